@@ -1,0 +1,2 @@
+select sender_code, sender_name, short_name, sender_kind, alert_email
+from {{ source('profile', 'senders') }}

@@ -1,0 +1,2 @@
+select key, num_value, text_value
+from {{ source('profile', 'settings') }}

@@ -1,0 +1,22 @@
+select
+    file_id,
+    path,
+    feed,
+    sender_code,
+    sha256,
+    size_bytes,
+    received_at,
+    cast(received_at as date) as received_on,
+    loaded_at,
+    run_id,
+    status,
+    file_format,
+    encoding,
+    rows_total,
+    rows_loaded,
+    rows_quarantined,
+    rows_skipped,
+    reject_code,
+    reason,
+    duplicate_of
+from {{ source('warehouse', 'files') }}

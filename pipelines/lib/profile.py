@@ -1,0 +1,119 @@
+"""The county profile: townships, aliases, departments, targets and ranking rules.
+
+A profile is a folder (``profile.yaml`` plus the CSV registers it names). The packaged
+default is Ningxiang; ``SAFETYWH_PROFILE`` points at another folder.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import yaml
+
+DEFAULT_PROFILE = "ningxiang"
+
+
+@dataclass(frozen=True)
+class Profile:
+    folder: Path
+    config: dict[str, Any]
+    townships: pl.DataFrame
+    aliases: pl.DataFrame
+    departments: pl.DataFrame
+
+    @property
+    def timezone(self) -> str:
+        return self.config["county"]["timezone"]
+
+    @property
+    def township_codes(self) -> list[str]:
+        return self.townships["township_code"].to_list()
+
+    @property
+    def sender_codes(self) -> set[str]:
+        return set(self.township_codes) | set(self.departments["sender_code"].to_list())
+
+    def sender_name(self, code: str) -> str:
+        hit = self.departments.filter(pl.col("sender_code") == code)
+        if hit.height:
+            return hit["name"][0]
+        hit = self.townships.filter(pl.col("township_code") == code)
+        return hit["township_name"][0] if hit.height else code
+
+    def sender_email(self, code: str) -> str | None:
+        hit = self.departments.filter(pl.col("sender_code") == code)
+        if hit.height:
+            return hit["alert_email"][0]
+        hit = self.townships.filter(pl.col("township_code") == code)
+        return hit["alert_email"][0] if hit.height else None
+
+    def township_lookup(self) -> pl.DataFrame:
+        """Every spelling of a township found in ledgers -> its code.
+
+        Full name, short name, current code, legacy code (430124xxx -> 430182xxx) and the
+        names of townships merged in 2015 (township_aliases.csv).
+        """
+        t = self.townships
+        frames = [
+            t.select(pl.col("township_name").alias("key"), "township_code"),
+            t.select(pl.col("short_name").alias("key"), "township_code"),
+            t.select(pl.col("township_code").alias("key"), "township_code"),
+        ]
+        for old, new in self.config["county"].get("legacy_code_prefixes", {}).items():
+            frames.append(
+                t.filter(pl.col("township_code").str.starts_with(new)).select(
+                    (pl.lit(old) + pl.col("township_code").str.slice(len(new))).alias("key"), "township_code"
+                )
+            )
+        aliases = self.aliases.select(pl.col("alias").alias("key"), "township_code")
+        frames.append(aliases)
+        # A merged township is also written without its suffix (枫木桥乡 -> 枫木桥).
+        frames.append(
+            aliases.filter(pl.col("key").str.contains(r"[乡镇]$")).select(
+                pl.col("key").str.replace(r"[乡镇]$", ""), "township_code"
+            )
+        )
+        return pl.concat(frames).unique(subset="key", keep="first").sort("key")
+
+
+def profile_folder() -> Path:
+    override = os.environ.get("SAFETYWH_PROFILE")
+    if override:
+        folder = Path(override)
+        if not (folder / "profile.yaml").is_file():
+            # also allow the name of a packaged profile
+            folder = Path(str(resources.files("pipelines.profiles").joinpath(override)))
+    else:
+        folder = Path(str(resources.files("pipelines.profiles").joinpath(DEFAULT_PROFILE)))
+    if not (folder / "profile.yaml").is_file():
+        raise FileNotFoundError(f"county profile not found: {folder}/profile.yaml (SAFETYWH_PROFILE={override!r})")
+    return folder
+
+
+def _read_csv(path: Path) -> pl.DataFrame:
+    return pl.read_csv(path, infer_schema=False, encoding="utf8")
+
+
+@functools.cache
+def _load(folder: Path) -> Profile:
+    config = yaml.safe_load((folder / "profile.yaml").read_text("utf-8"))
+    townships = _read_csv(folder / config["townships_file"]).with_columns(
+        pl.col("forest_area_ha").cast(pl.Float64), pl.col("population").cast(pl.Int64)
+    )
+    return Profile(
+        folder=folder,
+        config=config,
+        townships=townships,
+        aliases=_read_csv(folder / config["township_aliases_file"]),
+        departments=_read_csv(folder / config["departments_file"]),
+    )
+
+
+def load_profile() -> Profile:
+    return _load(profile_folder())

@@ -1,0 +1,68 @@
+"""DuckDB layout: the meta, raw and ref schemas the pipeline writes before dbt runs.
+
+raw.<feed> holds every loaded version of every record (the versioned history); its
+columns come from the feed contract plus the audit columns below.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from pipelines.lib.contracts import Contract, load_contracts
+
+# Audit columns on every raw row (issue: source file, sha256, row, sender, times).
+AUDIT_COLUMNS: dict[str, str] = {
+    "_file_id": "BIGINT",
+    "_source_path": "VARCHAR",
+    "_file_sha256": "VARCHAR",
+    "_row_number": "INTEGER",
+    "_sender_code": "VARCHAR",
+    "_received_at": "TIMESTAMP",
+    "_loaded_at": "TIMESTAMP",
+    "_run_id": "VARCHAR",
+}
+
+
+def raw_table_ddl(contract: Contract) -> str:
+    cols = [f'"{c.name}" {c.duckdb_type}' for c in contract.columns]
+    cols += [f"{name} {typ}" for name, typ in AUDIT_COLUMNS.items()]
+    return f"CREATE TABLE IF NOT EXISTS raw.{contract.feed} (\n    " + ",\n    ".join(cols) + "\n)"
+
+
+def ensure_layout(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(resources.files("warehouse").joinpath("sql/meta.sql").read_text("utf-8"))
+    for contract in load_contracts().values():
+        con.execute(raw_table_ddl(contract))
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only)
+    if not read_only:
+        ensure_layout(con)
+    return con
+
+
+def publish_copy(source: Path, target: Path) -> Path:
+    """Copy the closed build file to a temp name beside ``target`` and swap it in.
+
+    DuckDB's file lock keeps readers off a file being written (stack-facts), so the
+    dashboards read this copy; ``os.replace`` is atomic, and open readers keep their
+    snapshot while new connections see the new file.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".publish-", suffix=".duckdb", dir=target.parent)
+    os.close(fd)
+    try:
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return target
