@@ -4,6 +4,23 @@ CREATE SCHEMA IF NOT EXISTS meta;
 CREATE SCHEMA IF NOT EXISTS raw;
 CREATE SCHEMA IF NOT EXISTS ref;
 
+CREATE SEQUENCE IF NOT EXISTS meta.file_id_seq START 1;
+
+-- Files found in landing and hashed, waiting for their feed's ingestion step. A run
+-- killed half-way leaves its files here, and the next run picks them up.
+CREATE TABLE IF NOT EXISTS meta.inbox (
+    file_id      BIGINT PRIMARY KEY,
+    path         VARCHAR NOT NULL,
+    feed         VARCHAR NOT NULL,
+    sender_code  VARCHAR NOT NULL,
+    sha256       VARCHAR NOT NULL,
+    size_bytes   BIGINT NOT NULL,
+    mtime_ns     BIGINT NOT NULL,
+    received_at  TIMESTAMP NOT NULL,
+    found_at     TIMESTAMP NOT NULL,
+    run_id       VARCHAR NOT NULL
+);
+
 -- One row per file ever received (a file = a path with a given content hash).
 CREATE TABLE IF NOT EXISTS meta.files (
     file_id           BIGINT PRIMARY KEY,
@@ -41,6 +58,7 @@ CREATE TABLE IF NOT EXISTS meta.quarantine (
     column_name    VARCHAR NOT NULL,         -- canonical name
     column_header  VARCHAR NOT NULL,         -- Chinese header of the contract
     value          VARCHAR,                  -- as sent; personal data is masked before it is stored
+    is_personal    BOOLEAN NOT NULL,
     rule           VARCHAR NOT NULL,         -- rule code, see pipelines/lib/rules.py
     reason         VARCHAR NOT NULL,         -- Chinese
     run_id         VARCHAR NOT NULL,

@@ -1,0 +1,62 @@
+{#-
+    Every accident (latest version) with its derived grade, State Council Order 493 art. 3:
+    the highest grade any criterion reaches; "以上" includes the bound, "以下" excludes it.
+
+        grade     deaths   serious injuries   direct loss (万元)
+        特别重大   >= 30    >= 100             >= 10000
+        重大       10-29    50-99              5000 to < 10000
+        较大       3-9      10-49              1000 to < 5000
+        一般       < 3      < 10               < 1000
+-#}
+with accidents as (
+    select * from {{ ref('stg_ledgers__accidents') }}
+),
+
+parameters as (
+    select veto_grades from {{ ref('int_profile__parameters') }}
+),
+
+graded as (
+    select
+        accident_id,
+        occurred_at,
+        cast(occurred_at as date) as occurred_on,
+        township_code,
+        sector,
+        credit_code,
+        accident_type,
+        coalesce(deaths, 0) as deaths,
+        coalesce(serious_injuries, 0) as serious_injuries,
+        coalesce(direct_loss_10k_cny, 0) as direct_loss_10k_cny,
+        case
+            when deaths >= 30 or serious_injuries >= 100 or direct_loss_10k_cny >= 10000 then 4
+            when deaths >= 10 or serious_injuries >= 50 or direct_loss_10k_cny >= 5000 then 3
+            when deaths >= 3 or serious_injuries >= 10 or direct_loss_10k_cny >= 1000 then 2
+            else 1
+        end as grade_level,
+        sender_code,
+        received_at
+    from accidents
+)
+
+select
+    graded.accident_id,
+    graded.occurred_at,
+    graded.occurred_on,
+    graded.township_code,
+    graded.sector,
+    graded.credit_code,
+    graded.accident_type,
+    graded.deaths,
+    graded.serious_injuries,
+    graded.direct_loss_10k_cny,
+    graded.grade_level,
+    ['一般', '较大', '重大', '特别重大'][graded.grade_level] as grade,
+    -- kpis.md major_accidents: grade 较大 or above (fixed by the national rule)
+    graded.grade_level >= 2 as is_major,
+    -- ranking.md veto: the grades listed in the profile (ranking.veto_grades)
+    list_contains(parameters.veto_grades, ['一般', '较大', '重大', '特别重大'][graded.grade_level]) as is_veto,
+    graded.sender_code,
+    graded.received_at
+from graded
+cross join parameters

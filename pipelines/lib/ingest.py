@@ -1,0 +1,265 @@
+"""Ingest the pending files of one feed: read, parse, validate, quarantine, load.
+
+All pending files of a feed are validated together (one GX run per feed per run: a county
+sends ~1,500 small files a year and per-file validation would cost minutes), and written
+in one DuckDB transaction, so a run killed half-way leaves no partial file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipelines.lib.contracts import Contract
+from pipelines.lib.layout_detect import SheetLayout, detect_layout
+from pipelines.lib.masking import mask_expr
+from pipelines.lib.parsing import parse_rows
+from pipelines.lib.profile import Profile
+from pipelines.lib.reading import read_sheet
+from pipelines.lib.reasons import reason_table
+from pipelines.lib.rules import Rejection
+from pipelines.lib.validation import add_check_flags, plan_checks, run_checks
+from warehouse.layout import AUDIT_COLUMNS
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FeedIngestResult:
+    feed: str
+    files: int = 0
+    loaded_files: int = 0
+    rejected_files: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    rows_skipped: int = 0
+    quarantined_cells: int = 0
+    rules_broken: dict[str, int] = field(default_factory=dict)
+    files_with_quarantine: list[str] = field(default_factory=list)
+
+
+def _pending(con: duckdb.DuckDBPyConnection, feed: str) -> pl.DataFrame:
+    return con.sql("SELECT * FROM meta.inbox WHERE feed = ? ORDER BY received_at, path", params=[feed]).pl()
+
+
+def _layout_or_rejection(path: Path, contract: Contract) -> tuple[SheetLayout | None, dict]:
+    """Read one file; returns its layout, or None with the rejection details."""
+    try:
+        sheet = read_sheet(path)
+        layout = detect_layout(sheet.rows, contract)
+        return layout, {"file_format": sheet.file_format, "encoding": sheet.encoding}
+    except Rejection as rejection:
+        return None, {"reject_code": rejection.code, "reason": rejection.reason,
+                      "file_format": path.suffix.lower().lstrip(".") or None}
+
+
+def _rows_frame(layouts: dict[int, SheetLayout], contract: Contract) -> pl.DataFrame:
+    """Text cells of all data rows of all files, one column per contract column."""
+    names = contract.names
+    file_keys, row_numbers = [], []
+    columns: dict[str, list[str | None]] = {n: [] for n in names}
+    for file_id, layout in layouts.items():
+        positions = {name: pos for pos, name in layout.columns.items()}
+        for number, cells in layout.data_rows:
+            file_keys.append(file_id)
+            row_numbers.append(number)
+            for name in names:
+                pos = positions.get(name)
+                columns[name].append(cells[pos] if pos is not None and pos < len(cells) else None)
+    schema = {"_file_key": pl.Int64, "_row_number": pl.Int32, **{n: pl.String for n in names}}
+    return pl.DataFrame({"_file_key": file_keys, "_row_number": row_numbers, **columns}, schema=schema)
+
+
+def _known_refs(con: duckdb.DuckDBPyConnection, contract: Contract) -> dict[str, list[str]]:
+    refs: dict[str, list[str]] = {}
+    for column in contract.columns:
+        if column.references:
+            feed, key = column.references["feed"], column.references["column"]
+            refs[feed] = [r[0] for r in con.execute(f'SELECT DISTINCT "{key}" FROM raw.{feed} WHERE "{key}" IS NOT NULL').fetchall()]
+    return refs
+
+
+def ingest_feed(
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    profile: Profile,
+    landing: Path,
+    run_id: str,
+    now: dt.datetime,
+) -> FeedIngestResult:
+    result = FeedIngestResult(contract.feed)
+    pending = _pending(con, contract.feed)
+    if pending.is_empty():
+        return result
+    result.files = pending.height
+
+    layouts: dict[int, SheetLayout] = {}
+    file_rows: list[dict] = []
+    for entry in pending.iter_rows(named=True):
+        layout, details = _layout_or_rejection(landing / entry["path"], contract)
+        record = {"file_id": entry["file_id"], "header_row": None, **{k: None for k in ("reject_code", "reason", "encoding")}, **details}
+        if layout is None:
+            result.rejected_files += 1
+        else:
+            layouts[entry["file_id"]] = layout
+            record["header_row"] = layout.header_row
+        file_rows.append(record)
+
+    rows = _rows_frame(layouts, contract).with_row_index("_rid")
+    parsed = add_check_flags(parse_rows(rows, contract, profile.township_lookup()), contract)
+    checks = plan_checks(contract, now, _known_refs(con, contract))
+    failures = run_checks(parsed, contract, checks)
+
+    bad_rids = failures.get_column("_rid").unique()
+    good = parsed.filter(~pl.col("_rid").is_in(bad_rids.implode()))
+    quarantine = _quarantine_frame(parsed, failures, contract, pending, run_id, now)
+
+    # Per-file counts; rows total = loaded + quarantined + skipped holds by construction
+    # and is re-checked by meta.files' CHECK constraint and the reconciliation asset.
+    loaded_by_file = dict(good.group_by("_file_key").len().iter_rows())
+    quarantined_by_file = dict(
+        parsed.filter(pl.col("_rid").is_in(bad_rids.implode())).group_by("_file_key").len().iter_rows()
+    )
+    stats = []
+    for record in file_rows:
+        file_id = record["file_id"]
+        layout = layouts.get(file_id)
+        if layout is None:
+            stats.append({**record, "status": "rejected", "rows_total": 0, "rows_loaded": 0,
+                          "rows_quarantined": 0, "rows_skipped": 0})
+            continue
+        loaded = loaded_by_file.get(file_id, 0)
+        quarantined = quarantined_by_file.get(file_id, 0)
+        skipped = sum(len(v) for v in layout.skipped.values())
+        stats.append({**record, "status": "loaded", "rows_total": layout.rows_total, "rows_loaded": loaded,
+                      "rows_quarantined": quarantined, "rows_skipped": skipped})
+        result.loaded_files += 1
+        result.rows_loaded += loaded
+        result.rows_quarantined += quarantined
+        result.rows_skipped += skipped
+        if quarantined:
+            result.files_with_quarantine.append(pending.filter(pl.col("file_id") == file_id)["path"][0])
+    result.quarantined_cells = quarantine.height
+    result.rules_broken = dict(quarantine.group_by("rule").len().sort("rule").iter_rows())
+
+    skipped_rows = pl.DataFrame(
+        [(fid, n, kind) for fid, lay in layouts.items() for kind, numbers in lay.skipped.items() for n in numbers],
+        schema={"file_id": pl.Int64, "row_number": pl.Int32, "kind": pl.String},
+        orient="row",
+    )
+    raw_rows = _raw_frame(good, contract, pending, run_id, now)
+    _write(con, contract, pending, pl.DataFrame(stats), raw_rows, quarantine, skipped_rows, run_id, now)
+    return result
+
+
+def _raw_frame(good: pl.DataFrame, contract: Contract, pending: pl.DataFrame, run_id: str, now: dt.datetime) -> pl.DataFrame:
+    files = pending.select(
+        pl.col("file_id").alias("_file_key"),
+        pl.col("path").alias("_source_path"),
+        pl.col("sha256").alias("_file_sha256"),
+        pl.col("sender_code").alias("_sender_code"),
+        pl.col("received_at").alias("_received_at"),
+    )
+    return good.join(files, on="_file_key", how="left").select(
+        *contract.names,
+        pl.col("_file_key").alias("_file_id"),
+        "_source_path",
+        "_file_sha256",
+        "_row_number",
+        "_sender_code",
+        "_received_at",
+        pl.lit(now).alias("_loaded_at"),
+        pl.lit(run_id).alias("_run_id"),
+    )
+
+
+def _quarantine_frame(
+    parsed: pl.DataFrame, failures: pl.DataFrame, contract: Contract, pending: pl.DataFrame, run_id: str, now: dt.datetime
+) -> pl.DataFrame:
+    """One row per broken cell, with the value as sent (masked when personal) and the reason."""
+    raw_values = parsed.select(
+        "_rid", "_file_key", "_row_number",
+        pl.col(f"{contract.record_id}__raw").alias("record_id"),
+        *[pl.col(f"{c.name}__raw").alias(c.name) for c in contract.columns],
+    ).unpivot(index=["_rid", "_file_key", "_row_number", "record_id"], variable_name="column", value_name="value")
+    personal = contract.personal
+    frame = (
+        failures.join(raw_values, on=["_rid", "column"], how="left")
+        .join(reason_table(contract), on=["column", "rule"], how="left")
+        .join(pending.select(pl.col("file_id").alias("_file_key"), "path", "sender_code"), on="_file_key", how="left")
+        .with_columns(
+            pl.col("column").is_in(personal).alias("is_personal"),
+        )
+        .with_columns(
+            pl.when(pl.col("is_personal")).then(mask_expr(pl.col("value"))).otherwise(pl.col("value")).alias("value"),
+        )
+    )
+    return frame.select(
+        pl.col("_file_key").alias("file_id"),
+        pl.lit(contract.feed).alias("feed"),
+        "sender_code",
+        "path",
+        pl.col("_row_number").alias("row_number"),
+        "record_id",
+        pl.col("column").alias("column_name"),
+        "column_header",
+        "value",
+        "is_personal",
+        "rule",
+        "reason",
+        pl.lit(run_id).alias("run_id"),
+        pl.lit(now).alias("quarantined_at"),
+    ).sort("file_id", "row_number", "column_name")
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    pending: pl.DataFrame,
+    stats: pl.DataFrame,
+    raw_rows: pl.DataFrame,
+    quarantine: pl.DataFrame,
+    skipped_rows: pl.DataFrame,
+    run_id: str,
+    now: dt.datetime,
+) -> None:
+    files = pending.join(stats, on="file_id", how="left").with_columns(
+        pl.lit(now).alias("loaded_at"), pl.lit(run_id).alias("run_id")
+    )
+    raw_columns = ", ".join([f'"{n}"' for n in contract.names] + list(AUDIT_COLUMNS))
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.register("_files", files)
+        con.execute(
+            """INSERT INTO meta.files (file_id, path, feed, sender_code, sha256, size_bytes, mtime_ns, received_at,
+                   loaded_at, run_id, status, file_format, encoding, header_row, rows_total, rows_loaded,
+                   rows_quarantined, rows_skipped, reject_code, reason, duplicate_of)
+               SELECT file_id, path, feed, sender_code, sha256, size_bytes, mtime_ns, received_at, loaded_at, run_id,
+                   status, file_format, encoding, header_row, rows_total, rows_loaded, rows_quarantined, rows_skipped,
+                   reject_code, reason, NULL FROM _files"""
+        )
+        if raw_rows.height:
+            con.register("_raw", raw_rows)
+            con.execute(f"INSERT INTO raw.{contract.feed} ({raw_columns}) SELECT {raw_columns} FROM _raw")
+        if quarantine.height:
+            con.register("_quarantine", quarantine)
+            con.execute("INSERT INTO meta.quarantine BY NAME SELECT * FROM _quarantine")
+        if skipped_rows.height:
+            con.register("_skipped", skipped_rows)
+            con.execute("INSERT INTO meta.skipped_rows BY NAME SELECT * FROM _skipped")
+        con.execute("DELETE FROM meta.inbox WHERE file_id IN (SELECT file_id FROM _files)")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        for name in ("_files", "_raw", "_quarantine", "_skipped"):
+            try:
+                con.unregister(name)
+            except Exception:
+                pass

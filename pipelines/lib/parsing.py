@@ -1,0 +1,95 @@
+"""Turn the text cells of a feed's data rows into typed values, vectorised in polars.
+
+For every contract column ``c`` the result holds ``c__raw`` (the trimmed text as sent,
+null when blank) and ``c`` (the typed value, null when blank or unparseable); the
+validation step compares the two to tell "missing" from "unreadable".
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipelines.lib.contracts import Column, Contract
+
+# Excel's day zero for serial dates (the 1900 leap-year bug makes it 1899-12-30).
+EXCEL_EPOCH = pl.datetime(1899, 12, 30)
+# Serial dates between 1927 and 2119: five digits, so 20230403 (yyyymmdd) never collides.
+SERIAL_PATTERN = r"^\d{5}(\.\d+)?$"
+DATE_PATTERN = r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:\s+(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?$"
+
+
+def _folded(col: str) -> pl.Expr:
+    """NFKC folds full-width digits, letters, brackets and spaces to their ASCII forms."""
+    return pl.col(col).str.normalize("NFKC").str.strip_chars()
+
+
+def _blank_to_null(expr: pl.Expr) -> pl.Expr:
+    return pl.when(expr.str.len_chars() > 0).then(expr).otherwise(None)
+
+
+def _number(col: str) -> pl.Expr:
+    text = _folded(col).str.replace_all(r"[,\s]", "")
+    valid = text.str.contains(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+    return pl.when(valid).then(text.cast(pl.Float64, strict=False)).otherwise(None)
+
+
+def _datetime(col: str) -> pl.Expr:
+    """All date forms of feeds.md: 2023-04-03, 2023/4/3, 2023年4月3日, 20230403, Excel
+    serial numbers, each optionally followed by HH:MM[:SS]."""
+    folded = _folded(col)
+    text = (
+        folded.str.replace(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})", "${1}-${2}-${3}")
+        .str.replace_all(r"[年月/]", "-")
+        .str.replace_all("日", " ")
+        .str.replace_all("T", " ")
+        .str.replace(r"^(\d{4})(\d{2})(\d{2})(\s|$)", "${1}-${2}-${3}${4}")
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars()
+    )
+    parts = text.str.extract_groups(DATE_PATTERN)
+    pad = lambda i, default: parts.struct.field(str(i)).fill_null(default).str.zfill(2)  # noqa: E731
+    canonical = pl.concat_str(
+        [parts.struct.field("1"), pl.lit("-"), pad(2, "00"), pl.lit("-"), pad(3, "00"), pl.lit(" "),
+         pad(4, "00"), pl.lit(":"), pad(5, "00"), pl.lit(":"), pad(6, "00")]
+    )
+    parsed = canonical.str.strptime(pl.Datetime("us"), "%Y-%m-%d %H:%M:%S", strict=False)
+    serial = folded.cast(pl.Float64, strict=False)
+    from_serial = EXCEL_EPOCH + pl.duration(microseconds=(serial * 86_400_000_000).round(0).cast(pl.Int64))
+    return pl.when(folded.str.contains(SERIAL_PATTERN)).then(from_serial).otherwise(parsed)
+
+
+def typed_expr(column: Column, lookup_alias: str | None = None) -> pl.Expr:
+    raw = f"{column.name}__raw"
+    if column.type in ("text", "enum"):
+        return pl.col(raw)
+    if column.type == "code":
+        return _folded(raw).str.replace_all(r"\s", "").str.to_uppercase()
+    if column.type == "num":
+        return _number(raw)
+    if column.type == "int":
+        value = _number(raw)
+        return pl.when(value == value.floor()).then(value.cast(pl.Int64, strict=False)).otherwise(None)
+    if column.type == "date":
+        return _datetime(raw).dt.date()
+    if column.type == "ts":
+        return _datetime(raw)
+    if column.type == "township":
+        return pl.col(lookup_alias or "__township_code")
+    raise ValueError(column.type)
+
+
+def parse_rows(frame: pl.DataFrame, contract: Contract, township_lookup: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` holds one text column per contract column (null where the file lacks it)
+    plus bookkeeping columns; returns it with ``c__raw`` and typed ``c`` for every column."""
+    raws = [_blank_to_null(pl.col(c.name).str.strip_chars()).alias(f"{c.name}__raw") for c in contract.columns]
+    out = frame.with_columns(raws).drop(contract.names)
+    lookup = township_lookup.select(
+        pl.col("key").str.normalize("NFKC").str.replace_all(r"\s", "").alias("__township_key"),
+        pl.col("township_code").alias("__township_code"),
+    ).unique("__township_key")
+    for column in contract.columns:
+        if column.type == "township":
+            key = _folded(f"{column.name}__raw").str.replace_all(r"\s", "").alias("__township_key")
+            out = out.with_columns(key).join(lookup, on="__township_key", how="left").drop("__township_key")
+            out = out.with_columns(pl.col("__township_code").alias(column.name)).drop("__township_code")
+    return out.with_columns([typed_expr(c).alias(c.name) for c in contract.columns if c.type != "township"])
