@@ -44,6 +44,10 @@ class Home:
         return self.root / "publications"
 
     @property
+    def logs(self) -> Path:
+        return self.root / "logs"
+
+    @property
     def dagster_home(self) -> Path:
         return self.root / ".dagster"
 

@@ -37,6 +37,7 @@ select
 {%- endif %}
     version_count,
     _file_id as file_id,
+    _row_number as source_row_number,
     _sender_code as sender_code,
     _source_path as source_path,
     _received_at as received_at

@@ -214,6 +214,7 @@ class County:
         self.township_keys: set[str] = set(profile.township_lookup()["key"].to_list())
         self.sender_codes: set[str] = set(profile.sender_codes)
         self._used_codes: set[str] = set()
+        self.scripted: dict[str, str] = {}  # record ids of the scripted events, filled by the simulators
         self._build_enterprises()
         self._build_teams()
         self._build_depots()

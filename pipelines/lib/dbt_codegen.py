@@ -95,6 +95,7 @@ def staging_models_doc(contracts: dict[str, Contract]) -> dict[str, Any]:
         columns += [
             {"name": "version_count", "description": "How many versions of this record were received."},
             {"name": "file_id", "description": "File the current version came from (meta.files)."},
+            {"name": "source_row_number", "description": "Spreadsheet row of the current version in that file."},
             {"name": "sender_code", "description": "Sender of the current version."},
             {"name": "source_path", "description": "Path of the file of the current version."},
             {"name": "received_at", "description": "When the current version was received (Asia/Shanghai)."},

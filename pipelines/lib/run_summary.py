@@ -1,0 +1,55 @@
+"""The summary `safetywh run` prints: what landed, what was quarantined and why."""
+
+from __future__ import annotations
+
+import sys
+
+import polars as pl
+
+from pipelines.lib.output import emit
+from pipelines.lib.readers import open_reader
+from warehouse.home import Home
+
+
+def run_summary(home: Home, run_id: str) -> dict[str, pl.DataFrame]:
+    with open_reader(home) as con:
+        by_feed = con.sql(
+            """SELECT coalesce(feed, '（未知）') AS 数据类别, count(*) AS 文件数,
+                      count(*) FILTER (status = 'loaded') AS 已入库,
+                      count(*) FILTER (status = 'rejected') AS 已拒收,
+                      count(*) FILTER (status = 'duplicate') AS 重复文件,
+                      sum(rows_loaded) AS 入库行, sum(rows_quarantined) AS 隔离行, sum(rows_skipped) AS 跳过行
+               FROM meta.files WHERE run_id = ? GROUP BY ALL ORDER BY 1""",
+            params=[run_id],
+        ).pl()
+        rejected = con.sql(
+            "SELECT path AS 文件, reason AS 拒收原因 FROM meta.files WHERE run_id = ? AND status = 'rejected' ORDER BY path",
+            params=[run_id],
+        ).pl()
+        reasons = con.sql(
+            """SELECT feed AS 数据类别, column_header AS 列, rule AS 规则, count(*) AS 单元格数,
+                      count(DISTINCT (file_id, row_number)) AS 行数
+               FROM meta.quarantine WHERE run_id = ? GROUP BY ALL ORDER BY 单元格数 DESC, 1, 2 LIMIT 20""",
+            params=[run_id],
+        ).pl()
+    return {"by_feed": by_feed, "rejected": rejected, "reasons": reasons}
+
+
+def print_summary(home: Home, run_id: str, stream=None) -> None:
+    stream = stream or sys.stdout
+    parts = run_summary(home, run_id)
+    if parts["by_feed"].is_empty():
+        stream.write("本次运行没有发现新文件，数据未变化。\n")
+    else:
+        stream.write("\n本次运行收到的文件：\n")
+        emit(parts["by_feed"], "table", stream)
+        if parts["rejected"].height:
+            stream.write(f"\n拒收的文件（{parts['rejected'].height} 个，整份未入库）：\n")
+            emit(parts["rejected"], "table", stream)
+        if parts["reasons"].height:
+            stream.write("\n隔离原因（前 20 项，明细见 `safetywh quarantine`）：\n")
+            emit(parts["reasons"], "table", stream)
+    stream.write(
+        f"\n结果位置：\n  数仓（写入）：{home.duckdb_path}\n  只读副本（看板）：{home.published_path}\n"
+        f"  查看：safetywh files / quarantine / records <feed> --home {home.root}\n"
+    )
