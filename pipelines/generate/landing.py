@@ -24,7 +24,7 @@ from pipelines.lib.contracts import Column, Contract
 from .cells import Renderer, Style, choose_style
 from .defects import REJECTED, UNKNOWN_SENDERS, FileDefects, Manifest, Marked, RowDefects
 from .world import County, seeded
-from .writers import Layout, csv_bytes, write_csv, write_xlsx
+from .writers import Layout, Sink, csv_bytes, write_csv
 
 # Share of files the sender corrects and sends again (a legitimate resubmission).
 CORRECTION_RATE = 0.006
@@ -80,6 +80,13 @@ class Landing:
         self.latest = 0.0
         self._paths: set[Path] = set()
         self._now = time.time()
+        self.sink = Sink()
+
+    def close(self) -> None:
+        try:
+            self.sink.close()
+        finally:
+            self.manifest.close()
 
     # ------------------------------------------------------------------ public
 
@@ -136,10 +143,21 @@ class Landing:
     def _rel(self, path: Path) -> str:
         return path.relative_to(self.out).as_posix()
 
-    def _stamp(self, path: Path, received: datetime) -> None:
+    def _epoch(self, received: datetime) -> float:
         epoch = min(received.timestamp(), self._now - 60)  # never a receive time in the future
-        os.utime(path, (epoch, epoch))
         self.latest = max(self.latest, epoch)
+        return epoch
+
+    def _stamp(self, path: Path, received: datetime) -> None:
+        epoch = self._epoch(received)
+        os.utime(path, (epoch, epoch))
+
+    def _save(self, path: Path, layout: Layout, style: Style, received: datetime) -> None:
+        if style.fmt == "xlsx":
+            self.sink.xlsx(path, layout, self._epoch(received))
+        else:
+            write_csv(path, layout, style.encoding, style.newline)
+            self._stamp(path, received)
 
     def _layout(self, drop: Drop, style: Style, renderer: Renderer, marked: list[Marked], rng: random.Random,
                 columns: list[Column] | None = None) -> Layout:
@@ -165,11 +183,7 @@ class Landing:
         renderer = Renderer(self.county, contract, style, rng)
         layout = self._layout(drop, style, renderer, marked, rng)
         path = self._path(drop.feed, drop.sender, drop.stem, "." + style.fmt)
-        if style.fmt == "xlsx":
-            write_xlsx(path, layout)
-        else:
-            write_csv(path, layout, style.encoding, style.newline)
-        self._stamp(path, drop.received)
+        self._save(path, layout, style, drop.received)
         rel = self._rel(path)
         for m, number in zip(marked, layout.data_row_numbers()):
             if m.rule:
@@ -220,11 +234,9 @@ class Landing:
                 note = "a PDF saved as .xlsx" if kind == "pdf" else "random bytes saved as .xlsx"
         else:
             path = self._path(drop.feed, sender, drop.stem, "." + style.fmt)
-            if style.fmt == "xlsx":
-                write_xlsx(path, layout)
-            else:
-                write_csv(path, layout, style.encoding, style.newline)
-        self._stamp(path, drop.received)
+            self._save(path, layout, style, drop.received)
+        if reason in ("encoding", "not_a_table"):
+            self._stamp(path, drop.received)
         rel = self._rel(path)
         self.manifest.file(drop.feed, rel, reason, note)
         self.files[drop.feed] += 1
@@ -238,6 +250,7 @@ class Landing:
         original = self.out / rel
         stem, ext = original.stem, original.suffix
         copy = self._path(drop.feed, drop.sender, stem + rng.choice([" - 副本", "(1)", "_bak", "（再次报送）"]), ext)
+        self.sink.wait(original)
         shutil.copyfile(original, copy)
         self._stamp(copy, self._later(drop.received, rng, 0, 3))
         self.manifest.file(drop.feed, self._rel(copy), "duplicate", f"identical copy of {rel}")

@@ -190,7 +190,7 @@ class County:
     def __init__(self, profile: Profile, seed: int, scale: float, start: date, end: date):
         self.profile = profile
         self.seed, self.scale, self.start, self.end = seed, scale, start, end
-        self.tz = ZoneInfo(profile.timezone)
+        self.tz = self.zone(profile)
         self.county_name: str = profile.config["county"]["name"]
         legacy = profile.config["county"].get("legacy_code_prefixes", {})
         merged: dict[str, list[str]] = {}
@@ -219,6 +219,10 @@ class County:
         self._build_teams()
         self._build_depots()
         self._build_plans()
+
+    @staticmethod
+    def zone(profile: Profile) -> ZoneInfo:
+        return ZoneInfo(profile.timezone)
 
     # ------------------------------------------------------------------ senders
 

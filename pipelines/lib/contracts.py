@@ -145,3 +145,22 @@ def get_contract(feed: str) -> Contract:
     if feed not in contracts:
         raise KeyError(f"unknown feed {feed!r}; known feeds: {', '.join(contracts)}")
     return contracts[feed]
+
+
+def ingestion_order() -> list[Contract]:
+    """Contracts with every referenced register before the feeds that refer to it
+    (drills.team_id is checked against rescue_teams)."""
+    contracts = load_contracts()
+    ordered: list[Contract] = []
+
+    def visit(contract: Contract) -> None:
+        if contract in ordered:
+            return
+        for column in contract.columns:
+            if column.references:
+                visit(contracts[column.references["feed"]])
+        ordered.append(contract)
+
+    for contract in contracts.values():
+        visit(contract)
+    return ordered

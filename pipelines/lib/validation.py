@@ -36,6 +36,8 @@ class PlannedCheck:
     column: str
     expectation: str
     kwargs: dict[str, Any] = field(default_factory=dict)
+    # Rows the expectation applies to: {"column": value} equalities, or {"column": NOT_NULL}.
+    condition: dict[str, Any] = field(default_factory=dict)
 
 
 def _check_character_ok(kind: str, value: str) -> bool:
@@ -64,22 +66,37 @@ def add_check_flags(frame: pl.DataFrame, contract: Contract) -> pl.DataFrame:
     return frame
 
 
-def _row_condition(conditions: dict[str, str]) -> dict[str, Any]:
-    query = " and ".join(f'{col}__raw=="{value}"' for col, value in conditions.items())
-    return {"row_condition": query, "condition_parser": "pandas"}
+NOT_NULL = object()
+
+
+def _when(conditions: dict[str, Any]) -> dict[str, Any]:
+    """Row condition on the text as sent: only rows where every column equals its value."""
+    return {"condition": {f"{col}__raw": value for col, value in conditions.items()}}
+
+
+def _gx_condition(condition: dict[str, Any]):
+    from great_expectations.expectations.row_conditions import Column as GXColumn
+
+    parts = [GXColumn(name).is_not_null() if value is NOT_NULL else GXColumn(name) == value for name, value in condition.items()]
+    combined = parts[0]
+    for part in parts[1:]:
+        combined = combined & part
+    return combined
 
 
 def _column_checks(column: Column, now: dt.datetime, known_refs: dict[str, list[str]]) -> list[PlannedCheck]:
     name, raw = column.name, f"{column.name}__raw"
     checks: list[PlannedCheck] = []
-    add = lambda rule, exp, **kw: checks.append(PlannedCheck(rule, name, exp, kw))  # noqa: E731
+    def add(rule: str, expectation: str, condition: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        checks.append(PlannedCheck(rule, name, expectation, kwargs, condition or {}))
+
     if column.required:
         add("required", "ExpectColumnValuesToNotBeNull", column=raw)
     if column.type in ("int", "num", "date", "ts"):
         # typed null while the text is present: the text could not be read as this type
-        add("format", "ExpectColumnValuesToNotBeNull", column=name, **_row_condition_notnull(raw))
+        add("format", "ExpectColumnValuesToNotBeNull", column=name, condition={raw: NOT_NULL})
     if column.type == "township":
-        add("township", "ExpectColumnValuesToNotBeNull", column=name, **_row_condition_notnull(raw))
+        add("township", "ExpectColumnValuesToNotBeNull", column=name, condition={raw: NOT_NULL})
     if column.type == "enum":
         add("enum", "ExpectColumnValuesToBeInSet", column=name, value_set=list(column.values))
     if column.check in FORMAT_PATTERNS:
@@ -100,18 +117,14 @@ def _column_checks(column: Column, now: dt.datetime, known_refs: dict[str, list[
         add("order", "ExpectColumnPairValuesAToBeGreaterThanB", column_A=column.lte, column_B=name,
             or_equal=True, ignore_row_if="either_value_is_missing")
     if column.required_when:
-        add("conditional", "ExpectColumnValuesToNotBeNull", column=raw, **_row_condition(column.required_when))
+        add("conditional", "ExpectColumnValuesToNotBeNull", column=raw, **_when(column.required_when))
     if column.positive_when:
-        add("conditional", "ExpectColumnValuesToNotBeNull", column=raw, **_row_condition(column.positive_when))
+        add("conditional", "ExpectColumnValuesToNotBeNull", column=raw, **_when(column.positive_when))
         add("conditional", "ExpectColumnValuesToBeBetween", column=name, min_value=0, strict_min=True,
-            **_row_condition(column.positive_when))
+            **_when(column.positive_when))
     if column.references and known_refs.get(column.references["feed"]):
         add("reference", "ExpectColumnValuesToBeInSet", column=name, value_set=known_refs[column.references["feed"]])
     return checks
-
-
-def _row_condition_notnull(raw: str) -> dict[str, Any]:
-    return {"row_condition": f"{raw}.notnull()", "condition_parser": "pandas"}
 
 
 def plan_checks(contract: Contract, now: dt.datetime, known_refs: dict[str, list[str]] | None = None) -> list[PlannedCheck]:
@@ -150,7 +163,8 @@ def run_checks(frame: pl.DataFrame, contract: Contract, checks: list[PlannedChec
     suite = context.suites.add(gx.ExpectationSuite(name=f"{contract.feed}_contract"))
     for i, check in enumerate(checks):
         expectation_class = getattr(gxe, check.expectation)
-        suite.add_expectation(expectation_class(**check.kwargs, meta={"check": i}))
+        extra = {"row_condition": _gx_condition(check.condition)} if check.condition else {}
+        suite.add_expectation(expectation_class(**check.kwargs, **extra, meta={"check": i}))
     definition = context.validation_definitions.add(
         gx.ValidationDefinition(name=f"{contract.feed}_validation", data=batch, suite=suite)
     )

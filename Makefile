@@ -1,0 +1,24 @@
+# The two commands of the README:
+#   make demo   set up, generate the demo landing tree, run the pipeline, show the results
+#   make test   set up (Debian packages included) and run the test suite
+HOME_DIR ?= warehouse
+VENV := .venv/bin
+
+.PHONY: setup demo test dagster clean-home
+
+setup:
+	scripts/setup.sh
+
+demo: setup
+	$(VENV)/safetywh generate --home $(HOME_DIR)
+	$(VENV)/safetywh run --home $(HOME_DIR)
+
+test:
+	scripts/setup.sh --system
+	$(VENV)/python -m pytest
+
+dagster: setup
+	SAFETYWH_HOME=$(HOME_DIR) PATH=$(CURDIR)/.venv/bin:$$PATH $(VENV)/dagster dev -m pipelines.definitions
+
+clean-home:
+	rm -rf $(HOME_DIR)/landing $(HOME_DIR)/*.duckdb* $(HOME_DIR)/published $(HOME_DIR)/logs $(HOME_DIR)/outbox $(HOME_DIR)/publications $(HOME_DIR)/.writer.lock

@@ -1,0 +1,38 @@
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from pipelines.lib.contracts import ingestion_order
+from pipelines.lib.ingest import ingest_feed
+from pipelines.lib.inventory import register_new_files
+from pipelines.lib.profile import load_profile
+from warehouse.layout import connect
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+def ingest_landing(landing: Path, db: Path, run_id: str = "test-run"):
+    """Inventory + every feed's ingestion, as the Dagster assets do, without Dagster or dbt."""
+    con = connect(db)
+    profile = load_profile()
+    now = dt.datetime(2026, 11, 29, 12, 0, 0)
+    register_new_files(con, landing, profile, run_id, now)
+    results = {}
+    for contract in ingestion_order():
+        results[contract.feed] = ingest_feed(con, contract, profile, landing, run_id, now)
+    return con, results
+
+
+@pytest.fixture
+def ingest(tmp_path):
+    def _ingest(run_id: str = "test-run"):
+        return ingest_landing(tmp_path / "landing", tmp_path / "w.duckdb", run_id)
+
+    return _ingest
