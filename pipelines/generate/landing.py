@@ -24,7 +24,7 @@ from pipelines.lib.contracts import Column, Contract
 from .cells import Renderer, Style, choose_style
 from .defects import REJECTED, UNKNOWN_SENDERS, FileDefects, Manifest, Marked, RowDefects
 from .world import County, seeded
-from .writers import Layout, Sink, csv_bytes, write_csv
+from .writers import Layout, csv_bytes, write_csv, write_xlsx
 
 # Share of files the sender corrects and sends again (a legitimate resubmission).
 CORRECTION_RATE = 0.006
@@ -80,13 +80,9 @@ class Landing:
         self.latest = 0.0
         self._paths: set[Path] = set()
         self._now = time.time()
-        self.sink = Sink()
 
     def close(self) -> None:
-        try:
-            self.sink.close()
-        finally:
-            self.manifest.close()
+        self.manifest.close()
 
     # ------------------------------------------------------------------ public
 
@@ -143,21 +139,17 @@ class Landing:
     def _rel(self, path: Path) -> str:
         return path.relative_to(self.out).as_posix()
 
-    def _epoch(self, received: datetime) -> float:
-        epoch = min(received.timestamp(), self._now - 60)  # never a receive time in the future
-        self.latest = max(self.latest, epoch)
-        return epoch
-
     def _stamp(self, path: Path, received: datetime) -> None:
-        epoch = self._epoch(received)
+        epoch = min(received.timestamp(), self._now - 60)  # never a receive time in the future
         os.utime(path, (epoch, epoch))
+        self.latest = max(self.latest, epoch)
 
     def _save(self, path: Path, layout: Layout, style: Style, received: datetime) -> None:
         if style.fmt == "xlsx":
-            self.sink.xlsx(path, layout, self._epoch(received))
+            write_xlsx(path, layout)
         else:
             write_csv(path, layout, style.encoding, style.newline)
-            self._stamp(path, received)
+        self._stamp(path, received)
 
     def _layout(self, drop: Drop, style: Style, renderer: Renderer, marked: list[Marked], rng: random.Random,
                 columns: list[Column] | None = None) -> Layout:
@@ -200,49 +192,47 @@ class Landing:
         contract = self.contracts[drop.feed]
         style = choose_style(self.county.habit(drop.sender), rng)
         marked = [Marked(r) for r in drop.rows]
-        renderer = Renderer(self.county, contract, style, rng)
-        sender, columns, note = drop.sender, None, ""
+        sender, columns = drop.sender, None
         if reason == "unknown_sender":
             sender = rng.choice([s for s in UNKNOWN_SENDERS if s not in self.county.sender_codes])
             note = f"sent under {sender}/ instead of {drop.sender}/"
-        if reason == "missing_columns":
+        elif reason == "missing_columns":
             dropped = rng.choice([c for c in contract.required if c.name != contract.record_id])
             columns = [c for c in contract.columns if c is not dropped]
             note = f"required column {dropped.name} ({dropped.header}) left out"
-        if reason == "no_rows":
+        elif reason == "no_rows":
             marked, note = [], "title and header only"
-        layout = self._layout(drop, style, renderer, marked, rng, columns)
-        if reason == "encoding":
-            style = replace(style, fmt="csv")
-            layout = self._layout(drop, style, Renderer(self.county, contract, style, rng), marked, rng)
-            path = self._path(drop.feed, sender, drop.stem, ".csv")
-            lines = csv_bytes(layout, "utf-8", "\r\n").split(b"\r\n")
-            i = layout.data_row_numbers()[0] - 1
-            cut = len(lines[i]) // 2
-            lines[i] = lines[i][:cut] + b"\xff\xfe\xff" + lines[i][cut:]
-            path.write_bytes(b"\r\n".join(lines))
+        elif reason == "encoding":
+            style = replace(style, fmt="csv", encoding="utf-8")
             note = "0xFF bytes in the first data row: neither UTF-8 nor GB18030"
-        elif reason == "not_a_table":
+        if reason == "not_a_table":
+            marked = []
             kind = rng.choice(["pdf", "random", "docx"])
+            path = self._path(drop.feed, sender, drop.stem, ".docx" if kind == "docx" else ".xlsx")
             if kind == "docx":
-                path = self._path(drop.feed, sender, drop.stem, ".docx")
                 _write_docx(path, drop.title or drop.stem)
                 note = "a Word document instead of a table"
             else:
-                path = self._path(drop.feed, sender, drop.stem, ".xlsx")
                 path.write_bytes(PDF if kind == "pdf" else rng.randbytes(rng.randint(300, 3000)))
                 note = "a PDF saved as .xlsx" if kind == "pdf" else "random bytes saved as .xlsx"
-        else:
-            path = self._path(drop.feed, sender, drop.stem, "." + style.fmt)
-            self._save(path, layout, style, drop.received)
-        if reason in ("encoding", "not_a_table"):
             self._stamp(path, drop.received)
+        else:
+            layout = self._layout(drop, style, Renderer(self.county, contract, style, rng), marked, rng, columns)
+            path = self._path(drop.feed, sender, drop.stem, "." + style.fmt)
+            if reason == "encoding":
+                lines = csv_bytes(layout, "utf-8", "\r\n").split(b"\r\n")
+                i = layout.data_row_numbers()[0] - 1
+                cut = len(lines[i]) // 2
+                lines[i] = lines[i][:cut] + b"\xff\xfe\xff" + lines[i][cut:]
+                path.write_bytes(b"\r\n".join(lines))
+                self._stamp(path, drop.received)
+            else:
+                self._save(path, layout, style, drop.received)
         rel = self._rel(path)
         self.manifest.file(drop.feed, rel, reason, note)
         self.files[drop.feed] += 1
-        written = 0 if reason in ("no_rows", "not_a_table") else len(marked)
-        self.rows[drop.feed] += written
-        self.row_kinds["rejected_file"] += written
+        self.rows[drop.feed] += len(marked)
+        self.row_kinds["rejected_file"] += len(marked)
         return rel
 
     def _duplicate(self, drop: Drop, rel: str, rng: random.Random) -> None:
@@ -250,7 +240,6 @@ class Landing:
         original = self.out / rel
         stem, ext = original.stem, original.suffix
         copy = self._path(drop.feed, drop.sender, stem + rng.choice([" - 副本", "(1)", "_bak", "（再次报送）"]), ext)
-        self.sink.wait(original)
         shutil.copyfile(original, copy)
         self._stamp(copy, self._later(drop.received, rng, 0, 3))
         self.manifest.file(drop.feed, self._rel(copy), "duplicate", f"identical copy of {rel}")

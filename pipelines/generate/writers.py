@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import multiprocessing
-import os
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,9 +17,6 @@ import xlsxwriter
 
 # Above this many data rows, xlsxwriter streams rows to disk instead of holding the sheet.
 STREAM_ROWS = 2000
-# xlsxwriter costs ~1.2 ms of fixed work per workbook; a run writing more xlsx files than this hands
-# them to worker processes (the files' contents are fixed before, so the output does not change).
-POOL_AFTER = 150
 
 
 @dataclass
@@ -122,53 +116,3 @@ def csv_bytes(layout: Layout, encoding: str, newline: str) -> bytes:
 
 def write_csv(path: Path, layout: Layout, encoding: str, newline: str) -> None:
     path.write_bytes(csv_bytes(layout, encoding, newline))
-
-
-def _write_xlsx_stamped(path: Path, layout: Layout, mtime: float) -> None:
-    write_xlsx(path, layout)
-    os.utime(path, (mtime, mtime))
-
-
-class Sink:
-    """Writes the xlsx files, in worker processes once a run turns out to be big enough."""
-
-    def __init__(self) -> None:
-        self.written = 0
-        self._pool: ProcessPoolExecutor | None = None
-        self._pending: dict[Path, Future] = {}
-        try:
-            self._cpus = len(os.sched_getaffinity(0))
-        except AttributeError:  # not on Linux
-            self._cpus = os.cpu_count() or 1
-
-    def xlsx(self, path: Path, layout: Layout, mtime: float) -> None:
-        self.written += 1
-        if self._pool is None and self.written > POOL_AFTER and self._cpus > 1:
-            ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["pipelines.generate.writers"])
-            self._pool = ProcessPoolExecutor(min(4, self._cpus), mp_context=ctx)
-        if self._pool is None:
-            _write_xlsx_stamped(path, layout, mtime)
-            return
-        self._pending[path] = self._pool.submit(_write_xlsx_stamped, path, layout, mtime)
-        if len(self._pending) > 64:  # bound the layouts held in memory
-            self._drain(32)
-
-    def wait(self, path: Path) -> None:
-        """Block until `path` is on disk (before copying it)."""
-        fut = self._pending.pop(path, None)
-        if fut is not None:
-            fut.result()
-
-    def _drain(self, keep: int) -> None:
-        while len(self._pending) > keep:
-            path = next(iter(self._pending))
-            self._pending.pop(path).result()
-
-    def close(self) -> None:
-        try:
-            self._drain(0)
-        finally:
-            if self._pool is not None:
-                self._pool.shutdown(cancel_futures=True)
-                self._pool = None

@@ -51,6 +51,7 @@ class RunOutcome:
     run_id: str
     success: bool
     error: str | None
+    failed_checks: list[str]  # "raw/hazards:no_quarantined_rows"
 
 
 def run_pipeline(home: Home, verbose: bool = False) -> RunOutcome:
@@ -87,4 +88,7 @@ def run_pipeline(home: Home, verbose: bool = False) -> RunOutcome:
                     messages.append(f"{event.step_key}: {event.step_failure_data.error.message.strip()}")
             error = "\n".join(messages) or "run failed"
             error += f"\n(full log: {log_path})"
-        return RunOutcome(result.run_id, result.success, error)
+        failed = sorted(
+            f"{'/'.join(e.asset_key.path)}:{e.check_name}" for e in result.get_asset_check_evaluations() if not e.passed
+        )
+        return RunOutcome(result.run_id, result.success, error, failed)

@@ -12,10 +12,6 @@ with accidents as (
     select * from {{ ref('stg_ledgers__accidents') }}
 ),
 
-parameters as (
-    select veto_grades from {{ ref('int_profile__parameters') }}
-),
-
 graded as (
     select
         accident_id,
@@ -54,9 +50,6 @@ select
     ['一般', '较大', '重大', '特别重大'][graded.grade_level] as grade,
     -- kpis.md major_accidents: grade 较大 or above (fixed by the national rule)
     graded.grade_level >= 2 as is_major,
-    -- ranking.md veto: the grades listed in the profile (ranking.veto_grades)
-    list_contains(parameters.veto_grades, ['一般', '较大', '重大', '特别重大'][graded.grade_level]) as is_veto,
     graded.sender_code,
     graded.received_at
 from graded
-cross join parameters

@@ -10,10 +10,6 @@ with fires as (
     select * from {{ ref('stg_ledgers__forest_fires') }}
 ),
 
-parameters as (
-    select veto_grades from {{ ref('int_profile__parameters') }}
-),
-
 graded as (
     select
         fire_id,
@@ -49,8 +45,6 @@ select
     graded.grade_level,
     ['一般', '较大', '重大', '特别重大'][graded.grade_level] as grade,
     graded.grade_level >= 2 as is_major,
-    list_contains(parameters.veto_grades, ['一般', '较大', '重大', '特别重大'][graded.grade_level]) as is_veto,
     graded.sender_code,
     graded.received_at
 from graded
-cross join parameters

@@ -44,9 +44,11 @@ accidents as (
         pd.period_type, pd.period, a.township_code,
         count(*) as accidents,
         sum(a.deaths) as deaths,
-        bool_or(a.is_veto) as veto_accident
+        -- veto: a grade listed in the profile (ranking.veto_grades)
+        bool_or(list_contains(parameters.veto_grades, a.grade)) as veto_accident
     from {{ ref('int_accidents__graded') }} as a
     inner join period_days as pd on pd.date_day = a.occurred_on
+    cross join parameters
     group by all
 ),
 
@@ -54,9 +56,10 @@ fires as (
     select
         pd.period_type, pd.period, f.township_code,
         count(*) as forest_fires,
-        bool_or(f.is_veto) as veto_fire
+        bool_or(list_contains(parameters.veto_grades, f.grade)) as veto_fire
     from {{ ref('int_forest_fires__graded') }} as f
     inner join period_days as pd on pd.date_day = f.started_on
+    cross join parameters
     group by all
 ),
 
@@ -176,23 +179,23 @@ select
     periods.as_of,
     townships.township_code,
     townships.township_name,
-    coalesce(accidents.accidents, 0) as accidents,
-    coalesce(accidents.deaths, 0) as deaths,
+    cast(coalesce(accidents.accidents, 0) as integer) as accidents,
+    cast(coalesce(accidents.deaths, 0) as integer) as deaths,
     coalesce(accidents.veto_accident, false) as veto_accident,
-    coalesce(fires.forest_fires, 0) as forest_fires,
+    cast(coalesce(fires.forest_fires, 0) as integer) as forest_fires,
     coalesce(fires.veto_fire, false) as veto_fire,
-    coalesce(hazards_due.hazards_due, 0) as hazards_due,
-    coalesce(hazards_due.hazards_due_ontime, 0) as hazards_due_ontime,
-    coalesce(overdue_majors.overdue_major_hazards, 0) as overdue_major_hazards,
-    coalesce(inspections.inspections, 0) as inspections,
+    cast(coalesce(hazards_due.hazards_due, 0) as integer) as hazards_due,
+    cast(coalesce(hazards_due.hazards_due_ontime, 0) as integer) as hazards_due_ontime,
+    cast(coalesce(overdue_majors.overdue_major_hazards, 0) as integer) as overdue_major_hazards,
+    cast(coalesce(inspections.inspections, 0) as integer) as inspections,
     depots.township_code is not null as has_depot,
     plans.township_code is not null as has_plan,
     drills.township_code is not null as has_drill,
-    coalesce(files.files_received, 0) as files_received,
-    coalesce(files.rows_loaded, 0) as rows_loaded,
-    coalesce(files.rows_quarantined, 0) as rows_quarantined,
-    coalesce(timeliness.report_weeks_due, 0) as report_weeks_due,
-    coalesce(timeliness.report_weeks_on_time, 0) as report_weeks_on_time
+    cast(coalesce(files.files_received, 0) as integer) as files_received,
+    cast(coalesce(files.rows_loaded, 0) as bigint) as rows_loaded,
+    cast(coalesce(files.rows_quarantined, 0) as bigint) as rows_quarantined,
+    cast(coalesce(timeliness.report_weeks_due, 0) as integer) as report_weeks_due,
+    cast(coalesce(timeliness.report_weeks_on_time, 0) as integer) as report_weeks_on_time
 from periods
 cross join townships
 {%- for cte in ['accidents', 'fires', 'hazards_due', 'overdue_majors', 'inspections', 'depots', 'plans', 'drills', 'files', 'timeliness'] %}

@@ -102,11 +102,11 @@ ranked as (
 lost as (
     select
         ranked.*,
-        p.weight_accidents - s_acc as lost_acc,
-        p.weight_hazards - s_haz as lost_haz,
-        p.weight_enforcement - s_enf as lost_enf,
-        p.weight_preparedness - s_prep as lost_prep,
-        p.weight_reporting - s_rep as lost_rep,
+        round(p.weight_accidents - s_acc, 2) as lost_acc,
+        round(p.weight_hazards - s_haz, 2) as lost_haz,
+        round(p.weight_enforcement - s_enf, 2) as lost_enf,
+        round(p.weight_preparedness - s_prep, 2) as lost_prep,
+        round(p.weight_reporting - s_rep, 2) as lost_rep,
         p.veto_label,
         p.named_lowest_distinct_ranks
     from ranked
