@@ -1,19 +1,25 @@
 """The Dagster code location: one Definitions merged from the defs/ tree, one folder per concern."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from pipelines.defs.dbt import assets as dbt_defs
 from pipelines.defs.ingest import assets as ingest_defs
 from pipelines.defs.jobs import defs as job_defs
-from pipelines.defs.publish import assets as publish_defs
+from pipelines.defs.publish.assets import build_published_asset
 from pipelines.defs.resources import WarehouseResource
 
-defs = dg.Definitions.merge(
-    ingest_defs.defs,
-    dbt_defs.defs,
-    publish_defs.defs,
-    job_defs,
-    dg.Definitions(resources={"warehouse": WarehouseResource()}),
-)
+# Each concern's Definitions; a new concern (alerts, bulletins) adds its module here.
+CONCERNS = [ingest_defs.defs, dbt_defs.defs]
+
+
+def _build() -> dg.Definitions:
+    merged = dg.Definitions.merge(*CONCERNS)
+    upstream = [key for assets_def in merged.assets or [] for key in assets_def.keys]
+    return dg.Definitions.merge(
+        merged,
+        dg.Definitions(assets=[build_published_asset(upstream)], resources={"warehouse": WarehouseResource()}),
+        job_defs,
+    )
+
+
+defs = _build()

@@ -130,6 +130,7 @@ class Renderer:
         self.county, self.contract, self.style, self.rng = county, contract, style, rng
         self.xlsx = style.fmt == "xlsx"
         self.columns = list(contract.columns)
+        self._plan = [(c.name, self._renderer(c)) for c in self.columns]
 
     def header(self, columns: list[Column] | None = None) -> list[str]:
         cols = columns or self.columns
@@ -140,23 +141,22 @@ class Renderer:
         return out
 
     def row(self, row: dict[str, Any], columns: list[Column] | None = None) -> list[Any]:
-        return [self.cell(row.get(c.name), c) for c in (columns or self.columns)]
+        plan = self._plan if columns is None else [(c.name, self._renderer(c)) for c in columns]
+        out = []
+        for name, fn in plan:
+            v = row.get(name)
+            if v is None or fn is None:
+                out.append(v)
+            elif type(v) is Raw:
+                out.append(str(v))
+            else:
+                out.append(fn(v))
+        return out
 
-    def cell(self, v: Any, col: Column) -> Any:
-        if v is None:
-            return None
-        if isinstance(v, Raw):
-            return str(v)
-        t = col.type
-        if t == "date":
-            return self._date(v)
-        if t == "ts":
-            return self._ts(v)
-        if t in ("int", "num"):
-            return self._number(v)
-        if t == "township":
-            return self._township(v)
-        return v
+    def _renderer(self, col: Column):
+        """The function spelling this column's values (None: written as they are)."""
+        return {"date": self._date, "ts": self._ts, "int": self._number, "num": self._number,
+                "township": self._township}.get(col.type)
 
     def total(self, rows: list[dict[str, Any]], columns: list[Column] | None = None) -> list[Any]:
         """The 合计 row: the label in the first cell, sums under the numeric columns."""

@@ -106,12 +106,18 @@ class RowDefects:
     def apply(self, rows: list[dict[str, Any]], rng: random.Random) -> list[Marked]:
         out: list[Marked] = []
         rules = sorted(self.options)
+        blank_id = False
         for row in rows:
             if not self.rate or rng.random() >= self.rate:
                 out.append(Marked(row))
                 continue
             rule = rng.choice(rules)
             col = rng.choice(self.options[rule])
+            if rule == "required" and col is self.id_col:
+                # Two rows without an id would also read as a duplicate id: one per file.
+                if blank_id:
+                    col = rng.choice([c for c in self.options[rule] if c is not self.id_col])
+                blank_id = True
             if self.in_place:
                 bad = dict(row)
             else:

@@ -109,11 +109,12 @@ def accident_drops(county: County, label: str) -> Iterator[Drop]:
         kind = rng.choice(ACCIDENT_TYPES[sector])
         loss = {0: rng.uniform(1, 60), 1: rng.uniform(80, 180), 2: rng.uniform(170, 350)}.get(deaths, rng.uniform(380, 520))
         place = e.name if e else county.township_by_code[township].name + rng.choice(["境内", "某村", "某路段"])
+        harm = "、".join(f"{n}人{what}" for n, what in ((deaths, "死亡"), (injuries, "重伤")) if n) or "人员轻伤"
         row = {
             "accident_id": accident_id, "occurred_at": occurred, "township": township, "sector": sector,
             "credit_code": e.credit_code if e else None, "accident_type": kind, "deaths": deaths,
             "serious_injuries": injuries, "direct_loss_10k_cny": round(loss + injuries * rng.uniform(5, 20), 1),
-            "summary": f"{place}发生一起{kind}事故，造成{deaths}人死亡、{injuries}人重伤",
+            "summary": f"{place}发生一起{kind}事故，造成{harm}",
         }
         a = Accident(row, occurred.replace(tzinfo=county.tz) + _report_delay(rng))
         if tag == "updated":
@@ -215,7 +216,7 @@ def flood_transfer_drops(county: County, label: str) -> Iterator[Drop]:
         season = [lo + timedelta(days=i) for i in range((hi - lo).days + 1)]
         weights = [{5: 1, 6: 3, 7: 3, 8: 1}[d.month] for d in season]
         days: dict[date, str] = {}
-        for _ in range(max(1, poisson(rng, 4))):
+        for _ in range(max(1, poisson(rng, 5))):
             level = rng.choices(levels, level_w)[0]
             start = rng.choices(season, weights)[0]
             for k in range(rng.randint(1, 3)):  # heavy rain lasts a few days

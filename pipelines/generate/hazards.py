@@ -125,9 +125,9 @@ def _hazard(county: County, rng: random.Random, hazard_id: str, found: date, sen
     if major:
         days = rng.choice([30, 45, 60, 90])
         u = rng.random()
-        if u < 0.8:
+        if u < 0.82:
             rectified = found + timedelta(days=rng.randint(days // 3, days))
-        elif u < 0.95:
+        elif u < 0.97:
             rectified = found + timedelta(days=days + rng.randint(1, 45))  # late
         else:
             rectified = None  # left open past its deadline

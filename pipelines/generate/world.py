@@ -214,7 +214,8 @@ class County:
         self.township_keys: set[str] = set(profile.township_lookup()["key"].to_list())
         self.sender_codes: set[str] = set(profile.sender_codes)
         self._used_codes: set[str] = set()
-        self.scripted: dict[str, str] = {}  # record ids of the scripted events, filled by the simulators
+        self.scripted: dict[str, str] = {}
+        self._habits: dict[str, Habit] = {}  # record ids of the scripted events, filled by the simulators
         self._build_enterprises()
         self._build_teams()
         self._build_depots()
@@ -237,6 +238,11 @@ class County:
         return self.township_by_code[code].short
 
     def habit(self, sender: str) -> Habit:
+        if sender not in self._habits:
+            self._habits[sender] = self._new_habit(sender)
+        return self._habits[sender]
+
+    def _new_habit(self, sender: str) -> Habit:
         r = seeded(self.seed, "habit", sender)
         township = sender in self.township_by_code
         return Habit(

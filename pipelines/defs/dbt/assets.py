@@ -14,6 +14,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from pipelines.defs.dbt.project import dbt_project
 from pipelines.defs.resources import WarehouseResource
+from pipelines.lib.dbt_manifest import dbt_executable
 
 
 class LayerTranslator(DagsterDbtTranslator):
@@ -36,4 +37,8 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     yield from dbt.cli(["build"], context=context).stream()
 
 
-defs = dg.Definitions(assets=[dbt_models], resources={"dbt": DbtCliResource(project_dir=dbt_project)})
+# The dbt installed beside this interpreter, whether or not the venv is on PATH.
+defs = dg.Definitions(
+    assets=[dbt_models],
+    resources={"dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())},
+)

@@ -1,0 +1,28 @@
+-- The scoreboard has every date from data_start to latest_data_on (no gap) and, on every
+-- date, each of the 18 metrics of kpis.md exactly once.
+-- A returned row is a date of the covered range whose metric count is not 18 (0 = the
+-- date is missing) or a date outside the covered range.
+with coverage as (
+    select data_start, latest_data_on from {{ ref('int_calendar__coverage') }}
+),
+
+expected_dates as (
+    select cast(unnest(generate_series(data_start, latest_data_on, interval 1 day)) as date) as as_of
+    from coverage
+),
+
+counts as (
+    select as_of, count(*) as metric_rows, count(distinct metric_id) as metrics
+    from {{ ref('kpi_scoreboard_daily') }}
+    group by as_of
+)
+
+select
+    coalesce(expected_dates.as_of, counts.as_of) as as_of,
+    coalesce(counts.metric_rows, 0) as metric_rows,
+    coalesce(counts.metrics, 0) as metrics
+from expected_dates
+full outer join counts on expected_dates.as_of = counts.as_of
+where expected_dates.as_of is null
+   or coalesce(counts.metric_rows, 0) <> 18
+   or coalesce(counts.metrics, 0) <> 18
