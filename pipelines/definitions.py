@@ -4,7 +4,7 @@ import dagster as dg
 
 from pipelines.defs.dbt import assets as dbt_defs
 from pipelines.defs.ingest import assets as ingest_defs
-from pipelines.defs.jobs import defs as job_defs
+from pipelines.defs import jobs
 from pipelines.defs.publish.assets import build_published_asset
 from pipelines.defs.resources import WarehouseResource
 
@@ -18,7 +18,7 @@ def _build() -> dg.Definitions:
     return dg.Definitions.merge(
         merged,
         dg.Definitions(assets=[build_published_asset(upstream)], resources={"warehouse": WarehouseResource()}),
-        job_defs,
+        jobs.defs,
     )
 
 

@@ -10,9 +10,8 @@ as_text as (
 ),
 
 unpivoted as (
-    unpivot include nulls as_text
-    on columns(*)
-    into name parameter value parameter_value
+    from as_text
+    unpivot include nulls (parameter_value for parameter in (columns(*)))
 )
 
 select parameter from unpivoted where parameter_value is null

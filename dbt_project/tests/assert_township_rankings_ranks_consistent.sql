@@ -3,7 +3,7 @@
 --   vetoed: total 0, band = the profile's veto label, rank = non-vetoed count + 1, named;
 --   non-vetoed band = label of the highest band whose minimum is <= total;
 --   non-vetoed named <=> its rank is among the N lowest distinct non-vetoed ranks;
---   movement = previous period's rank - rank when the previous period is ranked.
+--   movement = previous period's rank - rank when the previous period is ranked, else null.
 -- A returned row is a township-period whose rank, band, named flag or movement is wrong.
 with rankings as (
     select * from {{ ref('township_rankings') }}
@@ -11,6 +11,13 @@ with rankings as (
 
 parameters as (
     select veto_label, named_lowest_distinct_ranks from {{ ref('int_profile__parameters') }}
+),
+
+distinct_ranks as (
+    select
+        period_type, period, rank,
+        row_number() over (partition by period_type, period order by rank desc) as from_bottom
+    from (select distinct period_type, period, rank from rankings where not vetoed)
 ),
 
 expected as (
@@ -26,14 +33,13 @@ expected as (
                     and not o.vetoed and o.total > r.total) + 1
         end as expected_rank,
         case when r.vetoed then p.veto_label
-             else (select b.label from {{ ref('stg_profile__ranking_bands') }} b
-                   where b.min_total <= r.total order by b.min_total desc limit 1)
+             else (select arg_max(b.label, b.min_total) from {{ ref('stg_profile__ranking_bands') }} b
+                   where b.min_total <= r.total)
         end as expected_band,
-        r.vetoed or r.rank in (
-            select distinct o.rank from rankings o
-            where o.period_type = r.period_type and o.period = r.period and not o.vetoed
-            order by o.rank desc
-            limit p.named_lowest_distinct_ranks
+        r.vetoed or exists (
+            select 1 from distinct_ranks dr
+            where dr.period_type = r.period_type and dr.period = r.period
+              and dr.rank = r.rank and dr.from_bottom <= p.named_lowest_distinct_ranks
         ) as expected_named,
         (select prev.rank - r.rank
          from {{ ref('int_calendar__periods') }} cal
