@@ -36,3 +36,22 @@ def ingest(tmp_path):
         return ingest_landing(tmp_path / "landing", tmp_path / "w.duckdb", run_id)
 
     return _ingest
+
+
+@pytest.fixture(scope="session")
+def generated_home(tmp_path_factory) -> Path:
+    """A generated landing tree with defects, run once through `safetywh run` (a subprocess,
+    as a user runs it). Shared by every test that needs a realistic warehouse."""
+    import os
+    import subprocess
+    import sys
+
+    from pipelines.generate import generate
+
+    home = tmp_path_factory.mktemp("generated")
+    generate(home / "landing", seed=11, scale=0.25, defect_rate=0.04)
+    env = {k: v for k, v in os.environ.items() if k not in ("SAFETYWH_HOME", "SAFETYWH_DUCKDB")}
+    done = subprocess.run([sys.executable, "-m", "pipelines", "run", "--home", str(home)],
+                          capture_output=True, text=True, env=env, timeout=900)
+    assert done.returncode == 0, done.stderr[-5000:]
+    return home

@@ -202,7 +202,8 @@ def digest(out: Path) -> str:
         if p.is_file():
             h.update(p.relative_to(out).as_posix().encode())
             h.update(p.read_bytes())
-            h.update(str(int(p.stat().st_mtime)).encode())
+            if p.parent.name != "_generator":  # the manifest's own mtime is when it was written
+                h.update(str(p.stat().st_mtime).encode())
     return h.hexdigest()
 
 
@@ -220,3 +221,279 @@ def full(tmp_path_factory) -> tuple[Path, object]:
     """The default run: 2022-2023 at scale 1."""
     out = tmp_path_factory.mktemp("full")
     return out, generate(out)
+
+
+def teams_register(out: Path, contracts: dict[str, Contract], bad_rows: set, bad_files: set) -> set[str]:
+    teams = set()
+    for p in sorted((out / "rescue_teams").rglob("*")):
+        rel = p.relative_to(out).as_posix()
+        if p.is_file() and rel not in bad_files:
+            teams |= {str(r["team_id"]) for n, r in data_rows(p, contracts["rescue_teams"]) if (rel, n) not in bad_rows}
+    return teams
+
+
+def check_tree(out: Path) -> Counter:
+    """Every data row of every readable file: clean rows break no rule, each manifest row breaks
+    exactly the rule it is listed with. Returns the row defects checked, per rule."""
+    contracts, keys = load_contracts(), township_keys()
+    listed = manifest(out)
+    bad_rows = {(m["path"], int(m["row_number"])): m for m in listed if m["kind"] == "row"}
+    bad_files = {m["path"] for m in listed if m["kind"] == "file"}
+    teams = teams_register(out, contracts, set(bad_rows), bad_files)
+    seen: Counter = Counter()
+    for p in landing_files(out):
+        rel = p.relative_to(out).as_posix()
+        if rel in bad_files:
+            continue
+        contract = contracts[rel.split("/")[0]]
+        rows = data_rows(p, contract)
+        ids = Counter(r.get(contract.record_id) for _, r in rows)
+        for n, row in rows:
+            broken = violations(row, contract, keys, teams if contract.feed == "drills" else None)
+            if row.get(contract.record_id) is not None and ids[row.get(contract.record_id)] > 1:
+                broken.add(("duplicate_id", contract.record_id))
+            m = bad_rows.pop((rel, n), None)
+            if m is None:
+                assert not broken, f"{rel} row {n} is listed as clean but breaks {broken}: {row}"
+            else:
+                assert broken == {(m["rule"], m["column"])}, f"{rel} row {n}: listed {m['rule']}/{m['column']}, breaks {broken}"
+                seen[m["rule"]] += 1
+    assert not bad_rows, f"manifest rows that point at no data row: {list(bad_rows)[:5]}"
+    return seen
+
+
+# ---------------------------------------------------------------------------- tests
+
+
+def test_every_feed_arrives_from_known_senders_in_the_landing_layout(small):
+    out, summary = small
+    contracts, profile = load_contracts(), load_profile()
+    assert sorted(p.name for p in out.iterdir()) == sorted([*contracts, "_generator"])
+    unknown = {m["path"] for m in manifest(out) if m["rule"] == "unknown_sender"}
+    for feed, contract in contracts.items():
+        files = [p for p in (out / feed).rglob("*") if p.is_file()]
+        assert files and summary.files[feed] == len(files), feed
+        for p in files:
+            sender = p.parent.name
+            if p.relative_to(out).as_posix() in unknown:
+                assert sender not in profile.sender_codes
+                continue
+            assert sender in profile.sender_codes, p
+            owners = set(contract.owners)
+            assert sender in owners or ("townships" in owners and sender in profile.township_codes), (feed, sender)
+    hazard_senders = {p.name for p in (out / "hazards").iterdir()}
+    assert set(profile.township_codes) <= hazard_senders and {"ZJJ", "SCJGJ", "WLGTJ", "YJJ"} <= hazard_senders
+
+
+def test_files_read_back_with_the_contract_headers_in_every_format(small):
+    out, _ = small
+    contracts = load_contracts()
+    bad_files = {m["path"] for m in manifest(out) if m["kind"] == "file"}
+    kinds: Counter = Counter()
+    for p in landing_files(out):
+        rel = p.relative_to(out).as_posix()
+        if rel in bad_files:
+            continue
+        contract = contracts[rel.split("/")[0]]
+        rows = read_sheet(p)
+        h, names = header_row(rows, contract)
+        assert sorted(n for n in names if n) == sorted(contract.names), rel
+        raw = p.read_bytes()
+        if p.suffix == ".xlsx":
+            kinds["xlsx"] += 1
+            kinds["xlsx date cells"] += any(isinstance(v, datetime) for r in rows[h + 1:] for v in r)
+        elif raw.startswith(b"\xef\xbb\xbf"):
+            kinds["utf-8-sig"] += 1
+        else:
+            try:
+                raw.decode("utf-8")
+                kinds["utf-8"] += 1
+            except UnicodeDecodeError:
+                raw.decode("gbk")  # what Excel on a Chinese Windows saves
+                kinds["gbk"] += 1
+        kinds["title"] += h > 0
+        kinds["合计"] += any(r and r[0] == "合计" for r in rows[h + 1:])
+        text = " ".join(str(v) for r in rows[h + 1:] for v in r if v is not None)
+        kinds["full-width digits"] += bool(re.search("[０-９]", text))
+        kinds["2023年4月3日 dates"] += bool(re.search(r"\d{4}年\d{1,2}月\d{1,2}日", text))
+        kinds["old 430124 codes"] += bool(re.search(r"\b430124\d{3}\b", text))
+        kinds["half-width header brackets"] += any(isinstance(v, str) and "(" in v for v in rows[h])
+    for kind in ("xlsx", "xlsx date cells", "utf-8-sig", "utf-8", "gbk", "title", "合计", "full-width digits",
+                 "2023年4月3日 dates", "old 430124 codes", "half-width header brackets"):
+        assert kinds[kind] >= 2, (kind, kinds)
+
+
+def test_manifest_points_at_the_rows_that_break_its_rules_and_clean_rows_are_clean(small):
+    out, summary = small
+    seen = check_tree(out)
+    assert set(seen) == {"required", "format", "enum", "township", "range", "future", "order", "conditional",
+                         "check_digit", "duplicate_id", "reference"}
+    assert sum(seen.values()) == sum(v for k, v in summary.defects.items() if k in seen)
+
+
+def test_file_defects_are_what_the_manifest_says(small):
+    out, summary = small
+    contracts, profile = load_contracts(), load_profile()
+    files = [m for m in manifest(out) if m["kind"] == "file"]
+    assert {m["rule"] for m in files} == {"encoding", "not_a_table", "missing_columns", "no_rows", "unknown_sender",
+                                          "duplicate"}
+    for m in files:
+        p, contract = out / m["path"], contracts[m["feed"]]
+        assert m["row_number"] == "" and m["column"] == ""
+        if m["rule"] == "encoding":
+            raw = p.read_bytes()
+            for enc in ("utf-8", "gb18030"):
+                with pytest.raises(UnicodeDecodeError):
+                    raw.decode(enc)
+        elif m["rule"] == "not_a_table":
+            with pytest.raises(Exception):
+                openpyxl.load_workbook(p, read_only=True)
+        elif m["rule"] == "missing_columns":
+            _, names = header_row(read_sheet(p), contract)
+            missing = {c.name for c in contract.required} - set(names)
+            assert len(missing) == 1 and missing.pop() in m["note"]
+        elif m["rule"] == "no_rows":
+            assert data_rows(p, contract) == []
+        elif m["rule"] == "unknown_sender":
+            assert p.parent.name not in profile.sender_codes
+        elif m["rule"] == "duplicate":
+            original = out / m["note"].removeprefix("identical copy of ")
+            assert original.read_bytes() == p.read_bytes() and original.stat().st_mtime < p.stat().st_mtime
+    # A rejected file is sent again, correctly, later.
+    resent = json.loads(summary.summary_json.read_text("utf-8"))["resent_after_rejection"]
+    assert len(resent) == sum(m["rule"] != "duplicate" for m in files)
+    for r in resent:
+        assert (out / r["path"]).stat().st_mtime > (out / r["rejected"]).stat().st_mtime
+
+
+def test_defect_rate_zero_gives_an_empty_manifest_and_a_clean_tree(tmp_path):
+    summary = generate(tmp_path, seed=3, start=date(2023, 6, 1), end=date(2023, 7, 31), defect_rate=0)
+    assert manifest(tmp_path) == [] and summary.defects == {}
+    assert check_tree(tmp_path) == Counter()
+    assert summary.total_files > 150
+
+
+def test_same_seed_same_tree_other_seed_other_tree(tmp_path):
+    args = dict(start=date(2023, 5, 1), end=date(2023, 5, 31), defect_rate=0.05)
+    generate(tmp_path / "a", seed=5, **args)
+    generate(tmp_path / "b", seed=5, **args)
+    generate(tmp_path / "c", seed=6, **args)
+    assert digest(tmp_path / "a") == digest(tmp_path / "b") != digest(tmp_path / "c")
+    # Generating again into a generated tree replaces it, never mixes.
+    generate(tmp_path / "a", seed=5, **args)
+    assert digest(tmp_path / "a") == digest(tmp_path / "b")
+
+
+def test_refuses_a_folder_it_did_not_make_and_a_future_period(tmp_path):
+    (tmp_path / "mine.txt").write_text("x")
+    with pytest.raises(FileExistsError):
+        generate(tmp_path, start=date(2023, 5, 1), end=date(2023, 5, 31))
+    with pytest.raises(ValueError):
+        generate(tmp_path / "new", end=date.today() + timedelta(days=30))
+
+
+def test_files_are_received_when_senders_send_them(small):
+    out, _ = small
+    lo = datetime(2023, 3, 1, tzinfo=TZ)
+    hi = datetime(2023, 6, 30, tzinfo=TZ) + timedelta(days=45)
+    weekly, on_time, registers, by_fifth = 0, 0, 0, 0
+    for p in landing_files(out):
+        received = datetime.fromtimestamp(p.stat().st_mtime, TZ)
+        assert lo <= received <= hi, (p, received)
+        feed, sender = p.relative_to(out).parts[:2]
+        if feed == "hazards" and sender.isdigit():
+            weekly += 1
+            # due Monday 12:00 for the week before; a few arrive Sunday evening, some late
+            on_time += (received.weekday() == 0 and received.hour < 12) or received.weekday() == 6
+        if feed in ("enterprises", "rescue_teams", "reserve_depots", "plans"):
+            registers += 1
+            by_fifth += received.day <= 5
+    assert on_time / weekly > 0.8 and on_time < weekly
+    assert by_fifth / registers > 0.7 and by_fifth < registers
+
+
+def test_hazard_ledgers_are_snapshots_later_files_supersede(small):
+    """A township's ledger carries a hazard until it is rectified; the rectified version is the last."""
+    out, _ = small
+    contract = load_contracts()["hazards"]
+    bad_files = {m["path"] for m in manifest(out) if m["kind"] == "file"}
+    versions: dict[str, list[tuple[float, dict]]] = defaultdict(list)
+    folder = out / "hazards" / "430182121"  # 金洲镇, the busiest industrial township
+    for p in sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime):
+        if p.relative_to(out).as_posix() not in bad_files:
+            for _, row in data_rows(p, contract):
+                versions[str(row["hazard_id"])].append((p.stat().st_mtime, row))
+    carried = [v for v in versions.values() if len(v) > 1]
+    assert len(carried) > 10
+    closed_later = 0
+    for v in carried:
+        dates = [parse_date(r["rectified_on"]) for _, r in v]
+        # once rectified, a hazard is not sent again (except a same-week correction)
+        assert all(d is None for d in dates[:-1]) or len(set(dates)) == 1
+        closed_later += dates[-1] is not None
+    assert closed_later > 5
+
+
+def test_volumes_and_scripted_events_of_the_default_run(full):
+    out, summary = full
+    contracts = load_contracts()
+    # files: 29 townships x ~104 weeks of hazard ledgers, weekly inspections, monthly registers
+    assert 2900 <= summary.files["hazards"] <= 3400
+    assert 100 <= summary.files["inspections"] <= 130
+    assert all(24 <= summary.files[f] <= 30 for f in ("rescue_teams", "reserve_depots", "plans", "relief"))
+    assert 12_000 <= summary.rows["hazards"] <= 25_000 and 5_000 <= summary.rows["inspections"] <= 8_000
+    bad = manifest(out)
+    bad_rows = {(m["path"], int(m["row_number"])) for m in bad if m["kind"] == "row"}
+    bad_files = {m["path"] for m in bad if m["kind"] == "file"}
+    assert 0.01 < len(bad_rows) / summary.total_rows < 0.04
+
+    def latest(feed: str) -> dict[str, dict]:
+        rows: dict[str, tuple[float, dict]] = {}
+        for p in landing_files(out / feed):
+            rel = f"{feed}/{p.relative_to(out / feed).as_posix()}"
+            if rel in bad_files:
+                continue
+            for n, r in data_rows(p, contracts[feed]):
+                key, mtime = str(r[contracts[feed].record_id]), p.stat().st_mtime
+                if (rel, n) not in bad_rows and (key not in rows or rows[key][0] <= mtime):
+                    rows[key] = (mtime, r)
+        return {k: r for k, (_, r) in rows.items()}
+
+    accidents = latest("accidents")
+    by_year = Counter(parse_ts(a["occurred_at"]).year for a in accidents.values())
+    assert 30 <= by_year[2022] <= 55 and 20 <= by_year[2023] < by_year[2022]
+    deaths = {k: parse_num(a["deaths"]) for k, a in accidents.items()}
+    assert sum(d <= 1 for d in deaths.values()) / len(deaths) > 0.85
+    major = summary.scripted["major_accident"]
+    assert major.startswith("SG-2023-") and deaths[major] == 3
+    assert deaths[summary.scripted["updated_accident"]] == 1  # the later file's death, superseding 0
+    fires = latest("forest_fires")
+    assert 6 <= len(fires) <= 25
+    for f in fires.values():
+        assert parse_num(f["damaged_forest_ha"]) <= parse_num(f["burned_area_ha"])
+    assert parse_num(fires[summary.scripted["major_forest_fire"]]["damaged_forest_ha"]) >= 1
+    assert sum(parse_num(f["damaged_forest_ha"]) >= 1 for f in fires.values()) == 1
+    transfers = latest("flood_transfers")
+    assert transfers and {parse_date(t["transferred_on"]).month for t in transfers.values()} <= {5, 6, 7, 8}
+    relief = latest("relief")
+    assert 300 <= len(relief) <= 1000
+    for r in relief.values():
+        assert ric.calc_check_digit(r["id_number"]) == r["id_number"][-1] and r["id_number"][:6] in ("430124", "430182")
+    hardship = [r for r in relief.values() if r["in_hardship"] == "是"]
+    paid = sum(r["relieved_on"] is not None for r in hardship) / len(hardship)
+    assert 0.75 < paid < 1
+    # registers: the last snapshot (as of the end) of YJJ
+    last = {f: max((out / f / "YJJ").iterdir(), key=lambda p: p.stat().st_mtime) for f in
+            ("enterprises", "rescue_teams", "reserve_depots", "plans")}
+    enterprises = {str(r["credit_code"]) for _, r in data_rows(last["enterprises"], contracts["enterprises"])}
+    assert 250 <= len(enterprises) <= 600
+    teams = [r for _, r in data_rows(last["rescue_teams"], contracts["rescue_teams"])]
+    assert 35 <= len(teams) <= 50 and sum(t["township"] is None for t in teams) >= 8
+    depots = [r["status"] for _, r in data_rows(last["reserve_depots"], contracts["reserve_depots"])]
+    assert len(depots) >= 29 and 20 <= depots.count("已建成") < 29
+    # codes used by the activity feeds come from the register
+    everyone = set()
+    for p in landing_files(out / "enterprises"):
+        everyone |= {str(r["credit_code"]) for _, r in data_rows(p, contracts["enterprises"])}
+    for code in (a["credit_code"] for a in accidents.values() if a["credit_code"]):
+        assert code in everyone

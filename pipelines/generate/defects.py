@@ -150,7 +150,9 @@ class RowDefects:
     def _vary(self, row: dict[str, Any], rng: random.Random) -> None:
         """Make the second row of a duplicate differ a little, as a re-typed row does (or not at all)."""
         for c in self.contract.columns:
-            if c.type == "text" and c.name != self.id_col.name and isinstance(row.get(c.name), str) and rng.random() < 0.5:
+            # Free text only: never an id, and never a column another register must contain.
+            if (c.type == "text" and c is not self.id_col and not c.references and isinstance(row.get(c.name), str)
+                    and rng.random() < 0.5):
                 row[c.name] = row[c.name] + "（重复录入）"
                 return
 

@@ -14,6 +14,8 @@ from datetime import date, datetime, time, timedelta
 from itertools import groupby
 from typing import Iterator
 
+from pipelines.lib.contracts import load_contracts
+
 from .clock import at
 from .landing import Drop, file_stem, title_for
 from .world import County, poisson, seeded
@@ -77,7 +79,8 @@ def accident_drops(county: County, label: str) -> Iterator[Drop]:
     rng = seeded(county.seed, feed, "world")
     parts = _year_parts(county)
     first = parts[0][0]
-    sectors, weights = zip(*ACCIDENT_SECTORS.items())
+    sectors = load_contracts()["accidents"].column("sector").values
+    weights = [ACCIDENT_SECTORS.get(s, 1) for s in sectors]
     raw: list[tuple[datetime, str, int, int, str | None]] = []  # (occurred, sector, deaths, injuries, tag)
     for y, lo, hi, frac in parts:
         p_death = 0.5 if y == first else 0.42
@@ -106,7 +109,7 @@ def accident_drops(county: County, label: str) -> Iterator[Drop]:
             if e.sector != sector:
                 e = None
         township = e.township if e else rng.choices(county.townships, [t.population for t in county.townships])[0].code
-        kind = rng.choice(ACCIDENT_TYPES[sector])
+        kind = rng.choice(ACCIDENT_TYPES.get(sector, ["其他伤害"]))
         loss = {0: rng.uniform(1, 60), 1: rng.uniform(80, 180), 2: rng.uniform(170, 350)}.get(deaths, rng.uniform(380, 520))
         place = e.name if e else county.township_by_code[township].name + rng.choice(["境内", "某村", "某路段"])
         harm = "、".join(f"{n}人{what}" for n, what in ((deaths, "死亡"), (injuries, "重伤")) if n) or "人员轻伤"

@@ -72,6 +72,7 @@ class Landing:
         self.manifest = Manifest(out / "_generator" / "defects.csv")
         self.file_defects = FileDefects(defect_rate, seeded(seed, "file-defects"))
         self.row_defects = {f: RowDefects(c, county, defect_rate) for f, c in contracts.items()}
+        self._enums = {f: [col for col in c.columns if col.type == "enum"] for f, c in contracts.items()}
         self.files: Counter[str] = Counter()
         self.rows: Counter[str] = Counter()
         self.row_kinds: Counter[str] = Counter()  # clean / defective / rejected_file / duplicate_file
@@ -115,8 +116,9 @@ class Landing:
     # ------------------------------------------------------------------ writing
 
     def _check_columns(self, drop: Drop) -> None:
-        """Simulators build rows by canonical name; the contract decides what is written, and a
-        contract change the simulator does not know about fails here rather than writing wrong files."""
+        """Simulators build rows by canonical name and pick values by meaning (罚款 carries a fine);
+        the contract decides what is written and what is valid. A contract change the simulators do
+        not know about fails here rather than writing files whose 'clean' rows are not clean."""
         contract = self.contracts[drop.feed]
         names = set(contract.names)
         for row in drop.rows[:1]:
@@ -125,6 +127,12 @@ class Landing:
             if unknown or missing:
                 raise ValueError(f"{drop.feed} generator out of step with its contract: unknown {sorted(unknown)}, "
                                  f"missing required {sorted(missing)}")
+        for col in self._enums[drop.feed]:
+            allowed = set(col.values)
+            bad = {row.get(col.name) for row in drop.rows} - allowed - {None}
+            if bad:
+                raise ValueError(f"{drop.feed}.{col.name}: the generator produced {sorted(bad)}, "
+                                 f"not in the contract's {col.values}")
 
     def _path(self, feed: str, sender: str, stem: str, ext: str) -> Path:
         folder = self.out / feed / sender
@@ -163,7 +171,7 @@ class Landing:
             blank_inside=rng.randrange(1, n) if style.blank_inside and n >= 3 else None,
             total=renderer.total([m.row for m in marked], columns) if style.total and n else None,
             blank_before_total=style.blank_before_total,
-            sheet_name=rng.choice(["Sheet1", "Sheet1", "台账", drop.feed[:10]]),
+            sheet_name=rng.choice(["Sheet1", "Sheet1", "台账", "汇总表"]),
             notes=NOTES if style.notes_sheet else [],
         )
 

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from stdnum.cn import ric, uscc
 
+from pipelines.lib.contracts import load_contracts
 from pipelines.lib.profile import Profile
 
 from .clock import DAY
@@ -247,7 +248,7 @@ class County:
         township = sender in self.township_by_code
         return Habit(
             # Townships keep ledgers in Excel; some save them as CSV from Excel (hence GBK).
-            xlsx_share=r.choice([0.2, 0.5, 0.7, 0.85]) if township else r.choice([0.3, 0.6, 0.9]),
+            xlsx_share=r.choice([0.15, 0.35, 0.55, 0.75]) if township else r.choice([0.3, 0.6, 0.9]),
             encoding=r.choices(["gbk", "utf-8-sig", "utf-8"], [5, 3, 2] if township else [3, 3, 4])[0],
             date_style=r.choices(["iso", "slash", "cn", "compact"], [4, 4, 2, 1])[0],
             township_style=r.choices(["full", "short", "code", "old_code"], [12, 3, 2, 1])[0],
@@ -302,7 +303,9 @@ class County:
 
     def _build_enterprises(self) -> None:
         r = seeded(self.seed, "world", "enterprises")
-        sectors, weights = zip(*SECTOR_WEIGHTS.items())
+        # The sectors are the contract's; the weights only say which are common in the county.
+        sectors = load_contracts()["enterprises"].column("sector").values
+        weights = [SECTOR_WEIGHTS.get(s, 1) for s in sectors]
         town_w = [t.industry * (0.5 + t.population / 60000) for t in self.townships]
         names: set[str] = set()
         out: list[Enterprise] = []
@@ -310,12 +313,21 @@ class County:
         def make(created: date, township: Township | None = None) -> Enterprise:
             t = township or r.choices(self.townships, town_w)[0]
             sector = r.choices(sectors, weights)[0]
-            while True:
-                name = (r.choice(["宁乡", "宁乡市", "湖南", "长沙", "湖南省"]) + r.choice(BRANDS)
-                        + r.choice(TRADES[sector]) + r.choice(["有限公司", "有限公司", "有限责任公司", "股份有限公司"]))
+            name = ""
+            for attempt in range(30):
+                # Two-character shop names from pairs of brands once single brands run out (large scales).
+                brand = r.choice(BRANDS) if attempt < 10 else r.choice(BRANDS)[0] + r.choice(BRANDS)[1]
+                name = (r.choice(["宁乡", "宁乡市", "湖南", "长沙", "湖南省"]) + brand
+                        + r.choice(TRADES.get(sector, ["实业"])) + r.choice(["有限公司", "有限公司", "有限责任公司", "股份有限公司"]))
                 if name not in names:
-                    names.add(name)
                     break
+            else:  # a branch office of a name already taken
+                base, n = name + t.short + "分公司", 1
+                name = base
+                while name in names:
+                    n += 1
+                    name = f"{base[:-3]}第{n}分公司"
+            names.add(name)
             high = sector in HIGH_RISK_SECTORS
             risk = r.choices(["红", "橙", "黄", "蓝"], [3, 10, 40, 47] if not high else [12, 38, 40, 10])[0]
             high = high or risk in ("红", "橙")

@@ -57,6 +57,8 @@ def sources_doc(contracts: dict[str, Contract]) -> dict[str, Any]:
                 "meta": {
                     "record_id": contract.record_id,
                     "label": contract.label,
+                    "cadence": contract.cadence,
+                    **({"event_time": contract.event_time} if contract.event_time else {}),
                     "dagster": {"asset_key": [INGEST_ASSET_PREFIX, contract.feed]},
                 },
                 "columns": columns,

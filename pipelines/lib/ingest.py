@@ -29,6 +29,13 @@ from warehouse.layout import AUDIT_COLUMNS
 log = logging.getLogger(__name__)
 
 
+FILE_STATS_SCHEMA = {
+    "file_id": pl.Int64, "header_row": pl.Int32, "reject_code": pl.String, "reason": pl.String,
+    "encoding": pl.String, "file_format": pl.String, "status": pl.String, "rows_total": pl.Int32,
+    "rows_loaded": pl.Int32, "rows_quarantined": pl.Int32, "rows_skipped": pl.Int32,
+}
+
+
 @dataclass
 class FeedIngestResult:
     feed: str
@@ -153,7 +160,7 @@ def ingest_feed(
         orient="row",
     )
     raw_rows = _raw_frame(good, contract, pending, run_id, now)
-    _write(con, contract, pending, pl.DataFrame(stats), raw_rows, quarantine, skipped_rows, run_id, now)
+    _write(con, contract, pending, pl.DataFrame(stats, schema=FILE_STATS_SCHEMA), raw_rows, quarantine, skipped_rows, run_id, now)
     return result
 
 

@@ -41,6 +41,7 @@ def senders_frame(profile: Profile) -> pl.DataFrame:
         "short_name",
         pl.lit("department").alias("sender_kind"),
         "alert_email",
+        "feeds",  # departments.csv: feeds the department sends, ';'-separated (lateness tracking)
     )
     townships = profile.townships.select(
         pl.col("township_code").alias("sender_code"),
@@ -48,6 +49,7 @@ def senders_frame(profile: Profile) -> pl.DataFrame:
         "short_name",
         pl.lit("township").alias("sender_kind"),
         "alert_email",
+        pl.lit(None, pl.String).alias("feeds"),  # townships: profile deadlines.township_feeds
     )
     return pl.concat([departments, townships])
 

@@ -85,7 +85,10 @@ def run_pipeline(home: Home, verbose: bool = False) -> RunOutcome:
             messages = []
             for event in result.all_events:
                 if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
-                    messages.append(f"{event.step_key}: {event.step_failure_data.error.message.strip()}")
+                    error_info = event.step_failure_data.error
+                    while error_info.cause is not None:  # the user code's own error, not Dagster's wrapper
+                        error_info = error_info.cause
+                    messages.append(f"{event.step_key}: {error_info.message.strip()}")
             error = "\n".join(messages) or "run failed"
             error += f"\n(full log: {log_path})"
         failed = sorted(

@@ -1,0 +1,104 @@
+{#-
+    For every sender and every period it must report (scheduled feeds), and for every
+    event record it reported: when it was due, what arrived, and the verdict.
+
+    status:
+    - on_time: a counting file (int_data_quality__received_files) was received after the
+      previous deadline (opens_after) and up to due_at, both as Asia/Shanghai wall clock;
+      for an event record, its first received version came by event time + 24 h.
+    - late: nothing in that window, but a file came after due_at; delivered_at is the
+      first such file. Ledgers are snapshots, so the first file after the deadline carries
+      the late period's data (and may also be on time for the next period).
+    - missing: nothing yet and due_at has passed (as_of).
+    - pending: nothing yet, due_at still ahead.
+
+    The first file after opens_after is found with an ASOF join (one probe per period),
+    not a periods x files range join, so the cost grows with files, not their product.
+-#}
+with settings as (
+    select * from {{ ref('int_data_quality__settings') }}
+),
+
+obligations as (
+    select
+        expectations.sender_code,
+        expectations.feed,
+        expectations.cadence,
+        periods.period,
+        cast(null as varchar) as record_id,
+        periods.period_start,
+        periods.period_end,
+        periods.opens_after,
+        periods.due_at
+    from {{ ref('int_data_quality__expectations') }} as expectations
+    inner join {{ ref('int_data_quality__periods') }} as periods
+        on periods.cadence = expectations.cadence
+),
+
+files as (
+    select sender_code, feed, received_at, file_id
+    from {{ ref('int_data_quality__received_files') }}
+),
+
+scheduled as (
+    select
+        obligations.*,
+        files.received_at as delivered_at,
+        files.file_id as delivered_file_id
+    from obligations
+    asof left join files
+        on files.sender_code = obligations.sender_code
+        and files.feed = obligations.feed
+        and obligations.opens_after < files.received_at
+),
+
+events as (
+    select
+        reports.sender_code,
+        reports.feed,
+        'event' as cadence,
+        strftime(cast(reports.event_at as date), '%Y-%m-%d') as period,
+        reports.record_id,
+        cast(reports.event_at as date) as period_start,
+        cast(reports.event_at as date) as period_end,
+        cast(null as timestamp) as opens_after,
+        reports.event_at + to_hours(settings.event_hours) as due_at,
+        reports.first_received_at as delivered_at,
+        reports.first_file_id as delivered_file_id
+    from {{ ref('int_data_quality__event_reports') }} as reports
+    cross join settings
+    where cast(reports.event_at as date) between settings.window_start and settings.window_until
+),
+
+unioned as (
+    select * from scheduled
+    union all by name
+    select * from events
+)
+
+select
+    unioned.feed || ':' || unioned.sender_code || ':' || coalesce(unioned.record_id, unioned.period) as delivery_key,
+    unioned.sender_code,
+    unioned.feed,
+    unioned.cadence,
+    unioned.period,
+    unioned.record_id,
+    unioned.period_start,
+    unioned.period_end,
+    unioned.opens_after,
+    unioned.due_at,
+    unioned.delivered_at,
+    unioned.delivered_file_id,
+    case
+        when unioned.delivered_at <= unioned.due_at then 'on_time'
+        when unioned.delivered_at > unioned.due_at then 'late'
+        when unioned.due_at < settings.as_of then 'missing'
+        else 'pending'
+    end as status,
+    case
+        when unioned.delivered_at > unioned.due_at
+            then cast(epoch(unioned.delivered_at) - epoch(unioned.due_at) as bigint)
+    end as late_seconds,
+    settings.as_of
+from unioned
+cross join settings

@@ -1,0 +1,109 @@
+"""`safetywh kpis` and `safetywh ranking`: the KPI scoreboard and the township ranking.
+
+Both read the published read-only copy of the warehouse (<home>/published/warehouse.duckdb)
+when it exists, else the writer's file, and never write.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+
+import duckdb
+import polars as pl
+
+from warehouse.home import Home
+
+_SCOREBOARD_TABLE = ("label", "value", "unit", "ly_value", "change_text", "target", "status")
+_RANKING_TABLE = (
+    "rank", "movement", "township_name", "total", "s_acc", "s_haz", "s_enf", "s_prep", "s_rep", "band",
+    "red_list", "named", "weakest_component_label",
+)
+_STATUS_TEXT = {"met": "达标", "on_track": "受控", "at_risk": "有风险", "breached": "未达标"}
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text}") from exc
+
+
+def _connect(home_arg: str | None) -> duckdb.DuckDBPyConnection:
+    from pipelines.lib.numbers import NumbersError
+
+    home = Home.resolve(home_arg)
+    path = home.published_path if home.published_path.exists() else home.duckdb_path
+    if not path.exists():
+        raise NumbersError(f"{home.root} 中还没有数仓文件：请先运行 `safetywh run --home {home.root}`")
+    return duckdb.connect(str(path), read_only=True)
+
+
+def _table_view(frame: pl.DataFrame, columns: tuple[str, ...]) -> pl.DataFrame:
+    """What a person reads: 2 decimals (4 for a ‰ figure), Chinese status, — for no value."""
+    view = frame.select(columns)
+    digits = pl.when(pl.col("unit") == "‰").then(4).otherwise(2) if "unit" in view.columns else pl.lit(2)
+    floats = [name for name, dtype in view.schema.items() if dtype == pl.Float64]
+    view = view.with_columns(
+        pl.when(digits == 4).then(pl.col(name).round(4)).otherwise(pl.col(name).round(2)).alias(name)
+        for name in floats
+    )
+    if "status" in view.columns:
+        view = view.with_columns(pl.col("status").replace_strict(_STATUS_TEXT, default=None))
+    return view.with_columns(pl.all().cast(pl.String).fill_null("—"))
+
+
+def cmd_kpis(args: argparse.Namespace) -> int:
+    from pipelines.lib.numbers import NumbersError, scoreboard
+    from pipelines.lib.output import emit
+
+    try:
+        con = _connect(args.home)
+        try:
+            frame = scoreboard(con, args.as_of)
+        finally:
+            con.close()
+    except NumbersError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    emit(_table_view(frame, _SCOREBOARD_TABLE) if args.format == "table" else frame, args.format)
+    return 0
+
+
+def cmd_ranking(args: argparse.Namespace) -> int:
+    from pipelines.lib.numbers import NumbersError, ranking
+    from pipelines.lib.output import emit
+
+    try:
+        con = _connect(args.home)
+        try:
+            frame = ranking(con, args.period)
+        finally:
+            con.close()
+    except NumbersError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    emit(_table_view(frame, _RANKING_TABLE) if args.format == "table" else frame, args.format)
+    return 0
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--home", metavar="DIR", help="warehouse home (default: $SAFETYWH_HOME, then ./warehouse)")
+    parser.add_argument("--format", choices=("table", "json", "csv"), default="table",
+                        help="output format (default table; json and csv carry every column)")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `kpis` and `ranking` to the safetywh command line."""
+    p = subparsers.add_parser("kpis", help="the KPI scoreboard (kpis.md) as of a date")
+    p.add_argument("--as-of", dest="as_of", type=_date, required=True, metavar="DATE",
+                   help="the date the figures are as of (YYYY-MM-DD), within the data")
+    _add_common(p)
+    p.set_defaults(func=cmd_kpis)
+
+    p = subparsers.add_parser("ranking", help="the township ranking (ranking.md) of a week, month or quarter")
+    p.add_argument("--period", required=True, metavar="PERIOD",
+                   help="ISO week 2023-W14, month 2023-04 or quarter 2023-Q2")
+    _add_common(p)
+    p.set_defaults(func=cmd_ranking)
