@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from pipelines.defs.alerts import assets as alert_defs
 from pipelines.defs.dbt import assets as dbt_defs
 from pipelines.defs.ingest import assets as ingest_defs
 from pipelines.defs import jobs
@@ -9,7 +10,7 @@ from pipelines.defs.publish.assets import build_published_asset
 from pipelines.defs.resources import WarehouseResource
 
 # Each concern's Definitions; a new concern (alerts, bulletins) adds its module here.
-CONCERNS = [ingest_defs.defs, dbt_defs.defs]
+CONCERNS = [ingest_defs.defs, dbt_defs.defs, alert_defs.defs]
 
 
 def _build() -> dg.Definitions:

@@ -22,7 +22,7 @@ import pytest
 from pipelines.lib.dbt_manifest import dbt_executable
 from pipelines.lib.numbers import NumbersError, parse_period, ranking, scoreboard
 from pipelines.paths import DBT_PROJECT_DIR
-from tests.fixtures_numbers.dataset import DATA_TOWNSHIPS, T1, T2, T3, T4, T5, T6, build_warehouse
+from tests.fixtures_numbers.dataset import T1, T2, T3, T4, T5, T6, build_warehouse
 
 NO_DATA = "430182218"  # 沩山乡: no record at all, stands for the 23 townships without data
 
@@ -436,7 +436,3 @@ def test_cli(built, tmp_path, capsys):
     assert "不在数据覆盖的日期范围内" in capsys.readouterr().err
     assert main(["ranking", "--period", "2023-14", "--home", str(home)]) == 2
     assert main(["kpis", "--as-of", "2023-04-09", "--home", str(tmp_path / "empty")]) == 2
-
-
-def test_data_townships_are_the_six():
-    assert DATA_TOWNSHIPS == (T1, T2, T3, T4, T5, T6)

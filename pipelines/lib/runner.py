@@ -91,6 +91,9 @@ def run_pipeline(home: Home, verbose: bool = False) -> RunOutcome:
                     messages.append(f"{event.step_key}: {error_info.message.strip()}")
             error = "\n".join(messages) or "run failed"
             error += f"\n(full log: {log_path})"
+            from pipelines.lib.alerts.run_failure import alert_run_failure
+
+            alert_run_failure(home, result.run_id, error)  # the data team hears of it; never raises
         failed = sorted(
             f"{'/'.join(e.asset_key.path)}:{e.check_name}" for e in result.get_asset_check_evaluations() if not e.passed
         )

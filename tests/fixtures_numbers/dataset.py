@@ -10,6 +10,9 @@ Townships that carry data (the other 23 of the profile have none at all):
     T1 430182001 玉潭街道   T2 430182002 白马桥街道   T3 430182003 历经铺街道
     T4 430182004 城郊街道   T5 430182101 道林镇       T6 430182102 花明楼镇
 
+Every file's content differs from the sender's previous file (an identical resubmission
+would be a duplicate and load nothing through the real pipeline).
+
 Coverage: the earliest fact is a drill on 2022-01-03 and the latest a flood transfer on
 2023-04-30, so the scoreboard runs 2022-01-01 .. 2023-04-30; the first township file
 (T1, 2023-03-20) makes townships rank from 2023-01-01.
@@ -118,10 +121,12 @@ H1_1_OPEN = _hazard("H1-1", "2023-03-28", T1, "一般", "2023-04-05")
 H1_1 = _hazard("H1-1", "2023-03-28", T1, "一般", "2023-04-05", "2023-04-04")
 H1_2_OPEN = _hazard("H1-2", "2023-03-30", T1, "一般", "2023-04-07")
 H1_2 = _hazard("H1-2", "2023-03-30", T1, "一般", "2023-04-07", "2023-04-10")        # late
+H1_3_EARLY = _hazard("H1-3", "2023-02-01", T1, "重大", "2023-03-31", None, "是", E1)
 H1_3 = _hazard("H1-3", "2023-02-01", T1, "重大", "2023-03-31", None, "是", E1, 12.0)  # open, overdue
 H1_4 = _hazard("H1-4", "2023-01-05", T1, "一般", "2023-01-20", "2023-01-18")
 H1_5 = _hazard("H1-5", "2023-01-10", T1, "重大", "2023-02-10", "2023-02-08", "是", E1)
 H2_1 = _hazard("H2-1", "2023-04-03", T2, "重大", "2023-04-09", None, "否", E2)       # due on end(W14)
+H2_1_FUNDED = _hazard("H2-1", "2023-04-03", T2, "重大", "2023-04-09", None, "否", E2, 8.0)
 H2_2_OPEN = _hazard("H2-2", "2023-04-03", T2, "一般", "2023-04-06")
 H2_2 = _hazard("H2-2", "2023-04-03", T2, "一般", "2023-04-06", "2023-04-06")
 H2_3_OPEN = _hazard("H2-3", "2023-04-03", T2, "一般", "2023-04-08")
@@ -132,11 +137,13 @@ H4_3 = _hazard("H4-3", "2023-03-20", T4, "一般", "2023-05-20")
 H6_1_OPEN = _hazard("H6-1", "2022-11-10", T6, "重大", "2022-12-10", None, "否", E4)
 H6_1 = _hazard("H6-1", "2022-11-10", T6, "重大", "2022-12-10", "2023-04-20", "否", E4)
 
+T1_HAZARDS_MID_MARCH = [H1_4, H1_5, H1_3_EARLY]
 T1_HAZARDS_MARCH = [H1_4, H1_5, H1_3]
 T1_HAZARDS_APR3 = [H1_1_OPEN, H1_2_OPEN, H1_3, H1_4, H1_5]
 T1_HAZARDS_FINAL = [H1_1, H1_2, H1_3, H1_4, H1_5]
 T2_HAZARDS_FIRST = [H2_1, H2_2_OPEN, H2_3_OPEN]
-T2_HAZARDS_FINAL = [H2_1, H2_2, H2_3]
+T2_HAZARDS_APR10 = [H2_1, H2_2, H2_3]
+T2_HAZARDS_FINAL = [H2_1_FUNDED, H2_2, H2_3]
 
 
 def _inspection(iid, on, township, action, fine=None, code=E1, found=0):
@@ -274,7 +281,7 @@ FILES: list[FixtureFile] = [
     _f(16, "plans", "YJJ", "2023-03-21 09:00", [P1, P2, P3, P5, P4_OPEN]),
     _f(17, "relief", "YJJ", "2023-04-01 09:00", [R23_1, R23_2_OPEN]),
     # township hazards ledgers (weekly, due Monday 12:00)
-    _f(18, "hazards", T1, "2023-03-20 11:00", T1_HAZARDS_MARCH),       # W11 window: on time
+    _f(18, "hazards", T1, "2023-03-20 11:00", T1_HAZARDS_MID_MARCH),   # W11 window: on time
     _f(19, "hazards", T1, "2023-03-27 09:00", T1_HAZARDS_MARCH),       # W12: on time
     _f(20, "hazards", T4, "2023-03-27 12:00:00", [H4_3]),              # W12: on time (deadline included)
     _f(21, "hazards", T6, "2023-04-02 18:00", [H6_1_OPEN]),            # W13: early, on time
@@ -292,7 +299,7 @@ FILES: list[FixtureFile] = [
     _f(33, "reserve_depots", "YJJ", "2023-04-09 23:30", [DEPOT_T2]),
     _f(34, "drills", T4, "2023-04-10 08:00", [D23_3]),
     _f(35, "hazards", T4, "2023-04-10 09:00", [], status="rejected", rejected_rows=4),  # W14: sent
-    _f(36, "hazards", T2, "2023-04-10 10:00", T2_HAZARDS_FINAL),       # W14: on time
+    _f(36, "hazards", T2, "2023-04-10 10:00", T2_HAZARDS_APR10),       # W14: on time
     _f(37, "hazards", T1, "2023-04-10 11:00", T1_HAZARDS_FINAL),       # W14: on time
     _f(38, "reserve_depots", "YJJ", "2023-04-10 15:00", [DEPOT_T4]),
     _f(39, "inspections", "ZFDD", "2023-04-11 18:00", [I11]),
@@ -356,3 +363,49 @@ def build_warehouse(path: Path, files: list[FixtureFile] | None = None) -> Path:
     finally:
         con.close()
     return path
+
+
+# ---- the same data as ledger files, for the real ingestion pipeline --------------------
+
+# One broken row per quarantined row of a file: each breaks exactly one rule of feeds.md.
+_BAD_ROWS: dict[str, dict[str, Any]] = {
+    "hazards": {**_hazard("H-BAD", "2023-03-01", T1, "一般", "2023-03-10"), "level": "特大"},   # enum
+    "drills": {**_drill("D-BAD", "2023-02-01", "TM1", T1), "participants": 0},                # range (> 0)
+}
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def write_landing(landing: Path, files: list[FixtureFile] | None = None) -> list[Path]:
+    """Write every file as a UTF-8 CSV ledger (Chinese headers) at landing/<feed>/<sender>/...,
+    with its quarantined rows as broken rows, a rejected file without its 整改期限 column, and
+    the file's modification time = its received time (Asia/Shanghai)."""
+    from tests.ledgers import write_csv
+
+    from pipelines.lib.contracts import get_contract
+
+    written = []
+    for f in files if files is not None else FILES:
+        columns = get_contract(f.feed).columns
+        if f.status == "rejected":
+            columns = [c for c in columns if c.name != "deadline"]
+            rows = [_hazard(f"H-REJ-{i}", "2023-04-03", f.sender_code, "一般", "2023-04-20")
+                    for i in range(f.rejected_rows)]
+        else:
+            bad = [{**_BAD_ROWS[f.feed], _record_id(f.feed): f"BAD-{f.file_id}-{i}"} for i in range(f.quarantined)]
+            rows = [*f.rows, *bad]
+        table = [[_cell(row.get(c.name)) for c in columns] for row in rows]
+        written.append(write_csv(landing / f.path, [c.header for c in columns], table, received=f.received_at))
+    return written
+
+
+def _record_id(feed: str) -> str:
+    from pipelines.lib.contracts import get_contract
+
+    return get_contract(feed).record_id

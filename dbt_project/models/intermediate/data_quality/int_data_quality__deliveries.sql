@@ -6,10 +6,13 @@
     - on_time: a counting file (int_data_quality__received_files) was received after the
       previous deadline (opens_after) and up to due_at, both as Asia/Shanghai wall clock;
       for an event record, its first received version came by event time + 24 h.
-    - late: nothing in that window, but a file came after due_at; delivered_at is the
-      first such file. Ledgers are snapshots, so the first file after the deadline carries
-      the late period's data (and may also be on time for the next period).
-    - missing: nothing yet and due_at has passed (as_of).
+    - late: nothing in that window, but a file came after due_at and up to the next
+      period's deadline (late_until); delivered_at is the first such file. Ledgers are
+      snapshots, so that file carries the late period's data (and is also on time for the
+      next period). For an event record: its first version came after event time + 24 h.
+    - missing: nothing by late_until, or nothing yet and due_at has passed (as_of). A file
+      a whole period later is the next period's report, not this one's: a week left out
+      stays missing, however many ledgers follow.
     - pending: nothing yet, due_at still ahead.
 
     The first file after opens_after is found with an ASOF join (one probe per period),
@@ -29,7 +32,8 @@ obligations as (
         periods.period_start,
         periods.period_end,
         periods.opens_after,
-        periods.due_at
+        periods.due_at,
+        periods.late_until
     from {{ ref('int_data_quality__expectations') }} as expectations
     inner join {{ ref('int_data_quality__periods') }} as periods
         on periods.cadence = expectations.cadence
@@ -40,16 +44,24 @@ files as (
     from {{ ref('int_data_quality__received_files') }}
 ),
 
-scheduled as (
+first_files as (
     select
         obligations.*,
-        files.received_at as delivered_at,
-        files.file_id as delivered_file_id
+        files.received_at as first_received_at,
+        files.file_id as first_file_id
     from obligations
     asof left join files
         on files.sender_code = obligations.sender_code
         and files.feed = obligations.feed
         and obligations.opens_after < files.received_at
+),
+
+scheduled as (
+    select
+        sender_code, feed, cadence, period, record_id, period_start, period_end, opens_after, due_at,
+        case when first_received_at <= late_until then first_received_at end as delivered_at,
+        case when first_received_at <= late_until then first_file_id end as delivered_file_id
+    from first_files
 ),
 
 events as (

@@ -13,7 +13,9 @@
     due_at is the last on-time instant: 12:00:00 itself is on time (12:00:01 is late);
     "by the 5th" means up to 23:59:59 of the 5th (received times have whole seconds).
     opens_after is the previous period's deadline: a file received after it and up to
-    due_at counts for this period (feeds.md).
+    due_at counts for this period (feeds.md). late_until is the next period's deadline:
+    a file after due_at and up to late_until is this period's late delivery; after that
+    it is the next period's, and this one stays missing.
 
     A period is tracked when it lies wholly inside [window_start, window_until]
     (int_data_quality__settings).
@@ -77,12 +79,17 @@ monthly as (
     ) as rules
 )
 
-select cadence, period, period_start, period_end, due_at - interval 7 day as opens_after, due_at
+select
+    cadence, period, period_start, period_end,
+    due_at - interval 7 day as opens_after,
+    due_at,
+    due_at + interval 7 day as late_until
 from weekly
 union all
 select
     cadence, period, period_start, period_end,
     -- the previous month's deadline: same day and time one month earlier (days 1-28 exist in every month)
     due_at - interval 1 month as opens_after,
-    due_at
+    due_at,
+    due_at + interval 1 month as late_until
 from monthly
