@@ -12,6 +12,7 @@ import dataclasses
 import json
 import os
 import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -22,7 +23,7 @@ import pytest
 from pipelines.lib.dbt_manifest import dbt_executable
 from pipelines.lib.numbers import NumbersError, parse_period, ranking, scoreboard
 from pipelines.paths import DBT_PROJECT_DIR
-from tests.fixtures_numbers.dataset import T1, T2, T3, T4, T5, T6, build_warehouse
+from tests.fixtures_numbers.dataset import T1, T2, T3, T4, T5, T6, build_warehouse, write_landing
 
 NO_DATA = "430182218"  # 沩山乡: no record at all, stands for the 23 townships without data
 
@@ -38,13 +39,23 @@ def dbt(db: Path, work: Path, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    work = tmp_path_factory.mktemp("numbers")
-    db = build_warehouse(work / "warehouse.duckdb")
-    done = dbt(db, work, "build")
-    assert done.returncode == 0, done.stdout[-8000:]
-    return db
+@pytest.fixture(scope="module", params=["direct", "pipeline"])
+def built(request, tmp_path_factory) -> Path:
+    """The same hand-made data set twice: inserted straight into the raw tables and built with
+    dbt, and written as CSV ledgers run through the real `safetywh run` (Dagster, GX, dbt).
+    Every hand-computed figure below must hold for both."""
+    work = tmp_path_factory.mktemp(f"numbers-{request.param}")
+    if request.param == "direct":
+        db = build_warehouse(work / "warehouse.duckdb")
+        done = dbt(db, work, "build")
+        assert done.returncode == 0, done.stdout[-8000:]
+        return db
+    write_landing(work / "landing")
+    env = {k: v for k, v in os.environ.items() if k not in ("SAFETYWH_HOME", "SAFETYWH_DUCKDB")}
+    done = subprocess.run([sys.executable, "-m", "pipelines", "run", "--home", str(work)],
+                          capture_output=True, text=True, env=env, timeout=900)
+    assert done.returncode == 0, done.stderr[-8000:]
+    return work / "published" / "warehouse.duckdb"
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,7 @@
 """Reading files as senders make them, and rejecting what cannot be read."""
 
+from pathlib import Path
+
 import pytest
 
 from pipelines.lib.contracts import get_contract
@@ -97,3 +99,32 @@ def test_header_only_file_has_no_rows(tmp_path):
     with pytest.raises(Rejection) as caught:
         detect_layout(read_sheet(path).rows, get_contract("accidents"))
     assert caught.value.code == "no_rows"
+
+
+def test_the_fast_reader_and_openpyxl_agree(tmp_path):
+    """calamine does the work; openpyxl is the reference for row numbers and cell text."""
+    import datetime as dt
+
+    from pipelines.lib.reading import _read_xlsx_fast, _read_xlsx_openpyxl
+
+    def trimmed(rows):
+        out = [list(r) for r in rows]
+        for r in out:
+            while r and r[-1] is None:
+                r.pop()
+        while out and not out[-1]:
+            out.pop()
+        return out
+
+    rows = [["SG-1", dt.datetime(2023, 5, 8, 10, 20), "玉潭", "建筑施工", None, "物体打击", 1, 0, 0.3, None],
+            [None] * 10,
+            ["SG-2", dt.date(2023, 5, 9), "430124105", "建筑施工", None, "物体打击", "０", 2, "1,050", "备注"]]
+    path = write_xlsx(tmp_path / "a.xlsx", headers("accidents"), rows, title="标题", blank_after_header=True, total=["合计"])
+    data = path.read_bytes()
+    assert trimmed(_read_xlsx_fast(data)) == trimmed(_read_xlsx_openpyxl(data).rows)
+    from pipelines.paths import REPO_ROOT
+
+    example = REPO_ROOT.parent / "shared" / "domain" / "examples" / "hazards-430182102-2023W20.xlsx"  # beside the clone
+    if example.exists():
+        data = example.read_bytes()
+        assert trimmed(_read_xlsx_fast(data)) == trimmed(_read_xlsx_openpyxl(data).rows)
