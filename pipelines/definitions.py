@@ -3,6 +3,7 @@
 import dagster as dg
 
 from pipelines.defs.alerts import assets as alert_defs
+from pipelines.defs.bulletins import assets as bulletin_defs
 from pipelines.defs.dbt import assets as dbt_defs
 from pipelines.defs.ingest import assets as ingest_defs
 from pipelines.defs import jobs
@@ -20,6 +21,7 @@ def _build() -> dg.Definitions:
         merged,
         dg.Definitions(assets=[build_published_asset(upstream)], resources={"warehouse": WarehouseResource()}),
         jobs.defs,
+        bulletin_defs.defs,  # downstream of the published copy, partitioned by period: not in the run
     )
 
 

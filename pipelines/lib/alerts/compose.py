@@ -21,6 +21,7 @@ from pipelines.lib.alerts.render import render_line
 from pipelines.lib.contracts import load_contracts
 
 BODY_LIMIT = 20  # row problems listed in the body; the attachment has them all
+FEED_LIMIT = 8  # missed or late periods listed in the body per feed
 NOTICE_KINDS = ("late", "event_late")
 
 
@@ -70,7 +71,7 @@ def _feed_label(feed: str | None) -> str | None:
     return contracts[feed].label if feed in contracts else None
 
 
-def _decorate(p: dict[str, Any]) -> dict[str, Any]:
+def decorate(p: dict[str, Any]) -> dict[str, Any]:
     """Add what the templates show: labels, file names, row numbers as a list."""
     out = dict(p)
     out["feed_label"] = _feed_label(p.get("feed"))
@@ -85,6 +86,19 @@ def _sort_key(p: dict[str, Any]) -> tuple:
     return (p.get("received_at") or dt.datetime.min, p.get("path") or "", p["rows"][:1], p.get("column_name") or "")
 
 
+def _by_feed(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Deadline problems grouped by feed for the body: the first FEED_LIMIT of each."""
+    groups: list[dict[str, Any]] = []
+    for p in items:
+        if not groups or groups[-1]["feed"] != p["feed"]:
+            groups.append({"feed": p["feed"], "feed_label": p["feed_label"], "cadence": p["cadence"], "all": []})
+        groups[-1]["all"].append(p)
+    for group in groups:
+        group["shown"] = group["all"][:FEED_LIMIT]
+        group["omitted"] = len(group["all"]) - len(group["shown"])
+    return groups
+
+
 def alert_id_for(sender_code: str, now: dt.datetime, keys: list[str]) -> str:
     digest = hashlib.sha1("\n".join(sorted(keys)).encode("utf-8")).hexdigest()[:8]
     return f"{now:%Y%m%d-%H%M%S}-{sender_code}-{digest}"
@@ -92,12 +106,13 @@ def alert_id_for(sender_code: str, now: dt.datetime, keys: list[str]) -> str:
 
 def message_context(batch: SenderBatch, sender: dict[str, Any], *, bureau: str, data_team: str,
                     now: dt.datetime, attachment_name: str) -> dict[str, Any]:
-    new = [_decorate(p) for p in batch.new]
+    new = [decorate(p) for p in batch.new]
     rows = sorted((p for p in new if p["kind"] == "row"), key=_sort_key)
     files = sorted((p for p in new if p["kind"] == "file"), key=_sort_key)
-    missing = sorted((p for p in new if p["kind"] == "missing"), key=lambda p: (p["feed"], p["due_at"]))
+    # the most recent missed periods first: those the clerk can still do something about
+    missing = sorted((p for p in new if p["kind"] == "missing"), key=lambda p: (p["feed"], -p["due_at"].timestamp()))
     late = sorted((p for p in new if p["kind"] in NOTICE_KINDS), key=lambda p: (p["feed"], p["due_at"]))
-    resolved = sorted((_decorate(p) for p in batch.resolved), key=lambda p: (p["kind"], p["problem_key"]))
+    resolved = sorted((decorate(p) for p in batch.resolved), key=lambda p: (p["kind"], p["problem_key"]))
 
     # the body lists the first BODY_LIMIT row problems, grouped by file
     row_files: list[dict[str, Any]] = []
@@ -119,6 +134,7 @@ def message_context(batch: SenderBatch, sender: dict[str, Any], *, bureau: str, 
         "bureau": bureau, "data_team": data_team, "sender": sender, "created_at": now, "counts": counts,
         "row_files": row_files, "rows_omitted": max(0, len(rows) - BODY_LIMIT), "all_rows": rows,
         "files": files, "missing": missing, "late": late, "resolved": resolved,
+        "missing_groups": _by_feed(missing), "late_groups": _by_feed(late),
         "attachment_name": attachment_name,
     }
     ctx["subject"] = render_line("subject.txt.j2", **ctx)

@@ -18,6 +18,12 @@ COLUMNS = {
 }
 
 
+def _exists(con, schema: str, table: str) -> bool:
+    return bool(con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [schema, table]
+    ).fetchall()[0][0])
+
+
 def alerts_frame(home: Home, sender: str | None = None, since: dt.date | None = None,
                  status: str | None = None) -> pl.DataFrame:
     """status: queued, sent, failed, or resolved (sent, and every problem it reported that
@@ -25,8 +31,10 @@ def alerts_frame(home: Home, sender: str | None = None, since: dt.date | None = 
     with open_reader(home) as con:
         if not has_alert_tables(con):
             return pl.DataFrame(schema=COLUMNS)
+        # a run that failed before the profile was written leaves no ref.senders
+        names = "ref.senders" if _exists(con, "ref", "senders") else "(SELECT NULL AS sender_code, NULL AS sender_name)"
         frame = con.sql(
-            """
+            f"""
             WITH problems AS (
                 SELECT alert_id,
                        count(*) FILTER (WHERE state <> 'closed') AS actionable,
@@ -42,7 +50,7 @@ def alerts_frame(home: Home, sender: str | None = None, since: dt.date | None = 
                    a.attempts, a.sent_at, a.last_error, a.eml_path
             FROM meta.alerts AS a
             LEFT JOIN problems AS p USING (alert_id)
-            LEFT JOIN ref.senders AS s ON s.sender_code = a.sender_code
+            LEFT JOIN {names} AS s ON s.sender_code = a.sender_code
             WHERE (? IS NULL OR a.sender_code = ?)
               AND (? IS NULL OR a.created_at >= ?)
             ORDER BY a.created_at, a.alert_id

@@ -55,8 +55,9 @@ def build_email(out: Outgoing) -> bytes:
     msg["Date"] = format_datetime(out.created_at.replace(tzinfo=ZoneInfo(out.timezone)))
     msg["Message-ID"] = out.message_id
     msg["X-Safetywh-Alert-Id"] = out.alert_id
-    msg.set_content(out.text, subtype="plain", charset="utf-8")
-    msg.add_alternative(out.html, subtype="html", charset="utf-8")
+    # base64 keeps the message 7-bit: any relay accepts it, 8BITMIME or not
+    msg.set_content(out.text, subtype="plain", charset="utf-8", cte="base64")
+    msg.add_alternative(out.html, subtype="html", charset="utf-8", cte="base64")
     if out.attachment is not None:
         msg.add_attachment(out.attachment, maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1], filename=out.attachment_name)
     return msg.as_bytes()

@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from pipelines.lib.alerts.compose import SenderBatch, _decorate, alert_id_for, message_context, plan
+from pipelines.lib.alerts.compose import SenderBatch, decorate, alert_id_for, message_context, plan
 from pipelines.lib.alerts.message import Outgoing, OutboxFiles, write_outbox
 from pipelines.lib.alerts.problems import PROBLEM_COLUMNS, current_problems
 from pipelines.lib.alerts.render import render, render_line
@@ -38,7 +38,6 @@ class AlertRunResult:
     queued: int = 0
     smtp_configured: bool = False
     senders: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
 
 
 def sender_identity(profile: Profile) -> tuple[str, str, str | None]:
@@ -89,7 +88,7 @@ def _record(con: duckdb.DuckDBPyConnection, made: list[tuple[SenderBatch, Outgoi
                              "alert_id": out.alert_id, "state": p["state"]})
         for p in batch.resolved:
             resolutions.append({"problem_key": p["problem_key"], "resolved_at": now,
-                                "resolution": render_line("resolution.txt.j2", p=_decorate(p)),
+                                "resolution": render_line("resolution.txt.j2", p=decorate(p)),
                                 "resolved_alert_id": out.alert_id})
     schema = {**{c: PROBLEM_COLUMNS[c] for c in STORED_PROBLEM_COLUMNS}, "first_seen_at": pl.Datetime("us"),
               "alert_id": pl.String, "state": pl.String}

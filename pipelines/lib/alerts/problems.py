@@ -10,7 +10,8 @@ A problem's key names it across runs, so it is reported once:
          (the fix); breaking it again afterwards is a new problem. A row without a record
          id can only be matched by file: any later loaded file of that feed from that
          sender without such a row fixes it.
-- file:  a rejected file; fixed by a later loaded file of the same feed from the same sender.
+- file:  a rejected file; fixed by a later (received or registered) loaded file of the
+         same feed from the same sender.
 - due:   a reporting obligation (data_quality_deliveries) that is missing or came late.
 """
 
@@ -176,7 +177,8 @@ def file_problems(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
             SELECT g.file_id, g.path, g.received_at
             FROM meta.files AS g
             WHERE g.sender_code = f.sender_code AND g.feed = f.feed AND g.status = 'loaded'
-              AND (g.received_at > f.received_at OR (g.received_at = f.received_at AND g.file_id > f.file_id))
+              -- received later, or registered later (a resubmission may keep an older file date)
+              AND (g.received_at > f.received_at OR g.file_id > f.file_id)
             ORDER BY g.received_at, g.file_id
             LIMIT 1
         ) AS fix ON true

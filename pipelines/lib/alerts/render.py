@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 
 from pipelines.lib.alerts import wording
 
@@ -59,6 +60,13 @@ def cn_duration(seconds: int | float | None) -> str:
     return f"{secs}秒"
 
 
+def as_text(value: Any) -> markupsafe.Markup:
+    """Escape a macro's output in the HTML template. Jinja marks what a macro returns as
+    safe when an autoescaping template calls it, although _macros.j2 (shared with the
+    plain-text templates) does not escape what it interpolates."""
+    return markupsafe.escape(str(value))
+
+
 def iso_week(period: str | None) -> tuple[int, int] | None:
     """'2023-W14' -> (2023, 14)."""
     if not period or "-W" not in period:
@@ -79,7 +87,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters.update(
         cn_date=cn_date, cn_datetime=cn_datetime, cn_due=cn_due, cn_duration=cn_duration,
-        rule_name=wording.rule_name, rule_fix=wording.rule_fix, rejection_fix=wording.rejection_fix,
+        text=as_text, rule_name=wording.rule_name, rule_fix=wording.rule_fix, rejection_fix=wording.rejection_fix,
     )
     env.globals.update(iso_week=iso_week, deadline_rules=wording.DEADLINE_RULES)
     return env

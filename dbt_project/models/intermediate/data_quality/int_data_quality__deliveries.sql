@@ -58,7 +58,7 @@ first_files as (
 
 scheduled as (
     select
-        sender_code, feed, cadence, period, record_id, period_start, period_end, opens_after, due_at,
+        sender_code, feed, cadence, period, record_id, period_start, period_end, opens_after, due_at, late_until,
         case when first_received_at <= late_until then first_received_at end as delivered_at,
         case when first_received_at <= late_until then first_file_id end as delivered_file_id
     from first_files
@@ -75,6 +75,7 @@ events as (
         cast(reports.event_at as date) as period_end,
         cast(null as timestamp) as opens_after,
         reports.event_at + to_hours(settings.event_hours) as due_at,
+        cast(null as timestamp) as late_until,
         reports.first_received_at as delivered_at,
         reports.first_file_id as delivered_file_id
     from {{ ref('int_data_quality__event_reports') }} as reports
@@ -99,6 +100,7 @@ select
     unioned.period_end,
     unioned.opens_after,
     unioned.due_at,
+    unioned.late_until,
     unioned.delivered_at,
     unioned.delivered_file_id,
     case

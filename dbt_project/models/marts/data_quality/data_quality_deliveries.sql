@@ -17,6 +17,7 @@ select
     cast(deliveries.period_end as date) as period_end,
     cast(deliveries.opens_after as timestamp) as opens_after,
     cast(deliveries.due_at as timestamp) as due_at,
+    cast(deliveries.late_until as timestamp) as late_until,
     cast(deliveries.delivered_at as timestamp) as delivered_at,
     cast(deliveries.delivered_file_id as bigint) as delivered_file_id,
     cast(files.path as varchar) as delivered_path,
