@@ -1,0 +1,62 @@
+"""The scoreboard shown as cards (value, YoY change, target, status colour) and as a table."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboards import ui
+
+def delta_style(change, target_kind: str | None) -> tuple[str, str]:
+    """(delta_color, delta_arrow): a rise is bad for an 'at most' target, good for 'at least'."""
+    if change is None or change == 0:
+        return "gray", "off"
+    arrow = "up" if change > 0 else "down"
+    if target_kind is None:
+        return "gray", arrow
+    good = (change < 0) if target_kind == "at_most" else (change > 0)
+    return ("green" if good else "red"), arrow
+
+
+def target_text(row: dict) -> str:
+    if row["target"] is None:
+        return "仅统计，不设目标"
+    sign = "≤" if row["target_kind"] == "at_most" else "≥"
+    return f"目标 {sign} {ui.fmt_with_unit(row['target'], row['unit'])}"
+
+
+def scoreboard_cards(board: pl.DataFrame, per_row: int = 3) -> None:
+    rows = board.to_dicts()
+    for start in range(0, len(rows), per_row):
+        for column, row in zip(st.columns(per_row), rows[start:start + per_row]):
+            color, arrow = delta_style(row["change"], row["target_kind"])
+            with column.container(border=True):
+                st.metric(
+                    row["label"], ui.fmt_with_unit(row["value"], row["unit"]),
+                    delta=row["change_text"], delta_color=color, delta_arrow=arrow,
+                    help=f"去年同期：{ui.fmt_with_unit(row['ly_value'], row['unit'])}",
+                )
+                st.markdown(f"{ui.status_badge(row['status'])} {target_text(row)}")
+
+
+def scoreboard_table(board: pl.DataFrame) -> pl.DataFrame:
+    view = board.select(
+        "label",
+        pl.struct("value", "unit").map_elements(lambda r: ui.fmt_value(r["value"], r["unit"]),
+                                               return_dtype=pl.String).alias("value"),
+        "unit",
+        pl.struct("ly_value", "unit").map_elements(lambda r: ui.fmt_value(r["ly_value"], r["unit"]),
+                                                  return_dtype=pl.String).alias("ly_value"),
+        pl.col("change_text").fill_null("—"),
+        pl.struct("target", "target_kind", "unit").map_elements(
+            lambda r: "—" if r["target"] is None else
+            ("≤ " if r["target_kind"] == "at_most" else "≥ ") + ui.fmt_value(r["target"], r["unit"]),
+            return_dtype=pl.String).alias("target"),
+        pl.col("status").replace_strict(ui.STATUS_TEXT, default="—"),
+    )
+    return ui.table(
+        view,
+        {"label": "指标", "value": "数值", "unit": "单位", "ly_value": "去年同期", "change_text": "同比",
+         "target": "目标", "status": "状态"},
+        key="scoreboard", file_name=f"指标总览_{board['as_of'][0]}", colors={"状态": ui.STATUS_HEX},
+    )

@@ -1,0 +1,164 @@
+"""乡镇详情: one township's figures. Every function refuses a township the login may not see."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from dashboards.auth import Viewer
+from dashboards.data.common import PERIOD_TYPES, require_login
+from dashboards.data.source import fetch
+
+
+def _allowed(viewer: Viewer, township_code: str) -> None:
+    require_login(viewer).require_township(township_code)
+
+
+def kpis(viewer: Viewer, township_code: str, as_of: dt.date) -> pl.DataFrame:
+    """The township's row of township_kpis_daily as of a date (YTD vs LY-same-period)."""
+    _allowed(viewer, township_code)
+    return fetch(
+        "select * from marts.township_kpis_daily where township_code = ? and as_of = ?",
+        township_code, as_of,
+    )
+
+
+def components(viewer: Viewer, township_code: str, period_type: str) -> pl.DataFrame:
+    """Its ranking in every period of one kind: rank, total and the five components."""
+    _allowed(viewer, township_code)
+    if period_type not in PERIOD_TYPES:
+        raise ValueError(period_type)
+    return fetch(
+        "select period, period_end, is_complete, rank, movement, total, s_acc, s_haz, s_enf, s_prep, s_rep, band, "
+        "vetoed, veto_reason, weakest_component_label, has_depot, has_plan, has_drill "
+        "from marts.township_rankings where township_code = ? and period_type = ? order by period_end",
+        township_code, period_type,
+    )
+
+
+def accidents(viewer: Viewer, township_code: str, as_of: dt.date) -> pl.DataFrame:
+    """Accidents in the township in the year to date (no personal data: the ledger has none
+    beyond the summary, which is left out)."""
+    _allowed(viewer, township_code)
+    return fetch(
+        "select accident_id, occurred_at, sector, accident_type, deaths, serious_injuries, direct_loss_10k_cny, grade "
+        "from intermediate.int_accidents__graded "
+        "where township_code = ? and occurred_on between date_trunc('year', ?::date) and ? "
+        "order by occurred_at desc",
+        township_code, as_of, as_of,
+    )
+
+
+def open_hazards(viewer: Viewer, township_code: str, as_of: dt.date) -> pl.DataFrame:
+    """Hazards found by the date and not rectified by it, overdue ones first."""
+    _allowed(viewer, township_code)
+    return fetch(
+        """
+        select h.hazard_id, h.level, h.is_supervised, h.description, e.name as enterprise_name,
+               h.found_on, h.deadline,
+               h.deadline < ?::date as is_overdue,
+               greatest(date_diff('day', h.deadline, ?::date), 0) as days_overdue,
+               h.sender_code
+        from staging.stg_ledgers__hazards as h
+        left join staging.stg_ledgers__enterprises as e on e.credit_code = h.credit_code
+        where h.township_code = ? and h.found_on <= ?::date
+          and (h.rectified_on is null or h.rectified_on > ?::date)
+        order by days_overdue desc, h.level desc, h.deadline, h.hazard_id
+        """,
+        as_of, as_of, township_code, as_of, as_of,
+    )
+
+
+def inspections_by_month(viewer: Viewer, township_code: str, as_of: dt.date) -> pl.DataFrame:
+    """Inspections in the township per month of the year to date."""
+    _allowed(viewer, township_code)
+    return fetch(
+        """
+        select strftime(inspected_on, '%Y-%m') as month, count(*) as inspections,
+               sum(hazards_found) as hazards_found,
+               count(*) filter (where action in ('罚款', '停产整顿', '关闭取缔', '移送司法')) as penalties,
+               coalesce(sum(fine_10k_cny), 0) as fines_10k_cny
+        from staging.stg_ledgers__inspections
+        where township_code = ? and inspected_on between date_trunc('year', ?::date) and ?
+        group by 1 order by 1
+        """,
+        township_code, as_of, as_of,
+    )
+
+
+def depot(viewer: Viewer, township_code: str) -> pl.DataFrame:
+    _allowed(viewer, township_code)
+    return fetch(
+        "select status, completed_on, item_kinds, item_count from staging.stg_ledgers__reserve_depots "
+        "where township_code = ?",
+        township_code,
+    )
+
+
+def plans(viewer: Viewer, township_code: str) -> pl.DataFrame:
+    _allowed(viewer, township_code)
+    return fetch(
+        "select plan_id, owner_unit, plan_type, issued_on, filed_on from staging.stg_ledgers__plans "
+        "where township_code = ? order by issued_on desc, plan_id",
+        township_code,
+    )
+
+
+def drills(viewer: Viewer, township_code: str, as_of: dt.date) -> pl.DataFrame:
+    """Drills and trainings held in the township in the 365 days ending the date (the
+    window of the ranking's preparedness component)."""
+    _allowed(viewer, township_code)
+    return fetch(
+        "select held_on, kind, subject, team_id, participants from staging.stg_ledgers__drills "
+        "where township_code = ? and held_on between ?::date - 364 and ? order by held_on desc",
+        township_code, as_of, as_of,
+    )
+
+
+def reporting(viewer: Viewer, township_code: str) -> pl.DataFrame:
+    """The township's reporting record per month (data-quality mart)."""
+    _allowed(viewer, township_code)
+    return fetch(
+        "select period, files_due, files_on_time, files_late, files_missing, files_received, files_rejected, "
+        "rows_loaded, rows_quarantined, pass_rate, on_time_rate "
+        "from marts.data_quality_by_sender where sender_code = ? and period_type = 'month' order by period desc",
+        township_code,
+    )
+
+
+def quarantine_reasons(viewer: Viewer, township_code: str) -> pl.DataFrame:
+    """Why rows the township sent were quarantined (cells by rule and column)."""
+    _allowed(viewer, township_code)
+    return fetch(
+        "select column_header, reason, count(*) as cells, count(distinct (file_id, row_number)) as rows "
+        "from staging.stg_warehouse__quarantined_cells where sender_code = ? "
+        "group by all order by rows desc, column_header",
+        township_code,
+    )
+
+
+def preparedness_status(viewer: Viewer, township_code: str, as_of: dt.date) -> dict:
+    """The three preparedness checks of the ranking, as of a date: depot built, a 总体 plan
+    filed, a drill or training in the 365 days ending the date."""
+    _allowed(viewer, township_code)
+    return fetch(
+        """
+        with d as (select ?::date as d, ? as code)
+        select
+            (select any_value(status) from staging.stg_ledgers__reserve_depots, d where township_code = code)
+                as depot_status,
+            (select any_value(completed_on) from staging.stg_ledgers__reserve_depots, d where township_code = code)
+                as depot_completed_on,
+            coalesce((select bool_or(status = '已建成' and completed_on <= d)
+                      from staging.stg_ledgers__reserve_depots, d where township_code = code), false) as has_depot,
+            (select count(*) from staging.stg_ledgers__plans, d where township_code = code) as plans,
+            (select count(*) from staging.stg_ledgers__plans, d
+             where township_code = code and plan_type = '总体' and filed_on <= d) as overall_plans_filed,
+            (select count(*) from staging.stg_ledgers__drills, d
+             where township_code = code and held_on between d - 364 and d) as drills_365,
+            (select max(held_on) from staging.stg_ledgers__drills, d
+             where township_code = code and held_on <= d) as last_drill_on
+        """,
+        as_of, township_code,
+    ).row(0, named=True)

@@ -1,0 +1,44 @@
+"""执法检查: inspections by township against the quota, by action, and by month."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboards import charts, ui
+from dashboards.auth import Viewer
+from dashboards.data import enforcement as q
+from dashboards.data import overview
+from dashboards.cards import scoreboard_cards
+
+METRICS = ("inspections", "penalties", "fines_10k_cny")
+
+
+def body(viewer: Viewer) -> None:
+    st.title("执法检查")
+    as_of = ui.as_of_picker(viewer)
+    board = overview.scoreboard(viewer, as_of, METRICS)
+    scoreboard_cards(board, per_row=len(METRICS))
+
+    monthly = q.by_month(viewer, as_of)
+    left, right = st.columns(2)
+    left.altair_chart(charts.monthly_by_year(monthly, "执法检查（次）", value="inspections"), width="stretch")
+    right.altair_chart(charts.monthly_by_year(monthly, "行政处罚（次）", value="penalties"), width="stretch")
+
+    ui.section("分乡镇", f"{as_of.year}年1月1日至{as_of:%m月%d日}；应检次数按排名办法每7天2次计。")
+    ui.table(
+        q.by_township(viewer, as_of),
+        {"township_name": "乡镇", "inspections": "检查次数", "inspections_ly": "去年同期", "quota": "应检次数",
+         "quota_pct": "完成率(%)", "hazards_found": "发现隐患", "penalties": "行政处罚", "fines_10k_cny": "罚款(万元)"},
+        key="enf-township", file_name=f"分乡镇执法检查_{as_of}", height=400,
+    )
+
+    ui.section("按处理措施")
+    ui.table(
+        q.by_action(viewer, as_of),
+        {"action": "处理措施", "inspections": "次数", "hazards_found": "发现隐患", "fines_10k_cny": "罚款(万元)",
+         "is_penalty": "计入行政处罚"},
+        key="enf-action", file_name=f"按处理措施_{as_of}", empty="本年尚无执法检查",
+    )
+
+
+ui.run_page(body)

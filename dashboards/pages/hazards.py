@@ -1,0 +1,55 @@
+"""隐患治理: the 挂牌督办 list with days overdue; rectification rates by township and by sender."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboards import charts, ui
+from dashboards.auth import Viewer
+from dashboards.data import hazards as q
+
+RATES = {
+    "found_ytd": "本年排查", "rectified_ytd": "已整改", "rectification_pct": "整改率(%)",
+    "due": "到期应改", "due_ontime": "按期整改", "ontime_pct": "按期整改率(%)",
+    "major_found": "本年重大隐患", "major_rectified": "重大已整改", "major_rectification_pct": "重大整改率(%)",
+    "major_open": "重大未整改", "major_overdue": "重大逾期",
+}
+
+
+def body(viewer: Viewer) -> None:
+    st.title("隐患治理")
+    as_of = ui.as_of_picker(viewer)
+
+    listed = q.supervised(viewer, as_of)
+    counts = q.supervised_counts(viewer, as_of)
+    cols = st.columns(4)
+    cols[0].metric("挂牌督办清单", f"{counts['listed']} 项", border=True)
+    cols[1].metric("其中重大隐患", f"{counts['major']} 项", border=True)
+    cols[2].metric("已逾期", f"{counts['overdue']} 项", border=True)
+    cols[3].metric("最长逾期", f"{counts['max_days_overdue'] or 0} 天", border=True)
+
+    ui.section("挂牌督办清单", f"截至 {as_of:%Y-%m-%d} 未整改的重大隐患和挂牌督办隐患，逾期最久的排在前面。")
+    ui.table(
+        listed,
+        {"hazard_id": "隐患编号", "township_name": "乡镇", "days_overdue": "逾期天数", "deadline": "整改期限",
+         "level": "等级", "is_supervised": "挂牌督办", "description": "隐患描述", "enterprise_name": "企业",
+         "sector": "行业", "found_on": "排查日期", "days_open": "挂账天数", "funds_10k_cny": "整改资金(万元)",
+         "sender_code": "报送单位"},
+        key="supervised", file_name=f"挂牌督办清单_{as_of}", empty="没有挂牌督办的隐患", height=400,
+    )
+
+    ui.section("分乡镇整改情况", f"{as_of.year}年1月1日至{as_of:%m月%d日}；按期整改率 = 期限已到的隐患中按期整改的比例。")
+    towns = q.by_township(viewer, as_of)
+    left, right = st.columns([2, 3])
+    left.altair_chart(charts.bars(towns.drop_nulls("ontime_pct"), "township_name", "ontime_pct",
+                                  "按期整改率(%)", domain=(0, 100)), width="stretch")
+    with right:
+        ui.table(towns, {"township_name": "乡镇", **RATES}, key="rates-township",
+                 file_name=f"分乡镇隐患整改_{as_of}", height=ui.rows_height(towns.height))
+
+    ui.section("分报送单位整改情况", "按隐患台账的报送单位（乡镇和行业部门）统计。")
+    ui.table(q.by_sender(viewer, as_of), {"sender_name": "报送单位", **RATES}, key="rates-sender",
+             file_name=f"分报送单位隐患整改_{as_of}")
+
+
+ui.run_page(body)

@@ -1,0 +1,239 @@
+"""Shared page widgets: tables with CSV/XLSX downloads, pickers, number wording, errors.
+
+Only presentation here (renaming, formatting, colours); every figure is computed in
+DuckDB by dashboards.data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable, Mapping
+from contextlib import contextmanager
+
+import polars as pl
+import streamlit as st
+
+from dashboards.auth import AccessDenied, Viewer
+from dashboards.data import common
+from dashboards.data.source import NoData
+
+STATUS_TEXT = {"met": "达标", "on_track": "受控", "at_risk": "有风险", "breached": "未达标"}
+STATUS_COLOR = {"met": "green", "on_track": "green", "at_risk": "orange", "breached": "red"}
+STATUS_HEX = {"达标": "#d7f0dc", "受控": "#d7f0dc", "有风险": "#fde7c8", "未达标": "#f9d3d3"}
+BAND_HEX = {"优秀": "#d7f0dc", "合格": "#e3ecfa", "待改进": "#fde7c8", "一票否决": "#f9d3d3"}
+PERIOD_TYPE_TEXT = {"week": "周通报", "month": "月排名", "quarter": "季考核", "year": "年度"}
+COUNT_UNITS = {"起", "人", "个", "项", "次"}
+
+
+def viewer() -> Viewer:
+    """The logged-in account (app.py shows no page without one)."""
+    from dashboards.session import current_viewer
+
+    found = current_viewer()
+    if found is None:
+        raise AccessDenied("请先登录")
+    return found
+
+
+@contextmanager
+def guarded():
+    """Show the query layer's refusals and missing data as messages, not tracebacks."""
+    try:
+        yield
+    except AccessDenied as exc:
+        st.error(f"无权访问：{exc}")
+    except NoData as exc:
+        st.warning(str(exc))
+
+
+# ------------------------------------------------------------------ numbers
+
+def fmt_value(value, unit: str | None) -> str:
+    """As `safetywh kpis` prints: counts whole, ‰ with 4 decimals, others 2; null is —."""
+    if value is None:
+        return "—"
+    if unit in COUNT_UNITS and float(value).is_integer():
+        return f"{int(value)}"
+    if unit == "‰":
+        return f"{value:.4f}"
+    return f"{value:.2f}"
+
+
+def fmt_with_unit(value, unit: str | None) -> str:
+    text = fmt_value(value, unit)
+    if text == "—" or not unit:
+        return text
+    return f"{text}{unit}" if unit in ("%", "‰") else f"{text} {unit}"
+
+
+def movement_text(movement) -> str:
+    """↑3 moved up three places, ↓2 down, — unchanged; blank when there is no previous period."""
+    if movement is None:
+        return ""
+    if movement > 0:
+        return f"↑{movement}"
+    if movement < 0:
+        return f"↓{-movement}"
+    return "—"
+
+
+# ------------------------------------------------------------------ tables
+
+def _display(frame: pl.DataFrame, columns: Mapping[str, str]) -> pl.DataFrame:
+    """Select and rename to Chinese headers; booleans read 是/否."""
+    view = frame.select(list(columns))
+    bools = [name for name, dtype in view.schema.items() if dtype == pl.Boolean]
+    if bools:
+        view = view.with_columns(
+            pl.when(pl.col(name)).then(pl.lit("是")).when(pl.col(name).not_()).then(pl.lit("否")).alias(name)
+            for name in bools
+        )
+    return view.rename(dict(columns))
+
+
+def _type_config(view: pl.DataFrame) -> dict[str, object]:
+    """Dates as 2023-04-01 and times to the minute (not 2023-04-01 00:00:00)."""
+    config: dict[str, object] = {}
+    for name, dtype in view.schema.items():
+        if dtype == pl.Date:
+            config[name] = st.column_config.DateColumn(name, format="YYYY-MM-DD")
+        elif isinstance(dtype, pl.Datetime):
+            config[name] = st.column_config.DatetimeColumn(name, format="YYYY-MM-DD HH:mm")
+    return config
+
+
+def _csv_bytes(frame: pl.DataFrame) -> bytes:
+    # BOM: Excel on Windows opens a UTF-8 CSV with Chinese headers correctly only with it
+    return "\ufeff".encode("utf-8") + frame.write_csv().encode("utf-8")
+
+
+def _xlsx_bytes(frame: pl.DataFrame, sheet: str) -> bytes:
+    buffer = io.BytesIO()
+    frame.write_excel(buffer, worksheet=sheet[:31], autofit=True)
+    return buffer.getvalue()
+
+
+def table(
+    frame: pl.DataFrame,
+    columns: Mapping[str, str],
+    *,
+    key: str,
+    file_name: str,
+    column_config: Mapping[str, object] | None = None,
+    colors: Mapping[str, Mapping[str, str] | Callable[[object], str]] | None = None,
+    height: int | str = "auto",
+    empty: str = "没有记录",
+    decimals: int = 2,
+) -> pl.DataFrame:
+    """A table with Chinese headers and CSV / XLSX download buttons.
+
+    ``colors``: Chinese column -> {cell text: background colour} or a function of the cell
+    returning a CSS colour (e.g. status, band, movement). Files are built only when a
+    button is clicked (deferred download data)."""
+    view = _display(frame, columns)
+    if view.height == 0:
+        st.info(empty)
+        return view
+    if isinstance(height, int):
+        height = min(height, rows_height(view.height))  # no blank rows under a short table
+    shown = view
+    config = _type_config(view) | dict(column_config or {})
+    if colors:
+        # a Styler shows its own text, so dates become text here; the downloads keep types
+        dates = [n for n, t in view.schema.items() if t == pl.Date]
+        styled = view.with_columns(pl.col(n).dt.strftime("%Y-%m-%d") for n in dates)
+        styler = styled.to_pandas().style.format(precision=decimals, na_rep="—")
+        for column, palette in colors.items():
+            pick = palette if callable(palette) else (lambda cell, p=palette: p.get(cell, ""))
+            styler = styler.map(lambda cell, f=pick: f"background-color: {f(cell)}" if f(cell) else "",
+                                subset=[column])
+        shown = styler
+    st.dataframe(shown, hide_index=True, width="stretch", height=height, column_config=config, key=key,
+                 placeholder="—")
+    with st.container(horizontal=True):
+        st.download_button(
+            "下载 CSV", data=lambda: _csv_bytes(view), file_name=f"{file_name}.csv", mime="text/csv",
+            key=f"{key}-csv", on_click="ignore", icon=":material/download:",
+        )
+        st.download_button(
+            "下载 Excel", data=lambda: _xlsx_bytes(view, file_name), file_name=f"{file_name}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"{key}-xlsx", on_click="ignore", icon=":material/download:",
+        )
+    return view
+
+
+def rows_height(rows: int) -> int:
+    """Height showing every row without an inner scroll bar (35 px a row, as st.dataframe draws)."""
+    return 35 * (rows + 1) + 3
+
+
+def movement_color(cell) -> str:
+    text = str(cell or "")
+    return "#d7f0dc" if text.startswith("↑") else "#f9d3d3" if text.startswith("↓") else ""
+
+
+# ------------------------------------------------------------------ pickers
+
+def as_of_picker(who: Viewer, label: str = "截至日期") -> dt.date:
+    """One date shared by every page (session state), inside the data, latest by default."""
+    first, last = common.data_dates(who)
+    current = st.session_state.get("as_of_value")
+    if not isinstance(current, dt.date) or not first <= current <= last:
+        current = last
+    chosen = st.date_input(label, value=current, min_value=first, max_value=last, format="YYYY-MM-DD",
+                           key="as_of_widget")
+    st.session_state["as_of_value"] = chosen
+    return chosen
+
+
+def period_picker(who: Viewer, key: str) -> tuple[str, str, pl.DataFrame]:
+    """Week / month / quarter, then a period (latest complete one by default)."""
+    left, right = st.columns([2, 3])
+    with left:
+        period_type = st.segmented_control(
+            "考核周期", options=list(common.PERIOD_TYPES), format_func=PERIOD_TYPE_TEXT.get,
+            default="month", required=True, key=f"{key}-type",
+        )
+    periods = common.ranked_periods(who, period_type)
+    if periods.height == 0:
+        raise NoData("还没有任何排名")
+    labels = periods["period"].to_list()
+    complete = periods["is_complete"].to_list()
+    default = next((i for i, done in enumerate(complete) if done), 0)
+    with right:
+        period = st.selectbox(
+            "期次", options=labels, index=default, key=f"{key}-period-{period_type}",
+            format_func=lambda p: p if complete[labels.index(p)] else f"{p}（进行中）",
+        )
+    return period_type, period, periods.filter(pl.col("period") == period)
+
+
+def township_picker(who: Viewer, key: str, label: str = "乡镇") -> tuple[str, str]:
+    """A township the login may see: a leader any, a township clerk its own only."""
+    options = common.townships(who)
+    codes = options["township_code"].to_list()
+    names = dict(zip(codes, options["township_name"].to_list()))
+    if not codes:
+        raise NoData("没有可查看的乡镇")
+    code = st.selectbox(label, options=codes, format_func=names.get, key=key, disabled=len(codes) == 1)
+    return code, names[code]
+
+
+def section(title: str, caption: str | None = None) -> None:
+    st.subheader(title)
+    if caption:
+        st.caption(caption)
+
+
+def status_badge(status: str | None) -> str:
+    if status is None:
+        return ":gray-badge[不考核]"
+    return f":{STATUS_COLOR[status]}-badge[{STATUS_TEXT[status]}]"
+
+
+def run_page(body: Callable[[Viewer], None]) -> None:
+    """Page entry point: the logged-in viewer, errors shown in Chinese."""
+    with guarded():
+        body(viewer())
