@@ -10,7 +10,6 @@ import csv
 import hashlib
 import io
 import json
-import os
 import re
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
@@ -491,9 +490,42 @@ def test_volumes_and_scripted_events_of_the_default_run(full):
     assert 35 <= len(teams) <= 50 and sum(t["township"] is None for t in teams) >= 8
     depots = [r["status"] for _, r in data_rows(last["reserve_depots"], contracts["reserve_depots"])]
     assert len(depots) >= 29 and 20 <= depots.count("已建成") < 29
-    # codes used by the activity feeds come from the register
-    everyone = set()
-    for p in landing_files(out / "enterprises"):
-        everyone |= {str(r["credit_code"]) for _, r in data_rows(p, contracts["enterprises"])}
-    for code in (a["credit_code"] for a in accidents.values() if a["credit_code"]):
-        assert code in everyone
+    # codes used by the event and activity feeds come from the register (enterprises are never removed)
+    used = {a["credit_code"] for a in accidents.values() if a["credit_code"]}
+    for p in sorted((out / "inspections" / "ZFDD").iterdir())[:10]:
+        if f"inspections/ZFDD/{p.name}" not in bad_files:
+            used |= {str(r["credit_code"]) for n, r in data_rows(p, contracts["inspections"])
+                     if (f"inspections/ZFDD/{p.name}", n) not in bad_rows}
+    assert len(used) > 200 and used <= enterprises
+
+
+def test_corrected_files_are_sent_later_and_change_the_listed_records(full):
+    out, summary = full
+    contracts = load_contracts()
+    resubmissions = json.loads(summary.summary_json.read_text("utf-8"))["resubmissions"]
+    assert summary.resubmissions == len(resubmissions) >= 5
+    listed = manifest(out)
+    bad_files = {m["path"] for m in listed if m["kind"] == "file"}
+    bad_rows = {(m["path"], int(m["row_number"])) for m in listed if m["kind"] == "row"}
+    lookup = dict(load_profile().township_lookup().iter_rows())
+    for r in resubmissions:
+        first, fixed = out / r["supersedes"], out / r["path"]
+        assert r["path"] not in bad_files and fixed.parent == first.parent
+        assert fixed.stat().st_mtime > first.stat().st_mtime
+        contract = contracts[r["feed"]]
+        col = contract.column(r["column"])
+
+        def values(p: Path) -> dict[str, object]:
+            """Record id -> value of the corrected column, over the file's clean rows."""
+            rel, out_ = p.relative_to(out).as_posix(), {}
+            for n, row in data_rows(p, contract):
+                key = row[contract.record_id]
+                if contract.column(contract.record_id).type == "township":  # spelled differently per file
+                    key = lookup[str(int(key)) if isinstance(key, (int, float)) else key]
+                if (rel, n) not in bad_rows and row.get(col.name) is not None:
+                    out_[str(key)] = parse_num(row[col.name]) if col.is_numeric else row[col.name]
+            return out_
+
+        before, after = values(first), values(fixed)
+        changed = [i for i in r["record_ids"] if i in before and i in after]
+        assert changed and all(before[i] != after[i] for i in changed), r

@@ -106,8 +106,10 @@ def generate(
     landing = Landing(out, county, contracts, seed, defect_rate)
     try:
         for feed, simulate in SIMULATORS.items():
-            for drop in simulate(county, contracts[feed].label):
+            for n, drop in enumerate(simulate(county, contracts[feed].label), start=1):
                 landing.emit(drop)
+                if progress and n % 1000 == 0:
+                    progress(f"{feed}: {landing.files[feed]} files so far")
             if progress:
                 progress(f"{feed}: {landing.files[feed]} files, {landing.rows[feed]} rows")
     finally:

@@ -105,11 +105,8 @@ def drill_drops(county: County, label: str) -> Iterator[Drop]:
         # The fire brigade (XFJY) runs or logs drills with every kind of team most weeks.
         if rng.random() < 0.65:
             n = max(1, poisson(rng, 2.2 * county.scale))
-            rows = []
-            for _ in range(n):
-                day = mon + timedelta(days=rng.randint(0, 6))
-                pool = [t for t in active if ready(t, day)]
-                rows.append(row("XFJY", rng.choice(pool), day))
+            pool = [t for t in active if ready(t, mon)]
+            rows = [row("XFJY", rng.choice(pool), mon + timedelta(days=rng.randint(0, 6))) for _ in range(n)]
             yield drop("XFJY", sorted(rows, key=lambda r: r["drill_id"]), mon, sun)
         # Townships log their own team's drills now and then.
         for t in county.townships:
@@ -121,6 +118,6 @@ def drill_drops(county: County, label: str) -> Iterator[Drop]:
         # The bureau (YJJ) runs trainings for the city-level teams, about every other month.
         if mon.day <= 7 and rng.random() < 0.5:
             day = mon + timedelta(days=rng.randint(0, 4))
-            pool = [t for t in city if ready(t, day)]
+            pool = [t for t in city if ready(t, mon)]
             n = max(1, poisson(rng, 1.5 * county.scale))
             yield drop("YJJ", [row("YJJ", rng.choice(pool), day, "培训") for _ in range(n)], mon, sun)

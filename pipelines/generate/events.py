@@ -219,7 +219,7 @@ def flood_transfer_drops(county: County, label: str) -> Iterator[Drop]:
         season = [lo + timedelta(days=i) for i in range((hi - lo).days + 1)]
         weights = [{5: 1, 6: 3, 7: 3, 8: 1}[d.month] for d in season]
         days: dict[date, str] = {}
-        for _ in range(max(1, poisson(rng, 5))):
+        for _ in range(3 + poisson(rng, 2.5)):  # every flood season has a few heavy-rain spells
             level = rng.choices(levels, level_w)[0]
             start = rng.choices(season, weights)[0]
             for k in range(rng.randint(1, 3)):  # heavy rain lasts a few days

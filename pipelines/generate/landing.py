@@ -22,7 +22,7 @@ from typing import Any
 from pipelines.lib.contracts import Column, Contract
 
 from .cells import Renderer, Style, choose_style
-from .defects import REJECTED, UNKNOWN_SENDERS, FileDefects, Manifest, Marked, RowDefects
+from .defects import REJECTED, UNKNOWN_SENDERS, FileDefects, Manifest, Marked, RowDefects, order_rules
 from .world import County, seeded
 from .writers import Layout, csv_bytes, write_csv, write_xlsx
 
@@ -30,8 +30,16 @@ from .writers import Layout, csv_bytes, write_csv, write_xlsx
 CORRECTION_RATE = 0.006
 NOTES = ["填报说明：", "1. 本表每周一12:00前报送上一周（周一至周日）台账。", "2. 日期格式：2023-04-03。",
          "3. 统一社会信用代码为18位。"]
-PDF = (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-       b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n")
+
+
+def pdf_bytes(title: str) -> bytes:
+    """A minimal PDF carrying the ledger's title: each one differs, as real exports do, so two of
+    them are never byte-identical (which would make the second a duplicate, not a bad table)."""
+    info = title.encode("utf-16-be").hex().upper()
+    return (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+            b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
+            b"3 0 obj\n<< /Title <FEFF" + info.encode() + b"> >>\nendobj\n"
+            b"trailer\n<< /Root 1 0 R /Info 3 0 R >>\n%%EOF\n")
 
 
 @dataclass
@@ -72,6 +80,7 @@ class Landing:
         self.manifest = Manifest(out / "_generator" / "defects.csv")
         self.file_defects = FileDefects(defect_rate, seeded(seed, "file-defects"))
         self.row_defects = {f: RowDefects(c, county, defect_rate) for f, c in contracts.items()}
+        order_rules(self.row_defects)
         self._enums = {f: [col for col in c.columns if col.type == "enum"] for f, c in contracts.items()}
         self.files: Counter[str] = Counter()
         self.rows: Counter[str] = Counter()
@@ -209,7 +218,9 @@ class Landing:
             columns = [c for c in contract.columns if c is not dropped]
             note = f"required column {dropped.name} ({dropped.header}) left out"
         elif reason == "no_rows":
+            # The title names sender and period: two empty ledgers are never byte-identical.
             marked, note = [], "title and header only"
+            style = replace(style, title=True)
         elif reason == "encoding":
             style = replace(style, fmt="csv", encoding="utf-8")
             note = "0xFF bytes in the first data row: neither UTF-8 nor GB18030"
@@ -221,7 +232,8 @@ class Landing:
                 _write_docx(path, drop.title or drop.stem)
                 note = "a Word document instead of a table"
             else:
-                path.write_bytes(PDF if kind == "pdf" else rng.randbytes(rng.randint(300, 3000)))
+                path.write_bytes(pdf_bytes(drop.title or drop.stem) if kind == "pdf"
+                                 else rng.randbytes(rng.randint(300, 3000)))
                 note = "a PDF saved as .xlsx" if kind == "pdf" else "random bytes saved as .xlsx"
             self._stamp(path, drop.received)
         else:

@@ -6,7 +6,7 @@ the earlier records whose relief was paid that month (the same 救助编号, now
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Iterator
 
 from .clock import due_by_day, month_end, month_starts, next_month
@@ -31,12 +31,12 @@ def relief_drops(county: County, label: str) -> Iterator[Drop]:
     habit = county.habit(sender)
     towns, pop = county.townships, [t.population for t in county.townships]
     per_month = PEOPLE_PER_YEAR / 12 * county.scale / (sum(VOLUME) / 12)
-    pending: list[tuple[dict, object]] = []  # (row without payment, true payment date)
+    pending: list[tuple[dict, date | None]] = []  # (row without payment, true payment date)
     for first in month_starts(county.start, county.end):
         lo, hi = max(first, county.start), min(month_end(first), county.end)
         closes = month_end(first)
         kinds, kind_w = zip(*DISASTERS[first.month].items())
-        new: list[tuple[dict, object]] = []
+        new: list[tuple[dict, date | None]] = []
         seq = 0
         share = ((hi - lo).days + 1) / ((closes - first).days + 1)
         for _ in range(poisson(rng, per_month * VOLUME[first.month - 1] * share)):

@@ -27,6 +27,11 @@ def _blank_to_null(expr: pl.Expr) -> pl.Expr:
     return pl.when(expr.str.len_chars() > 0).then(expr).otherwise(None)
 
 
+def _integral(text: pl.Expr) -> pl.Expr:
+    """A code typed into a number cell may come back as 430182102.0: drop the zero fraction."""
+    return text.str.replace(r"^(\d+)\.0+$", "${1}")
+
+
 def _number(col: str) -> pl.Expr:
     text = _folded(col).str.replace_all(r"[,\s]", "")
     valid = text.str.contains(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
@@ -63,7 +68,7 @@ def typed_expr(column: Column, lookup_alias: str | None = None) -> pl.Expr:
     if column.type in ("text", "enum"):
         return pl.col(raw)
     if column.type == "code":
-        return _folded(raw).str.replace_all(r"\s", "").str.to_uppercase()
+        return _integral(_folded(raw).str.replace_all(r"\s", "")).str.to_uppercase()
     if column.type == "num":
         return _number(raw)
     if column.type == "int":
@@ -89,7 +94,7 @@ def parse_rows(frame: pl.DataFrame, contract: Contract, township_lookup: pl.Data
     ).unique("__township_key")
     for column in contract.columns:
         if column.type == "township":
-            key = _folded(f"{column.name}__raw").str.replace_all(r"\s", "").alias("__township_key")
+            key = _integral(_folded(f"{column.name}__raw").str.replace_all(r"\s", "")).alias("__township_key")
             out = out.with_columns(key).join(lookup, on="__township_key", how="left").drop("__township_key")
             out = out.with_columns(pl.col("__township_code").alias(column.name)).drop("__township_code")
     return out.with_columns([typed_expr(c).alias(c.name) for c in contract.columns if c.type != "township"])
