@@ -38,7 +38,7 @@ fi
 
 if [ "$want_system" = 1 ]; then
   missing=()
-  for pkg in chromium fonts-noto-cjk poppler-utils; do
+  for pkg in chromium fonts-noto-cjk fonts-arphic-ukai poppler-utils; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
   if [ ${#missing[@]} -gt 0 ]; then

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import dagster as dg
 
+from pipelines.defs.publish.assets import PUBLISHED_KEY
+
 RUN_JOB_NAME = "safetywh_run"
 
 safetywh_run = dg.define_asset_job(
     RUN_JOB_NAME,
-    selection=dg.AssetSelection.all(),
+    # the published copy and everything it is made from; the publications (partitioned by
+    # period, downstream of the copy) have their own jobs and schedules
+    selection=dg.AssetSelection.assets(PUBLISHED_KEY).upstream(),
     executor_def=dg.in_process_executor,
     description="Ingest new landing files, validate, quarantine, build dbt, publish the read-only copy.",
 )

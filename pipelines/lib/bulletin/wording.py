@@ -1,0 +1,117 @@
+"""How numbers are written in a Chinese bulletin: figures, year-on-year wording, lists.
+
+The wording of a change follows kpis.md (持平 when equal, 去年同期无 when the base is 0,
+else 上升/下降 x.x% with one decimal rounded half away from zero), so a sentence says
+what the scoreboard says.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
+
+STATUS_CN = {"met": "达标", "on_track": "受控", "at_risk": "有风险", "breached": "未达标"}
+NONE = "—"
+
+
+def round_half_up(value: float, digits: int) -> Decimal:
+    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+def fmt_num(value: float | int | None, digits: int = 2) -> str:
+    """A figure with a fixed number of decimals; — when there is none."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return NONE
+    if digits == 0:
+        return str(int(round_half_up(float(value), 0)))
+    return f"{round_half_up(float(value), digits):.{digits}f}"
+
+
+def fmt_count(value: float | int | None) -> str:
+    return fmt_num(value, 0)
+
+
+def digits_for_unit(unit: str | None) -> int:
+    """Counts are whole, a ‰ rate needs 4 decimals to show at all, the rest 2."""
+    if unit in ("起", "人", "个", "项", "次"):
+        return 0
+    return 4 if unit == "‰" else 2
+
+
+def fmt_value(value: float | None, unit: str | None, with_unit: bool = True) -> str:
+    text = fmt_num(value, digits_for_unit(unit))
+    return text if text == NONE or not with_unit or not unit else f"{text}{unit}"
+
+
+def change_pct(value: float, base: float) -> Decimal | None:
+    if base == 0:
+        return None
+    return round_half_up((value - base) / base * 100, 1)
+
+
+def change_phrase(value: float | None, base: float | None) -> str:
+    """上升25.0% / 下降33.3% / 持平 / 去年同期无; — when a side is unknown."""
+    if value is None or base is None:
+        return NONE
+    if value == base:
+        return "持平"
+    if base == 0:
+        return "去年同期无"
+    pct = change_pct(value, base)
+    return f"上升{abs(pct):.1f}%" if pct > 0 else f"下降{abs(pct):.1f}%"
+
+
+def yoy_clause(pairs: list[tuple]) -> str:
+    """The 同比 clause for figures said together, each (value, base[, unit]):
+    同比分别下降33.3%、持平 / 与去年同期持平 / 同比下降50.0% / 同比分别增加2起（去年同期为零）、持平."""
+    phrases = []
+    for value, base, *unit in pairs:
+        phrase = change_phrase(value, base)
+        if phrase == "去年同期无":
+            phrase = f"增加{fmt_num(value, 0)}{unit[0] if unit else ''}（去年同期为零）"
+        phrases.append(phrase)
+    if all(p == NONE for p in phrases):
+        return "无去年同期数据可比"
+    phrases = ["无可比数据" if p == NONE else p for p in phrases]
+    if all(p == "持平" for p in phrases):
+        return "与去年同期持平"
+    for verb in ("上升", "下降"):  # 同比分别下降66.7%、80.0%: the verb is said once
+        if len(phrases) > 1 and all(p.startswith(verb) for p in phrases):
+            return f"同比分别{verb}" + "、".join(p[len(verb):] for p in phrases)
+    return ("同比" if len(phrases) == 1 else "同比分别") + "、".join(phrases)
+
+
+def join_cn(items: Iterable[str], empty: str = "无") -> str:
+    """A、B、C — the enumeration comma of Chinese lists."""
+    items = [i for i in items if i]
+    return "、".join(items) if items else empty
+
+
+def movement_text(movement: int | None) -> str:
+    """Table cell of a rank change: ↑3 / ↓2 / 持平 / — (no previous ranking)."""
+    if movement is None:
+        return NONE
+    if movement > 0:
+        return f"↑{movement}"
+    if movement < 0:
+        return f"↓{-movement}"
+    return "持平"
+
+
+def target_text(target: float | None, kind: str | None, unit: str | None) -> str:
+    """≤0.8起 / ≥90% / ≤0.9‰: a target is written with no trailing zeros."""
+    if target is None or kind is None:
+        return NONE
+    sign = "≤" if kind == "at_most" else "≥"
+    if kind == "at_most" and target == 0:
+        sign = ""  # 目标0起, not ≤0起
+    text = fmt_num(target, max(digits_for_unit(unit), 2))
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{sign}{text}{unit or ''}"
+
+
+def pct_text(share: float | None, digits: int = 1) -> str:
+    """A 0-1 share as a percentage, — when it has no denominator."""
+    return NONE if share is None else f"{fmt_num(share * 100, digits)}%"
