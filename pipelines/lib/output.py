@@ -18,7 +18,7 @@ def emit(frame: pl.DataFrame, fmt: str, stream=None) -> None:
     elif fmt == "csv":
         stream.write(frame.write_csv())
     else:
-        with pl.Config(tbl_rows=-1, tbl_cols=-1, fmt_str_lengths=80, tbl_width_chars=400,
+        with pl.Config(tbl_rows=-1, tbl_cols=-1, fmt_str_lengths=200, tbl_width_chars=1000,
                        tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True,
                        tbl_formatting="ASCII_MARKDOWN"):
             stream.write(f"{frame}\n" if frame.height else "（无记录）\n")

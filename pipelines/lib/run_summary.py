@@ -51,5 +51,9 @@ def print_summary(home: Home, run_id: str, stream=None) -> None:
             emit(parts["reasons"], "table", stream)
     stream.write(
         f"\n结果位置：\n  数仓（写入）：{home.duckdb_path}\n  只读副本（看板）：{home.published_path}\n"
-        f"  查看：safetywh files / quarantine / records <feed> --home {home.root}\n"
+        f"  数据质量提醒（发件箱）：{home.outbox}\n"
+        f"  查看文件与隔离明细：safetywh files | quarantine | records <feed> --home {home.root}\n"
+        f"  指标与排名：safetywh kpis --as-of 2023-12-31 | ranking --period 2023-W14 --home {home.root}\n"
+        f"  看板：safetywh dashboard --home {home.root}（http://127.0.0.1:8501）\n"
+        f"  通报：safetywh publish --period 2023-W14 --home {home.root}\n"
     )
