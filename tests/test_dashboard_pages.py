@@ -362,6 +362,17 @@ def test_hazards_page_equals_the_marts(app, mart, last_day):
     towns = table(at, "rates-township")
     open_major = mart("select township_name, open_major_hazards from marts.township_kpis_daily where as_of = ?", last_day)
     assert dict(zip(towns["乡镇"], towns["重大未整改"])) == dict(open_major.rows())
+    # the rate tables are their marts' rows for the date
+    for key, name, mart_name, order in [
+        ("rates-township", "township_name", "hazard_rectification_by_township_daily", "township_code"),
+        ("rates-sender", "sender_name", "hazard_rectification_by_sender_daily", "sender_kind, sender_code"),
+    ]:
+        rows = mart(f"select * from marts.{mart_name} where as_of = ? order by {order}", last_day)
+        shown_rates = table(at, key)
+        assert shown_rates["乡镇" if key == "rates-township" else "报送单位"].tolist() == rows[name].to_list(), key
+        for column, field in [("本年排查", "found_ytd"), ("已整改", "rectified_ytd"), ("到期应改", "due"),
+                              ("按期整改", "due_ontime"), ("本年重大隐患", "major_found"), ("重大逾期", "major_overdue")]:
+            assert shown_rates[column].tolist() == rows[field].to_list(), (key, column)
 
 
 # ------------------------------------------------------------------ 执法检查
@@ -388,6 +399,14 @@ def test_enforcement_page_equals_the_marts(app, mart, last_day):
     assert towns["罚款(万元)"].sum() == pytest.approx(scoreboard_value(mart, last_day, "fines_10k_cny"))
     actions = table(at, "enf-action")
     assert int(actions["次数"].sum()) == scoreboard_value(mart, last_day, "inspections")
+    by_action = mart("select * from marts.inspections_by_action_daily where as_of = ? and inspections > 0 "
+                     "order by inspections desc, action", last_day)
+    assert actions["处理措施"].tolist() == by_action["action"].to_list()
+    assert actions["次数"].tolist() == by_action["inspections"].to_list()
+    quota = mart("select quota, penalties from marts.inspections_by_township_daily where as_of = ? "
+                 "order by township_code", last_day)
+    assert towns["应检次数"].tolist() == pytest.approx(quota["quota"].to_list())
+    assert towns["行政处罚"].tolist() == quota["penalties"].to_list()
 
 
 # ------------------------------------------------------------------ 防灾减灾
@@ -408,6 +427,15 @@ def test_disasters_page_equals_the_marts(app, mart, last_day):
     relief = table(at, "relief")
     coverage = 100 * relief["已救助"].sum() / relief["困难群众(人)"].sum()
     assert coverage == pytest.approx(scoreboard_value(mart, last_day, "relief_coverage_pct"))
+    by_township = mart("select * from marts.relief_by_township_daily where as_of = ? and cases > 0 "
+                       "order by coverage_pct, township_code", last_day)
+    assert relief["乡镇"].tolist() == by_township["township_name"].to_list()
+    assert relief["已救助"].tolist() == by_township["relieved"].to_list()
+    if flood is not None:
+        transfers = mart("select * from marts.flood_transfers_by_township_daily where as_of = ? and transfers > 0 "
+                         "order by people_transferred desc, township_code", last_day)
+        assert flood["乡镇"].tolist() == transfers["township_name"].to_list()
+        assert flood["转移人数"].tolist() == transfers["people_transferred"].to_list()
 
 
 # ------------------------------------------------------------------ 应急准备
@@ -420,6 +448,8 @@ def test_preparedness_page_equals_the_marts(app, mart, last_day):
     teams = table(at, "teams")
     assert 100 * (teams["已覆盖"] == "是").mean() == pytest.approx(
         scoreboard_value(mart, last_day, "team_training_coverage_pct"))
+    registered = mart("select count(*) as n from marts.rescue_teams_daily where as_of = ?", last_day).item()
+    assert len(teams) == registered
     depots = table(at, "depots")
     assert len(depots) == 29
     assert int((depots["计入已建成"] == "是").sum()) == scoreboard_value(mart, last_day, "depots_completed")

@@ -5,10 +5,11 @@ Each public function takes the logged-in Viewer first and checks it before any S
 enforced where the data is read, whatever the pages show or hide. Aggregation happens in
 DuckDB; functions return polars frames with English column names (pages rename them).
 
-Sources: the marts (schema ``marts``) for every published figure; where no mart holds a
-breakdown a page needs (e.g. rectification rates by sender), the staging views (latest
-version of each record, personal data already dropped) and the graded intermediate
-tables. ``raw`` (which holds personal data) is never read.
+Sources: the reporting marts (schema ``marts``) only, one per breakdown a page shows (e.g.
+rectification rates by sender: marts.hazard_rectification_by_sender_daily); queries select
+a date's rows, filter and order, and at most group records of a record-grain mart (files,
+quarantined cells). ``staging``, ``intermediate`` and ``raw`` (which holds personal data)
+are never read.
 """
 
 from dashboards.auth import AccessDenied, Viewer

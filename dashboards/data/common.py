@@ -43,7 +43,7 @@ def townships(viewer: Viewer) -> pl.DataFrame:
     require_login(viewer)
     frame = fetch(
         "select township_code, township_name, short_name, kind, forest_area_ha "
-        "from staging.stg_profile__townships order by township_code"
+        "from marts.townships order by township_code"
     )
     if not viewer.is_leader:
         frame = frame.filter(pl.col("township_code") == viewer.township_code)

@@ -65,8 +65,8 @@ def monthly_trends(viewer: Viewer, through: dt.date) -> pl.DataFrame:
     """Per metric, year and month: the amount of that month (through the given date).
 
     Accidents, deaths and inspections come from the scoreboard mart (month-end YTD values
-    differenced); hazards rectified per month are counted on the hazard ledger's latest
-    versions (no mart holds them)."""
+    differenced); hazards rectified per month from county_activity_daily (each month's
+    month-to-date row on its last day, or on the date itself for its month)."""
     require_login(viewer).require_leader()
     return fetch(
         """
@@ -82,18 +82,16 @@ def monthly_trends(viewer: Viewer, through: dt.date) -> pl.DataFrame:
                    value - coalesce(lag(value) over (partition by metric_id, year order by month), 0) as amount
             from ends
         ),
-        bounds as (select min(as_of) as first from marts.kpi_scoreboard_daily),
         rectified as (
-            select 'hazards_rectified' as metric_id, year(rectified_on) as year, month(rectified_on) as month,
-                   cast(count(*) as double) as amount
-            from staging.stg_ledgers__hazards, bounds
-            where rectified_on between bounds.first and ?
-            group by all
+            select 'hazards_rectified' as metric_id, year(as_of) as year, month(as_of) as month,
+                   cast(hazards_rectified_mtd as double) as amount
+            from marts.county_activity_daily
+            where as_of <= ? and (as_of = last_day(as_of) or as_of = ?) and hazards_rectified_mtd > 0
         )
         select metric_id, year, month, amount from from_marts
         union all
         select metric_id, year, month, amount from rectified
         order by metric_id, year, month
         """,
-        through, through, through,
+        through, through, through, through,
     )

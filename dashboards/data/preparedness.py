@@ -2,6 +2,8 @@
 
 Definitions of kpis.md (team_training_coverage_pct, depots_completed, plan_filing_pct,
 high_risk_dual_prevention_pct), so county totals equal the scoreboard as of the date.
+Marts: rescue_teams_daily, township_preparedness_daily, plan_filing_by_unit_daily,
+dual_prevention_by_township, enterprises.
 """
 
 from __future__ import annotations
@@ -22,22 +24,13 @@ def teams(viewer: Viewer, as_of: dt.date) -> pl.DataFrame:
     require_login(viewer).require_leader()
     return fetch(
         """
-        with held as (
-            select team_id, count(*) filter (where kind = '演练') as drills,
-                   count(*) filter (where kind = '培训') as trainings, max(held_on) as last_held_on
-            from staging.stg_ledgers__drills
-            where held_on between date_trunc('year', ?::date) and ?
-            group by 1
-        )
-        select tm.team_id, tm.name, tm.team_type, coalesce(t.township_name, '市级') as township_name, tm.members,
-               coalesce(held.drills, 0) as drills, coalesce(held.trainings, 0) as trainings,
-               held.last_held_on, held.team_id is not null as trained
-        from staging.stg_ledgers__rescue_teams as tm
-        left join held on held.team_id = tm.team_id
-        left join staging.stg_profile__townships as t on t.township_code = tm.township_code
-        order by trained, tm.team_id
+        select team_id, team_name as name, team_type, township_name, members, drills, trainings, last_held_on,
+               is_trained as trained
+        from marts.rescue_teams_daily
+        where as_of = ?
+        order by trained, team_id
         """,
-        as_of, as_of,
+        as_of,
     )
 
 
@@ -46,12 +39,12 @@ def depots(viewer: Viewer, as_of: dt.date) -> pl.DataFrame:
     require_login(viewer).require_leader()
     return fetch(
         """
-        select t.township_code, t.township_name, coalesce(d.status, '未报送') as status, d.completed_on,
-               d.item_kinds, d.item_count,
-               coalesce(d.status = '已建成' and d.completed_on <= ?::date, false) as counted
-        from staging.stg_profile__townships as t
-        left join staging.stg_ledgers__reserve_depots as d on d.township_code = t.township_code
-        order by counted, t.township_code
+        select township_code, township_name, coalesce(depot_status, '未报送') as status,
+               depot_completed_on as completed_on, depot_item_kinds as item_kinds, depot_item_count as item_count,
+               has_depot as counted
+        from marts.township_preparedness_daily
+        where as_of = ?
+        order by counted, township_code
         """,
         as_of,
     )
@@ -62,15 +55,12 @@ def plans_by_unit(viewer: Viewer, as_of: dt.date) -> pl.DataFrame:
     require_login(viewer).require_leader()
     return fetch(
         """
-        with p as (select * from staging.stg_ledgers__plans where issued_on <= ?::date)
-        select p.owner_unit, coalesce(t.township_name, '市直') as township_name,
-               count(*) as issued, count(*) filter (where p.filed_on <= ?::date) as filed,
-               count(*) filter (where p.filed_on is null or p.filed_on > ?::date) as not_filed,
-               round(100.0 * count(*) filter (where p.filed_on <= ?::date) / count(*), 2) as filing_pct
-        from p left join staging.stg_profile__townships as t on t.township_code = p.township_code
-        group by all order by filing_pct, p.owner_unit
+        select owner_unit, township_name, issued, filed, not_filed, filing_pct
+        from marts.plan_filing_by_unit_daily
+        where as_of = ? and issued > 0
+        order by filing_pct, owner_unit
         """,
-        as_of, as_of, as_of, as_of,
+        as_of,
     )
 
 
@@ -79,13 +69,10 @@ def dual_prevention_by_township(viewer: Viewer) -> pl.DataFrame:
     require_login(viewer).require_leader()
     return fetch(
         """
-        select coalesce(t.township_name, e.township_code) as township_name, e.township_code,
-               count(*) as high_risk, count(*) filter (where e.dual_prevention = '已建立') as established,
-               round(100.0 * count(*) filter (where e.dual_prevention = '已建立') / count(*), 2) as established_pct
-        from staging.stg_ledgers__enterprises as e
-        left join staging.stg_profile__townships as t on t.township_code = e.township_code
-        where e.is_high_risk = '是'
-        group by all order by established_pct, e.township_code
+        select township_name, township_code, high_risk_enterprises as high_risk, established, established_pct
+        from marts.dual_prevention_by_township
+        where high_risk_enterprises > 0
+        order by established_pct, township_code
         """
     )
 
@@ -96,11 +83,10 @@ def dual_prevention_missing(viewer: Viewer) -> pl.DataFrame:
     require_login(viewer).require_leader()
     return fetch(
         """
-        select e.credit_code, e.name, coalesce(t.township_name, e.township_code) as township_name, e.sector,
-               e.risk_level, e.updated_on
-        from staging.stg_ledgers__enterprises as e
-        left join staging.stg_profile__townships as t on t.township_code = e.township_code
-        where e.is_high_risk = '是' and e.dual_prevention <> '已建立'
-        order by e.township_code, e.credit_code
+        select credit_code, enterprise_name as name, coalesce(township_name, township_code) as township_name, sector,
+               risk_level, updated_on
+        from marts.enterprises
+        where is_high_risk and not has_dual_prevention
+        order by township_code, credit_code
         """
     )

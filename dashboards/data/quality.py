@@ -2,8 +2,10 @@
 received, loaded, quarantined; why rows were quarantined; rejected files.
 
 The per-sender figures come from the data-quality marts (marts.data_quality_by_sender,
-marts.data_quality_deliveries). Should a warehouse predate them, ``has_marts`` is false
-and the page falls back to what the file register and the quarantine hold.
+marts.data_quality_deliveries); files and quarantined cells from marts.data_quality_files
+and marts.data_quality_quarantined_cells (feed names there come from the feed contracts).
+Should a warehouse predate the per-sender marts, ``has_marts`` is false and the page falls
+back to counting the files of the year.
 """
 
 from __future__ import annotations
@@ -15,16 +17,9 @@ import polars as pl
 from dashboards.auth import Viewer
 from dashboards.data.common import require_login
 from dashboards.data.source import fetch, has_table
-from pipelines.lib.contracts import load_contracts
 from pipelines.lib.rules import ROW_RULES
 
 DQ_PERIOD_TYPES = ("week", "month", "quarter", "year")
-
-
-def _feed_label(column: str) -> str:
-    """feed code -> Chinese ledger name, as SQL (one source: the feed contracts)."""
-    cases = " ".join(f"when '{feed}' then '{c.label}'" for feed, c in load_contracts().items())
-    return f"case {column} {cases} else {column} end"
 
 # rule code -> its short Chinese name, as a SQL CASE (one source: pipelines.lib.rules)
 _RULE_LABEL = "case rule " + " ".join(
@@ -87,18 +82,20 @@ def late_or_missing(viewer: Viewer, start: dt.date, end: dt.date) -> pl.DataFram
 
 
 def files_by_sender(viewer: Viewer, start: dt.date, end: dt.date) -> pl.DataFrame:
-    """Fallback without the marts: files and rows per sender received in the dates."""
+    """Fallback without the per-sender marts: files and rows per sender received in the dates."""
     require_login(viewer).require_leader()
     return fetch(
-        "select f.sender_code, coalesce(s.sender_name, f.sender_code) as sender_name, count(*) as files_received, "
-        "count(*) filter (where f.status = 'loaded') as files_loaded, "
-        "count(*) filter (where f.status = 'rejected') as files_rejected, "
-        "count(*) filter (where f.status = 'duplicate') as files_duplicate, "
-        "sum(f.rows_loaded) as rows_loaded, sum(f.rows_quarantined) as rows_quarantined, "
-        "sum(f.rows_skipped) as rows_skipped "
-        "from staging.stg_warehouse__files as f "
-        "left join staging.stg_profile__senders as s on s.sender_code = f.sender_code "
-        "where f.received_on between ? and ? group by all order by f.sender_code",
+        """
+        select sender_code, sender_name, count(*) as files_received,
+               count(*) filter (where status = 'loaded') as files_loaded,
+               count(*) filter (where status = 'rejected') as files_rejected,
+               count(*) filter (where status = 'duplicate') as files_duplicate,
+               sum(rows_loaded) as rows_loaded, sum(rows_quarantined) as rows_quarantined,
+               sum(rows_skipped) as rows_skipped
+        from marts.data_quality_files
+        where received_on between ? and ?
+        group by all order by sender_code
+        """,
         start, end,
     )
 
@@ -108,13 +105,10 @@ def quarantine_summary(viewer: Viewer, start: dt.date, end: dt.date) -> pl.DataF
     require_login(viewer).require_leader()
     return fetch(
         f"""
-        select coalesce(s.sender_name, q.sender_code) as sender_name, q.sender_code, {_feed_label("q.feed")} as feed,
-               {_RULE_LABEL} as rule_label, q.column_header,
-               count(distinct (q.file_id, q.row_number)) as rows, count(*) as cells
-        from staging.stg_warehouse__quarantined_cells as q
-        join staging.stg_warehouse__files as f on f.file_id = q.file_id
-        left join staging.stg_profile__senders as s on s.sender_code = q.sender_code
-        where f.received_on between ? and ?
+        select sender_name, sender_code, feed_label as feed, {_RULE_LABEL} as rule_label, column_header,
+               count(distinct (file_id, row_number)) as rows, count(*) as cells
+        from marts.data_quality_quarantined_cells
+        where received_on between ? and ?
         group by all order by rows desc, sender_code, feed, rule_label
         """,
         start, end,
@@ -126,14 +120,11 @@ def quarantined_cells(viewer: Viewer, start: dt.date, end: dt.date) -> pl.DataFr
     require_login(viewer).require_leader()
     return fetch(
         f"""
-        select f.received_at, coalesce(s.sender_name, q.sender_code) as sender_name, {_feed_label("q.feed")} as feed,
-               q.path, q.row_number,
-               q.column_header, q.value, {_RULE_LABEL} as rule_label, q.reason
-        from staging.stg_warehouse__quarantined_cells as q
-        join staging.stg_warehouse__files as f on f.file_id = q.file_id
-        left join staging.stg_profile__senders as s on s.sender_code = q.sender_code
-        where f.received_on between ? and ?
-        order by f.received_at desc, q.path, q.row_number, q.column_header
+        select received_at, sender_name, feed_label as feed, path, row_number, column_header, value,
+               {_RULE_LABEL} as rule_label, reason
+        from marts.data_quality_quarantined_cells
+        where received_on between ? and ?
+        order by received_at desc, path, row_number, column_header
         """,
         start, end,
     )
@@ -142,11 +133,11 @@ def quarantined_cells(viewer: Viewer, start: dt.date, end: dt.date) -> pl.DataFr
 def rejected_files(viewer: Viewer, start: dt.date, end: dt.date) -> pl.DataFrame:
     require_login(viewer).require_leader()
     return fetch(
-        "select f.received_at, coalesce(s.sender_name, f.sender_code) as sender_name, "
-        f"{_feed_label('f.feed')} as feed, f.path, "
-        "f.reject_code, f.reason "
-        "from staging.stg_warehouse__files as f "
-        "left join staging.stg_profile__senders as s on s.sender_code = f.sender_code "
-        "where f.status = 'rejected' and f.received_on between ? and ? order by f.received_at desc",
+        """
+        select received_at, sender_name, feed_label as feed, path, reject_code, reason
+        from marts.data_quality_files
+        where status = 'rejected' and received_on between ? and ?
+        order by received_at desc
+        """,
         start, end,
     )

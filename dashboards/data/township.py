@@ -8,7 +8,7 @@ import polars as pl
 
 from dashboards.auth import Viewer
 from dashboards.data.common import PERIOD_TYPES, require_login
-from dashboards.data.source import fetch
+from dashboards.data.source import NoData, fetch
 
 
 def _allowed(viewer: Viewer, township_code: str) -> None:
@@ -39,11 +39,11 @@ def components(viewer: Viewer, township_code: str, period_type: str) -> pl.DataF
 
 def accidents(viewer: Viewer, township_code: str, as_of: dt.date) -> pl.DataFrame:
     """Accidents in the township in the year to date (no personal data: the ledger has none
-    beyond the summary, which is left out)."""
+    beyond the summary, which the mart leaves out)."""
     _allowed(viewer, township_code)
     return fetch(
         "select accident_id, occurred_at, sector, accident_type, deaths, serious_injuries, direct_loss_10k_cny, grade "
-        "from intermediate.int_accidents__graded "
+        "from marts.accidents "
         "where township_code = ? and occurred_on between date_trunc('year', ?::date) and ? "
         "order by occurred_at desc",
         township_code, as_of, as_of,
@@ -55,43 +55,37 @@ def open_hazards(viewer: Viewer, township_code: str, as_of: dt.date) -> pl.DataF
     _allowed(viewer, township_code)
     return fetch(
         """
-        select h.hazard_id, h.level, h.is_supervised, h.description, e.name as enterprise_name,
-               h.found_on, h.deadline,
-               h.deadline < ?::date as is_overdue,
-               greatest(date_diff('day', h.deadline, ?::date), 0) as days_overdue,
-               h.sender_code
-        from staging.stg_ledgers__hazards as h
-        left join staging.stg_ledgers__enterprises as e on e.credit_code = h.credit_code
-        where h.township_code = ? and h.found_on <= ?::date
-          and (h.rectified_on is null or h.rectified_on > ?::date)
-        order by days_overdue desc, h.level desc, h.deadline, h.hazard_id
+        select hazard_id, level, is_supervised, description, enterprise_name, found_on, deadline, is_overdue,
+               days_overdue, sender_code
+        from marts.open_hazards_daily
+        where township_code = ? and as_of = ?
+        order by days_overdue desc, level desc, deadline, hazard_id
         """,
-        as_of, as_of, township_code, as_of, as_of,
+        township_code, as_of,
     )
 
 
 def inspections_by_month(viewer: Viewer, township_code: str, as_of: dt.date) -> pl.DataFrame:
-    """Inspections in the township per month of the year to date."""
+    """Inspections in the township per month of the year to date: each month's month-to-date
+    row on its last day (on the date itself for its month)."""
     _allowed(viewer, township_code)
     return fetch(
         """
-        select strftime(inspected_on, '%Y-%m') as month, count(*) as inspections,
-               sum(hazards_found) as hazards_found,
-               count(*) filter (where action in ('罚款', '停产整顿', '关闭取缔', '移送司法')) as penalties,
-               coalesce(sum(fine_10k_cny), 0) as fines_10k_cny
-        from staging.stg_ledgers__inspections
-        where township_code = ? and inspected_on between date_trunc('year', ?::date) and ?
-        group by 1 order by 1
+        select strftime(as_of, '%Y-%m') as month, inspections_mtd as inspections, hazards_found_mtd as hazards_found,
+               penalties_mtd as penalties, fines_10k_cny_mtd as fines_10k_cny
+        from marts.inspections_by_township_daily
+        where township_code = ? and as_of between date_trunc('year', ?::date) and ?
+          and (as_of = last_day(as_of) or as_of = ?) and inspections_mtd > 0
+        order by month
         """,
-        township_code, as_of, as_of,
+        township_code, as_of, as_of, as_of,
     )
 
 
 def depot(viewer: Viewer, township_code: str) -> pl.DataFrame:
     _allowed(viewer, township_code)
     return fetch(
-        "select status, completed_on, item_kinds, item_count from staging.stg_ledgers__reserve_depots "
-        "where township_code = ?",
+        "select status, completed_on, item_kinds, item_count from marts.reserve_depots where township_code = ?",
         township_code,
     )
 
@@ -99,7 +93,7 @@ def depot(viewer: Viewer, township_code: str) -> pl.DataFrame:
 def plans(viewer: Viewer, township_code: str) -> pl.DataFrame:
     _allowed(viewer, township_code)
     return fetch(
-        "select plan_id, owner_unit, plan_type, issued_on, filed_on from staging.stg_ledgers__plans "
+        "select plan_id, owner_unit, plan_type, issued_on, filed_on from marts.plans "
         "where township_code = ? order by issued_on desc, plan_id",
         township_code,
     )
@@ -110,7 +104,7 @@ def drills(viewer: Viewer, township_code: str, as_of: dt.date) -> pl.DataFrame:
     window of the ranking's preparedness component)."""
     _allowed(viewer, township_code)
     return fetch(
-        "select held_on, kind, subject, team_id, participants from staging.stg_ledgers__drills "
+        "select held_on, kind, subject, team_id, participants from marts.drills "
         "where township_code = ? and held_on between ?::date - 364 and ? order by held_on desc",
         township_code, as_of, as_of,
     )
@@ -132,7 +126,7 @@ def quarantine_reasons(viewer: Viewer, township_code: str) -> pl.DataFrame:
     _allowed(viewer, township_code)
     return fetch(
         "select column_header, reason, count(*) as cells, count(distinct (file_id, row_number)) as rows "
-        "from staging.stg_warehouse__quarantined_cells where sender_code = ? "
+        "from marts.data_quality_quarantined_cells where sender_code = ? "
         "group by all order by rows desc, column_header",
         township_code,
     )
@@ -142,23 +136,15 @@ def preparedness_status(viewer: Viewer, township_code: str, as_of: dt.date) -> d
     """The three preparedness checks of the ranking, as of a date: depot built, a 总体 plan
     filed, a drill or training in the 365 days ending the date."""
     _allowed(viewer, township_code)
-    return fetch(
+    frame = fetch(
         """
-        with d as (select ?::date as d, ? as code)
-        select
-            (select any_value(status) from staging.stg_ledgers__reserve_depots, d where township_code = code)
-                as depot_status,
-            (select any_value(completed_on) from staging.stg_ledgers__reserve_depots, d where township_code = code)
-                as depot_completed_on,
-            coalesce((select bool_or(status = '已建成' and completed_on <= d)
-                      from staging.stg_ledgers__reserve_depots, d where township_code = code), false) as has_depot,
-            (select count(*) from staging.stg_ledgers__plans, d where township_code = code) as plans,
-            (select count(*) from staging.stg_ledgers__plans, d
-             where township_code = code and plan_type = '总体' and filed_on <= d) as overall_plans_filed,
-            (select count(*) from staging.stg_ledgers__drills, d
-             where township_code = code and held_on between d - 364 and d) as drills_365,
-            (select max(held_on) from staging.stg_ledgers__drills, d
-             where township_code = code and held_on <= d) as last_drill_on
+        select depot_status, depot_completed_on, has_depot, plans_registered as plans, overall_plans_filed,
+               drills_365_days as drills_365, last_drill_on
+        from marts.township_preparedness_daily
+        where township_code = ? and as_of = ?
         """,
-        as_of, township_code,
-    ).row(0, named=True)
+        township_code, as_of,
+    )
+    if frame.height == 0:
+        raise NoData(f"{as_of:%Y-%m-%d} 不在数据覆盖的日期内")
+    return frame.row(0, named=True)
