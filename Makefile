@@ -18,7 +18,9 @@ test:
 	$(VENV)/python -m pytest
 
 dagster: setup
-	SAFETYWH_HOME=$(HOME_DIR) PATH=$(CURDIR)/.venv/bin:$$PATH $(VENV)/dagster dev -m pipelines.definitions
+	mkdir -p $(HOME_DIR)/.dagster && cp dagster.yaml $(HOME_DIR)/.dagster/dagster.yaml
+	DAGSTER_HOME=$(abspath $(HOME_DIR))/.dagster SAFETYWH_HOME=$(HOME_DIR) PATH=$(CURDIR)/.venv/bin:$$PATH \
+		$(VENV)/dagster dev -m pipelines.definitions
 
 clean-home:
 	rm -rf $(HOME_DIR)/landing $(HOME_DIR)/*.duckdb* $(HOME_DIR)/published $(HOME_DIR)/logs $(HOME_DIR)/outbox $(HOME_DIR)/publications $(HOME_DIR)/.writer.lock

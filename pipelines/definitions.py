@@ -19,7 +19,12 @@ def _build() -> dg.Definitions:
     upstream = [key for assets_def in merged.assets or [] for key in assets_def.keys]
     return dg.Definitions.merge(
         merged,
-        dg.Definitions(assets=[build_published_asset(upstream)], resources={"warehouse": WarehouseResource()}),
+        # in process everywhere, UI-launched materializations included: one DuckDB writer
+        dg.Definitions(
+            assets=[build_published_asset(upstream)],
+            resources={"warehouse": WarehouseResource()},
+            executor=dg.in_process_executor,
+        ),
         jobs.defs,
         bulletin_defs.defs,  # downstream of the published copy, partitioned by period: not in the run
     )

@@ -40,3 +40,9 @@ def test_the_run_job_executes_in_process_and_publishes_last():
     # every asset of the run; the publications (partitioned, downstream of the copy) are not in it
     run_keys = [k for k in graph.get_all_asset_keys() if k.path[0] != "publications"]
     assert len(published.parent_keys) == len(run_keys) - 1
+
+
+def test_materializations_from_the_ui_also_run_in_process():
+    """A UI 'materialize all' uses the implicit job: it must not start parallel writers."""
+    defs = load_defs()
+    assert defs.resolve_implicit_global_asset_job_def().executor_def is dg.in_process_executor
