@@ -149,6 +149,37 @@ def _gx_context():
     return gx, context
 
 
+# pandas nanosecond timestamps cover these years; GX compares datetime64[ns] columns in one
+# vectorised operation but maps any other resolution value by value in Python.
+NS_SAFE = (dt.datetime(1678, 1, 1), dt.datetime(2262, 1, 1))
+
+
+def _columns_used(checks: list[PlannedCheck]) -> set[str]:
+    used = {"_rid"}
+    for check in checks:
+        used |= {check.kwargs[k] for k in ("column", "column_A", "column_B") if k in check.kwargs}
+        used |= set(check.kwargs.get("column_list", ()))
+        used |= set(check.condition)
+    return used
+
+
+def _for_gx(frame: pl.DataFrame, checks: list[PlannedCheck]):
+    """The pandas frame GX validates: only the columns the suite reads (GX copies the whole
+    frame for every row condition and every unexpected-row lookup), with dates and times as
+    nanosecond timestamps when they fit (same values, vectorised comparisons)."""
+    used = _columns_used(checks)
+    frame = frame.select([c for c in frame.columns if c in used])
+    casts = []
+    for name, dtype in frame.schema.items():
+        if dtype == pl.Date or isinstance(dtype, pl.Datetime):
+            low, high = frame.select(pl.col(name).min().alias("low"), pl.col(name).max().alias("high")).row(0)
+            low = low if low is None or isinstance(low, dt.datetime) else dt.datetime.combine(low, dt.time())
+            high = high if high is None or isinstance(high, dt.datetime) else dt.datetime.combine(high, dt.time())
+            if (low is None or low >= NS_SAFE[0]) and (high is None or high < NS_SAFE[1]):
+                casts.append(pl.col(name).cast(pl.Datetime("ns")))
+    return frame.with_columns(casts).to_pandas()
+
+
 def run_checks(frame: pl.DataFrame, contract: Contract, checks: list[PlannedCheck]) -> pl.DataFrame:
     """Validate ``frame`` (with a unique ``_rid``) and return one row per failing cell:
     _rid, column, rule. An expectation that errors (rather than fails) is a broken system."""
@@ -160,16 +191,18 @@ def run_checks(frame: pl.DataFrame, contract: Contract, checks: list[PlannedChec
     gx, context = _gx_context()
     source = context.data_sources.add_pandas(f"ledgers_{contract.feed}")
     batch = source.add_dataframe_asset(contract.feed).add_batch_definition_whole_dataframe("run")
-    suite = context.suites.add(gx.ExpectationSuite(name=f"{contract.feed}_contract"))
+    expectations = []
     for i, check in enumerate(checks):
         expectation_class = getattr(gxe, check.expectation)
         extra = {"row_condition": _gx_condition(check.condition)} if check.condition else {}
-        suite.add_expectation(expectation_class(**check.kwargs, **extra, meta={"check": i}))
+        expectations.append(expectation_class(**check.kwargs, **extra, meta={"check": i}))
+    # the whole suite at once: adding expectations one by one re-serialises the suite each time
+    suite = context.suites.add(gx.ExpectationSuite(name=f"{contract.feed}_contract", expectations=expectations))
     definition = context.validation_definitions.add(
         gx.ValidationDefinition(name=f"{contract.feed}_validation", data=batch, suite=suite)
     )
     result = definition.run(
-        batch_parameters={"dataframe": frame.to_pandas()},
+        batch_parameters={"dataframe": _for_gx(frame, checks)},
         result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["_rid"]},
     )
     failures: list[dict[str, Any]] = []

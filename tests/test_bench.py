@@ -1,0 +1,97 @@
+"""The benchmark's own parts: the measurement (GNU time and the process-tree sampler), the
+plain DuckDB floor (it computes the pipeline's tables, so the comparison is fair), and the
+report."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from bench.__main__ import summarize, table
+from bench.measure import measure
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_measure_reports_wall_cpu_and_the_memory_of_the_whole_process_tree():
+    # a parent holding ~60 MB starts a child holding ~120 MB: the tree holds both at once
+    child = "import time; b = bytearray(120 * 2**20); b[::4096] = b'x' * len(b[::4096]); time.sleep(0.6)"
+    parent = ("import subprocess, sys, time; a = bytearray(60 * 2**20); a[::4096] = b'x' * len(a[::4096]); "
+              f"subprocess.run([sys.executable, '-c', {child!r}]); s = sum(range(3_000_000))")
+    m = measure([sys.executable, "-c", parent])
+    assert m.exit_code == 0
+    assert m.wall_s >= 0.6 and m.cpu_s > 0
+    assert 120 <= m.max_rss_mb < 400  # the largest single process
+    assert m.tree_rss_mb >= m.max_rss_mb + 50  # parent and child together
+    failed = measure([sys.executable, "-c", "raise SystemExit(3)"])
+    assert failed.exit_code == 3
+
+
+def test_the_report_table_and_ratios():
+    run = lambda wall, cpu, **extra: {"wall_s": wall, "cpu_s": cpu, "max_rss_mb": 100.0, "tree_rss_mb": 150.0,  # noqa: E731
+                                      "load_before": 0.5, **extra}
+    out = {"scale": 1.0, "files": 10, "rows": 1000, "runs": {
+        "plain": [run(10, 12)], "cold": [run(30, 33), run(20, 22), run(40, 44)],
+        "warm": [run(2, 2, dbt="skip")] * 3, "new_file": [run(5, 5, dbt="partial")] * 3}}
+    out["summary"] = summarize(out)
+    assert out["summary"]["cold"]["wall_s"] == 30  # medians
+    assert out["summary"]["cold"]["ratio_to_plain"] == 3.0
+    assert out["summary"]["warm"]["ratio_to_cold"] == round(2 / 30, 3)
+    text = table({"scales": [out], "machine": {"cpu": "x", "cores": 2, "memory_gb": 8, "os": "y", "python": "3.11",
+                                                "versions": {}}, "repeat": 3, "repeat_large": 1, "started": "now"})
+    assert "| 1 | 1,000 | 10 | pipeline cold | 30.0 |" in text
+    assert "6.7 % of cold" in text and "dbt: skip" in text
+
+
+@pytest.mark.slow
+def test_the_floor_computes_the_pipelines_numbers_on_a_clean_landing(tmp_path):
+    """Without defects there is nothing to quarantine: the plain DuckDB script and the
+    pipeline must then agree on every raw table, the KPI scoreboard and the ranking."""
+    from pipelines.generate import generate
+
+    home = tmp_path / "home"
+    generate(home / "landing", seed=9, scale=0.1, defect_rate=0.0)
+    env = {k: v for k, v in os.environ.items() if k not in ("SAFETYWH_HOME", "SAFETYWH_DUCKDB")}
+    done = subprocess.run([sys.executable, "-m", "pipelines", "run", "--home", str(home)], capture_output=True,
+                          text=True, env=env, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+    compiled = tmp_path / "compiled"
+    compile_db = tmp_path / "compile" / "warehouse.duckdb"
+    compile_db.parent.mkdir()
+    dbt_dir = ROOT / "dbt_project"
+    done = subprocess.run([str(Path(sys.executable).with_name("dbt")), "compile", "--profiles-dir", str(dbt_dir),
+                           "--target-path", str(compiled), "--log-path", str(tmp_path / "logs"), "--quiet"],
+                          cwd=dbt_dir, env={**env, "SAFETYWH_DUCKDB": str(compile_db)}, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-3000:]
+    floor = tmp_path / "floor" / "warehouse.duckdb"
+    done = subprocess.run([sys.executable, "-m", "bench.plain_duckdb", "--landing", str(home / "landing"),
+                           "--db", str(floor), "--compiled", str(compiled)], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1])["models"] > 20
+
+    with duckdb.connect() as con:
+        con.execute(f"ATTACH '{home / 'published' / 'warehouse.duckdb'}' AS pipeline (READ_ONLY)")
+        con.execute(f"ATTACH '{floor}' AS floor (READ_ONLY)")
+        relations = [("raw", t) for (t,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'pipeline' AND schema_name = 'raw'").fetchall()]
+        relations += [("marts", "kpi_scoreboard_daily"), ("marts", "township_rankings"), ("marts", "township_kpis_daily")]
+        skip = {"_file_id", "_file_sha256", "_loaded_at", "_run_id"}  # bookkeeping of each run
+        for schema, name in relations:
+            columns = [c for (c,) in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE database_name = 'pipeline' AND schema_name = ? "
+                "AND table_name = ?", [schema, name]).fetchall() if c not in skip]
+            cells = ", ".join(f'"{c}"' for c in columns)
+            count = con.execute(f"SELECT count(*) FROM pipeline.{schema}.{name}").fetchone()[0]
+            assert count, f"{schema}.{name} is empty"
+            for a, b in (("pipeline", "floor"), ("floor", "pipeline")):
+                diff = con.execute(f"SELECT count(*) FROM (SELECT {cells} FROM {a}.{schema}.{name} "
+                                   f"EXCEPT ALL SELECT {cells} FROM {b}.{schema}.{name})").fetchone()[0]
+                assert diff == 0, f"{schema}.{name}: {diff} rows of {a} not in {b}"
