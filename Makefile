@@ -4,7 +4,7 @@
 HOME_DIR ?= warehouse
 VENV := .venv/bin
 
-.PHONY: setup demo test dagster clean-home
+.PHONY: setup demo test dagster bench clean-home
 
 setup:
 	scripts/setup.sh
@@ -21,6 +21,9 @@ dagster: setup
 	mkdir -p $(HOME_DIR)/.dagster && cp dagster.yaml $(HOME_DIR)/.dagster/dagster.yaml
 	DAGSTER_HOME=$(abspath $(HOME_DIR))/.dagster SAFETYWH_HOME=$(HOME_DIR) PATH=$(CURDIR)/.venv/bin:$$PATH \
 		$(VENV)/dagster dev -m pipelines.definitions
+
+bench: setup
+	$(VENV)/python -m bench
 
 clean-home:
 	rm -rf $(HOME_DIR)/landing $(HOME_DIR)/*.duckdb* $(HOME_DIR)/published $(HOME_DIR)/logs $(HOME_DIR)/outbox $(HOME_DIR)/publications $(HOME_DIR)/.writer.lock
