@@ -24,18 +24,18 @@ DISPATCHED = {"cross_db.sql"}  # macros that are adapter.dispatch()ed: DuckDB SQ
 
 # construct -> (regex on the SQL, what Trino says instead)
 DUCKDB_ONLY: dict[str, tuple[str, str]] = {
-    "QUALIFY": (r"\bqualify\b", "a subquery filtering row_number() (macro safetywh.latest_row_filter)"),
+    "QUALIFY": (r"\bqualify\b", "a subquery filtering row_number() (safetywh.latest_rows)"),
     "GROUP BY ALL": (r"\bgroup\s+by\s+all\b", "the grouping columns spelled out"),
     "ASOF JOIN": (r"\basof\s+(left\s+)?join\b", "a join on the greatest lower bound (max() over a range join)"),
     "x::type cast": (r"::\s*[a-z]", "CAST(x AS type) ({{ dbt.cast() }} / {{ dbt.safe_cast() }})"),
     "list literal / index [..]": (r"\[[^\]\n{%]*\]\s*\[|\[\s*'[^']*'\s*(,\s*'[^']*'\s*)+\]", "ARRAY[...] and element_at() (safetywh.list_element)"),
     "list()/list_* functions": (r"\blist(_\w+)?\s*\(", "array_agg() / array functions"),
     "generate_series / range": (r"\b(generate_series|range)\s*\(", "sequence() + UNNEST (safetywh.date_series)"),
-    "strftime": (r"\bstrftime\s*\(", "format_datetime() with Joda patterns (safetywh.format_date)"),
+    "strftime": (r"\bstrftime\s*\(", "date_format() / format() (safetywh.period_label)"),
     "printf / format": (r"\b(printf|format)\s*\(", "format() with Java format strings"),
     "make_date / make_timestamp": (r"\bmake_(date|timestamp)\s*\(", "date(concat(...)) or date_add from a base date"),
     "INTERVAL n unit (unquoted)": (r"\binterval\s+\d+\s+(day|month|year|hour|week)s?\b", "INTERVAL 'n' UNIT ({{ dbt.dateadd() }})"),
-    "to_days/to_hours/to_months": (r"\bto_(days|hours|months|years|minutes)\s*\(", "INTERVAL or date_add()"),
+    "to_days/to_hours/to_months": (r"\bto_(days|hours|months|years|minutes)\s*\(", "INTERVAL or date_add() (safetywh.add_days)"),
     "isodow / dayofweek": (r"\b(isodow|dayofweek)\s*\(", "day_of_week()"),
     "timezone(zone, ts)": (r"\btimezone\s*\(", "ts AT TIME ZONE zone"),
     "SELECT * EXCLUDE / REPLACE": (r"\*\s*(exclude|replace)\s*\(", "explicit column lists"),

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboards.auth import Viewer
@@ -518,16 +516,3 @@ def test_quarantined_values_shown_are_masked(app, mart):
     personal = cells[cells["列"].isin(["身份证号", "联系电话", "姓名", "整改责任人"])]
     assert len(personal), "the generated defects include personal columns"
     assert personal["填写内容"].dropna().str.contains(r"\*").all()
-
-
-# ------------------------------------------------------------------ speed
-
-@pytest.mark.parametrize("page", ["overview", "ranking"])
-def test_first_render_is_fast(app, page):
-    app(LEADER, page)  # imports and the server's first start are paid once per process
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    started = time.perf_counter()
-    app(LEADER, page)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 1.0, f"{page}: first render with cold caches took {elapsed:.2f} s"

@@ -1,14 +1,17 @@
 """Ingest the pending files of one feed: read, parse, validate, quarantine, load.
 
 All pending files of a feed are validated together (one GX run per feed per run: a county
-sends ~1,500 small files a year and per-file validation would cost minutes), and written
-in one DuckDB transaction, so a run killed half-way leaves no partial file.
+sends ~1,500 small files a year and per-file validation would cost minutes), in batches of
+whole files of about 250,000 rows when more arrives at once (memory stays bounded), each
+batch written in one DuckDB transaction, so a run killed half-way leaves no partial file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +30,10 @@ from pipelines.lib.validation import add_check_flags, plan_checks, run_checks
 from warehouse.layout import AUDIT_COLUMNS
 
 log = logging.getLogger(__name__)
+
+# Rows read before a batch of files is parsed, validated and loaded (SAFETYWH_INGEST_BATCH_ROWS).
+BATCH_ROWS = 250_000
+READ_AHEAD = 32  # files read ahead of the batch being filled
 
 
 FILE_STATS_SCHEMA = {
@@ -73,6 +80,16 @@ def _read_or_reject(path: Path, file_id: int, contract: Contract) -> tuple[_Shee
                       "file_format": path.suffix.lower().lstrip(".") or None}
 
 
+def _read_all(pending: pl.DataFrame, landing: Path, contract: Contract):
+    """Every pending file read, in order, two at a time (calamine releases the GIL while it
+    unzips and parses a workbook), at most READ_AHEAD files ahead of the batches."""
+    entries = list(pending.select("path", "file_id").iter_rows())
+    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+        for start in range(0, len(entries), READ_AHEAD):
+            chunk = entries[start:start + READ_AHEAD]
+            yield from pool.map(lambda e: _read_or_reject(landing / e[0], e[1], contract), chunk)
+
+
 def _classified_rows(sheets: list[_Sheet], contract: Contract) -> pl.DataFrame:
     """Every row but the header of every sheet: _file_key, _row_number, _kind and the text
     cells of the contract columns (vectorised over all files: no Python loop per row)."""
@@ -104,51 +121,94 @@ def ingest_feed(
     if pending.is_empty():
         return result
     result.files = pending.height
+    known_refs = _known_refs(con, contract)
 
+    # Files are read one by one and processed in batches of whole files of about
+    # BATCH_ROWS rows: memory stays bounded however much arrives at once (a province's
+    # first load), and each batch is one transaction, so a file is never half-loaded.
+    # Every check is per row or per file, so batches give what one pass would.
     sheets: list[_Sheet] = []
     file_rows: list[dict] = []
-    for entry in pending.iter_rows(named=True):
-        sheet, details = _read_or_reject(landing / entry["path"], entry["file_id"], contract)
+    rows_read = 0
+    for entry, (sheet, details) in zip(pending.iter_rows(named=True), _read_all(pending, landing, contract)):
         record = {"file_id": entry["file_id"], "header_row": None, **{k: None for k in ("reject_code", "reason", "encoding")}, **details}
         if sheet is not None:
             sheets.append(sheet)
             record["header_row"] = sheet.header.header_row
+            rows_read += sheet.sheet.frame.height
         file_rows.append(record)
+        if rows_read >= batch_rows():
+            _ingest_batch(con, contract, profile, pending, sheets, file_rows, known_refs, result, run_id, now)
+            sheets, file_rows, rows_read = [], [], 0
+    if file_rows:
+        _ingest_batch(con, contract, profile, pending, sheets, file_rows, known_refs, result, run_id, now)
+    result.rules_broken = dict(sorted(result.rules_broken.items()))
+    return result
 
+
+def batch_rows() -> int:
+    return int(os.environ.get("SAFETYWH_INGEST_BATCH_ROWS", BATCH_ROWS))
+
+
+def _ingest_batch(
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    profile: Profile,
+    pending: pl.DataFrame,
+    sheets: list[_Sheet],
+    file_rows: list[dict],
+    known_refs: dict[str, list[str]],
+    result: FeedIngestResult,
+    run_id: str,
+    now: dt.datetime,
+) -> None:
+    """Parse, validate, quarantine and load the files of one batch, in one transaction."""
+    pending = pending.filter(pl.col("file_id").is_in([r["file_id"] for r in file_rows]))
     classified = _classified_rows(sheets, contract)
+    sheets.clear()  # the cells now live in ``classified``: free the sheets now
     counts = {
         key: (total, data)
         for key, total, data in classified.group_by("_file_key").agg(
             pl.len(), (pl.col("_kind") == "data").sum()
         ).iter_rows()
     }
+    read = {r["file_id"] for r in file_rows if r["header_row"] is not None}
     # a sheet with a header but no data row is rejected whole (feeds.md: no_rows)
-    empty = {s.file_id for s in sheets if counts.get(s.file_id, (0, 0))[1] == 0}
+    empty = {file_id for file_id in read if counts.get(file_id, (0, 0))[1] == 0}
     if empty:
         no_rows = Rejection("no_rows")
         for record in file_rows:
             if record["file_id"] in empty:
                 record.update(reject_code=no_rows.code, reason=no_rows.reason, header_row=None, encoding=None)
         classified = classified.filter(~pl.col("_file_key").is_in(list(empty)))
-    accepted = {s.file_id for s in sheets} - empty
+    accepted = read - empty
 
-    rows = (
-        classified.filter(pl.col("_kind") == "data").drop("_kind").with_row_index("_rid")
+    order = {file_id: i for i, file_id in enumerate(pending["file_id"])}
+    skipped_rows = (
+        classified.filter(pl.col("_kind") != "data")
+        .select(pl.col("_file_key").alias("file_id"), pl.col("_row_number").alias("row_number"), pl.col("_kind").alias("kind"))
+        .sort(pl.col("file_id").replace_strict(order, return_dtype=pl.Int64),
+              pl.col("kind").replace_strict({k: i for i, k in enumerate(KINDS)}, return_dtype=pl.Int8), "row_number")
     )
+    rows = classified.filter(pl.col("_kind") == "data").drop("_kind").with_row_index("_rid")
+    del classified
     parsed = add_check_flags(parse_rows(rows, contract, profile.township_lookup()), contract)
-    checks = plan_checks(contract, now, _known_refs(con, contract))
+    del rows
+    checks = plan_checks(contract, now, known_refs)
     failures = run_checks(parsed, contract, checks)
 
-    bad_rids = failures.get_column("_rid").unique()
-    good = parsed.filter(~pl.col("_rid").is_in(bad_rids.implode()))
+    bad_rids = failures.get_column("_rid").unique().implode()
     quarantine = _quarantine_frame(parsed, failures, contract, pending, run_id, now)
 
     # Per-file counts; rows total = loaded + quarantined + skipped holds by construction
     # and is re-checked by meta.files' CHECK constraint and the reconciliation asset.
-    loaded_by_file = dict(good.group_by("_file_key").len().iter_rows())
-    quarantined_by_file = dict(
-        parsed.filter(pl.col("_rid").is_in(bad_rids.implode())).group_by("_file_key").len().iter_rows()
+    per_file = dict(
+        (key, (ok, bad)) for key, ok, bad in parsed.group_by("_file_key").agg(
+            (~pl.col("_rid").is_in(bad_rids)).sum().alias("loaded"), pl.col("_rid").is_in(bad_rids).sum().alias("bad")
+        ).iter_rows()
     )
+    raw_rows = _raw_frame(parsed.filter(~pl.col("_rid").is_in(bad_rids)), contract, pending, run_id, now)
+    del parsed
     paths = dict(pending.select("file_id", "path").iter_rows())
     stats = []
     for record in file_rows:
@@ -159,8 +219,7 @@ def ingest_feed(
                           "rows_quarantined": 0, "rows_skipped": 0})
             continue
         total, data = counts[file_id]
-        loaded = loaded_by_file.get(file_id, 0)
-        quarantined = quarantined_by_file.get(file_id, 0)
+        loaded, quarantined = per_file.get(file_id, (0, 0))
         skipped = total - data
         stats.append({**record, "status": "loaded", "rows_total": total, "rows_loaded": loaded,
                       "rows_quarantined": quarantined, "rows_skipped": skipped})
@@ -170,19 +229,11 @@ def ingest_feed(
         result.rows_skipped += skipped
         if quarantined:
             result.files_with_quarantine.append(paths[file_id])
-    result.quarantined_cells = quarantine.height
-    result.rules_broken = dict(quarantine.group_by("rule").len().sort("rule").iter_rows())
+    result.quarantined_cells += quarantine.height
+    for rule, n in quarantine.group_by("rule").len().iter_rows():
+        result.rules_broken[rule] = result.rules_broken.get(rule, 0) + n
 
-    order = {file_id: i for i, file_id in enumerate(paths)}
-    skipped_rows = (
-        classified.filter(pl.col("_kind") != "data")
-        .select(pl.col("_file_key").alias("file_id"), pl.col("_row_number").alias("row_number"), pl.col("_kind").alias("kind"))
-        .sort(pl.col("file_id").replace_strict(order, return_dtype=pl.Int64),
-              pl.col("kind").replace_strict({k: i for i, k in enumerate(KINDS)}, return_dtype=pl.Int8), "row_number")
-    )
-    raw_rows = _raw_frame(good, contract, pending, run_id, now)
     _write(con, contract, pending, pl.DataFrame(stats, schema=FILE_STATS_SCHEMA), raw_rows, quarantine, skipped_rows, run_id, now)
-    return result
 
 
 def _raw_frame(good: pl.DataFrame, contract: Contract, pending: pl.DataFrame, run_id: str, now: dt.datetime) -> pl.DataFrame:
@@ -210,7 +261,9 @@ def _quarantine_frame(
     parsed: pl.DataFrame, failures: pl.DataFrame, contract: Contract, pending: pl.DataFrame, run_id: str, now: dt.datetime
 ) -> pl.DataFrame:
     """One row per broken cell, with the value as sent (masked when personal) and the reason."""
-    raw_values = parsed.select(
+    # only the rows with a broken cell: unpivoting every row would hold rows x columns cells
+    failing = parsed.filter(pl.col("_rid").is_in(failures.get_column("_rid").unique().implode()))
+    raw_values = failing.select(
         "_rid", "_file_key", "_row_number",
         pl.col(f"{contract.record_id}__raw").alias("record_id"),
         *[pl.col(f"{c.name}__raw").alias(c.name) for c in contract.columns],

@@ -62,7 +62,8 @@ class LocalDbtCliResource(DbtCliResource):
     def _cli_version(self):
         from packaging import version
 
-        if Path(self.dbt_executable).resolve().parent == Path(sys.executable).resolve().parent:
+        # the venv's bin folder (not resolved: the venv's python is a symlink to the base one)
+        if Path(os.path.abspath(self.dbt_executable)).parent == Path(os.path.abspath(sys.executable)).parent:
             return version.parse(importlib.metadata.version("dbt-core"))
         return super()._cli_version
 
