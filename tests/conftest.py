@@ -54,4 +54,5 @@ def generated_home(tmp_path_factory) -> Path:
     done = subprocess.run([sys.executable, "-m", "pipelines", "run", "--home", str(home)],
                           capture_output=True, text=True, env=env, timeout=900)
     assert done.returncode == 0, done.stderr[-5000:]
+    (home / "run-stdout.txt").write_text(done.stdout, "utf-8")  # what the user saw, for test_run_summary
     return home

@@ -32,12 +32,28 @@ def run_summary(home: Home, run_id: str) -> dict[str, pl.DataFrame]:
                FROM meta.quarantine WHERE run_id = ? GROUP BY ALL ORDER BY 单元格数 DESC, 1, 2 LIMIT 20""",
             params=[run_id],
         ).pl()
-    return {"by_feed": by_feed, "rejected": rejected, "reasons": reasons}
+        examples = _latest_dates(con)
+    return {"by_feed": by_feed, "rejected": rejected, "reasons": reasons, "examples": examples}
+
+
+def _latest_dates(con) -> tuple[str, str]:
+    """The latest scoreboard date and the latest complete ranking week, for the example
+    commands (a home whose dbt build failed has no marts: placeholders then)."""
+    try:
+        rows = con.sql(
+            """SELECT (SELECT max(as_of) FROM marts.kpi_scoreboard_daily),
+                      (SELECT max(period) FROM marts.township_rankings WHERE period_type = 'week' AND is_complete)"""
+        ).fetchall()
+    except Exception:  # noqa: BLE001 - no marts yet: the commands are still worth showing
+        rows = [(None, None)]
+    as_of, week = rows[0]
+    return (str(as_of) if as_of else "YYYY-MM-DD", week or "YYYY-Www")
 
 
 def print_summary(home: Home, run_id: str, stream=None) -> None:
     stream = stream or sys.stdout
     parts = run_summary(home, run_id)
+    as_of, week = parts["examples"]
     if parts["by_feed"].is_empty():
         stream.write("本次运行没有发现新文件，数据未变化。\n")
     else:
@@ -53,7 +69,7 @@ def print_summary(home: Home, run_id: str, stream=None) -> None:
         f"\n结果位置：\n  数仓（写入）：{home.duckdb_path}\n  只读副本（看板）：{home.published_path}\n"
         f"  数据质量提醒（发件箱）：{home.outbox}\n"
         f"  查看文件与隔离明细：safetywh files | quarantine | records <feed> --home {home.root}\n"
-        f"  指标与排名：safetywh kpis --as-of 2023-12-31 | ranking --period 2023-W14 --home {home.root}\n"
+        f"  指标与排名：safetywh kpis --as-of {as_of} | ranking --period {week} --home {home.root}\n"
         f"  看板：safetywh dashboard --home {home.root}（http://127.0.0.1:8501）\n"
-        f"  通报：safetywh publish --period 2023-W14 --home {home.root}\n"
+        f"  通报：safetywh publish --period {week} --home {home.root}\n"
     )
