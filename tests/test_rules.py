@@ -154,3 +154,17 @@ def test_reference_is_not_checked_before_the_register_exists(tmp_path, ingest):
     con, results = ingest()
     assert results["drills"].rows_loaded == 1
     assert con.execute("SELECT count(*) FROM meta.quarantine").fetchall() == [(0,)]
+
+
+def test_reference_quarantines_a_file_naming_no_registered_id(tmp_path, ingest):
+    """The reference check validates against the registered ids the batch names
+    (pipelines.lib.ingest._refs_in_batch); when it names none, every row still fails."""
+    landing = tmp_path / "landing"
+    write_teams(landing)
+    header = [c.header for c in get_contract("drills").columns]
+    rows = [ledger_row("drills", {**CLEAN["drills"], "drill_id": f"YL-{i}", "team_id": team}) for i, team in enumerate(["T-98", "T-99"])]
+    write_csv(landing / "drills" / "XFJY" / "d.csv", header, rows, received=dt.datetime(2023, 8, 1, 9))
+    con, results = ingest()
+    assert results["drills"].rows_loaded == 0
+    cells = con.execute("SELECT row_number, column_name, rule FROM meta.quarantine WHERE feed = 'drills' ORDER BY row_number").fetchall()
+    assert cells == [(2, "team_id", "reference"), (3, "team_id", "reference")]
