@@ -47,7 +47,9 @@ MAIL = {
     "ZFDD": "zfdd-data@ningxiang.example",
     "LYJ": "lyj-data@ningxiang.example",
     "YJJ": "yjj-data@ningxiang.example",
+    "data_team": "data-team@ningxiang.example",  # contacts.data_team of the profile
 }
+MISPLACED = "hazards/XYZ/坝塘镇第14周.csv"  # XYZ is no sender's code
 REFUSALS = {MAIL["ZFDD"]: "451 4.3.0 Mailbox temporarily unavailable", MAIL["LYJ"]: "550 5.7.1 Message refused"}
 BAD_PHONE = "1371234567"
 MASKED_PHONE = "137***4567"
@@ -104,6 +106,7 @@ def first_files(landing: Path) -> None:
     acc = ledger_row("accidents", {**CLEAN["accidents"], "accident_id": "SG-A1", "occurred_at": "2023-04-05 10:00"})
     write_csv(landing / "accidents" / "YJJ" / "4月事故.csv", headers("accidents"), [acc],
               received=dt.datetime(2023, 4, 7, 9, 0))  # due 6 April 10:00: 23 h late
+    write_csv(landing / MISPLACED, headers("hazards"), [hazard(hazard_id="X-1")], received=dt.datetime(2023, 4, 10, 9, 0))
     fire = lambda **o: ledger_row("forest_fires", {**CLEAN["forest_fires"], "started_at": "2023-04-08 14:00", **o})  # noqa: E731
     write_csv(landing / "forest_fires" / "LYJ" / "火情.csv", headers("forest_fires"),
               [fire(fire_id="HZ-1"), fire(fire_id="HZ-2", damaged_forest_ha="3.0")],
@@ -167,11 +170,12 @@ def by_recipient(messages) -> dict:
 
 def expected_recipients(profile: Path) -> set[str]:
     """Every sender with a weekly feed in the window (all missed something) plus LYJ (a broken
-    row), less the two refused; SLJ sends only event records and has no problem."""
+    row) and the data team (a misplaced file), less the two refused; SLJ sends only event
+    records and has no problem."""
     townships = pl.read_csv(profile / "townships.csv", infer_schema=False)["alert_email"].to_list()
     departments = pl.read_csv(profile / "departments.csv", infer_schema=False)
     with_weekly = departments.filter(pl.col("feeds").str.contains("hazards|inspections|drills"))["alert_email"].to_list()
-    return set(townships) | set(with_weekly) | {MAIL["LYJ"]}
+    return set(townships) | set(with_weekly) | {MAIL["LYJ"], MAIL["data_team"]}
 
 
 # ---------------------------------------------------------------- run 1
@@ -236,6 +240,17 @@ def test_rejected_files_missed_and_late_deadlines_are_reported(scenario):
     assert WRONG_ID not in yjj.text + yjj.html
     _, book = yjj.attachment()
     assert [r["填写的值"] for r in sheet_rows(book, "未入库数据行")] == [MASKED_ID]
+
+
+def test_a_file_in_no_senders_folder_is_reported_to_the_data_team(scenario):
+    (msg,) = by_recipient(scenario["run1"])[MAIL["data_team"]]
+    assert msg.subject.startswith("【数据质量提醒】数据组：1个文件被拒收（")
+    assert "无法对应报送单位或数据类别的位置" in msg.text
+    assert f"· {MISPLACED}（隐患排查治理台账，收到时间 2023年4月10日 09:00）" in msg.text
+    assert "原因：报送单位代码无法识别" in msg.text
+    assert "请放入本单位代码的文件夹后重新报送" in msg.text
+    listed = [a for a in scenario["alerts1"] if a["recipient"] == MAIL["data_team"]]
+    assert [(a["sender_name"], a["new_problems"]) for a in listed] == [("数据组", 1)]
 
 
 def test_refused_deliveries_stay_queued_with_the_servers_reply(scenario):

@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from pipelines.lib.alerts.problems import DATA_TEAM
 from pipelines.lib.alerts.render import render_line
 from pipelines.lib.contracts import load_contracts
 
@@ -75,7 +76,9 @@ def decorate(p: dict[str, Any]) -> dict[str, Any]:
     """Add what the templates show: labels, file names, row numbers as a list."""
     out = dict(p)
     out["feed_label"] = _feed_label(p.get("feed"))
-    out["file_name"] = PurePosixPath(p["path"]).name if p.get("path") else None
+    # the data team is told where a misplaced file lies: the folder is what is wrong
+    whole_path = p.get("sender_code") == DATA_TEAM
+    out["file_name"] = (p["path"] if whole_path else PurePosixPath(p["path"]).name) if p.get("path") else None
     out["rows"] = [int(n) for n in (p.get("row_numbers") or "").split(",") if n]
     fixed = p.get("fixed_path")
     out["fixed_file_name"] = PurePosixPath(fixed).name if fixed else None

@@ -6,6 +6,7 @@ import datetime as dt
 
 import polars as pl
 
+from pipelines.lib.alerts.problems import DATA_TEAM
 from pipelines.lib.alerts.schema import has_alert_tables
 from pipelines.lib.readers import open_reader
 from warehouse.home import Home
@@ -42,7 +43,7 @@ def alerts_frame(home: Home, sender: str | None = None, since: dt.date | None = 
                 FROM meta.alert_problems GROUP BY alert_id
             )
             SELECT a.alert_id, a.created_at, a.kind, a.sender_code,
-                   coalesce(s.sender_name, CASE WHEN a.kind = 'run_failure' THEN '数据组' END) AS sender_name,
+                   coalesce(s.sender_name, CASE WHEN a.kind = 'run_failure' OR a.sender_code = '{DATA_TEAM}' THEN '数据组' END) AS sender_name,
                    a.recipient,
                    CASE WHEN a.status = 'sent' AND coalesce(p.actionable, 0) > 0 AND p.still_open = 0
                         THEN 'resolved' ELSE a.status END AS status,

@@ -15,7 +15,7 @@ import polars as pl
 
 from pipelines.lib.alerts.compose import SenderBatch, decorate, alert_id_for, message_context, plan
 from pipelines.lib.alerts.message import Outgoing, OutboxFiles, write_outbox
-from pipelines.lib.alerts.problems import PROBLEM_COLUMNS, current_problems
+from pipelines.lib.alerts.problems import DATA_TEAM, PROBLEM_COLUMNS, current_problems
 from pipelines.lib.alerts.render import render, render_line
 from pipelines.lib.alerts.schema import ensure_alert_tables
 from pipelines.lib.alerts.smtp import Delivery, SmtpSettings, deliver
@@ -49,10 +49,14 @@ def sender_identity(profile: Profile) -> tuple[str, str, str | None]:
     return name, address or "safetywh@localhost", data_team
 
 
-def _senders(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
+def _senders(con: duckdb.DuckDBPyConnection, profile: Profile) -> dict[str, dict[str, Any]]:
     rows = con.sql("SELECT sender_code, sender_name, short_name, alert_email FROM ref.senders").pl()
-    return {r["sender_code"]: {"code": r["sender_code"], "name": r["sender_name"], "short_name": r["short_name"],
-                               "email": r["alert_email"]} for r in rows.iter_rows(named=True)}
+    senders = {r["sender_code"]: {"code": r["sender_code"], "name": r["sender_name"], "short_name": r["short_name"],
+                                  "email": r["alert_email"], "is_data_team": False} for r in rows.iter_rows(named=True)}
+    # files from folders that name no sender: nobody else can move them (problems.DATA_TEAM)
+    data_team = (profile.config.get("contacts") or {}).get("data_team")
+    senders[DATA_TEAM] = {"code": DATA_TEAM, "name": "数据组", "short_name": "数据组", "email": data_team, "is_data_team": True}
+    return senders
 
 
 def _compose(batch: SenderBatch, sender: dict[str, Any], profile: Profile, now: dt.datetime) -> tuple[Outgoing, dict]:
@@ -165,7 +169,7 @@ def process_alerts(con: duckdb.DuckDBPyConnection, home: Home, profile: Profile,
     ensure_alert_tables(con)
     result = AlertRunResult()
     batches = plan(con, current_problems(con, profile))
-    senders = _senders(con)
+    senders = _senders(con, profile)
     made: list[tuple[SenderBatch, Outgoing, OutboxFiles]] = []
     written: list[Path] = []
     try:

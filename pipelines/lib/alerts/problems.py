@@ -166,10 +166,18 @@ def row_problems(con: duckdb.DuckDBPyConnection, profile: Profile) -> pl.DataFra
     return _conform(frame)
 
 
+# The addressee of files no sender can be told about: a folder that names no known sender
+# (or no feed, or is not <feed>/<sender>/<file> at all). contacts.data_team gets them.
+DATA_TEAM = "_data_team"
+
+
 def file_problems(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     frame = con.sql(
-        """
-        SELECT 'file:' || f.file_id AS problem_key, 'file' AS kind, f.sender_code, f.feed, f.file_id, f.path,
+        f"""
+        SELECT 'file:' || f.file_id AS problem_key, 'file' AS kind,
+               CASE WHEN f.sender_code IN (SELECT sender_code FROM ref.senders) THEN f.sender_code
+                    ELSE '{DATA_TEAM}' END AS sender_code,
+               f.feed, f.file_id, f.path,
                f.received_at, f.reject_code AS rule, f.reason,
                fix.file_id AS fixed_file_id, fix.path AS fixed_path, fix.received_at AS fixed_received_at
         FROM meta.files AS f
@@ -182,7 +190,7 @@ def file_problems(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
             ORDER BY g.received_at, g.file_id
             LIMIT 1
         ) AS fix ON true
-        WHERE f.status = 'rejected' AND f.sender_code IN (SELECT sender_code FROM ref.senders)
+        WHERE f.status = 'rejected'
         """
     ).pl()
     return _conform(frame)
