@@ -41,6 +41,11 @@ DUCKDB_ONLY: dict[str, tuple[str, str]] = {
     "SELECT * EXCLUDE / REPLACE": (r"\*\s*(exclude|replace)\s*\(", "explicit column lists"),
     "regexp_full_match / regexp_matches": (r"\bregexp_(full_match|matches)\s*\(", "regexp_like() with anchors"),
     "struct / row field access": (r"\bstruct_pack\s*\(|\{\s*'[a-z_]+'\s*:", "ROW(...) and field access"),
+    "UNION BY NAME": (r"\bunion\s+(all\s+)?by\s+name\b", "the same column list in every branch"),
+    "epoch()": (r"\bepoch(_ms|_us|_ns)?\s*\(", "date_diff('second', a, b) ({{ dbt.datediff() }})"),
+    "arg_min / arg_max": (r"\barg_(min|max)\s*\(", "min_by() / max_by() (DuckDB has them too)"),
+    "string_split / str_split": (r"\b(string_split|str_split|string_to_array)\s*\(", "split() (safetywh.split_to_list)"),
+    "COLUMNS(*) / UNPIVOT": (r"\bcolumns\s*\(|\bunpivot\b", "explicit column lists"),
 }
 # Semantics a transpiler does not see: read these models by hand before running elsewhere.
 SEMANTIC = {

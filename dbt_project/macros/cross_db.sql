@@ -44,27 +44,95 @@
 {%- endmacro %}
 
 {% macro duckdb__string_list(values) -%}
+    {%- if values | length == 0 -%}
+    cast([] as varchar[])
+    {%- else -%}
     [{% for v in values %}'{{ v }}'{{ ", " if not loop.last }}{% endfor %}]
+    {%- endif -%}
 {%- endmacro %}
 
 {% macro default__string_list(values) -%}
+    {%- if values | length == 0 -%}
+    cast(array[] as array(varchar))
+    {%- else -%}
     array[{% for v in values %}'{{ v }}'{{ ", " if not loop.last }}{% endfor %}]
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A string split at a delimiter, as a list / array of strings. -#}
+{% macro split_to_list(string_expr, delimiter) -%}
+    {{ return(adapter.dispatch('split_to_list', 'safetywh')(string_expr, delimiter)) }}
+{%- endmacro %}
+
+{% macro duckdb__split_to_list(string_expr, delimiter) -%}
+    string_split({{ string_expr }}, {{ delimiter }})
+{%- endmacro %}
+
+{% macro default__split_to_list(string_expr, delimiter) -%}
+    split({{ string_expr }}, {{ delimiter }})
+{%- endmacro %}
+
+{#- The number of elements of a list / array. -#}
+{% macro list_length(list_expr) -%}
+    {{ return(adapter.dispatch('list_length', 'safetywh')(list_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__list_length(list_expr) -%}
+    len({{ list_expr }})
+{%- endmacro %}
+
+{% macro default__list_length(list_expr) -%}
+    cardinality({{ list_expr }})
+{%- endmacro %}
+
+{#- Whether a list / array contains a value. -#}
+{% macro list_contains(list_expr, value) -%}
+    {{ return(adapter.dispatch('list_contains', 'safetywh')(list_expr, value)) }}
+{%- endmacro %}
+
+{% macro duckdb__list_contains(list_expr, value) -%}
+    list_contains({{ list_expr }}, {{ value }})
+{%- endmacro %}
+
+{% macro default__list_contains(list_expr, value) -%}
+    contains({{ list_expr }}, {{ value }})
+{%- endmacro %}
+
+{#- The values of a group as a list / array in the given order (an aggregate; a FILTER
+    clause may follow). Null when the group (or the filter) has no row. -#}
+{% macro ordered_list_agg(expr, order_by) -%}
+    {{ return(adapter.dispatch('ordered_list_agg', 'safetywh')(expr, order_by)) }}
+{%- endmacro %}
+
+{% macro duckdb__ordered_list_agg(expr, order_by) -%}
+    list({{ expr }} order by {{ order_by }})
+{%- endmacro %}
+
+{% macro default__ordered_list_agg(expr, order_by) -%}
+    array_agg({{ expr }} order by {{ order_by }})
 {%- endmacro %}
 
 {#- One row per day from `start_date` to `end_date` (inclusive), as a derived table with
-    the column `column_name`: use it in a FROM clause. -#}
-{% macro date_series(start_date, end_date, column_name='date_day') -%}
-    {{ return(adapter.dispatch('date_series', 'safetywh')(start_date, end_date, column_name)) }}
+    the column `column_name`: use it in a FROM clause. `step` and `unit` ('day', 'month')
+    make it every 7th day, every month, ...: start, start + step, ... up to end_date.
+    The bounds are scalar expressions (a scalar subquery for a column of a CTE). -#}
+{% macro date_series(start_date, end_date, column_name='date_day', step=1, unit='day') -%}
+    {{ return(adapter.dispatch('date_series', 'safetywh')(start_date, end_date, column_name, step, unit)) }}
 {%- endmacro %}
 
-{% macro duckdb__date_series(start_date, end_date, column_name) -%}
-    (select cast(unnest(generate_series(cast({{ start_date }} as date), cast({{ end_date }} as date), interval 1 day)) as date)
+{% macro duckdb__date_series(start_date, end_date, column_name, step, unit) -%}
+    (select cast(unnest(generate_series(cast({{ start_date }} as date), cast({{ end_date }} as date), interval {{ step }} {{ unit }})) as date)
         as {{ column_name }})
 {%- endmacro %}
 
-{% macro default__date_series(start_date, end_date, column_name) -%}
+{% macro default__date_series(start_date, end_date, column_name, step, unit) -%}
+    {#- Trino's sequence() fails when the end is before the start: no row then, as in DuckDB -#}
     (select {{ column_name }}
-     from unnest(sequence(cast({{ start_date }} as date), cast({{ end_date }} as date), interval '1' day)) as days ({{ column_name }}))
+     from unnest(if(
+         cast({{ end_date }} as date) >= cast({{ start_date }} as date),
+         sequence(cast({{ start_date }} as date), cast({{ end_date }} as date), interval '{{ step }}' {{ unit }}),
+         cast(array[] as array(date))
+     )) as days ({{ column_name }}))
 {%- endmacro %}
 
 {#- The period labels of the bureau: 'iso_week' (2023-W14), 'month' (2023-04), 'date'. -#}
@@ -124,4 +192,100 @@
 
 {% macro default__ratio(numerator, denominator) -%}
     (cast({{ numerator }} as double) / ({{ denominator }}))
+{%- endmacro %}
+
+
+{#- ISO day of the week: Monday = 1 ... Sunday = 7. -#}
+{% macro iso_day_of_week(date_expr) -%}
+    {{ return(adapter.dispatch('iso_day_of_week', 'safetywh')(date_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__iso_day_of_week(date_expr) -%}
+    isodow({{ date_expr }})
+{%- endmacro %}
+
+{% macro default__iso_day_of_week(date_expr) -%}
+    day_of_week({{ date_expr }})
+{%- endmacro %}
+
+{#- An instant (a timestamp with time zone, e.g. now()) as the wall clock of a time zone
+    (an expression giving its IANA name), a timestamp without time zone. Pass now() in
+    the model's own code: pipelines/lib/dbt_state.py finds the models that read the clock
+    by their code. -#}
+{% macro wall_clock(instant_expr, zone_expr) -%}
+    {{ return(adapter.dispatch('wall_clock', 'safetywh')(instant_expr, zone_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__wall_clock(instant_expr, zone_expr) -%}
+    cast(timezone({{ zone_expr }}, {{ instant_expr }}) as timestamp)
+{%- endmacro %}
+
+{% macro default__wall_clock(instant_expr, zone_expr) -%}
+    cast(at_timezone({{ instant_expr }}, {{ zone_expr }}) as timestamp)
+{%- endmacro %}
+
+{#- A number as text with exactly `digits` decimals (0.5 -> '0.5', 12 -> '12.0'); round it
+    first (round_half_up), the formatting itself is not the rounding rule. -#}
+{% macro fixed_decimals(expr, digits) -%}
+    {{ return(adapter.dispatch('fixed_decimals', 'safetywh')(expr, digits)) }}
+{%- endmacro %}
+
+{% macro duckdb__fixed_decimals(expr, digits) -%}
+    printf('%.{{ digits }}f', cast({{ expr }} as double))
+{%- endmacro %}
+
+{% macro default__fixed_decimals(expr, digits) -%}
+    format('%.{{ digits }}f', cast({{ expr }} as double))
+{%- endmacro %}
+
+{#- For every row of `left`, the columns of the first row of `right` (same `keys`) whose
+    `right_time` is strictly after the left row's `left_time`; nulls when there is none
+    (a left join). DuckDB probes once per left row with an ASOF join; the others rank a
+    range join. `left_columns` are the left relation's columns (they identify a row),
+    `right_columns` maps a right column to its output name, `tie_breaker` orders right
+    rows with the same time. Renders a whole SELECT. -#}
+{% macro first_after(left, right, keys, left_time, right_time, left_columns, right_columns, tie_breaker) -%}
+    {{ return(adapter.dispatch('first_after', 'safetywh')(left, right, keys, left_time, right_time, left_columns, right_columns, tie_breaker)) }}
+{%- endmacro %}
+
+{% macro duckdb__first_after(left, right, keys, left_time, right_time, left_columns, right_columns, tie_breaker) -%}
+    select
+        {%- for column in left_columns %}
+        {{ left }}.{{ column }},
+        {%- endfor %}
+        {%- for column, alias in right_columns.items() %}
+        {{ right }}.{{ column }} as {{ alias }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from {{ left }}
+    asof left join {{ right }}
+        on {% for key in keys %}{{ right }}.{{ key }} = {{ left }}.{{ key }}
+        and {% endfor %}{{ left }}.{{ left_time }} < {{ right }}.{{ right_time }}
+{%- endmacro %}
+
+{% macro default__first_after(left, right, keys, left_time, right_time, left_columns, right_columns, tie_breaker) -%}
+    select
+        {%- for column in left_columns %}
+        {{ column }},
+        {%- endfor %}
+        {%- for column, alias in right_columns.items() %}
+        {{ alias }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from (
+        select
+            {%- for column in left_columns %}
+            {{ left }}.{{ column }},
+            {%- endfor %}
+            {%- for column, alias in right_columns.items() %}
+            {{ right }}.{{ column }} as {{ alias }},
+            {%- endfor %}
+            row_number() over (
+                partition by {% for column in left_columns %}{{ left }}.{{ column }}{{ ", " if not loop.last }}{% endfor %}
+                order by {{ right }}.{{ right_time }}, {{ right }}.{{ tie_breaker }}
+            ) as _first_rank
+        from {{ left }}
+        left join {{ right }}
+            on {% for key in keys %}{{ right }}.{{ key }} = {{ left }}.{{ key }}
+            and {% endfor %}{{ left }}.{{ left_time }} < {{ right }}.{{ right_time }}
+    ) as ranked
+    where _first_rank = 1
 {%- endmacro %}

@@ -14,7 +14,7 @@
     base is 0 or either side is null (a percentage on a zero base is never 0 or 100). -#}
 {% macro change_pct(value, ly_value) -%}
     (case when ({{ ly_value }}) <> 0
-          then {{ round_half_up('(100.0 * ((' ~ value ~ ') - (' ~ ly_value ~ ')) / (' ~ ly_value ~ '))', 1) }}
+          then {{ round_half_up(safetywh.ratio('100.0 * ((' ~ value ~ ') - (' ~ ly_value ~ '))', ly_value), 1) }}
      end)
 {%- endmacro %}
 
@@ -32,13 +32,13 @@
         when ({{ value }}) = ({{ ly_value }}) then '持平'
         when ({{ ly_value }}) = 0 then '去年同期无'
         when ({{ value }}) > ({{ ly_value }})
-            then '上升' || printf('%.1f', abs({{ change_pct(value, ly_value) }})) || '%'
-        else '下降' || printf('%.1f', abs({{ change_pct(value, ly_value) }})) || '%'
+            then '上升' || {{ safetywh.fixed_decimals('abs(' ~ change_pct(value, ly_value) ~ ')', 1) }} || '%'
+        else '下降' || {{ safetywh.fixed_decimals('abs(' ~ change_pct(value, ly_value) ~ ')', 1) }} || '%'
     end)
 {%- endmacro %}
 
 {#- 100 x numerator / denominator, null when the denominator is 0 (kpis.md: never 0 or
     100). Multiplying first keeps exact shares exact in floating point (9/10 -> 90.0). -#}
 {% macro pct(numerator, denominator) -%}
-    (case when ({{ denominator }}) > 0 then 100.0 * ({{ numerator }}) / ({{ denominator }}) end)
+    (case when ({{ denominator }}) > 0 then {{ safetywh.ratio('100.0 * (' ~ numerator ~ ')', denominator) }} end)
 {%- endmacro %}

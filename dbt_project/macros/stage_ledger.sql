@@ -14,15 +14,19 @@ with versions as (
     select * from {{ relation }}
 ),
 
-latest as (
+counted as (
     select
         *,
         count(*) over (partition by {{ adapter.quote(node.meta.record_id) if node else '_file_id' }}) as version_count
     from versions
-    qualify row_number() over (
-        partition by {{ adapter.quote(node.meta.record_id) if node else '_file_id' }}
-        order by _received_at desc, _source_path desc, _row_number desc
-    ) = 1
+),
+
+latest as (
+    {{ safetywh.latest_rows(
+        'counted',
+        adapter.quote(node.meta.record_id) if node else '_file_id',
+        '_received_at desc, _source_path desc, _row_number desc'
+    ) }}
 )
 
 select

@@ -23,7 +23,7 @@ with dates as (
 {{ mart }}_rows as (
     select '{{ mart }}' as mart, as_of, {{ key }} as key, count(*) as rows_for_key
     from {{ ref(mart) }}
-    group by all
+    group by as_of, {{ key }}
 ),
 
 {{ mart }}_keys as (

@@ -16,16 +16,16 @@ totals as (
     select as_of, 'major_hazards_overdue', sum(major_overdue), 'by sender'
     from {{ ref('hazard_rectification_by_sender_daily') }} group by as_of
     union all
-    select as_of, 'hazard_ontime_rectification_pct', 100.0 * sum(due_ontime) / nullif(sum(due), 0), 'by township'
+    select as_of, 'hazard_ontime_rectification_pct', {{ safetywh.ratio('100.0 * sum(due_ontime)', 'nullif(sum(due), 0)') }}, 'by township'
     from {{ ref('hazard_rectification_by_township_daily') }} group by as_of
     union all
-    select as_of, 'hazard_ontime_rectification_pct', 100.0 * sum(due_ontime) / nullif(sum(due), 0), 'by sender'
+    select as_of, 'hazard_ontime_rectification_pct', {{ safetywh.ratio('100.0 * sum(due_ontime)', 'nullif(sum(due), 0)') }}, 'by sender'
     from {{ ref('hazard_rectification_by_sender_daily') }} group by as_of
     union all
-    select as_of, 'major_hazard_rectification_pct', 100.0 * sum(major_rectified) / nullif(sum(major_found), 0), 'by township'
+    select as_of, 'major_hazard_rectification_pct', {{ safetywh.ratio('100.0 * sum(major_rectified)', 'nullif(sum(major_found), 0)') }}, 'by township'
     from {{ ref('hazard_rectification_by_township_daily') }} group by as_of
     union all
-    select as_of, 'major_hazard_rectification_pct', 100.0 * sum(major_rectified) / nullif(sum(major_found), 0), 'by sender'
+    select as_of, 'major_hazard_rectification_pct', {{ safetywh.ratio('100.0 * sum(major_rectified)', 'nullif(sum(major_found), 0)') }}, 'by sender'
     from {{ ref('hazard_rectification_by_sender_daily') }} group by as_of
     union all
     select as_of, 'inspections', sum(inspections), 'by action'
@@ -46,16 +46,16 @@ totals as (
     select as_of, 'people_transferred', sum(people_transferred), 'flood by township'
     from {{ ref('flood_transfers_by_township_daily') }} group by as_of
     union all
-    select as_of, 'relief_coverage_pct', 100.0 * sum(relieved) / nullif(sum(cases), 0), 'relief by township'
+    select as_of, 'relief_coverage_pct', {{ safetywh.ratio('100.0 * sum(relieved)', 'nullif(sum(cases), 0)') }}, 'relief by township'
     from {{ ref('relief_by_township_daily') }} group by as_of
     union all
-    select as_of, 'team_training_coverage_pct', 100.0 * count(*) filter (where is_trained) / nullif(count(*), 0), 'teams'
+    select as_of, 'team_training_coverage_pct', {{ safetywh.ratio('100.0 * count(*) filter (where is_trained)', 'nullif(count(*), 0)') }}, 'teams'
     from {{ ref('rescue_teams_daily') }} group by as_of
     union all
     select as_of, 'depots_completed', count(*) filter (where has_depot), 'township preparedness'
     from {{ ref('township_preparedness_daily') }} group by as_of
     union all
-    select as_of, 'plan_filing_pct', 100.0 * sum(filed) / nullif(sum(issued), 0), 'plans by unit'
+    select as_of, 'plan_filing_pct', {{ safetywh.ratio('100.0 * sum(filed)', 'nullif(sum(issued), 0)') }}, 'plans by unit'
     from {{ ref('plan_filing_by_unit_daily') }} group by as_of
     union all
     -- a year's months: the month-to-date rows on month ends (and on the last covered date)

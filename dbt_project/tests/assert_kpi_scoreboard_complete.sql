@@ -7,8 +7,8 @@ with coverage as (
 ),
 
 expected_dates as (
-    select cast(unnest(generate_series(data_start, latest_data_on, interval 1 day)) as date) as as_of
-    from coverage
+    select as_of
+    from {{ safetywh.date_series('(select data_start from coverage)', '(select latest_data_on from coverage)', 'as_of') }} as series
 ),
 
 counts as (

@@ -1,21 +1,16 @@
 -- The county profile defines every target, weight, penalty, quota, point, deadline and
 -- band the numbers use (a missing key would silently turn figures into nulls).
 -- A returned row names a parameter that is missing (null) or, for bands, says there are none.
+{%- set columns = (safetywh.profile_parameter_keys().keys() | list)
+                  + ['veto_label', 'township_count', 'county_forest_area_ha'] %}
 with parameters as (
     select * from {{ ref('int_profile__parameters') }}
-),
-
-as_text as (
-    select columns(* exclude (veto_grades))::varchar from parameters
-),
-
-unpivoted as (
-    from as_text
-    unpivot include nulls (parameter_value for parameter in (columns(*)))
 )
 
-select parameter from unpivoted where parameter_value is null
+{% for column in columns -%}
+select '{{ column }}' as parameter from parameters where {{ column }} is null
 union all
-select 'ranking.veto_grades' from parameters where len(veto_grades) = 0
+{% endfor -%}
+select 'ranking.veto_grades' as parameter from parameters where {{ safetywh.list_length('veto_grades') }} = 0
 union all
 select 'ranking.bands' where not exists (select 1 from {{ ref('stg_profile__ranking_bands') }})

@@ -5,7 +5,7 @@
 with rankings as (
     select period_type, period, township_code, count(*) as rows_for_township
     from {{ ref('township_rankings') }}
-    group by all
+    group by period_type, period, township_code
 ),
 
 periods as (

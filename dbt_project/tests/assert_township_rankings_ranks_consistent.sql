@@ -33,7 +33,7 @@ expected as (
                     and not o.vetoed and o.total > r.total) + 1
         end as expected_rank,
         case when r.vetoed then p.veto_label
-             else (select arg_max(b.label, b.min_total) from {{ ref('stg_profile__ranking_bands') }} b
+             else (select max_by(b.label, b.min_total) from {{ ref('stg_profile__ranking_bands') }} b
                    where b.min_total <= r.total)
         end as expected_band,
         r.vetoed or exists (

@@ -47,7 +47,7 @@ select
     graded.serious_injuries,
     graded.direct_loss_10k_cny,
     graded.grade_level,
-    ['一般', '较大', '重大', '特别重大'][graded.grade_level] as grade,
+    {{ safetywh.list_element(safetywh.string_list(['一般', '较大', '重大', '特别重大']), 'graded.grade_level') }} as grade,
     -- kpis.md major_accidents: grade 较大 or above (fixed by the national rule)
     graded.grade_level >= 2 as is_major,
     graded.sender_code,

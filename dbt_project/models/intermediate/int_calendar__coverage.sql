@@ -62,7 +62,7 @@ township_files as (
 
 coverage as (
     select
-        make_date(year(bounds.first_fact_on), 1, 1) as data_start,
+        cast({{ dbt.date_trunc('year', 'bounds.first_fact_on') }} as date) as data_start,
         bounds.latest_data_on,
         township_files.first_township_file_on
     from bounds
@@ -75,12 +75,12 @@ select
     latest_data_on,
     case
         when first_township_file_on <= latest_data_on
-            then greatest(data_start, make_date(year(first_township_file_on), 1, 1))
+            then greatest(data_start, cast({{ dbt.date_trunc('year', 'first_township_file_on') }} as date))
         else data_start
     end as ranking_start,
-    cast(data_start - interval 1 year as date) as calc_start,
+    cast({{ dbt.dateadd('year', -1, 'data_start') }} as date) as calc_start,
     greatest(
-        cast(date_trunc('quarter', latest_data_on) + interval 3 month - interval 1 day as date),
-        cast(date_trunc('week', latest_data_on) + interval 6 day as date)
+        cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 3, dbt.date_trunc('quarter', 'latest_data_on'))) }} as date),
+        cast({{ dbt.dateadd('day', 6, dbt.date_trunc('week', 'latest_data_on')) }} as date)
     ) as calc_end
 from coverage

@@ -8,19 +8,19 @@ with coverage as (
 ),
 
 spine as (
-    select cast(unnest(generate_series(calc_start, calc_end, interval 1 day)) as date) as date_day
-    from coverage
+    select date_day
+    from {{ safetywh.date_series('(select calc_start from coverage)', '(select calc_end from coverage)') }} as series
 )
 
 select
     spine.date_day,
     year(spine.date_day) as year,
-    make_date(year(spine.date_day), 1, 1) as year_start,
-    cast(spine.date_day - interval 1 year as date) as ly_date,
+    cast({{ dbt.date_trunc('year', 'spine.date_day') }} as date) as year_start,
+    cast({{ dbt.dateadd('year', -1, 'spine.date_day') }} as date) as ly_date,
     month(spine.date_day) = 12 and day(spine.date_day) = 31 as is_year_end,
     spine.date_day between coverage.data_start and coverage.latest_data_on as is_scoreboard_date,
     -- last year's same period lies inside the data (else last-year figures are unknown, null)
-    cast(spine.date_day - interval 1 year as date) >= coverage.data_start as is_ly_covered,
+    cast({{ dbt.dateadd('year', -1, 'spine.date_day') }} as date) >= coverage.data_start as is_ly_covered,
     spine.date_day = coverage.latest_data_on as is_latest_data_date
 from spine
 cross join coverage

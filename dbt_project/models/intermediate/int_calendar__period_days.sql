@@ -10,23 +10,23 @@ with dates as (
 select
     date_day,
     'week' as period_type,
-    strftime(date_day, '%G-W%V') as period,
-    cast(date_trunc('week', date_day) as date) as period_start,
-    cast(date_trunc('week', date_day) + interval 6 day as date) as period_end
+    {{ safetywh.period_label('date_day', 'iso_week') }} as period,
+    cast({{ dbt.date_trunc('week', 'date_day') }} as date) as period_start,
+    cast({{ dbt.dateadd('day', 6, dbt.date_trunc('week', 'date_day')) }} as date) as period_end
 from dates
 union all
 select
     date_day,
     'month',
-    strftime(date_day, '%Y-%m'),
-    cast(date_trunc('month', date_day) as date),
-    cast(date_trunc('month', date_day) + interval 1 month - interval 1 day as date)
+    {{ safetywh.period_label('date_day', 'month') }},
+    cast({{ dbt.date_trunc('month', 'date_day') }} as date),
+    cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, dbt.date_trunc('month', 'date_day'))) }} as date)
 from dates
 union all
 select
     date_day,
     'quarter',
     cast(year(date_day) as varchar) || '-Q' || cast(quarter(date_day) as varchar),
-    cast(date_trunc('quarter', date_day) as date),
-    cast(date_trunc('quarter', date_day) + interval 3 month - interval 1 day as date)
+    cast({{ dbt.date_trunc('quarter', 'date_day') }} as date),
+    cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 3, dbt.date_trunc('quarter', 'date_day'))) }} as date)
 from dates

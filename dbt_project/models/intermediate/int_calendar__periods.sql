@@ -21,7 +21,7 @@ select
     periods.period,
     periods.period_start,
     periods.period_end,
-    cast(periods.period_end - periods.period_start + 1 as integer) as period_days,
+    cast({{ safetywh.days_between('periods.period_start', 'periods.period_end') }} + 1 as integer) as period_days,
     lag(periods.period) over (
         partition by periods.period_type order by periods.period_start
     ) as previous_period,

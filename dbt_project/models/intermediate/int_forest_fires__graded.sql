@@ -43,7 +43,7 @@ select
     graded.serious_injuries,
     graded.cause,
     graded.grade_level,
-    ['一般', '较大', '重大', '特别重大'][graded.grade_level] as grade,
+    {{ safetywh.list_element(safetywh.string_list(['一般', '较大', '重大', '特别重大']), 'graded.grade_level') }} as grade,
     graded.grade_level >= 2 as is_major,
     graded.sender_code,
     graded.received_at

@@ -12,7 +12,7 @@
       found in 2024's YTD).
     - All-time measures (year_key null) run from the first day of the calendar; events
       before it count from that day.
-    - A count "with deadline < D" is cumulated at deadline + 1 day.
+    - A count "with deadline < D" is cumulated at {{ safetywh.add_days('deadline', 1) }} day.
 -#}
 {%- set ytd_measures = [
     'accidents', 'accident_deaths', 'major_accidents', 'zero_sector_breaches',
@@ -113,18 +113,18 @@ events as (
     union all
     -- overdue on D  <=>  deadline < D and not (rectified_on <= D)
     --               <=>  D in [deadline + 1, rectified_on - 1]   (open-ended while open)
-    select 'major_hazards_overdue', deadline + 1, null, 1
+    select 'major_hazards_overdue', {{ safetywh.add_days('deadline', 1) }}, null, 1
     from hazards
-    where level = '重大' and (rectified_on is null or rectified_on > deadline + 1)
+    where level = '重大' and (rectified_on is null or rectified_on > {{ safetywh.add_days('deadline', 1) }})
     union all
     select 'major_hazards_overdue', rectified_on, null, -1
     from hazards
-    where level = '重大' and rectified_on > deadline + 1
+    where level = '重大' and rectified_on > {{ safetywh.add_days('deadline', 1) }}
     union all
     -- hazards with deadline in YTD and deadline < D: counted from deadline + 1
-    select 'hazards_due', deadline + 1, year(deadline), 1 from hazards
+    select 'hazards_due', {{ safetywh.add_days('deadline', 1) }}, year(deadline), 1 from hazards
     union all
-    select 'hazards_due_ontime', deadline + 1, year(deadline), 1 from hazards
+    select 'hazards_due_ontime', {{ safetywh.add_days('deadline', 1) }}, year(deadline), 1 from hazards
     where rectified_on <= deadline
     union all
     select 'inspections', inspected_on, year(inspected_on), 1

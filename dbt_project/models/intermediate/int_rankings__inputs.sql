@@ -45,22 +45,22 @@ accidents as (
         count(*) as accidents,
         sum(a.deaths) as deaths,
         -- veto: a grade listed in the profile (ranking.veto_grades)
-        bool_or(list_contains(parameters.veto_grades, a.grade)) as veto_accident
+        bool_or({{ safetywh.list_contains('parameters.veto_grades', 'a.grade') }}) as veto_accident
     from {{ ref('int_accidents__graded') }} as a
     inner join period_days as pd on pd.date_day = a.occurred_on
     cross join parameters
-    group by all
+    group by pd.period_type, pd.period, a.township_code
 ),
 
 fires as (
     select
         pd.period_type, pd.period, f.township_code,
         count(*) as forest_fires,
-        bool_or(list_contains(parameters.veto_grades, f.grade)) as veto_fire
+        bool_or({{ safetywh.list_contains('parameters.veto_grades', 'f.grade') }}) as veto_fire
     from {{ ref('int_forest_fires__graded') }} as f
     inner join period_days as pd on pd.date_day = f.started_on
     cross join parameters
-    group by all
+    group by pd.period_type, pd.period, f.township_code
 ),
 
 hazards_due as (
@@ -70,7 +70,7 @@ hazards_due as (
         count(*) filter (where h.rectified_on <= h.deadline) as hazards_due_ontime
     from {{ ref('stg_ledgers__hazards') }} as h
     inner join period_days as pd on pd.date_day = h.deadline
-    group by all
+    group by pd.period_type, pd.period, h.township_code
 ),
 
 overdue_majors as (
@@ -82,14 +82,14 @@ overdue_majors as (
         on h.deadline <= periods.period_end
         and (h.rectified_on is null or h.rectified_on > periods.period_end)
     where h.level = '重大'
-    group by all
+    group by periods.period_type, periods.period, h.township_code
 ),
 
 inspections as (
     select pd.period_type, pd.period, i.township_code, count(*) as inspections
     from {{ ref('stg_ledgers__inspections') }} as i
     inner join period_days as pd on pd.date_day = i.inspected_on
-    group by all
+    group by pd.period_type, pd.period, i.township_code
 ),
 
 depots as (
@@ -112,7 +112,7 @@ drills as (
     cross join parameters
     inner join periods
         on d.held_on <= periods.period_end
-        and d.held_on > periods.period_end - parameters.drill_lookback_days
+        and d.held_on > {{ safetywh.add_days('periods.period_end', '-parameters.drill_lookback_days') }}
 ),
 
 files as (
@@ -123,32 +123,25 @@ files as (
         sum(f.rows_quarantined) as rows_quarantined
     from {{ ref('stg_warehouse__files') }} as f
     inner join period_days as pd on pd.date_day = f.received_on
-    group by all
+    group by pd.period_type, pd.period, f.sender_code
 ),
 
 -- reporting weeks: every ISO week of the calendar with its hazards-ledger deadline
 report_weeks as (
     select
-        cast(date_trunc('week', pd.date_day) as date) as week_start,
-        cast(date_trunc('week', pd.date_day) as timestamp)
-            + to_days(7 + parameters.weekly_deadline_weekday - 1)
-            + to_hours(parameters.weekly_deadline_hour) as deadline_at
+        cast({{ dbt.date_trunc('week', 'pd.date_day') }} as date) as week_start,
+        {{ dbt.dateadd('hour', 'parameters.weekly_deadline_hour', dbt.dateadd('day', '7 + parameters.weekly_deadline_weekday - 1', 'cast(' ~ dbt.date_trunc('week', 'pd.date_day') ~ ' as timestamp)')) }} as deadline_at
     from {{ ref('int_calendar__dates') }} as pd
     cross join parameters
-    where isodow(pd.date_day) = 1
+    where {{ safetywh.iso_day_of_week('pd.date_day') }} = 1
 ),
 
 -- the week each township hazards file counts for: deadline(W) - 7 days < received_at <= deadline(W)
 hazard_file_weeks as (
     select distinct
         f.sender_code as township_code,
-        cast(date_trunc(
-            'week',
-            f.received_at
-                - to_days(parameters.weekly_deadline_weekday - 1)
-                - to_hours(parameters.weekly_deadline_hour)
-                - interval 1 microsecond
-        ) as date) as week_start
+        -- received_at has whole seconds (inventory.received_at): 1 ms before is the same as 1 microsecond before
+        cast({{ dbt.date_trunc('week', dbt.dateadd('millisecond', -1, dbt.dateadd('hour', '-parameters.weekly_deadline_hour', dbt.dateadd('day', '-(parameters.weekly_deadline_weekday - 1)', 'f.received_at')))) }} as date) as week_start
     from {{ ref('stg_warehouse__files') }} as f
     cross join parameters
     where f.feed = 'hazards'
@@ -165,7 +158,7 @@ timeliness as (
     left join hazard_file_weeks
         on hazard_file_weeks.township_code = townships.township_code
         and hazard_file_weeks.week_start = report_weeks.week_start
-    group by all
+    group by pd.period_type, pd.period, townships.township_code
 )
 
 select

@@ -41,8 +41,8 @@ select
     hazards.found_on,
     hazards.deadline,
     hazards.deadline < dates.date_day as is_overdue,
-    cast(greatest(0, dates.date_day - hazards.deadline) as integer) as days_overdue,
-    cast(dates.date_day - hazards.found_on as integer) as days_open,
+    cast(greatest(0, {{ safetywh.days_between('hazards.deadline', 'dates.date_day') }}) as integer) as days_overdue,
+    {{ safetywh.days_between('hazards.found_on', 'dates.date_day') }} as days_open,
     hazards.funds_10k_cny,
     hazards.sender_code
 from hazards

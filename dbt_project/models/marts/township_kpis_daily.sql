@@ -51,11 +51,11 @@ events as (
     from major_hazards where rectified_on is not null
     union all
     -- overdue on D  <=>  deadline + 1 <= D < rectified_on
-    select township_code, 'overdue_major_hazards', deadline + 1, false, 1 from major_hazards
-    where rectified_on is null or rectified_on > deadline + 1
+    select township_code, 'overdue_major_hazards', {{ safetywh.add_days('deadline', 1) }}, false, 1 from major_hazards
+    where rectified_on is null or rectified_on > {{ safetywh.add_days('deadline', 1) }}
     union all
     select township_code, 'overdue_major_hazards', rectified_on, false, -1 from major_hazards
-    where rectified_on > deadline + 1
+    where rectified_on > {{ safetywh.add_days('deadline', 1) }}
 ),
 
 daily as (
@@ -69,7 +69,10 @@ daily as (
     from events
     cross join coverage
     where events.event_on is not null
-    group by all
+    group by
+        events.township_code,
+        case when events.ytd then events.event_on
+             else greatest(events.event_on, coverage.calc_start) end
 ),
 
 cumulative as (

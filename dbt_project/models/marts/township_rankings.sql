@@ -30,24 +30,29 @@ parameters as (
     select * from {{ ref('int_profile__parameters') }}
 ),
 
+-- each band from its min_total up to the next band's (the greatest lower bound of a total)
 bands as (
-    select min_total, label from {{ ref('stg_profile__ranking_bands') }}
+    select
+        min_total,
+        lead(min_total) over (order by min_total) as next_min_total,
+        label
+    from {{ ref('stg_profile__ranking_bands') }}
 ),
 
 rates as (
     select
         inputs.*,
         case when inputs.hazards_due = 0 then 1.0
-             else inputs.hazards_due_ontime / inputs.hazards_due end as hazard_rate,
+             else {{ safetywh.ratio('inputs.hazards_due_ontime', 'inputs.hazards_due') }} end as hazard_rate,
         inputs.period_days * p.inspections_per_7_days / 7.0 as inspection_quota,
         (case when inputs.has_depot then p.preparedness_points_depot else 0 end)
             + (case when inputs.has_plan then p.preparedness_points_plan else 0 end)
             + (case when inputs.has_drill then p.preparedness_points_drill else 0 end) as preparedness_points,
         p.preparedness_points_depot + p.preparedness_points_plan + p.preparedness_points_drill as preparedness_points_max,
         case when inputs.rows_loaded + inputs.rows_quarantined = 0 then 1.0
-             else inputs.rows_loaded / (inputs.rows_loaded + inputs.rows_quarantined) end as pass_rate,
+             else {{ safetywh.ratio('inputs.rows_loaded', 'inputs.rows_loaded + inputs.rows_quarantined') }} end as pass_rate,
         case when inputs.report_weeks_due = 0 then 1.0
-             else inputs.report_weeks_on_time / inputs.report_weeks_due end as on_time_rate
+             else {{ safetywh.ratio('inputs.report_weeks_on_time', 'inputs.report_weeks_due') }} end as on_time_rate
     from inputs
     cross join parameters as p
 ),
@@ -124,7 +129,9 @@ finished as (
         on previous.period_type = lost.period_type
         and previous.period = lost.previous_period
         and previous.township_code = lost.township_code
-    asof left join bands on lost.total >= bands.min_total
+    left join bands
+        on lost.total >= bands.min_total
+        and (bands.next_min_total is null or lost.total < bands.next_min_total)
 )
 
 select

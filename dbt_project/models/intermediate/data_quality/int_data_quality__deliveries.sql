@@ -15,8 +15,9 @@
       stays missing, however many ledgers follow.
     - pending: nothing yet, due_at still ahead.
 
-    The first file after opens_after is found with an ASOF join (one probe per period),
-    not a periods x files range join, so the cost grows with files, not their product.
+    The first file after opens_after is found with safetywh.first_after: on DuckDB an ASOF
+    join (one probe per period), not a periods x files range join, so the cost grows with
+    files, not their product.
 -#}
 with settings as (
     select * from {{ ref('int_data_quality__settings') }}
@@ -45,15 +46,11 @@ files as (
 ),
 
 first_files as (
-    select
-        obligations.*,
-        files.received_at as first_received_at,
-        files.file_id as first_file_id
-    from obligations
-    asof left join files
-        on files.sender_code = obligations.sender_code
-        and files.feed = obligations.feed
-        and obligations.opens_after < files.received_at
+    {{ safetywh.first_after(
+        'obligations', 'files', ['sender_code', 'feed'], 'opens_after', 'received_at',
+        ['sender_code', 'feed', 'cadence', 'period', 'record_id', 'period_start', 'period_end', 'opens_after', 'due_at', 'late_until'],
+        {'received_at': 'first_received_at', 'file_id': 'first_file_id'}, 'file_id'
+    ) }}
 ),
 
 scheduled as (
@@ -69,12 +66,12 @@ events as (
         reports.sender_code,
         reports.feed,
         'event' as cadence,
-        strftime(cast(reports.event_at as date), '%Y-%m-%d') as period,
+        {{ safetywh.period_label('cast(reports.event_at as date)', 'date') }} as period,
         reports.record_id,
         cast(reports.event_at as date) as period_start,
         cast(reports.event_at as date) as period_end,
         cast(null as timestamp) as opens_after,
-        reports.event_at + to_hours(settings.event_hours) as due_at,
+        {{ dbt.dateadd('hour', 'settings.event_hours', 'reports.event_at') }} as due_at,
         cast(null as timestamp) as late_until,
         reports.first_received_at as delivered_at,
         reports.first_file_id as delivered_file_id
@@ -84,9 +81,15 @@ events as (
 ),
 
 unioned as (
-    select * from scheduled
-    union all by name
-    select * from events
+    select
+        sender_code, feed, cadence, period, record_id, period_start, period_end, opens_after, due_at, late_until,
+        delivered_at, delivered_file_id
+    from scheduled
+    union all
+    select
+        sender_code, feed, cadence, period, record_id, period_start, period_end, opens_after, due_at, late_until,
+        delivered_at, delivered_file_id
+    from events
 )
 
 select
@@ -111,7 +114,7 @@ select
     end as status,
     case
         when unioned.delivered_at > unioned.due_at
-            then cast(epoch(unioned.delivered_at) - epoch(unioned.due_at) as bigint)
+            then cast({{ dbt.datediff('unioned.due_at', 'unioned.delivered_at', 'second') }} as bigint)
     end as late_seconds,
     settings.as_of
 from unioned

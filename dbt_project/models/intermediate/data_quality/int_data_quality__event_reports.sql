@@ -35,7 +35,7 @@ with versions as (
         _sender_code as sender_code,
         cast({{ adapter.quote(record_id) }} as varchar) as record_id,
         {%- if is_date %}
-        cast({{ adapter.quote(event_time) }} as timestamp) + interval 1 day - interval 1 second as event_at,
+        {{ dbt.dateadd('second', -1, dbt.dateadd('day', 1, 'cast(' ~ adapter.quote(event_time) ~ ' as timestamp)')) }} as event_at,
         {%- else %}
         cast({{ adapter.quote(event_time) }} as timestamp) as event_at,
         {%- endif %}
@@ -51,12 +51,12 @@ first_loaded as (
         feed,
         sender_code,
         record_id,
-        arg_min(event_at, (received_at, file_id)) as event_at,
+        min_by(event_at, row(received_at, file_id)) as event_at,
         min(received_at) as received_at,
-        arg_min(file_id, (received_at, file_id)) as file_id
+        min_by(file_id, row(received_at, file_id)) as file_id
     from versions
     where record_id is not null
-    group by all
+    group by feed, sender_code, record_id
 ),
 
 first_quarantined as (
@@ -65,12 +65,12 @@ first_quarantined as (
         cells.sender_code,
         cells.record_id,
         min(files.received_at) as received_at,
-        arg_min(files.file_id, (files.received_at, files.file_id)) as file_id
+        min_by(files.file_id, row(files.received_at, files.file_id)) as file_id
     from {{ ref('stg_warehouse__quarantined_cells') }} as cells
     inner join {{ ref('stg_warehouse__files') }} as files on files.file_id = cells.file_id
     where cells.feed in ('{{ event_feeds | join("', '") }}')
       and cells.record_id is not null
-    group by all
+    group by cells.feed, cells.sender_code, cells.record_id
 )
 
 select

@@ -26,13 +26,15 @@ feeds as (
 ),
 
 listed as (
-    select sender_code, trim(unnest(string_split(feeds, ';'))) as feed
+    select senders.sender_code, trim(listed_feeds.feed) as feed
     from senders
-    where sender_kind = 'department' and feeds is not null
+    cross join unnest({{ safetywh.split_to_list('senders.feeds', "';'") }}) as listed_feeds (feed)
+    where senders.sender_kind = 'department' and senders.feeds is not null
     union
-    select senders.sender_code, unnest(settings.township_feeds) as feed
+    select senders.sender_code, township_feeds.feed
     from senders
     cross join settings
+    cross join unnest(settings.township_feeds) as township_feeds (feed)
     where senders.sender_kind = 'township'
 )
 

@@ -24,37 +24,34 @@ with settings as (
     select * from {{ ref('int_data_quality__settings') }}
 ),
 
-weeks as (
+bounds as (
     select
-        cast(unnest(generate_series(
-            -- the first Monday on or after window_start
-            cast(window_start + cast((8 - isodow(window_start)) % 7 as integer) as timestamp),
-            cast(window_until - 6 as timestamp),
-            interval 7 day
-        )) as date) as period_start
+        -- the first Monday on or after window_start
+        {{ safetywh.add_days('window_start', 'cast((8 - ' ~ safetywh.iso_day_of_week('window_start') ~ ') % 7 as integer)') }} as first_week_start,
+        {{ safetywh.add_days('window_until', -6) }} as last_week_start,
+        -- the first 1st of a month on or after window_start, the 1st of the last month ending by window_until
+        cast({{ dbt.dateadd('month', 1, dbt.date_trunc('month', safetywh.add_days('window_start', -1))) }} as date) as first_month_start,
+        cast({{ dbt.dateadd('month', -1, dbt.date_trunc('month', safetywh.add_days('window_until', 1))) }} as date) as last_month_start
     from settings
 ),
 
+weeks as (
+    select period_start
+    from {{ safetywh.date_series('(select first_week_start from bounds)', '(select last_week_start from bounds)', 'period_start', 7, 'day') }} as series
+),
+
 months as (
-    select
-        cast(unnest(generate_series(
-            -- the first 1st of a month on or after window_start
-            cast(date_trunc('month', window_start - 1) + interval 1 month as timestamp),
-            cast(date_trunc('month', window_until + 1) - interval 1 month as timestamp),
-            interval 1 month
-        )) as date) as period_start
-    from settings
+    select period_start
+    from {{ safetywh.date_series('(select first_month_start from bounds)', '(select last_month_start from bounds)', 'period_start', 1, 'month') }} as series
 ),
 
 weekly as (
     select
         'weekly' as cadence,
-        strftime(weeks.period_start, '%G-W%V') as period,
+        {{ safetywh.period_label('weeks.period_start', 'iso_week') }} as period,
         weeks.period_start,
-        weeks.period_start + 6 as period_end,
-        cast(weeks.period_start as timestamp)
-            + to_days(7 + settings.weekly_weekday - 1)
-            + to_hours(settings.weekly_hour) as due_at
+        {{ safetywh.add_days('weeks.period_start', 6) }} as period_end,
+        {{ dbt.dateadd('hour', 'settings.weekly_hour', dbt.dateadd('day', '7 + settings.weekly_weekday - 1', 'cast(weeks.period_start as timestamp)')) }} as due_at
     from weeks
     cross join settings
 ),
@@ -63,13 +60,10 @@ monthly as (
     -- due(M) for a deadline on day d of month M + k: M + k months + (d - 1) days, end of day
     select
         cadence,
-        strftime(months.period_start, '%Y-%m') as period,
+        {{ safetywh.period_label('months.period_start', 'month') }} as period,
         months.period_start,
-        cast(months.period_start + interval 1 month - interval 1 day as date) as period_end,
-        cast(months.period_start as timestamp)
-            + to_months(months_after)
-            + to_days(due_day - 1)
-            + interval 1 day - interval 1 second as due_at
+        cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, 'months.period_start')) }} as date) as period_end,
+        {{ dbt.dateadd('second', -1, dbt.dateadd('day', 1, dbt.dateadd('day', 'due_day - 1', dbt.dateadd('month', 'months_after', 'cast(months.period_start as timestamp)')))) }} as due_at
     from months
     cross join settings
     cross join (
@@ -81,15 +75,15 @@ monthly as (
 
 select
     cadence, period, period_start, period_end,
-    due_at - interval 7 day as opens_after,
+    {{ dbt.dateadd('day', -7, 'due_at') }} as opens_after,
     due_at,
-    due_at + interval 7 day as late_until
+    {{ dbt.dateadd('day', 7, 'due_at') }} as late_until
 from weekly
 union all
 select
     cadence, period, period_start, period_end,
     -- the previous month's deadline: same day and time one month earlier (days 1-28 exist in every month)
-    due_at - interval 1 month as opens_after,
+    {{ dbt.dateadd('month', -1, 'due_at') }} as opens_after,
     due_at,
-    due_at + interval 1 month as late_until
+    {{ dbt.dateadd('month', 1, 'due_at') }} as late_until
 from monthly

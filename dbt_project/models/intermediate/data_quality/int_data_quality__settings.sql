@@ -34,7 +34,7 @@ picked as (
         max(num_value) filter (where key = 'deadlines.relief_day') as relief_day,
         max(text_value) filter (where key = 'deadlines.window_start') as window_start,
         max(text_value) filter (where key = 'deadlines.window_end') as window_end,
-        list(text_value order by key) filter (
+        {{ safetywh.ordered_list_agg('text_value', 'key') }} filter (
             where key like 'deadlines.township\_feeds.%' escape '\' and text_value is not null
         ) as township_feeds
     from settings
@@ -44,13 +44,13 @@ typed as (
     select
         coalesce(cast(picked.window_start as date), first_file.first_received_on) as window_start,
         cast(picked.window_end as date) as window_end,
-        cast(timezone(coalesce(picked.timezone, 'Asia/Shanghai'), now()) as timestamp) as as_of,
+        {{ safetywh.wall_clock('now()', "coalesce(picked.timezone, 'Asia/Shanghai')") }} as as_of,
         cast(coalesce(picked.weekly_weekday, 1) as integer) as weekly_weekday,
         cast(coalesce(picked.weekly_hour, 12) as integer) as weekly_hour,
         cast(coalesce(picked.event_hours, 24) as integer) as event_hours,
         cast(coalesce(picked.register_day, 5) as integer) as register_day,
         cast(coalesce(picked.relief_day, 10) as integer) as relief_day,
-        coalesce(picked.township_feeds, ['hazards']) as township_feeds
+        coalesce(picked.township_feeds, {{ safetywh.string_list(['hazards']) }}) as township_feeds
     from picked
     cross join first_file
 )

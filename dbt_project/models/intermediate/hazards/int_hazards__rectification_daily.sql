@@ -46,10 +46,10 @@ events as (
     from hazards where rectified_on is not null
     union all
     -- deadline < D  <=>  D >= deadline + 1
-    select township_code, sender_code, 'due', deadline + 1, year(deadline), 1
+    select township_code, sender_code, 'due', {{ safetywh.add_days('deadline', 1) }}, year(deadline), 1
     from hazards where deadline is not null
     union all
-    select township_code, sender_code, 'due_ontime', deadline + 1, year(deadline), 1
+    select township_code, sender_code, 'due_ontime', {{ safetywh.add_days('deadline', 1) }}, year(deadline), 1
     from hazards where rectified_on <= deadline
     union all
     select township_code, sender_code, 'major_found', found_on, year(found_on), 1
@@ -66,12 +66,12 @@ events as (
     from hazards where level = '重大' and rectified_on is not null
     union all
     -- overdue on D  <=>  deadline + 1 <= D < rectified_on
-    select township_code, sender_code, 'major_overdue', deadline + 1, null, 1
+    select township_code, sender_code, 'major_overdue', {{ safetywh.add_days('deadline', 1) }}, null, 1
     from hazards where level = '重大' and deadline is not null
-        and (rectified_on is null or rectified_on > deadline + 1)
+        and (rectified_on is null or rectified_on > {{ safetywh.add_days('deadline', 1) }})
     union all
     select township_code, sender_code, 'major_overdue', rectified_on, null, -1
-    from hazards where level = '重大' and rectified_on > deadline + 1
+    from hazards where level = '重大' and rectified_on > {{ safetywh.add_days('deadline', 1) }}
 ),
 
 daily as (
@@ -86,7 +86,11 @@ daily as (
     from events
     cross join coverage
     where events.year_key is null or year(events.event_on) = events.year_key
-    group by all
+    group by
+        events.township_code,
+        events.sender_code,
+        case when events.year_key is null then greatest(events.event_on, coverage.calc_start)
+             else events.event_on end
 ),
 
 cumulative as (

@@ -20,31 +20,29 @@ with settings as (
 ),
 
 days as (
-    select cast(unnest(generate_series(
-        cast(window_start as timestamp), cast(window_until as timestamp), interval 1 day
-    )) as date) as date_day
-    from settings
+    select date_day
+    from {{ safetywh.date_series('(select window_start from settings)', '(select window_until from settings)') }} as series
 ),
 
 day_periods as (
-    select date_day, 'week' as period_type, strftime(date_day, '%G-W%V') as period,
-           cast(date_trunc('week', date_day) as date) as period_start,
-           cast(date_trunc('week', date_day) + interval 6 day as date) as period_end
+    select date_day, 'week' as period_type, {{ safetywh.period_label('date_day', 'iso_week') }} as period,
+           cast({{ dbt.date_trunc('week', 'date_day') }} as date) as period_start,
+           cast({{ dbt.dateadd('day', 6, dbt.date_trunc('week', 'date_day')) }} as date) as period_end
     from days
     union all
-    select date_day, 'month', strftime(date_day, '%Y-%m'),
-           cast(date_trunc('month', date_day) as date),
-           cast(date_trunc('month', date_day) + interval 1 month - interval 1 day as date)
+    select date_day, 'month', {{ safetywh.period_label('date_day', 'month') }},
+           cast({{ dbt.date_trunc('month', 'date_day') }} as date),
+           cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, dbt.date_trunc('month', 'date_day'))) }} as date)
     from days
     union all
     select date_day, 'quarter', cast(year(date_day) as varchar) || '-Q' || cast(quarter(date_day) as varchar),
-           cast(date_trunc('quarter', date_day) as date),
-           cast(date_trunc('quarter', date_day) + interval 3 month - interval 1 day as date)
+           cast({{ dbt.date_trunc('quarter', 'date_day') }} as date),
+           cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 3, dbt.date_trunc('quarter', 'date_day'))) }} as date)
     from days
     union all
     select date_day, 'year', cast(year(date_day) as varchar),
-           cast(date_trunc('year', date_day) as date),
-           cast(date_trunc('year', date_day) + interval 1 year - interval 1 day as date)
+           cast({{ dbt.date_trunc('year', 'date_day') }} as date),
+           cast({{ dbt.dateadd('day', -1, dbt.dateadd('year', 1, dbt.date_trunc('year', 'date_day'))) }} as date)
     from days
 ),
 
@@ -78,7 +76,7 @@ files as (
         sum(files.rows_skipped) as rows_skipped
     from {{ ref('stg_warehouse__files') }} as files
     inner join in_window on in_window.date_day = files.received_on
-    group by all
+    group by in_window.period_type, in_window.period, files.sender_code
 ),
 
 due as (
@@ -94,7 +92,7 @@ due as (
         count(*) filter (where deliveries.cadence = 'event' and deliveries.status = 'late') as events_late
     from {{ ref('int_data_quality__deliveries') }} as deliveries
     inner join in_window on in_window.date_day = deliveries.period_end
-    group by all
+    group by in_window.period_type, in_window.period, deliveries.sender_code
 ),
 
 joined as (
@@ -151,7 +149,7 @@ select
     cast(rows_quarantined as bigint) as rows_quarantined,
     cast(rows_skipped as bigint) as rows_skipped,
     cast(case when rows_loaded + rows_quarantined > 0
-              then rows_loaded / (rows_loaded + rows_quarantined) end as double) as pass_rate,
+              then {{ safetywh.ratio('rows_loaded', 'rows_loaded + rows_quarantined') }} end as double) as pass_rate,
     cast(files_due as integer) as files_due,
     cast(files_on_time as integer) as files_on_time,
     cast(files_late as integer) as files_late,
@@ -161,5 +159,5 @@ select
     cast(events_on_time as integer) as events_on_time,
     cast(events_late as integer) as events_late,
     cast(case when files_due + events_reported > 0
-              then (files_on_time + events_on_time) / (files_due + events_reported) end as double) as on_time_rate
+              then {{ safetywh.ratio('files_on_time + events_on_time', 'files_due + events_reported') }} end as double) as on_time_rate
 from joined

@@ -23,7 +23,7 @@ select
     cast(kpis.forest_fires_ly as bigint) as forest_fires_ly,
     cast(kpis.forest_fire_damaged_ha as double) as forest_fire_damaged_ha,
     cast(townships.forest_area_ha as double) as forest_area_ha,
-    cast(round(1000.0 * kpis.forest_fire_damaged_ha / nullif(townships.forest_area_ha, 0), 4) as double)
+    cast(round({{ safetywh.ratio('1000.0 * kpis.forest_fire_damaged_ha', 'nullif(townships.forest_area_ha, 0)') }}, 4) as double)
         as damage_permille
 from kpis
 left join townships on kpis.township_code = townships.township_code

@@ -80,7 +80,7 @@ select
     cast(cumulative.cases as bigint) as cases,
     cast(cumulative.relieved as bigint) as relieved,
     cast(cumulative.cases - cumulative.relieved as bigint) as waiting,
-    cast(round(100.0 * cumulative.relieved / nullif(cumulative.cases, 0), 2) as double) as coverage_pct,
+    cast(round({{ safetywh.ratio('100.0 * cumulative.relieved', 'nullif(cumulative.cases, 0)') }}, 2) as double) as coverage_pct,
     cast(round(cumulative.amount_cny, 6) as double) as amount_cny
 from cumulative
 left join profile on profile.township_code = cumulative.township_code

@@ -80,7 +80,7 @@ select
     cast(kpis.inspections as bigint) as inspections,
     cast(kpis.inspections_ly as bigint) as inspections_ly,
     cast(round(quotas.quota_raw, 2) as double) as quota,
-    cast(round(100.0 * kpis.inspections / nullif(quotas.quota_raw, 0), 1) as double) as quota_pct,
+    cast(round({{ safetywh.ratio('100.0 * kpis.inspections', 'nullif(quotas.quota_raw, 0)') }}, 1) as double) as quota_pct,
     cast(quotas.hazards_found_ytd as bigint) as hazards_found,
     cast(quotas.penalties_ytd as bigint) as penalties,
     cast(round(quotas.fines_10k_cny_ytd, 6) as double) as fines_10k_cny,

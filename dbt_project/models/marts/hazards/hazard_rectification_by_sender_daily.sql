@@ -32,9 +32,9 @@ select
 {%- for count in counts %}
     cast(by_sender.{{ count }} as bigint) as {{ count }},
 {%- endfor %}
-    cast(round(100.0 * by_sender.rectified_ytd / nullif(by_sender.found_ytd, 0), 2) as double) as rectification_pct,
-    cast(round(100.0 * by_sender.due_ontime / nullif(by_sender.due, 0), 2) as double) as ontime_pct,
-    cast(round(100.0 * by_sender.major_rectified / nullif(by_sender.major_found, 0), 2) as double)
+    cast(round({{ safetywh.ratio('100.0 * by_sender.rectified_ytd', 'nullif(by_sender.found_ytd, 0)') }}, 2) as double) as rectification_pct,
+    cast(round({{ safetywh.ratio('100.0 * by_sender.due_ontime', 'nullif(by_sender.due, 0)') }}, 2) as double) as ontime_pct,
+    cast(round({{ safetywh.ratio('100.0 * by_sender.major_rectified', 'nullif(by_sender.major_found, 0)') }}, 2) as double)
         as major_rectification_pct
 from by_sender
 left join senders on senders.sender_code = by_sender.sender_code

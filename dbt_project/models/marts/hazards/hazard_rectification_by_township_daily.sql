@@ -58,7 +58,7 @@ select
 {%- for count in counts %}
     cast({{ count }} as bigint) as {{ count }},
 {%- endfor %}
-    cast(round(100.0 * rectified_ytd / nullif(found_ytd, 0), 2) as double) as rectification_pct,
-    cast(round(100.0 * due_ontime / nullif(due, 0), 2) as double) as ontime_pct,
-    cast(round(100.0 * major_rectified / nullif(major_found, 0), 2) as double) as major_rectification_pct
+    cast(round({{ safetywh.ratio('100.0 * rectified_ytd', 'nullif(found_ytd, 0)') }}, 2) as double) as rectification_pct,
+    cast(round({{ safetywh.ratio('100.0 * due_ontime', 'nullif(due, 0)') }}, 2) as double) as ontime_pct,
+    cast(round({{ safetywh.ratio('100.0 * major_rectified', 'nullif(major_found, 0)') }}, 2) as double) as major_rectification_pct
 from joined

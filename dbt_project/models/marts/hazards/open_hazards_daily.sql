@@ -38,8 +38,8 @@ select
     cast(hazards.found_on as date) as found_on,
     cast(hazards.deadline as date) as deadline,
     cast(hazards.deadline < dates.date_day as boolean) as is_overdue,
-    cast(greatest(0, dates.date_day - hazards.deadline) as integer) as days_overdue,
-    cast(dates.date_day - hazards.found_on as integer) as days_open,
+    cast(greatest(0, {{ safetywh.days_between('hazards.deadline', 'dates.date_day') }}) as integer) as days_overdue,
+    {{ safetywh.days_between('hazards.found_on', 'dates.date_day') }} as days_open,
     cast(hazards.funds_10k_cny as double) as funds_10k_cny,
     cast(hazards.sender_code as varchar) as sender_code
 from hazards

@@ -37,7 +37,7 @@ select
     cast(coalesce(profile.township_name, counts.township_code) as varchar) as township_name,
     cast(counts.high_risk_enterprises as bigint) as high_risk_enterprises,
     cast(counts.established as bigint) as established,
-    cast(round(100.0 * counts.established / nullif(counts.high_risk_enterprises, 0), 2) as double)
+    cast(round({{ safetywh.ratio('100.0 * counts.established', 'nullif(counts.high_risk_enterprises, 0)') }}, 2) as double)
         as established_pct
 from counts
 left join profile on profile.township_code = counts.township_code

@@ -41,7 +41,7 @@ daily as (
         sum(events.filed) as filed
     from events
     cross join coverage
-    group by all
+    group by events.owner_unit, events.township_code, greatest(events.event_on, coverage.calc_start)
 ),
 
 cumulative as (
@@ -69,7 +69,7 @@ select
     cast(cumulative.issued as bigint) as issued,
     cast(cumulative.filed as bigint) as filed,
     cast(cumulative.issued - cumulative.filed as bigint) as not_filed,
-    cast(round(100.0 * cumulative.filed / nullif(cumulative.issued, 0), 2) as double) as filing_pct
+    cast(round({{ safetywh.ratio('100.0 * cumulative.filed', 'nullif(cumulative.issued, 0)') }}, 2) as double) as filing_pct
 from cumulative
 left join {{ ref('stg_profile__townships') }} as townships on townships.township_code = cumulative.township_code
 where cumulative.is_scoreboard_date

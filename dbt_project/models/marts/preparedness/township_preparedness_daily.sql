@@ -45,7 +45,7 @@ filed_daily as (
     from plans
     cross join coverage
     where plans.plan_type = '总体' and plans.filed_on is not null
-    group by all
+    group by plans.township_code, greatest(plans.filed_on, coverage.calc_start)
 ),
 
 drills_daily as (
@@ -58,7 +58,7 @@ drills_daily as (
     from {{ ref('stg_ledgers__drills') }} as drills
     cross join coverage
     where drills.held_on is not null
-    group by all
+    group by drills.township_code, greatest(drills.held_on, coverage.calc_start)
 ),
 
 cumulative as (
