@@ -20,8 +20,6 @@ pytest.importorskip("dbt.adapters.trino", reason="dbt-trino is in the test extra
 
 ROOT = Path(__file__).resolve().parent.parent
 DBT_DIR = ROOT / "dbt_project"
-if str(ROOT) not in sys.path:  # bench/ is not an installed package: `pytest` (not `python -m pytest`) needs this
-    sys.path.insert(0, str(ROOT))
 DBT = str(Path(sys.executable).with_name("dbt"))
 TRINO_PROFILE = """
 safetywh:
