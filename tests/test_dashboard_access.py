@@ -154,6 +154,15 @@ def test_a_new_publish_is_read_while_the_old_connection_is_open(tmp_path, monkey
     assert source.fetch("select v from marts.probe").item() == 1
 
 
+def test_the_published_copy_keeps_the_builds_permissions(tmp_path):
+    """A dashboard service running as another user reads the copy (a temp file is 0600)."""
+    build = tmp_path / "build.duckdb"
+    _tiny_warehouse(build, 1)
+    build.chmod(0o644)
+    published = publish_copy(build, tmp_path / "published" / "warehouse.duckdb")
+    assert published.stat().st_mode & 0o777 == 0o644
+
+
 def test_missing_publish_is_a_chinese_message(tmp_path, monkeypatch):
     monkeypatch.setenv("SAFETYWH_HOME", str(tmp_path))
     with pytest.raises(source.NoData, match="还没有发布的数据"):

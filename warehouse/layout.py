@@ -61,6 +61,7 @@ def publish_copy(source: Path, target: Path) -> Path:
     os.close(fd)
     try:
         shutil.copyfile(source, tmp)
+        shutil.copymode(source, tmp)  # mkstemp made it 0600: a dashboard run by another user must read it
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):

@@ -1,11 +1,13 @@
 -- The dashboards' daily marts hold one row per date and key, for every date the data
 -- covers (int_calendar__dates.is_scoreboard_date) and every key the marts list.
 -- A returned row is a mart, a date and a key with a number of rows other than 1.
+-- open_hazards_daily is not listed: it is a view of int_hazards__open_spans (hazard_id
+-- unique, tested there) over the calendar's dates, one row per date and hazard by
+-- construction, and counting its ~7.7 M hazard-days at province scale cost 3 s a build.
 {%- set marts = {
     'county_activity_daily': "'county'",
     'hazard_rectification_by_township_daily': 'township_code',
     'hazard_rectification_by_sender_daily': 'sender_code',
-    'open_hazards_daily': 'hazard_id',
     'inspections_by_township_daily': 'township_code',
     'inspections_by_action_daily': 'action',
     'forest_fires_by_township_daily': 'township_code',
@@ -32,7 +34,7 @@ with dates as (
 {% endfor %}
 
 expected as (
-{%- for mart, key in marts.items() if mart != 'open_hazards_daily' %}
+{%- for mart, key in marts.items() %}
     select '{{ mart }}' as mart, dates.as_of, {{ mart }}_keys.key
     from dates cross join {{ mart }}_keys
     {{ 'union all' if not loop.last }}
@@ -55,4 +57,4 @@ from expected
 full outer join found
     on expected.mart = found.mart and expected.as_of = found.as_of and expected.key = found.key
 where found.rows_for_key is distinct from 1
-   or (expected.mart is null and found.mart <> 'open_hazards_daily')
+   or expected.mart is null

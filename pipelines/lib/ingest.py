@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +34,9 @@ log = logging.getLogger(__name__)
 
 # Rows read before a batch of files is parsed, validated and loaded (SAFETYWH_INGEST_BATCH_ROWS).
 BATCH_ROWS = 250_000
-READ_AHEAD = 32  # files read ahead of the batch being filled
+# Bytes of landing files read ahead of the batch being processed (a batch of ~250,000 rows
+# is 20-40 MB of .xlsx / .csv): reading the next batch overlaps validating this one.
+READ_AHEAD_BYTES = 48 * 2**20
 
 
 FILE_STATS_SCHEMA = {
@@ -81,13 +84,23 @@ def _read_or_reject(path: Path, file_id: int, contract: Contract) -> tuple[_Shee
 
 
 def _read_all(pending: pl.DataFrame, landing: Path, contract: Contract):
-    """Every pending file read, in order, two at a time (calamine releases the GIL while it
-    unzips and parses a workbook), at most READ_AHEAD files ahead of the batches."""
-    entries = list(pending.select("path", "file_id").iter_rows())
+    """Every pending file read, in order, by two threads that keep reading while the caller
+    parses and validates a batch (calamine and the CSV decoder release the GIL; GX holds
+    it): up to READ_AHEAD_BYTES of files are in flight or waiting, so memory stays bounded
+    however large the files (a province's enterprise register sends 15,000-row sheets)."""
+    entries = pending.select("path", "file_id", "size_bytes").iter_rows()
+    window: deque = deque()
+    in_window = 0
     with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
-        for start in range(0, len(entries), READ_AHEAD):
-            chunk = entries[start:start + READ_AHEAD]
-            yield from pool.map(lambda e: _read_or_reject(landing / e[0], e[1], contract), chunk)
+        for path, file_id, size in entries:
+            while window and in_window + (size or 0) > READ_AHEAD_BYTES:
+                done, done_size = window.popleft()
+                in_window -= done_size
+                yield done.result()
+            window.append((pool.submit(_read_or_reject, landing / path, file_id, contract), size or 0))
+            in_window += size or 0
+        while window:
+            yield window.popleft()[0].result()
 
 
 def _classified_rows(sheets: list[_Sheet], contract: Contract) -> pl.DataFrame:
