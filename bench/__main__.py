@@ -301,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n\n", 1)[1])
     parser.add_argument("--scales", default="1,10", help="comma-separated generator scales (default 1,10)")
-    parser.add_argument("--with-100", action="store_true", help="add --scale 100 (~4 M rows: ~10 min on 2 cores, plus ~10 min to generate the tree the first time)")
+    parser.add_argument("--with-100", action="store_true", help="add --scale 100 (~4 M rows: ~6 min on 2 cores, plus ~5 min to generate the tree the first time)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement below scale 10 (default 3)")
     parser.add_argument("--repeat-large", type=int, default=1, help="runs per measurement at scale >= 10 (default 1)")
     parser.add_argument("--workdir", type=Path, default=RESULTS / "work",
