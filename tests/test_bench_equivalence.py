@@ -9,7 +9,6 @@ landing tree (every layout, encoding and defect the generator makes)."""
 from __future__ import annotations
 
 import io
-import posixpath
 import re
 import zipfile
 from pathlib import Path
@@ -20,7 +19,7 @@ import pytest
 
 from pipelines.lib.contracts import load_contracts
 from pipelines.lib.layout_detect import classify_rows, detect_layout, find_header
-from pipelines.lib.reading import _first_sheet_first_row, read_sheet, read_sheet_frame
+from pipelines.lib.reading import _first_sheet_first_row, _first_sheet_path, read_sheet, read_sheet_frame
 from pipelines.lib.rules import Rejection
 
 TOTAL_MARKERS = ("合计", "总计", "小计")
@@ -45,14 +44,9 @@ def reference_classification(rows: list[list[str | None]], header_row: int) -> l
 
 
 def reference_first_row(book: zipfile.ZipFile) -> int:
-    """The XML parse the offset used to come from."""
-    rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-    workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
-    first = next(el for el in workbook.iter() if el.tag.endswith("}sheet"))
-    rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
-    target = next(el.get("Target") for el in rels if el.get("Id") == first.get(rel_ns))
-    path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-    with book.open(path) as sheet:
+    """The XML parse the offset used to come from (the sheet's path is the reader's own:
+    what is compared is the first-row scan, not the workbook lookup)."""
+    with book.open(_first_sheet_path(book)) as sheet:
         row_number = None
         for _, element in ElementTree.iterparse(sheet, events=("start",)):
             tag = element.tag.rsplit("}", 1)[-1]

@@ -180,7 +180,10 @@ def ingest_feed(
 
 
 def batch_rows() -> int:
-    return int(os.environ.get("SAFETYWH_INGEST_BATCH_ROWS", BATCH_ROWS))
+    text = os.environ.get("SAFETYWH_INGEST_BATCH_ROWS", str(BATCH_ROWS))
+    if not text.strip().isdigit() or int(text) < 1:
+        raise ValueError(f"SAFETYWH_INGEST_BATCH_ROWS must be a positive whole number of rows, not {text!r}")
+    return int(text)
 
 
 def _ingest_batch(
