@@ -55,13 +55,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     home = Home.resolve(args.home)
     print(f"数仓目录：{home.root}", file=sys.stderr)
     try:
-        outcome = run_pipeline(home, verbose=args.verbose)
+        outcome = run_pipeline(home, verbose=args.verbose, force=args.force)
     except WriterBusy as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     if not outcome.success:
         print(f"运行失败（系统错误，不是数据问题）：\n{outcome.error}", file=sys.stderr)
         return 1
+    if outcome.skipped:
+        print(f"未重新运行：{outcome.skipped.reason}，结果与上次成功运行（{outcome.skipped.last_finished_at}，"
+              f"{outcome.skipped.last_run_id}）相同。全部重跑：safetywh run --force", file=sys.stderr)
     print_summary(home, outcome.run_id)
     return 0
 
@@ -125,6 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="ingest new landing files, validate, quarantine, build dbt, publish")
     add_home(p)
     p.add_argument("-v", "--verbose", action="store_true", help="show every step's log, dbt's included")
+    p.add_argument("--force", action="store_true",
+                   help="run every step even when no landing file, code, setting or clock hour changed since the "
+                        "last successful run (otherwise such a run stops at once: it could change nothing)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("files", help="every file ever received, with status and row counts")

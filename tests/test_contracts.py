@@ -34,11 +34,12 @@ def test_personal_columns_are_flagged():
         ({"columns": [{"name": "a", "header": "甲", "type": "float"}]}, "unknown type"),
         ({"columns": [{"name": "a", "header": "甲", "type": "enum"}]}, "lists no values"),
         ({"columns": [{"name": "a", "header": "甲", "type": "date", "gte": "b"}]}, "refers to unknown column b"),
+        ({"columns": [{"name": "a", "header": "甲", "type": "text"}]}, "record_id a must be required"),
     ],
 )
 def test_a_broken_contract_is_refused_with_a_clear_error(broken, message):
     doc = {"feed": "x", "label": "测试", "owners": [], "cadence": "weekly", "record_id": "a",
-           "columns": [{"name": "a", "header": "甲", "type": "text"}], **broken}
+           "columns": [{"name": "a", "header": "甲", "type": "text", "required": True}], **broken}
     with pytest.raises(ValueError, match=message):
         parse_contract(doc, vocab={})
 

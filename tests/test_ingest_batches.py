@@ -44,3 +44,54 @@ def test_a_bad_batch_size_is_a_clear_error(monkeypatch, value):
     monkeypatch.setenv("SAFETYWH_INGEST_BATCH_ROWS", value)
     with pytest.raises(ValueError, match="SAFETYWH_INGEST_BATCH_ROWS must be a positive whole number"):
         batch_rows()
+
+
+def test_validation_in_the_preloaded_worker_equals_validation_here(tmp_path):
+    """`safetywh run` validates in a worker forked from a server that imported GX while the
+    run started (pipelines/lib/gx_process.py): the same files, rows and broken cells."""
+    from pipelines.lib import gx_process
+
+    landing = tmp_path / "landing"
+    generate(landing, seed=6, scale=0.05, defect_rate=0.05, start=dt.date(2023, 1, 1), end=dt.date(2023, 3, 31))
+    con, _ = ingest_landing(landing, tmp_path / "here.duckdb")
+    here = snapshot(con)
+    con.close()
+    gx_process.start()
+    try:
+        assert gx_process._pool is not None
+        con, _ = ingest_landing(landing, tmp_path / "worker.duckdb")
+        in_worker = snapshot(con)
+        con.close()
+        worker_pids = set(gx_process._pool._processes)
+    finally:
+        gx_process.stop()
+    assert worker_pids  # it did validate in another process
+    assert here["quarantine"] and here["hazards"]
+    for name in SNAPSHOTS:
+        assert in_worker[name] == here[name], name
+
+
+def test_a_dead_validation_worker_falls_back_to_validating_here(tmp_path, monkeypatch):
+    from concurrent.futures.process import BrokenProcessPool
+
+    from pipelines.lib import gx_process
+
+    class DeadWorker:  # what a worker killed by the OOM killer leaves behind
+        def submit(self, *args, **kwargs):
+            raise BrokenProcessPool("A process in the process pool was terminated abruptly")
+
+        def shutdown(self, **kwargs):
+            pass
+
+    landing = tmp_path / "landing"
+    generate(landing, seed=6, scale=0.02, defect_rate=0.05, start=dt.date(2023, 1, 1), end=dt.date(2023, 1, 31))
+    con, _ = ingest_landing(landing, tmp_path / "here.duckdb")
+    here = snapshot(con)
+    con.close()
+    monkeypatch.setattr(gx_process, "_pool", DeadWorker())
+    con, _ = ingest_landing(landing, tmp_path / "fallback.duckdb")
+    fallback = snapshot(con)
+    con.close()
+    assert gx_process._pool is None  # given up: the rest of the run validates here
+    assert here["quarantine"]
+    assert fallback == here

@@ -448,3 +448,88 @@ def test_cli(built, tmp_path, capsys):
     assert "不在数据覆盖的日期范围内" in capsys.readouterr().err
     assert main(["ranking", "--period", "2023-14", "--home", str(home)]) == 2
     assert main(["kpis", "--as-of", "2023-04-09", "--home", str(tmp_path / "empty")]) == 2
+
+
+# ---------------------------------------------------------------- incremental builds (issue 7)
+
+def _copy(built: Path, tmp_path: Path, name: str) -> Path:
+    """A copy under the same file name: DuckDB names the catalog after the file, and the
+    compiled SQL (part of a kept table's fingerprint) names the catalog."""
+    db = tmp_path / name / "warehouse.duckdb"
+    db.parent.mkdir()
+    db.write_bytes(built.read_bytes())
+    return db
+
+
+def _rows(db: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_a_new_version_updates_incremental_staging_like_a_full_refresh(built, tmp_path):
+    """stg_ledgers__* are incremental (macros/stage_ledger.sql): a later file's version of one
+    hazard replaces that hazard's row, version_count counts it, every other row stays, and
+    the table equals a --full-refresh of the same raw table."""
+    db = _copy(built, tmp_path, "incremental")
+    hazard, before_count = _rows(db, "SELECT hazard_id, version_count FROM staging.stg_ledgers__hazards "
+                                     "WHERE rectified_on IS NULL ORDER BY hazard_id LIMIT 1")[0]
+    with duckdb.connect(str(db)) as con:
+        # the rectification arrives in a later file (a larger file id, received later)
+        con.execute(
+            """INSERT INTO raw.hazards BY NAME
+               SELECT * REPLACE (DATE '2023-04-20' AS rectified_on,
+                                 (SELECT max(_file_id) + 1 FROM raw.hazards) AS _file_id,
+                                 _received_at + INTERVAL 30 DAY AS _received_at)
+               FROM raw.hazards WHERE hazard_id = ? ORDER BY _received_at DESC LIMIT 1""", [hazard])
+    untouched = _rows(db, f"SELECT * FROM staging.stg_ledgers__hazards WHERE hazard_id <> '{hazard}' ORDER BY ALL")
+    done = dbt(db, tmp_path / "inc", "run", "--select", "stg_ledgers__hazards")
+    assert done.returncode == 0, done.stdout[-5000:]
+    assert _rows(db, f"SELECT rectified_on, version_count FROM staging.stg_ledgers__hazards WHERE hazard_id = '{hazard}'") \
+        == [(date(2023, 4, 20), before_count + 1)]
+    assert _rows(db, f"SELECT * FROM staging.stg_ledgers__hazards WHERE hazard_id <> '{hazard}' ORDER BY ALL") == untouched
+
+    full = _copy(db, tmp_path, "full-refresh")
+    done = dbt(full, tmp_path / "full", "run", "--select", "stg_ledgers__hazards", "--full-refresh")
+    assert done.returncode == 0, done.stdout[-5000:]
+    everything = "SELECT * FROM staging.stg_ledgers__hazards ORDER BY ALL"
+    assert _rows(db, everything) == _rows(full, everything)
+
+
+def test_a_kept_table_is_rebuilt_only_when_its_inputs_change(built, tmp_path):
+    """kept_table (macros/materializations/kept_table.sql): with unchanged inputs dbt keeps the
+    table as it is (a marker row planted in it survives); a changed input rebuilds it."""
+    db = _copy(built, tmp_path, "kept")
+    mart = "marts.plan_filing_by_unit_daily"
+    with duckdb.connect(str(db)) as con:
+        con.execute(f"INSERT INTO {mart} (as_of, owner_unit, township_name, issued, filed, not_filed) "
+                    "VALUES (DATE '1999-01-01', 'marker', '市直', 0, 0, 0)")
+    marker = f"SELECT count(*) FROM {mart} WHERE owner_unit = 'marker'"
+    done = dbt(db, tmp_path / "keep", "run", "--select", "plan_filing_by_unit_daily")
+    assert done.returncode == 0, done.stdout[-5000:]
+    assert _rows(db, marker) == [(1,)]  # kept: inputs and SQL unchanged
+
+    with duckdb.connect(str(db)) as con:  # one plan is filed a day earlier: an input changed
+        con.execute("UPDATE staging.stg_ledgers__plans SET filed_on = filed_on - 1 "
+                    "WHERE plan_id = (SELECT min(plan_id) FROM staging.stg_ledgers__plans WHERE filed_on IS NOT NULL)")
+    done = dbt(db, tmp_path / "rebuild", "run", "--select", "plan_filing_by_unit_daily")
+    assert done.returncode == 0, done.stdout[-5000:]
+    assert _rows(db, marker) == [(0,)]  # rebuilt
+
+    with duckdb.connect(str(db)) as con:
+        con.execute(f"INSERT INTO {mart} (as_of, owner_unit, township_name, issued, filed, not_filed) "
+                    "VALUES (DATE '1999-01-01', 'marker', '市直', 0, 0, 0)")
+    done = dbt(db, tmp_path / "refresh", "run", "--select", "plan_filing_by_unit_daily", "--full-refresh")
+    assert done.returncode == 0, done.stdout[-5000:]
+    assert _rows(db, marker) == [(0,)]  # --full-refresh always rebuilds
+
+
+def test_the_daily_marts_test_fails_on_a_duplicate_and_a_missing_row(built, tmp_path):
+    """assert_daily_marts_one_row_per_key returns one row per broken mart."""
+    db = _copy(built, tmp_path, "broken-marts")
+    with duckdb.connect(str(db)) as con:
+        con.execute("INSERT INTO marts.relief_by_township_daily SELECT * FROM marts.relief_by_township_daily LIMIT 1")
+        con.execute("DELETE FROM marts.township_preparedness_daily WHERE rowid = "
+                    "(SELECT min(rowid) FROM marts.township_preparedness_daily)")
+    done = dbt(db, tmp_path / "t", "test", "--select", "assert_daily_marts_one_row_per_key")
+    assert done.returncode == 1
+    assert "FAIL 2 assert_daily_marts_one_row_per_key" in done.stdout

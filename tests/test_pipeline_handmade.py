@@ -221,9 +221,18 @@ def test_a_second_run_with_no_new_file_changes_nothing(home):
             )
 
     before = snapshot()
+    warehouse_stamp = (home / "warehouse.duckdb").stat().st_mtime_ns
     again = safetywh("run", home=home)
     assert again.returncode == 0, again.stderr
     assert "没有发现新文件" in again.stdout
+    # nothing changed since the last run (pipelines/lib/run_state.py): not even Dagster starts
+    assert "未重新运行：没有新文件，程序、配置与整点均未变化" in again.stderr
+    assert (home / "warehouse.duckdb").stat().st_mtime_ns == warehouse_stamp
+    assert snapshot() == before
+
+    forced = safetywh("run", "--force", home=home)  # every step runs, and finds nothing new
+    assert forced.returncode == 0, forced.stderr
+    assert "未重新运行" not in forced.stderr and "没有发现新文件" in forced.stdout
     assert snapshot() == before
 
 

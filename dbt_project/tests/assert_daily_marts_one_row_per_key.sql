@@ -1,6 +1,11 @@
 -- The dashboards' daily marts hold one row per date and key, for every date the data
 -- covers (int_calendar__dates.is_scoreboard_date) and every key the marts list.
--- A returned row is a mart, a date and a key with a number of rows other than 1.
+-- A returned row is a mart that breaks this, with its row count, its distinct (date, key)
+-- pairs, the pairs it should hold (dates x keys) and its rows on dates outside the calendar.
+-- Counted, not joined: rows = pairs (no duplicate), no row off the calendar, and pairs =
+-- dates x keys (so every combination is there). A full outer join of expected and found
+-- rows named the offending keys but cost 1.3 s a build at province scale (docs/scaling.md);
+-- `select as_of, <key>, count(*) ... group by all having count(*) <> 1` finds them.
 -- open_hazards_daily is not listed: it is a view of int_hazards__open_spans (hazard_id
 -- unique, tested there) over the calendar's dates, one row per date and hazard by
 -- construction, and counting its ~7.7 M hazard-days at province scale cost 3 s a build.
@@ -21,40 +26,30 @@ with dates as (
     select date_day as as_of from {{ ref('int_calendar__dates') }} where is_scoreboard_date
 ),
 
-{% for mart, key in marts.items() %}
-{{ mart }}_rows as (
-    select '{{ mart }}' as mart, as_of, {{ key }} as key, count(*) as rows_for_key
-    from {{ ref(mart) }}
-    group by as_of, {{ key }}
+date_count as (
+    select count(*) as dates from dates
 ),
 
-{{ mart }}_keys as (
-    select distinct key from {{ mart }}_rows
-),
-{% endfor %}
-
-expected as (
+counts as (
 {%- for mart, key in marts.items() %}
-    select '{{ mart }}' as mart, dates.as_of, {{ mart }}_keys.key
-    from dates cross join {{ mart }}_keys
-    {{ 'union all' if not loop.last }}
-{%- endfor %}
-),
-
-found as (
-{%- for mart in marts %}
-    select * from {{ mart }}_rows
+    select
+        '{{ mart }}' as mart,
+        (select count(*) from {{ ref(mart) }}) as row_count,
+        (select count(*) from (select distinct as_of, {{ key }} as key from {{ ref(mart) }}) as pairs) as pairs,
+        (select count(*) from (select distinct {{ key }} as key from {{ ref(mart) }}) as keys) as keys,
+        (select count(*) from {{ ref(mart) }} as m where m.as_of not in (select as_of from dates)) as rows_off_calendar
     {{ 'union all' if not loop.last }}
 {%- endfor %}
 )
 
 select
-    coalesce(expected.mart, found.mart) as mart,
-    coalesce(expected.as_of, found.as_of) as as_of,
-    coalesce(expected.key, found.key) as key,
-    coalesce(found.rows_for_key, 0) as rows_for_key
-from expected
-full outer join found
-    on expected.mart = found.mart and expected.as_of = found.as_of and expected.key = found.key
-where found.rows_for_key is distinct from 1
-   or expected.mart is null
+    counts.mart,
+    counts.row_count,
+    counts.pairs,
+    date_count.dates * counts.keys as expected_pairs,
+    counts.rows_off_calendar
+from counts
+cross join date_count
+where counts.row_count <> counts.pairs
+   or counts.pairs <> date_count.dates * counts.keys
+   or counts.rows_off_calendar > 0

@@ -115,6 +115,10 @@ def parse_contract(doc: dict[str, Any], vocab: dict[str, list[str]] | None = Non
         for other in (c.gte, c.lte, *c.required_when, *c.positive_when):
             if other and other not in names:
                 raise ValueError(f"contract {feed}: column {c.name} refers to unknown column {other}")
+    if not next(c for c in columns if c.name == doc["record_id"]).required:
+        # a row without its id is quarantined; staging selects new versions by id
+        # (macros/stage_ledger.sql), which a null would slip through
+        raise ValueError(f"contract {feed}: record_id {doc['record_id']} must be required")
     return Contract(
         feed=feed,
         label=doc["label"],

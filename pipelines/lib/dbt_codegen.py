@@ -113,7 +113,9 @@ def staging_models_doc(contracts: dict[str, Contract]) -> dict[str, Any]:
 
 
 def staging_sql(contract: Contract) -> str:
-    return f"{{{{ stage_ledger('{contract.feed}') }}}}\n"
+    # incremental by record (macros/stage_ledger.sql): dbt needs the key when it parses
+    return (f"{{{{ config(materialized='incremental', incremental_strategy='delete+insert', "
+            f"unique_key='{contract.record_id}') }}}}\n{{{{ stage_ledger('{contract.feed}') }}}}\n")
 
 
 def rendered(project_dir: Path) -> dict[Path, str]:

@@ -5,9 +5,10 @@ most runs find no new file, or one. A model's output is a function of its code, 
 sources upstream of it and — for the models that read the clock (``now()``) — of the
 time. So each run compares, with the last successful build:
 
-- the dbt project's files and the dbt versions: changed -> **full** build, dbt unit tests
-  included (they test model *logic*; on a data-only build they run only if they have not
-  yet passed for this code);
+- the dbt project's files and the dbt versions: changed -> **full** build, incremental
+  models rebuilt from scratch (``--full-refresh``), dbt unit tests included (they test
+  model *logic*; on a data-only build they run only if they have not yet passed for
+  this code);
 - every source table's content (row count and a sum of row hashes): the models downstream
   of the sources that changed are rebuilt, with their tests (**partial**; a new weekly
   hazards ledger changes raw.hazards and meta.files, not the registers);
@@ -66,6 +67,9 @@ class BuildPlan:
     unit_tests: bool  # include the dbt unit tests
     rebuild: frozenset[str] = field(default_factory=frozenset)  # model names, mode "partial"
     last_run_id: str | None = None
+    # rebuild incremental models from scratch: their code may have changed, or nothing
+    # recorded vouches for what they hold
+    full_refresh: bool = False
 
     @property
     def sources_fingerprint(self) -> str:
@@ -221,9 +225,9 @@ def plan_build(con: duckdb.DuckDBPyConnection, manifest: dict[str, Any], now: dt
     common = dict(sources=sources, project_fingerprint=project, clock_bucket=bucket,
                   last_run_id=last["run_id"] if last else None)
     if last is None:
-        return BuildPlan("full", "no earlier successful build", unit_tests=True, **common)
+        return BuildPlan("full", "no earlier successful build", unit_tests=True, full_refresh=True, **common)
     if last["project"] != project:
-        return BuildPlan("full", "the dbt project changed", unit_tests=True, **common)
+        return BuildPlan("full", "the dbt project changed", unit_tests=True, full_refresh=True, **common)
     missing = _missing_models(con, manifest)
     if missing:
         return BuildPlan("full", f"missing model(s) {', '.join(missing[:5])}", unit_tests=not tested, **common)

@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines.lib import gx_process
 from pipelines.lib.contracts import Contract
 from pipelines.lib.layout_detect import HEADER_SEARCH_ROWS, KINDS, SheetHeader, classify_rows, find_header, frame_is_blank
 from pipelines.lib.masking import mask_expr
@@ -27,7 +28,7 @@ from pipelines.lib.profile import Profile
 from pipelines.lib.reading import SheetFrame, read_sheet_frame
 from pipelines.lib.reasons import reason_table
 from pipelines.lib.rules import Rejection
-from pipelines.lib.validation import add_check_flags, plan_checks, run_checks
+from pipelines.lib.validation import add_check_flags, plan_checks
 from warehouse.layout import AUDIT_COLUMNS
 
 log = logging.getLogger(__name__)
@@ -231,7 +232,7 @@ def _ingest_batch(
     parsed = add_check_flags(parse_rows(rows, contract, profile.township_lookup()), contract)
     del rows
     checks = plan_checks(contract, now, _refs_in_batch(known_refs, parsed, contract))
-    failures = run_checks(parsed, contract, checks)
+    failures = gx_process.validate(parsed, contract, checks)
 
     bad_rids = failures.get_column("_rid").unique().implode()
     quarantine = _quarantine_frame(parsed, failures, contract, pending, run_id, now)

@@ -11,7 +11,8 @@ from pipelines.lib.readers import open_reader
 from warehouse.home import Home
 
 
-def run_summary(home: Home, run_id: str) -> dict[str, pl.DataFrame]:
+def run_summary(home: Home, run_id: str | None) -> dict[str, pl.DataFrame]:
+    """``run_id`` None: no run happened (nothing had changed), so no file was received."""
     with open_reader(home) as con:
         by_feed = con.sql(
             """SELECT coalesce(feed, '（未知）') AS 数据类别, count(*) AS 文件数,
@@ -50,7 +51,7 @@ def _latest_dates(con) -> tuple[str, str]:
     return (str(as_of) if as_of else "YYYY-MM-DD", week or "YYYY-Www")
 
 
-def print_summary(home: Home, run_id: str, stream=None) -> None:
+def print_summary(home: Home, run_id: str | None, stream=None) -> None:
     stream = stream or sys.stdout
     parts = run_summary(home, run_id)
     as_of, week = parts["examples"]

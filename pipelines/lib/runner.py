@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import fcntl
 import os
 import sys
@@ -10,8 +11,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import duckdb
+
+from pipelines.lib import gx_process, run_state
+from pipelines.lib.run_state import Verdict
 from warehouse.home import Home
+from warehouse.layout import connect
 
 
 class WriterBusy(RuntimeError):
@@ -48,53 +55,91 @@ def _tools_on_path() -> None:
 
 @dataclass
 class RunOutcome:
-    run_id: str
+    run_id: str | None  # None: skipped, nothing ran
     success: bool
     error: str | None
     failed_checks: list[str]  # "raw/hazards:no_quarantined_rows"
+    skipped: Verdict | None = None  # why no step had to run (pipelines/lib/run_state.py)
 
 
-def run_pipeline(home: Home, verbose: bool = False) -> RunOutcome:
-    """Materialize every asset for ``home``. Bad data never fails a run; a failure here
+def _retries_pending(home: Home, profile) -> bool:
+    """Alerts wait in the outbox for an SMTP server; with one configured, every run retries them."""
+    from pipelines.lib.alerts.smtp import SmtpSettings
+
+    if SmtpSettings.resolve(profile.config) is None:
+        return False
+    with connect(home.duckdb_path, read_only=True) as con:
+        try:
+            return con.execute("SELECT count(*) FROM meta.alerts WHERE status IN ('queued', 'failed')").fetchall()[0][0] > 0
+        except duckdb.CatalogException:
+            return False
+
+
+def run_pipeline(home: Home, verbose: bool = False, force: bool = False) -> RunOutcome:
+    """Materialize every asset for ``home``, unless nothing it depends on changed since the
+    last successful run (``force`` runs anyway). Bad data never fails a run; a failure here
     is a broken system, reported with the failing step's error."""
-    import dagster as dg
-
-    from pipelines.lib.dbt_manifest import ensure_manifest
+    from pipelines.lib.profile import load_profile
 
     home.ensure()
     home.export_env()
     _tools_on_path()
     with writer_lock(home):
-        ensure_manifest()
-        from pipelines.defs.jobs import RUN_JOB_NAME
-        from pipelines.definitions import defs
+        profile = load_profile()
+        inputs = run_state.current_inputs(home, profile.folder, profile.timezone)
+        last = run_state.last_inputs(home)
+        if not force:
+            found = run_state.verdict(home, inputs)
+            if found.skip:
+                return RunOutcome(None, True, None, [], skipped=found)
+        run_state.forget(home)
+        if last is None or last.get("landing") != inputs.landing:
+            gx_process.start()  # new files to validate: import GX on the other core meanwhile
+        try:
+            outcome = _execute(home, verbose)
+        finally:
+            gx_process.stop()
+        if outcome.success:
+            run_state.remember(home, inputs, outcome.run_id, dt.datetime.now(ZoneInfo(profile.timezone)).replace(tzinfo=None),
+                               _retries_pending(home, profile))
+        return outcome
 
-        job = defs.resolve_job_def(RUN_JOB_NAME)
-        instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-        # Step logs (and dbt's, streamed through them) are for --verbose; the CLI prints a summary.
-        run_config = {"loggers": {"console": {"config": {"log_level": "INFO" if verbose else "ERROR"}}}}
-        # dagster-dbt echoes dbt's log to stdout; without --verbose it goes to a log file.
-        home.logs.mkdir(parents=True, exist_ok=True)
-        log_path = home.logs / "last-run.log"
-        with open(log_path, "w", encoding="utf-8") as log_file, (
-            contextlib.nullcontext() if verbose else contextlib.redirect_stdout(log_file)
-        ):
-            result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config)
-        error = None
-        if not result.success:
-            messages = []
-            for event in result.all_events:
-                if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
-                    error_info = event.step_failure_data.error
-                    while error_info.cause is not None:  # the user code's own error, not Dagster's wrapper
-                        error_info = error_info.cause
-                    messages.append(f"{event.step_key}: {error_info.message.strip()}")
-            error = "\n".join(messages) or "run failed"
-            error += f"\n(full log: {log_path})"
-            from pipelines.lib.alerts.run_failure import alert_run_failure
 
-            alert_run_failure(home, result.run_id, error)  # the data team hears of it; never raises
-        failed = sorted(
-            f"{'/'.join(e.asset_key.path)}:{e.check_name}" for e in result.get_asset_check_evaluations() if not e.passed
-        )
-        return RunOutcome(result.run_id, result.success, error, failed)
+def _execute(home: Home, verbose: bool) -> RunOutcome:
+    import dagster as dg
+
+    from pipelines.lib.dbt_manifest import ensure_manifest
+
+    ensure_manifest()
+    from pipelines.defs.jobs import RUN_JOB_NAME
+    from pipelines.definitions import defs
+
+    job = defs.resolve_job_def(RUN_JOB_NAME)
+    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    # Step logs (and dbt's, streamed through them) are for --verbose; the CLI prints a summary.
+    run_config = {"loggers": {"console": {"config": {"log_level": "INFO" if verbose else "ERROR"}}}}
+    # dagster-dbt echoes dbt's log to stdout; without --verbose it goes to a log file.
+    home.logs.mkdir(parents=True, exist_ok=True)
+    log_path = home.logs / "last-run.log"
+    with open(log_path, "w", encoding="utf-8") as log_file, (
+        contextlib.nullcontext() if verbose else contextlib.redirect_stdout(log_file)
+    ):
+        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config)
+    error = None
+    if not result.success:
+        messages = []
+        for event in result.all_events:
+            if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
+                error_info = event.step_failure_data.error
+                while error_info.cause is not None:  # the user code's own error, not Dagster's wrapper
+                    error_info = error_info.cause
+                messages.append(f"{event.step_key}: {error_info.message.strip()}")
+        error = "\n".join(messages) or "run failed"
+        error += f"\n(full log: {log_path})"
+        from pipelines.lib.alerts.run_failure import alert_run_failure
+
+        alert_run_failure(home, result.run_id, error)  # the data team hears of it; never raises
+    failed = sorted(
+        f"{'/'.join(e.asset_key.path)}:{e.check_name}" for e in result.get_asset_check_evaluations() if not e.passed
+    )
+    return RunOutcome(result.run_id, result.success, error, failed)

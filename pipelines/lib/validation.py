@@ -68,7 +68,18 @@ def add_check_flags(frame: pl.DataFrame, contract: Contract) -> pl.DataFrame:
     return frame
 
 
-NOT_NULL = object()
+class _NotNull:
+    """A condition's value meaning "the column is not null". Pickled by name, so it is still
+    the same object in the validation worker (pipelines/lib/gx_process.py)."""
+
+    def __reduce__(self) -> str:
+        return "NOT_NULL"
+
+    def __repr__(self) -> str:
+        return "NOT_NULL"
+
+
+NOT_NULL = _NotNull()
 
 
 def _when(conditions: dict[str, Any]) -> dict[str, Any]:

@@ -7,6 +7,7 @@
     last year's same period lies before the data. Wording as the scoreboard (持平 /
     去年同期无 / 上升x.x% / 下降x.x%).
 -#}
+{{ config(materialized='kept_table') }}  {#- rebuilt only when its inputs change: macros/materializations/kept_table.sql -#}
 with dates as (
     select date_day, year, ly_date, is_scoreboard_date, is_ly_covered
     from {{ ref('int_calendar__dates') }}

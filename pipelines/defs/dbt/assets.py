@@ -166,6 +166,8 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
         args += ["--exclude", " ".join(sorted(n["name"] for n in left_out))]
     if not plan.unit_tests:
         args += ["--exclude-resource-type", "unit_test"]
+    if plan.full_refresh:
+        args += ["--full-refresh"]
     unchanged = _Unchanged(context, untouched, plan, manifest)
     invocation = dbt.cli(args, context=context)
     built = set()

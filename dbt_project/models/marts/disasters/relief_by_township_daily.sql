@@ -14,6 +14,7 @@
     Set-based: a case is an event on affected_on and, once relieved, on
     greatest(affected_on, relieved_on) of the same year; cumulated per township and year.
 -#}
+{{ config(materialized='kept_table') }}  {#- rebuilt only when its inputs change: macros/materializations/kept_table.sql -#}
 {%- set measures = ['cases', 'relieved', 'amount_cny'] -%}
 
 with dates as (

@@ -8,6 +8,7 @@
     nothing is issued (kpis.md plan_filing_pct over all units). Set-based: +1 events on
     issued_on and on greatest(issued_on, filed_on), cumulated per unit.
 -#}
+{{ config(materialized='kept_table') }}  {#- rebuilt only when its inputs change: macros/materializations/kept_table.sql -#}
 with dates as (
     select date_day, is_scoreboard_date from {{ ref('int_calendar__dates') }}
 ),

@@ -9,6 +9,7 @@
     team_training_coverage_pct = trained teams / registered teams). township_name is 市级
     for a city-level team (no township). Set-based: per-day counts cumulated per team and year.
 -#}
+{{ config(materialized='kept_table') }}  {#- rebuilt only when its inputs change: macros/materializations/kept_table.sql -#}
 with dates as (
     select date_day, year, is_scoreboard_date from {{ ref('int_calendar__dates') }}
 ),

@@ -13,6 +13,7 @@
     Set-based: per-day counts cumulated per township (a 365-row window over the contiguous
     date spine for the look-back), no date x record join.
 -#}
+{{ config(materialized='kept_table') }}  {#- rebuilt only when its inputs change: macros/materializations/kept_table.sql -#}
 with dates as (
     select date_day, is_scoreboard_date from {{ ref('int_calendar__dates') }}
 ),

@@ -1,1 +1,2 @@
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='credit_code') }}
 {{ stage_ledger('enterprises') }}

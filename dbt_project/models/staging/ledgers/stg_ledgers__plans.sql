@@ -1,1 +1,2 @@
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='plan_id') }}
 {{ stage_ledger('plans') }}

@@ -1,0 +1,112 @@
+"""A run that can change nothing is recognised before Dagster starts (pipelines/lib/run_state.py):
+every input it depends on, each changed in turn, makes the next run a real one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import pytest
+
+from pipelines.lib import run_state
+from warehouse.home import Home
+
+NOW = dt.datetime(2026, 11, 29, 10, 5)
+TZ = "Asia/Shanghai"
+
+
+@pytest.fixture
+def setup(tmp_path, monkeypatch):
+    """A home with one landing file, a warehouse and its published copy, a code folder and a
+    profile folder of its own, and the record of a successful run made from them."""
+    for name in [k for k in os.environ if k.startswith("SAFETYWH_")]:
+        monkeypatch.delenv(name)
+    home = Home(tmp_path / "home")
+    (home.landing / "hazards" / "430182001").mkdir(parents=True)
+    (home.landing / "hazards" / "430182001" / "w01.csv").write_text("隐患编号\nH-1\n", "utf-8")
+    home.duckdb_path.write_bytes(b"warehouse")
+    home.published_path.parent.mkdir(parents=True)
+    home.published_path.write_bytes(b"warehouse")
+    code, profile = tmp_path / "code", tmp_path / "profile"
+    code.mkdir()
+    (code / "model.sql").write_text("select 1")
+    profile.mkdir()
+    (profile / "profile.yaml").write_text("county: {timezone: Asia/Shanghai}")
+
+    def inputs(now=NOW):
+        return run_state.current_inputs(home, profile, TZ, now, code_roots=[code])
+
+    run_state.remember(home, inputs(), "run-1", NOW, retries_pending=False)
+    return home, code, profile, inputs
+
+
+def test_nothing_changed_is_skipped(setup):
+    home, _, _, inputs = setup
+    verdict = run_state.verdict(home, inputs())
+    assert verdict.skip and verdict.last_run_id == "run-1"
+
+
+def test_no_record_runs(setup):
+    home, _, _, inputs = setup
+    run_state.forget(home)  # what a starting run does: a killed run leaves no record
+    assert not run_state.verdict(home, inputs()).skip
+
+
+@pytest.mark.parametrize("change, reason", [
+    ("new_file", "收件目录有新的或变动的文件"),
+    ("touched_file", "收件目录有新的或变动的文件"),
+    ("removed_file", "收件目录有新的或变动的文件"),
+    ("code", "程序、dbt 模型或县情配置有变化"),
+    ("profile", "程序、dbt 模型或县情配置有变化"),
+    ("setting", "SAFETYWH_* 设置有变化"),
+    ("hour", "已跨整点"),
+])
+def test_a_changed_input_runs(setup, monkeypatch, change, reason):
+    home, code, profile, inputs = setup
+    ledger = home.landing / "hazards" / "430182001" / "w01.csv"
+    now = NOW
+    if change == "new_file":
+        (ledger.parent / "w02.csv").write_text("隐患编号\nH-2\n", "utf-8")
+    elif change == "touched_file":  # the same name sent again: a new modification time
+        os.utime(ledger, ns=(ledger.stat().st_atime_ns, ledger.stat().st_mtime_ns + 1_000_000_000))
+    elif change == "removed_file":
+        ledger.unlink()
+    elif change == "code":
+        (code / "model.sql").write_text("select 2")
+    elif change == "profile":
+        (profile / "townships.csv").write_text("township_code\n")
+    elif change == "setting":
+        monkeypatch.setenv("SAFETYWH_SMTP_HOST", "127.0.0.1")
+    elif change == "hour":
+        now = NOW + dt.timedelta(hours=1)
+    verdict = run_state.verdict(home, inputs(now))
+    assert not verdict.skip
+    assert reason in verdict.reason
+
+
+def test_a_later_minute_of_the_same_hour_is_skipped(setup):
+    home, _, _, inputs = setup
+    assert run_state.verdict(home, inputs(NOW + dt.timedelta(minutes=50))).skip
+
+
+def test_alerts_waiting_for_a_retry_run(setup):
+    home, _, _, inputs = setup
+    run_state.remember(home, inputs(), "run-1", NOW, retries_pending=True)
+    verdict = run_state.verdict(home, inputs())
+    assert not verdict.skip and "待重发" in verdict.reason
+
+
+@pytest.mark.parametrize("changed", ["warehouse", "published"])
+def test_a_warehouse_written_since_runs(setup, changed):
+    """A command that wrote to the warehouse, or a copy put back by hand: not what the run left."""
+    home, _, _, inputs = setup
+    path = home.duckdb_path if changed == "warehouse" else home.published_path
+    path.write_bytes(b"something else")
+    verdict = run_state.verdict(home, inputs())
+    assert not verdict.skip and "有变动" in verdict.reason
+
+
+def test_an_unreadable_record_runs(setup):
+    home, _, _, inputs = setup
+    run_state.state_path(home).write_text("{not json", "utf-8")
+    assert not run_state.verdict(home, inputs()).skip
