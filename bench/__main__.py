@@ -170,7 +170,9 @@ def run_pipeline(home: Path, label: str, logs: Path) -> dict:
                 log=logs / f"{label}.log")
     if m.exit_code:
         raise SystemExit(f"{label}: safetywh run failed (exit {m.exit_code}), see {logs / f'{label}.log'}")
-    return {**m.as_dict(), "dbt": dbt_mode(home, before)}
+    # a run that could change nothing stops before Dagster starts (pipelines/lib/run_state.py)
+    stopped = "未重新运行" in (logs / f"{label}.log").read_text("utf-8", errors="replace")
+    return {**m.as_dict(), "dbt": "no run (nothing changed)" if stopped else dbt_mode(home, before)}
 
 
 def bench_scale(scale: float, work: Path, repeat: int, plain: bool, dashboard: bool, compiled: Path | None) -> dict:

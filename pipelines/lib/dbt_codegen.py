@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from pipelines.lib.contracts import Contract, load_contracts
+from pipelines.lib.contracts import Column, Contract, load_contracts
 from warehouse.layout import AUDIT_COLUMNS
 
 HEADER = "# GENERATED from pipelines/contracts by `safetywh dbt-codegen`; do not edit by hand.\n"
@@ -84,7 +84,7 @@ def staging_models_doc(contracts: dict[str, Contract]) -> dict[str, Any]:
         for c in contract.columns:
             if c.personal:
                 continue
-            name = "township_code" if c.type == "township" else c.name
+            name = staged_name(c)
             column: dict[str, Any] = {"name": name, "description": f"{c.header}: {c.description}"}
             tests: list[Any] = []
             if c.name == contract.record_id:
@@ -112,10 +112,17 @@ def staging_models_doc(contracts: dict[str, Contract]) -> dict[str, Any]:
     return {"version": 2, "models": models}
 
 
+def staged_name(column: Column) -> str:
+    """A column's name in staging: a township is staged as its code (macros/stage_ledger.sql)."""
+    return "township_code" if column.type == "township" else column.name
+
+
 def staging_sql(contract: Contract) -> str:
-    # incremental by record (macros/stage_ledger.sql): dbt needs the key when it parses
+    # incremental by record (macros/stage_ledger.sql): dbt needs the key, by its staged
+    # name (the depot register's record id is its township), when it parses
+    key = staged_name(next(c for c in contract.columns if c.name == contract.record_id))
     return (f"{{{{ config(materialized='incremental', incremental_strategy='delete+insert', "
-            f"unique_key='{contract.record_id}') }}}}\n{{{{ stage_ledger('{contract.feed}') }}}}\n")
+            f"unique_key='{key}') }}}}\n{{{{ stage_ledger('{contract.feed}') }}}}\n")
 
 
 def rendered(project_dir: Path) -> dict[Path, str]:

@@ -1,2 +1,2 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='township') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='township_code') }}
 {{ stage_ledger('reserve_depots') }}
