@@ -9,7 +9,10 @@ so the ratios compare like with like on the same machine at the same time:
 - pipeline cold: `safetywh run` on a new home holding every file but one;
 - pipeline warm: the same again, nothing new;
 - pipeline + 1 file: the held-back file (the latest weekly hazards ledger of a township)
-  arrives, and the pipeline runs again;
+  arrives, and the pipeline runs again (the calendar does not move: other townships sent
+  that week already, so the daily marts whose inputs did not change are kept);
+- pipeline + next week's first file: a township's hazards ledger of the week after the
+  data (one new hazard) arrives: the calendar moves and every daily mart is rebuilt;
 - dashboard: the cockpit's and the ranking's first render with cold caches and a filter
   change (AppTest, bench/dashboard.py), on the published copy.
 
@@ -136,6 +139,35 @@ def compile_models(work: Path) -> Path:
 # ------------------------------------------------------------------ runs
 
 
+def next_week_file(home: Path) -> Path:
+    """A township's hazards ledger for the week after the data: one hazard found three days
+    after the latest fact date, at a registered enterprise. Its date moves the calendar."""
+    import duckdb
+
+    from pipelines.lib.contracts import get_contract
+
+    con = duckdb.connect(str(home / "published" / "warehouse.duckdb"), read_only=True)
+    try:
+        latest = con.execute("SELECT latest_data_on FROM intermediate.int_calendar__coverage").fetchall()[0][0]
+        township, credit = con.execute(
+            "SELECT township_code, credit_code FROM staging.stg_ledgers__hazards "
+            "WHERE credit_code IS NOT NULL ORDER BY received_at DESC, hazard_id LIMIT 1").fetchall()[0]
+    finally:
+        con.close()
+    found = latest + dt.timedelta(days=3)
+    year, week, _ = found.isocalendar()
+    values = {"hazard_id": f"BENCH-{found:%Y%m%d}", "found_on": found.isoformat(), "township": township,
+              "credit_code": credit, "level": "一般", "description": "消防器材过期",
+              "deadline": (found + dt.timedelta(days=30)).isoformat(), "responsible_person": "张三",
+              "phone": "18114430813", "is_supervised": "否", "funds_10k_cny": "1.5"}
+    columns = get_contract("hazards").columns
+    path = home / "landing" / "hazards" / township / f"hazards-{township}-{year}W{week:02d}.csv"
+    path.write_text(",".join(c.header for c in columns) + "\n" + ",".join(values.get(c.name, "") for c in columns) + "\n",
+                    "utf-8")
+    return path
+
+
+
 def dbt_mode(home: Path, before: int) -> str:
     import duckdb
 
@@ -182,7 +214,7 @@ def bench_scale(scale: float, work: Path, repeat: int, plain: bool, dashboard: b
     logs.mkdir(parents=True, exist_ok=True)
     out: dict = {"scale": scale, "files": sum(meta["files"].values()), "rows": sum(meta["rows"].values()),
                  "landing_mb": round(sum(p.stat().st_size for p in landing.rglob("*") if p.is_file()) / 2**20, 1),
-                 "held_back_file": held, "runs": {"plain": [], "cold": [], "warm": [], "new_file": []}}
+                 "held_back_file": held, "runs": {"plain": [], "cold": [], "warm": [], "new_file": [], "new_week": []}}
     if generated:
         out["generate"] = generated.as_dict()
     for r in range(repeat):
@@ -207,6 +239,9 @@ def bench_scale(scale: float, work: Path, repeat: int, plain: bool, dashboard: b
         os.link(landing / held, home / "landing" / held)
         log(f"scale {scale:g} #{r + 1}: pipeline with one new weekly file")
         out["runs"]["new_file"].append(run_pipeline(home, f"new-file-s{scale:g}-{r}", logs))
+        next_week_file(home)
+        log(f"scale {scale:g} #{r + 1}: pipeline with the first file of the next week")
+        out["runs"]["new_week"].append(run_pipeline(home, f"new-week-s{scale:g}-{r}", logs))
     if dashboard:
         log(f"scale {scale:g}: dashboard (AppTest)")
         done = subprocess.run([sys.executable, "-m", "bench.dashboard", "--home", str(work / f"home-s{scale:g}"),
@@ -232,14 +267,14 @@ def summarize(out: dict) -> dict:
     s = {kind: {k: med(runs[kind], k) for k in ("wall_s", "cpu_s", "max_rss_mb", "tree_rss_mb")} for kind in runs if runs[kind]}
     cold = s.get("cold", {}).get("wall_s")
     if cold:
-        for kind in ("warm", "new_file"):
+        for kind in ("warm", "new_file", "new_week"):
             if kind in s:
                 s[kind]["ratio_to_cold"] = round(s[kind]["wall_s"] / cold, 3)
                 s[kind]["cpu_ratio_to_cold"] = round(s[kind]["cpu_s"] / s["cold"]["cpu_s"], 3)
         if "plain" in s:
             s["cold"]["ratio_to_plain"] = round(cold / s["plain"]["wall_s"], 2)
             s["cold"]["cpu_ratio_to_plain"] = round(s["cold"]["cpu_s"] / s["plain"]["cpu_s"], 2)
-    for kind in ("warm", "new_file"):
+    for kind in ("warm", "new_file", "new_week"):
         modes = [r.get("dbt") for r in runs.get(kind, [])]
         if modes and kind in s:
             s[kind]["dbt"] = "/".join(sorted(set(modes)))
@@ -267,7 +302,7 @@ def table(results: dict) -> str:
             g = out["generate"]
             lines.append(head + f"| generate | {fmt(g['wall_s'])} | {fmt(g['cpu_s'])} | {fmt(g['tree_rss_mb'], digits=0)} / {fmt(g['max_rss_mb'], digits=0)} | |")
         names = {"plain": "plain DuckDB (floor)", "cold": "pipeline cold", "warm": "pipeline warm (no new file)",
-                 "new_file": "pipeline + 1 weekly file"}
+                 "new_file": "pipeline + 1 weekly file", "new_week": "pipeline + next week's first file"}
         for kind, name in names.items():
             if kind not in s:
                 continue

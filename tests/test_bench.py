@@ -38,7 +38,8 @@ def test_the_report_table_and_ratios():
                                       "load_before": 0.5, **extra}
     out = {"scale": 1.0, "files": 10, "rows": 1000, "runs": {
         "plain": [run(10, 12)], "cold": [run(30, 33), run(20, 22), run(40, 44)],
-        "warm": [run(2, 2, dbt="skip")] * 3, "new_file": [run(5, 5, dbt="partial")] * 3}}
+        "warm": [run(2, 2, dbt="skip")] * 3, "new_file": [run(5, 5, dbt="partial")] * 3,
+        "new_week": [run(9, 9, dbt="partial")] * 3}}
     out["summary"] = summarize(out)
     assert out["summary"]["cold"]["wall_s"] == 30  # medians
     assert out["summary"]["cold"]["ratio_to_plain"] == 3.0
@@ -47,6 +48,7 @@ def test_the_report_table_and_ratios():
                                                 "versions": {}}, "repeat": 3, "repeat_large": 1, "started": "now"})
     assert "| 1 | 1,000 | 10 | pipeline cold | 30.0 |" in text
     assert "6.7 % of cold" in text and "dbt: skip" in text
+    assert "| pipeline + next week's first file | 9.0 | 9.0 | 150 / 100 | 30.0 % of cold" in text
 
 
 @pytest.mark.slow
