@@ -50,13 +50,13 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from pipelines.lib.run_summary import print_summary
-    from pipelines.lib.runner import WriterBusy, run_pipeline
+    from pipelines.lib.runner import ProfileUnreadable, WriterBusy, run_pipeline
 
     home = Home.resolve(args.home)
     print(f"数仓目录：{home.root}", file=sys.stderr)
     try:
         outcome = run_pipeline(home, verbose=args.verbose, force=args.force)
-    except WriterBusy as exc:
+    except (WriterBusy, ProfileUnreadable) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     if not outcome.success:

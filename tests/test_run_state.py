@@ -110,3 +110,21 @@ def test_an_unreadable_record_runs(setup):
     home, _, _, inputs = setup
     run_state.state_path(home).write_text("{not json", "utf-8")
     assert not run_state.verdict(home, inputs()).skip
+
+
+def test_an_unreadable_profile_is_refused_before_the_run(tmp_path):
+    """Every step reads the county profile: a missing or broken one is a clear error (exit 2),
+    not a traceback from inside Dagster."""
+    import subprocess
+    import sys
+
+    broken = tmp_path / "profile"
+    broken.mkdir()
+    (broken / "profile.yaml").write_text("county: [unclosed", "utf-8")
+    for folder in (tmp_path / "missing", broken):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SAFETYWH_")}
+        env["SAFETYWH_PROFILE"] = str(folder)
+        done = subprocess.run([sys.executable, "-m", "pipelines", "run", "--home", str(tmp_path / "home")],
+                              capture_output=True, text=True, env=env, timeout=120)
+        assert done.returncode == 2, done.stderr
+        assert "错误：县情配置无法读取" in done.stderr and "Traceback" not in done.stderr

@@ -25,6 +25,10 @@ class WriterBusy(RuntimeError):
     pass
 
 
+class ProfileUnreadable(RuntimeError):
+    pass
+
+
 @contextmanager
 def writer_lock(home: Home) -> Iterator[None]:
     """DuckDB allows one writer process: a second run fails fast with a clear message
@@ -85,7 +89,10 @@ def run_pipeline(home: Home, verbose: bool = False, force: bool = False) -> RunO
     home.export_env()
     _tools_on_path()
     with writer_lock(home):
-        profile = load_profile()
+        try:
+            profile = load_profile()
+        except Exception as exc:  # noqa: BLE001 - any unreadable profile (file, YAML, CSV): every step needs it
+            raise ProfileUnreadable(f"县情配置无法读取：{exc}") from exc
         inputs = run_state.current_inputs(home, profile.folder, profile.timezone)
         last = run_state.last_inputs(home)
         if not force:
