@@ -128,3 +128,29 @@ def test_an_unreadable_profile_is_refused_before_the_run(tmp_path):
                               capture_output=True, text=True, env=env, timeout=120)
         assert done.returncode == 2, done.stderr
         assert "错误：县情配置无法读取" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_home_inside_the_code_counts_only_the_code(tmp_path):
+    """The default home is ./warehouse, inside the `warehouse` package: what a run writes
+    there (landing, warehouse file, published copy, outbox, logs, its record) is not code."""
+    package = tmp_path / "warehouse"
+    package.mkdir()
+    (package / "layout.py").write_text("DDL = 1\n")
+    home = Home(package)
+    profile = tmp_path / "profile"
+    profile.mkdir()
+
+    def inputs():
+        return run_state.current_inputs(home, profile, TZ, NOW, code_roots=[package])
+
+    before = inputs()
+    for path in (home.landing / "hazards" / "430182001" / "w01.csv", home.duckdb_path, home.published_path,
+                 home.outbox / "a.eml", home.logs / "last-run.log", home.lock_path, home.dagster_home / "runs.db"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("written by a run")
+    run_state.remember(home, before, "run-1", NOW, retries_pending=False)
+    after = inputs()
+    assert after.code == before.code
+    assert after.landing != before.landing  # the landing is an input of its own
+    (package / "layout.py").write_text("DDL = 2\n")
+    assert inputs().code != before.code

@@ -62,25 +62,33 @@ def _digest(lines: Iterable[str]) -> str:
     return digest.hexdigest()
 
 
-def _tree(root: Path) -> Iterable[str]:
+def _home_parts(home: Home) -> set[str]:
+    """What a run writes into its home. The default home is ./warehouse, inside the
+    `warehouse` package: its data must not count as code."""
+    return {str(p) for p in (home.landing, home.outbox, home.publications, home.logs, home.dagster_home,
+                             home.published_path.parent, home.duckdb_path, home.lock_path, state_path(home))}
+
+
+def _tree(root: Path, skip: set[str]) -> Iterable[str]:
     """(path, size, mtime) of every file below ``root``: an edit changes the mtime."""
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in NOT_CODE)
+        dirnames[:] = sorted(d for d in dirnames if d not in NOT_CODE and os.path.join(dirpath, d) not in skip)
         for name in sorted(filenames):
-            if name.endswith(".pyc"):
+            full = os.path.join(dirpath, name)
+            if name.endswith((".pyc", ".duckdb", ".wal")) or name.startswith(".last-run.") or full in skip:
                 continue
-            st = os.stat(os.path.join(dirpath, name))
-            yield f"{os.path.relpath(os.path.join(dirpath, name), root)}\0{st.st_size}\0{st.st_mtime_ns}"
+            st = os.stat(full)
+            yield f"{os.path.relpath(full, root)}\0{st.st_size}\0{st.st_mtime_ns}"
 
 
 def current_inputs(home: Home, profile_folder: Path, timezone: str, now: dt.datetime | None = None,
                    code_roots: Iterable[Path] = CODE_ROOTS) -> Inputs:
     now = now or dt.datetime.now(ZoneInfo(timezone)).replace(tzinfo=None)
     landing = _digest(f"{f.path}\0{f.size_bytes}\0{f.mtime_ns}" for f in scan_landing(home.landing))
-    code = []
+    code, skip = [], _home_parts(home)
     for root in [*code_roots, profile_folder]:
         code.append(f"# {root}")
-        code += _tree(root)
+        code += _tree(root, skip)
     for package in STACK:
         try:
             code.append(f"{package}=={importlib.metadata.version(package)}")
