@@ -49,7 +49,8 @@ def test_nothing_changed_is_skipped(setup):
 def test_no_record_runs(setup):
     home, _, _, inputs = setup
     run_state.forget(home)  # what a starting run does: a killed run leaves no record
-    assert not run_state.verdict(home, inputs()).skip
+    verdict = run_state.verdict(home, inputs())
+    assert not verdict.skip and "landing" in verdict.changed
 
 
 @pytest.mark.parametrize("change, reason", [
@@ -82,6 +83,9 @@ def test_a_changed_input_runs(setup, monkeypatch, change, reason):
     verdict = run_state.verdict(home, inputs(now))
     assert not verdict.skip
     assert reason in verdict.reason
+    part = {"new_file": "landing", "touched_file": "landing", "removed_file": "landing", "code": "code",
+            "profile": "code", "setting": "settings", "hour": "hour"}[change]
+    assert verdict.changed == (part,)  # a changed landing is what starts the validation worker
 
 
 def test_a_later_minute_of_the_same_hour_is_skipped(setup):

@@ -138,13 +138,14 @@ class Verdict:
     reason: str  # Chinese, for the user
     last_run_id: str | None = None
     last_finished_at: str | None = None
+    changed: tuple[str, ...] = ()  # the parts of Inputs that changed (all of them: no record)
 
 
 PART_NAMES = {"landing": "收件目录有新的或变动的文件", "code": "程序、dbt 模型或县情配置有变化",
               "settings": "SAFETYWH_* 设置有变化", "hour": "已跨整点（需重算逾期判定）"}
 
 
-def last_inputs(home: Home) -> dict | None:
+def _last_record(home: Home) -> dict | None:
     """The record of the last successful run, if any (and readable)."""
     try:
         return json.loads(state_path(home).read_text("utf-8"))
@@ -154,12 +155,12 @@ def last_inputs(home: Home) -> dict | None:
 
 def verdict(home: Home, inputs: Inputs) -> Verdict:
     """Skip only when every input and both output files are what the last successful run saw."""
-    last = last_inputs(home)
+    last = _last_record(home)
     if last is None:
-        return Verdict(False, "没有上次成功运行的记录")
+        return Verdict(False, "没有上次成功运行的记录", changed=tuple(PART_NAMES))
     changed = inputs.changed_since(last)
     if changed:
-        return Verdict(False, "；".join(PART_NAMES[p] for p in changed))
+        return Verdict(False, "；".join(PART_NAMES[p] for p in changed), changed=tuple(changed))
     if last.get("retries_pending"):
         return Verdict(False, "有待重发的提醒邮件")
     if last.get("warehouse") != _file_stamp(home.duckdb_path) or last.get("published") != _file_stamp(home.published_path):

@@ -68,13 +68,14 @@ class RunOutcome:
 
 def _retries_pending(home: Home, profile) -> bool:
     """Alerts wait in the outbox for an SMTP server; with one configured, every run retries them."""
+    from pipelines.lib.alerts.outbox import waiting
     from pipelines.lib.alerts.smtp import SmtpSettings
 
     if SmtpSettings.resolve(profile.config) is None:
         return False
     with connect(home.duckdb_path, read_only=True) as con:
         try:
-            return con.execute("SELECT count(*) FROM meta.alerts WHERE status IN ('queued', 'failed')").fetchall()[0][0] > 0
+            return waiting(con) > 0
         except duckdb.CatalogException:
             return False
 
@@ -94,13 +95,11 @@ def run_pipeline(home: Home, verbose: bool = False, force: bool = False) -> RunO
         except Exception as exc:  # noqa: BLE001 - any unreadable profile (file, YAML, CSV): every step needs it
             raise ProfileUnreadable(f"县情配置无法读取：{exc}") from exc
         inputs = run_state.current_inputs(home, profile.folder, profile.timezone)
-        last = run_state.last_inputs(home)
-        if not force:
-            found = run_state.verdict(home, inputs)
-            if found.skip:
-                return RunOutcome(None, True, None, [], skipped=found)
+        found = run_state.verdict(home, inputs)
+        if found.skip and not force:
+            return RunOutcome(None, True, None, [], skipped=found)
         run_state.forget(home)
-        if last is None or last.get("landing") != inputs.landing:
+        if "landing" in found.changed:
             gx_process.start()  # new files to validate: import GX on the other core meanwhile
         try:
             outcome = _execute(home, verbose)

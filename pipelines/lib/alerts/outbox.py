@@ -164,6 +164,11 @@ def send_pending(con: duckdb.DuckDBPyConnection, outbox: Path, profile: Profile,
     return sent, failed, True
 
 
+def waiting(con: duckdb.DuckDBPyConnection) -> int:
+    """Messages not yet accepted by a server: every run with SMTP configured retries them."""
+    return con.execute("SELECT count(*) FROM meta.alerts WHERE status IN ('queued', 'failed')").fetchall()[0][0]
+
+
 def process_alerts(con: duckdb.DuckDBPyConnection, home: Home, profile: Profile, run_id: str,
                    now: dt.datetime) -> AlertRunResult:
     ensure_alert_tables(con)
@@ -189,5 +194,5 @@ def process_alerts(con: duckdb.DuckDBPyConnection, home: Home, profile: Profile,
     result.resolved_problems = sum(len(b.resolved) for b, _, _ in made)
     result.senders = [b.sender_code for b, _, _ in made]
     result.sent, result.failed, result.smtp_configured = send_pending(con, home.outbox, profile, now)
-    result.queued = con.execute("SELECT count(*) FROM meta.alerts WHERE status IN ('queued', 'failed')").fetchall()[0][0]
+    result.queued = waiting(con)
     return result
