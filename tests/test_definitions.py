@@ -46,3 +46,16 @@ def test_materializations_from_the_ui_also_run_in_process():
     """A UI 'materialize all' uses the implicit job: it must not start parallel writers."""
     defs = load_defs()
     assert defs.resolve_implicit_global_asset_job_def().executor_def is dg.in_process_executor
+
+
+def test_dbt_leaves_out_its_debug_log_and_json_artifacts_unless_asked(monkeypatch):
+    # a run never reads them; they cost ~1.5 s of a one-file run (assets.py, _artifact_args)
+    from pipelines.defs.dbt.assets import _artifact_args
+
+    monkeypatch.delenv("DBT_LOG_LEVEL_FILE", raising=False)
+    monkeypatch.delenv("DBT_WRITE_JSON", raising=False)
+    assert _artifact_args() == ["--log-level-file", "none", "--no-write-json"]
+    # set by someone diagnosing a build: dbt reads the variables itself, no flag overrides them
+    monkeypatch.setenv("DBT_LOG_LEVEL_FILE", "debug")
+    monkeypatch.setenv("DBT_WRITE_JSON", "true")
+    assert _artifact_args() == []
