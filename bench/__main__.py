@@ -13,6 +13,8 @@ so the ratios compare like with like on the same machine at the same time:
   that week already, so the daily marts whose inputs did not change are kept);
 - pipeline + next week's first file: a township's hazards ledger of the week after the
   data (one new hazard) arrives: the calendar moves and every daily mart is rebuilt;
+- fixed costs (first scale only): the Dagster definitions and a `dbt build` of one model,
+  each alone (bench/stack_floor.py): the least any run with a new file can take here;
 - dashboard: the cockpit's and the ranking's first render with cold caches and a filter
   change (AppTest, bench/dashboard.py), on the published copy.
 
@@ -39,6 +41,7 @@ import sys
 import time
 from pathlib import Path
 
+from bench import stack_floor
 from bench.measure import Measurement, measure
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -207,7 +210,8 @@ def run_pipeline(home: Path, label: str, logs: Path) -> dict:
     return {**m.as_dict(), "dbt": "no run (nothing changed)" if stopped else dbt_mode(home, before)}
 
 
-def bench_scale(scale: float, work: Path, repeat: int, plain: bool, dashboard: bool, compiled: Path | None) -> dict:
+def bench_scale(scale: float, work: Path, repeat: int, plain: bool, dashboard: bool, compiled: Path | None,
+                floor: bool = False) -> dict:
     landing, meta, generated = landing_for(work, scale)
     held = held_back_file(landing)
     logs = work / "logs"
@@ -242,6 +246,14 @@ def bench_scale(scale: float, work: Path, repeat: int, plain: bool, dashboard: b
         next_week_file(home)
         log(f"scale {scale:g} #{r + 1}: pipeline with the first file of the next week")
         out["runs"]["new_week"].append(run_pipeline(home, f"new-week-s{scale:g}-{r}", logs))
+    if floor:
+        out["runs"] |= {"floor_definitions": [], "floor_dbt": []}
+        for r in range(repeat):
+            log(f"scale {scale:g} #{r + 1}: the stack's fixed costs (definitions, dbt build of one model)")
+            out["runs"]["floor_definitions"].append(
+                stack_floor.definitions(clean_env(), ROOT, logs / f"floor-definitions-{r}.log").as_dict())
+            out["runs"]["floor_dbt"].append(stack_floor.dbt_one_model(
+                work / f"home-s{scale:g}", work / "floor", clean_env(), logs / f"floor-dbt-{r}.log").as_dict())
     if dashboard:
         log(f"scale {scale:g}: dashboard (AppTest)")
         done = subprocess.run([sys.executable, "-m", "bench.dashboard", "--home", str(work / f"home-s{scale:g}"),
@@ -314,6 +326,13 @@ def table(results: dict) -> str:
                 ratio = f"{100 * k['ratio_to_cold']:.1f} % of cold (CPU {100 * k['cpu_ratio_to_cold']:.1f} %), dbt: {k.get('dbt')}"
             lines.append(head + f"| {name} | {fmt(k['wall_s'])} | {fmt(k['cpu_s'])} | "
                          f"{fmt(k['tree_rss_mb'], digits=0)} / {fmt(k['max_rss_mb'], digits=0)} | {ratio} |")
+        if "floor_definitions" in s and "floor_dbt" in s:
+            a, b = s["floor_definitions"], s["floor_dbt"]
+            total = a["wall_s"] + b["wall_s"]
+            share = f"{100 * total / s['cold']['wall_s']:.1f} % of cold: no run with a file goes below it" if "cold" in s else ""
+            lines.append(head + f"| fixed costs: Dagster definitions + dbt build of one model | {fmt(a['wall_s'])} + "
+                         f"{fmt(b['wall_s'])} = {fmt(total)} | {fmt(a['cpu_s'] + b['cpu_s'])} | "
+                         f"{fmt(a['tree_rss_mb'], digits=0)} / {fmt(b['tree_rss_mb'], digits=0)} | {share} |")
         if "dashboard" in s:
             d = s["dashboard"]
             lines.append(head + f"| dashboard first render: cockpit / ranking | {fmt(d['overview']['first_render_s'], digits=2)} / "
@@ -360,7 +379,8 @@ def main(argv: list[str] | None = None) -> int:
     dashboard = not args.no_dashboard and (ROOT / "dashboards" / "pages" / "overview.py").exists()
     for scale in scales:
         repeat = args.repeat if scale < 10 else args.repeat_large
-        results["scales"].append(bench_scale(scale, work, repeat, not args.no_plain, dashboard, compiled))
+        results["scales"].append(bench_scale(scale, work, repeat, not args.no_plain, dashboard, compiled,
+                                             floor=scale == scales[0]))
         # written after every scale: a long run leaves what it measured so far
         RESULTS.mkdir(parents=True, exist_ok=True)
         path = args.json or RESULTS / f"bench-{started:%Y%m%d-%H%M%S}.json"

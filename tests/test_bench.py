@@ -39,7 +39,8 @@ def test_the_report_table_and_ratios():
     out = {"scale": 1.0, "files": 10, "rows": 1000, "runs": {
         "plain": [run(10, 12)], "cold": [run(30, 33), run(20, 22), run(40, 44)],
         "warm": [run(2, 2, dbt="skip")] * 3, "new_file": [run(5, 5, dbt="partial")] * 3,
-        "new_week": [run(9, 9, dbt="partial")] * 3}}
+        "new_week": [run(9, 9, dbt="partial")] * 3,
+        "floor_definitions": [run(3, 3), run(4, 4), run(2, 2)], "floor_dbt": [run(4.5, 4)] * 3}}
     out["summary"] = summarize(out)
     assert out["summary"]["cold"]["wall_s"] == 30  # medians
     assert out["summary"]["cold"]["ratio_to_plain"] == 3.0
@@ -49,6 +50,25 @@ def test_the_report_table_and_ratios():
     assert "| 1 | 1,000 | 10 | pipeline cold | 30.0 |" in text
     assert "6.7 % of cold" in text and "dbt: skip" in text
     assert "| pipeline + next week's first file | 9.0 | 9.0 | 150 / 100 | 30.0 % of cold" in text
+    # the fixed costs: median definitions 3 s + dbt 4.5 s = 7.5 s = 25 % of the 30 s cold run
+    assert "| fixed costs: Dagster definitions + dbt build of one model | 3.0 + 4.5 = 7.5 | 7.0 | 150 / 150 | 25.0 % of cold" in text
+
+
+def test_the_fixed_costs_build_one_model_on_a_copy_and_leave_the_home_alone(generated_home, tmp_path):
+    from bench import stack_floor
+
+    db = generated_home / "warehouse.duckdb"
+    before = (db.stat().st_mtime_ns, db.stat().st_size)
+    env = {k: v for k, v in os.environ.items() if k not in ("SAFETYWH_HOME", "SAFETYWH_DUCKDB")}
+    m = stack_floor.dbt_one_model(generated_home, tmp_path / "floor", env, tmp_path / "dbt.log")
+    log = (tmp_path / "dbt.log").read_text("utf-8", errors="replace")
+    assert m.exit_code == 0, log[-3000:]
+    assert "1 of 1 OK created sql table model staging.stg_profile__townships" in log
+    assert "TOTAL=1" in log  # the model alone: no test, no unit test
+    assert (db.stat().st_mtime_ns, db.stat().st_size) == before
+    assert not (tmp_path / "floor").exists()
+    defs = stack_floor.definitions(env, ROOT, tmp_path / "defs.log")
+    assert defs.exit_code == 0, (tmp_path / "defs.log").read_text("utf-8", errors="replace")[-3000:]
 
 
 @pytest.mark.slow

@@ -49,13 +49,13 @@ def test_materializations_from_the_ui_also_run_in_process():
 
 
 def test_dbt_leaves_out_its_debug_log_and_json_artifacts_unless_asked(monkeypatch):
-    # a run never reads them; they cost ~1.5 s of a one-file run (assets.py, _artifact_args)
-    from pipelines.defs.dbt.assets import _artifact_args
+    # a run never reads them; they cost ~1.5 s of a one-file run (dbt_manifest.run_artifact_args)
+    from pipelines.lib.dbt_manifest import run_artifact_args
 
     monkeypatch.delenv("DBT_LOG_LEVEL_FILE", raising=False)
     monkeypatch.delenv("DBT_WRITE_JSON", raising=False)
-    assert _artifact_args() == ["--log-level-file", "none", "--no-write-json"]
+    assert run_artifact_args() == ["--log-level-file", "none", "--no-write-json"]
     # set by someone diagnosing a build: dbt reads the variables itself, no flag overrides them
     monkeypatch.setenv("DBT_LOG_LEVEL_FILE", "debug")
     monkeypatch.setenv("DBT_WRITE_JSON", "true")
-    assert _artifact_args() == []
+    assert run_artifact_args() == []

@@ -1,4 +1,5 @@
-"""Keep dbt's manifest fresh: the Dagster definitions read it when they load."""
+"""dbt beside the pipeline: its manifest kept fresh (the Dagster definitions read it when they
+load), its executable, and the flags of the build a run starts."""
 
 from __future__ import annotations
 
@@ -53,3 +54,24 @@ def ensure_manifest(project_dir: Path = DBT_PROJECT_DIR) -> bool:
     if result.returncode != 0:
         raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
     return True
+
+
+def run_artifact_args() -> list[str]:
+    """Leave out the dbt artifacts a run never reads, unless the environment asks for them:
+
+    - dbt's log file (dbt.log in the invocation's target folder) at its default level
+      records every statement of every node: ~1 s of a 124-node partial build at the
+      county's scale (py-spy: event formatting and the file handler in dbt's worker
+      threads). The run log (<home>/logs/last-run.log) keeps dbt's node lines and errors
+      and target/run the SQL; DBT_LOG_LEVEL_FILE=debug brings it back to diagnose a build.
+    - manifest.json (~10 MB, written twice per build) and run_results.json: ~0.45 s.
+      Dagster reads neither (it follows dbt's structured log); the manifest the
+      definitions load is `dbt parse`'s in dbt_project/target. DBT_WRITE_JSON=true
+      brings them back.
+    """
+    args = []
+    if not os.environ.get("DBT_LOG_LEVEL_FILE"):
+        args += ["--log-level-file", "none"]
+    if not os.environ.get("DBT_WRITE_JSON"):
+        args += ["--no-write-json"]
+    return args

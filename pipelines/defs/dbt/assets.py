@@ -28,7 +28,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from pipelines.defs.dbt.project import dbt_project
 from pipelines.defs.resources import WarehouseResource
-from pipelines.lib.dbt_manifest import dbt_executable
+from pipelines.lib.dbt_manifest import dbt_executable, run_artifact_args
 from pipelines.lib.dbt_state import BuildPlan, model_ancestors, models_in_order, plan_build, record_build
 
 # dagster-dbt gives every invocation its own target folder (~10 MB); keep the newest few.
@@ -117,27 +117,6 @@ class _Unchanged:
             yield self._result(k)
 
 
-def _artifact_args() -> list[str]:
-    """Leave out the dbt artifacts a run never reads, unless the environment asks for them:
-
-    - dbt's log file (dbt.log in the invocation's target folder) at its default level
-      records every statement of every node: ~1 s of a 124-node partial build at the
-      county's scale (py-spy: event formatting and the file handler in dbt's worker
-      threads). The run log (<home>/logs/last-run.log) keeps dbt's node lines and errors
-      and target/run the SQL; DBT_LOG_LEVEL_FILE=debug brings it back to diagnose a build.
-    - manifest.json (~10 MB, written twice per build) and run_results.json: ~0.45 s.
-      Dagster reads neither (it follows dbt's structured log); the manifest the
-      definitions load is `dbt parse`'s in dbt_project/target. DBT_WRITE_JSON=true
-      brings them back.
-    """
-    args = []
-    if not os.environ.get("DBT_LOG_LEVEL_FILE"):
-        args += ["--log-level-file", "none"]
-    if not os.environ.get("DBT_WRITE_JSON"):
-        args += ["--no-write-json"]
-    return args
-
-
 def _keep_partial_parse(target_path: Path) -> None:
     """dbt wrote an up-to-date partial_parse.msgpack into this invocation's own target folder;
     put it where dagster-dbt looks for it next time, so the next run parses only what changed
@@ -177,7 +156,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
         yield from _Unchanged(context, selected, plan, manifest).rest()
         return
 
-    args = ["build", *_artifact_args()]
+    args = ["build", *run_artifact_args()]
     untouched: set[dg.AssetKey] = set()
     if plan.mode == "partial":
         # dagster-dbt selects the whole asset set with --select fqn:*: what need not be
