@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from pathlib import Path
 
 import pytest
 
@@ -47,16 +48,23 @@ def test_a_bad_batch_size_is_a_clear_error(monkeypatch, value):
         batch_rows()
 
 
+def _generated_and_validated_here(tmp_path: Path, scale: float, end: dt.date) -> tuple[Path, dict]:
+    """A generated landing with defects, ingested with validation in this process: the
+    reference the worker's results are compared with."""
+    landing = tmp_path / "landing"
+    generate(landing, seed=6, scale=scale, defect_rate=0.05, start=dt.date(2023, 1, 1), end=end)
+    con, _ = ingest_landing(landing, tmp_path / "here.duckdb")
+    here = snapshot(con)
+    con.close()
+    return landing, here
+
+
 def test_validation_in_the_preloaded_worker_equals_validation_here(tmp_path):
     """`safetywh run` validates in a worker forked from a server that imported GX while the
     run started (pipelines/lib/gx_process.py): the same files, rows and broken cells."""
     from pipelines.lib import gx_process
 
-    landing = tmp_path / "landing"
-    generate(landing, seed=6, scale=0.05, defect_rate=0.05, start=dt.date(2023, 1, 1), end=dt.date(2023, 3, 31))
-    con, _ = ingest_landing(landing, tmp_path / "here.duckdb")
-    here = snapshot(con)
-    con.close()
+    landing, here = _generated_and_validated_here(tmp_path, scale=0.05, end=dt.date(2023, 3, 31))
     gx_process.start()
     try:
         assert gx_process._pool is not None
@@ -79,11 +87,7 @@ def test_a_dead_validation_worker_falls_back_to_validating_here(tmp_path):
 
     from pipelines.lib import gx_process
 
-    landing = tmp_path / "landing"
-    generate(landing, seed=6, scale=0.02, defect_rate=0.05, start=dt.date(2023, 1, 1), end=dt.date(2023, 1, 31))
-    con, _ = ingest_landing(landing, tmp_path / "here.duckdb")
-    here = snapshot(con)
-    con.close()
+    landing, here = _generated_and_validated_here(tmp_path, scale=0.02, end=dt.date(2023, 1, 31))
     gx_process.start()
     try:
         assert gx_process._pool.submit(os.getpid).result() > 0  # the worker is up
