@@ -41,14 +41,26 @@ def _connect(home_arg: str | None) -> duckdb.DuckDBPyConnection:
 
 
 def _table_view(frame: pl.DataFrame, columns: tuple[str, ...]) -> pl.DataFrame:
-    """What a person reads: 2 decimals (4 for a ‰ figure), Chinese status, — for no value."""
+    """What a person reads: every figure with the decimals of the one rule of
+    pipelines.lib.bulletin.wording (the bulletins' too: scores 2, percentages 1, counts 0,
+    ‰ 4), fixed within a column; Chinese status; — for no value. A table is one screen
+    (19 metrics or 29 townships), so the cells are formatted in Python."""
+    from pipelines.lib.bulletin.wording import SCORE_DIGITS, fmt_num, fmt_value
+
     view = frame.select(columns)
-    digits = pl.when(pl.col("unit") == "‰").then(4).otherwise(2) if "unit" in view.columns else pl.lit(2)
     floats = [name for name, dtype in view.schema.items() if dtype == pl.Float64]
-    view = view.with_columns(
-        pl.when(digits == 4).then(pl.col(name).round(4)).otherwise(pl.col(name).round(2)).alias(name)
-        for name in floats
-    )
+    if "unit" in frame.columns:  # the scoreboard: decimals follow each row's unit
+        units = frame["unit"].to_list()
+        view = view.with_columns(
+            pl.Series(name, [fmt_value(v, u, with_unit=False) for v, u in zip(view[name].to_list(), units)],
+                      dtype=pl.String)
+            for name in floats
+        )
+    else:
+        view = view.with_columns(
+            pl.Series(name, [fmt_num(v, SCORE_DIGITS) for v in view[name].to_list()], dtype=pl.String)
+            for name in floats
+        )
     if "status" in view.columns:
         view = view.with_columns(pl.col("status").replace_strict(_STATUS_TEXT, default=None))
     return view.with_columns(pl.all().cast(pl.String).fill_null("—"))
