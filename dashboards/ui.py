@@ -23,7 +23,7 @@ STATUS_COLOR = {"met": "green", "on_track": "green", "at_risk": "orange", "breac
 STATUS_HEX = {"达标": "#d7f0dc", "受控": "#d7f0dc", "有风险": "#fde7c8", "未达标": "#f9d3d3"}
 BAND_HEX = {"优秀": "#d7f0dc", "合格": "#e3ecfa", "待改进": "#fde7c8", "一票否决": "#f9d3d3"}
 PERIOD_TYPE_TEXT = {"week": "周通报", "month": "月排名", "quarter": "季考核", "year": "年度"}
-COUNT_UNITS = {"起", "人", "个", "项", "次"}
+COUNT_UNITS = {"起", "人", "个", "项", "次", "件"}
 
 
 def viewer() -> Viewer:
@@ -50,13 +50,16 @@ def guarded():
 # ------------------------------------------------------------------ numbers
 
 def fmt_value(value, unit: str | None) -> str:
-    """As `safetywh kpis` prints: counts whole, ‰ with 4 decimals, others 2; null is —."""
+    """As `safetywh kpis` prints (the rule of pipelines/lib/bulletin/wording.py): counts
+    whole, percentages 1 decimal, ‰ 4, others 2; null is —."""
     if value is None:
         return "—"
     if unit in COUNT_UNITS and float(value).is_integer():
         return f"{int(value)}"
     if unit == "‰":
         return f"{value:.4f}"
+    if unit == "%":
+        return f"{value:.1f}"
     return f"{value:.2f}"
 
 

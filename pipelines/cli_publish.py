@@ -22,13 +22,14 @@ _MAIL_TEXT = {
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
+    from pipelines.lib.bulletin.fonts import MissingChineseFontsError
     from pipelines.lib.bulletin.publish import publish
     from pipelines.lib.numbers import NumbersError
 
     home = Home.resolve(args.home)
     try:
         result = publish(home, args.period, send_mail=not args.no_mail)
-    except NumbersError as exc:
+    except (NumbersError, MissingChineseFontsError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     for path in result.paths:

@@ -73,6 +73,31 @@ def load(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict]]:
     }
 
 
+# kpis.md "penalties": the administrative penalties of 《安全生产违法行为行政处罚办法》 art. 5;
+# 移送司法 (行刑衔接) is a judicial transfer, not a penalty.
+PENALTIES = ("警告", "罚款", "停产整顿", "关闭取缔")
+JUDICIAL_TRANSFERS = ("移送司法",)
+
+
+def ranking_start(data: dict[str, list[dict]]) -> dt.date:
+    """README decision: rankings start on 1 January of the first year a township sent a file."""
+    towns = {t["township_code"] for t in data["townships"]}
+    first = min(f["received_at"] for f in data["files"] if f["sender_code"] in towns)
+    return dt.date(first.year, 1, 1)
+
+
+def data_start(data: dict[str, list[dict]]) -> dt.date:
+    """1 January of the year of the earliest event (README: what the data covers)."""
+    first = min([a["occurred_at"].date() for a in data["accidents"]] + [h["found_on"] for h in data["hazards"]]
+                + [i["inspected_on"] for i in data["inspections"]] + [d["held_on"] for d in data["drills"]])
+    return dt.date(first.year, 1, 1)
+
+
+def is_ranked(data: dict[str, list[dict]], label: str) -> bool:
+    """ranking.md: a period that starts before the data does is not ranked."""
+    return period(label).start >= ranking_start(data)
+
+
 def ranking(data: dict[str, list[dict]], label: str) -> dict[str, dict]:
     p = period(label)
     in_p = lambda d: d is not None and p.start <= d <= p.end  # noqa: E731
@@ -122,12 +147,24 @@ def ranking(data: dict[str, list[dict]], label: str) -> dict[str, dict]:
             for x in data["fires"] if x["township_code"] == t and in_p(x["started_at"].date()))
         total = round(s_acc + s_haz + s_enf + s_prep + s_rep + 1e-9, 2)
         out[t] = dict(s_acc=s_acc, s_haz=s_haz, s_enf=s_enf, s_prep=s_prep, s_rep=s_rep,
-                      total=0.0 if vetoed else total, vetoed=vetoed, red_list=a == 0)
+                      total=0.0 if vetoed else total, vetoed=vetoed, accidents=a,
+                      quota=math.ceil(round(quota, 9)))  # kpis.md: the whole number that earns the full score
     live = [r["total"] for r in out.values() if not r["vetoed"]]
     for r in out.values():
         r["rank"] = len(live) + 1 if r["vetoed"] else 1 + sum(1 for x in live if x > r["total"])
         r["band"] = "一票否决" if r["vetoed"] else "优秀" if r["total"] >= 90 else "合格" if r["total"] >= 70 else "待改进"
+    # named: every vetoed township and every other one holding one of the three lowest
+    # distinct ranks (ties included); red list: no accident in P and not named
+    lowest = sorted({r["rank"] for r in out.values() if not r["vetoed"]})[-3:]
+    for r in out.values():
+        r["named"] = r["vetoed"] or r["rank"] in lowest
+        r["red_list"] = r["accidents"] == 0 and not r["named"]
     return out
+
+
+def control_line(ly_count: float) -> float:
+    """kpis.md: a count's control line is the largest whole number within 80% of last year."""
+    return float(math.floor(round(0.8 * ly_count, 9)))
 
 
 def ytd_metrics(data: dict[str, list[dict]], as_of: dt.date) -> dict[str, float | None]:
@@ -154,7 +191,8 @@ def ytd_metrics(data: dict[str, list[dict]], as_of: dt.date) -> dict[str, float 
                                            and (h["rectified_on"] is None or h["rectified_on"] > as_of))),
         "hazard_ontime_rectification_pct": pct(ontime, due),
         "inspections": float(len(insp)),
-        "penalties": float(sum(1 for i in insp if i["action"] in ("罚款", "停产整顿", "关闭取缔", "移送司法"))),
+        "penalties": float(sum(1 for i in insp if i["action"] in PENALTIES)),
+        "judicial_transfers": float(sum(1 for i in insp if i["action"] in JUDICIAL_TRANSFERS)),
         "fines_10k_cny": sum(i["fine_10k_cny"] or 0 for i in insp),
     }
 

@@ -102,3 +102,24 @@ def test_settings_come_from_the_county_profile():
     fonts = Fonts.from_config({"body": "仿宋_GB2312", "unknown": "x"})
     assert fonts.body == "仿宋_GB2312" and fonts.title == "Noto Serif CJK SC"
     assert fonts.css_stack("body").startswith('"仿宋_GB2312", "Noto Serif CJK SC"')
+
+
+def test_report_deadlines_are_dates():
+    from pipelines.lib.bulletin.sections import report_deadline
+
+    assert report_deadline(period_info("2023-W14")) == dt.date(2023, 4, 12)  # the Wednesday after the week
+    assert report_deadline(period_info("2023-12")) == dt.date(2024, 1, 10)
+    assert report_deadline(period_info("2023-Q4")) == dt.date(2024, 1, 15)  # not 下季度首月15日
+
+
+def test_chinese_fonts_are_found_and_their_absence_refused(monkeypatch, tmp_path):
+    from pipelines.lib.bulletin.fonts import MissingChineseFontsError, chinese_font_families, require_chinese_fonts
+
+    assert "Noto Serif CJK SC" in chinese_font_families()  # scripts/setup.sh installs fonts-noto-cjk
+    require_chinese_fonts()
+    config = tmp_path / "fonts.conf"
+    config.write_text(f'<?xml version="1.0"?><fontconfig><cachedir>{tmp_path}</cachedir></fontconfig>', "utf-8")
+    monkeypatch.setenv("FONTCONFIG_FILE", str(config))
+    assert chinese_font_families() == []
+    with pytest.raises(MissingChineseFontsError, match="fonts-noto-cjk"):
+        require_chinese_fonts()

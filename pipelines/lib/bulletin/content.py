@@ -25,8 +25,10 @@ _CN_NUM = "一二三四五六七八九十"
 
 
 def build_content(con: duckdb.DuckDBPyConnection, period: str, settings: PublicationSettings,
-                  today: dt.date) -> dict[str, Any]:
-    """Everything the bulletin of ``period`` shows, read from the marts as they stand."""
+                  today: dt.date, brief: bool = False) -> dict[str, Any]:
+    """Everything the bulletin of ``period`` shows, read from the marts as they stand.
+    brief: the shorter wording publish.py falls back to when a 周通报 would not fit on
+    MAX_PAGES (sentences count what the attached XLSX lists)."""
     info = period_info(period)
     ranking = queries.ranking(con, info.label)
     first = ranking.row(0, named=True)
@@ -43,8 +45,13 @@ def build_content(con: duckdb.DuckDBPyConnection, period: str, settings: Publica
     hazard_rows = _hazard_rows(hazards)
     quality_rows = _quality_rows(quality)
     named = [r for r in ranking_rows if r["named"]]
-    red_list = [r["township_name"] for r in ranking_rows if r["red_list"]]
+    # the mart's red list already excludes the named (ranking.md); the bulletin re-checks,
+    # since praising and criticising one township in one document is the worst error it can make
+    red_list = [r["township_name"] for r in ranking_rows if r["red_list"] and not r["named"]]
     issue_date = info.issue_date() if is_complete else today
+    problems = [r for r in quality_rows if sections.has_reporting_problem(r)]
+    attachments = _attachments(info, as_of, hazard_rows, problems)
+    refer = sections.Refer(attachments)
 
     period_block = {
         "kind": info.kind, "label": info.label, "name_cn": info.name_cn, "this_cn": info.this_cn,
@@ -52,17 +59,19 @@ def build_content(con: duckdb.DuckDBPyConnection, period: str, settings: Publica
         "is_complete": is_complete, "as_of": as_of.isoformat(), "as_of_cn": cn_date(as_of),
     }
     document = _document(info, settings, issue_date)
+    # The sections in the order of the 通报; a new one (e.g. 风险预警) is one more entry here.
     body = [
-        sections.overview(info, as_of, is_complete, this, last_year, scoreboard_rows),
-        sections.ranking_section(info, ranking_rows, red_list, named),
-        sections.hazard_section(info, as_of, this, last_year, hazard_rows),
-        sections.reporting_section(info, quality_rows, quality_source),
+        sections.overview(info, as_of, is_complete, this, last_year, scoreboard_rows, refer, brief),
+        sections.ranking_section(info, ranking_rows, red_list, named, refer),
+        sections.hazard_section(info, as_of, this, last_year, hazard_rows, refer),
+        sections.reporting_section(info, quality_rows, quality_source, refer, settings.county, brief),
         sections.requirements(info, named, hazard_rows),
     ]
     for number, section in enumerate(body):
         section["heading"] = f"{_CN_NUM[number]}、{section['heading']}"
     return {
         "schema": SCHEMA_VERSION,
+        "brief": brief,
         "county": settings.county,
         "bureau": settings.bureau,
         "period": period_block,
@@ -71,7 +80,8 @@ def build_content(con: duckdb.DuckDBPyConnection, period: str, settings: Publica
             {"key": key, "label": label, "max": settings.weights.get(weight_key)} for key, weight_key, label in COMPONENTS
         ],
         "sections": body,
-        "attachments": _attachments(info, as_of),
+        "attachments": attachments,
+        "list_titles": _list_titles(info, as_of),
         "ranking": ranking_rows,
         "red_list": red_list,
         "named": [
@@ -84,7 +94,7 @@ def build_content(con: duckdb.DuckDBPyConnection, period: str, settings: Publica
         "data_quality": {
             "source": quality_source,
             "rows": quality_rows,
-            "problems": [r for r in quality_rows if sections.has_reporting_problem(r)],
+            "problems": problems,
         },
         "totals": {"period": this, "same_period_last_year": last_year},
     }
@@ -104,7 +114,7 @@ def _document(info: PeriodInfo, settings: PublicationSettings, issue_date: dt.da
         words = [info.name_cn, "乡镇（街道）", "安全生产", "工作的", "季考核通报"]
         matter = f"{info.name_cn}乡镇（街道）安全生产工作考核结果"
     segments = [settings.bureau, "关于", *words]
-    intro = f"根据安全生产监管执法“周通报、月排名、季考核”制度，现将{matter}通报如下："
+    intro = f"现将{matter}通报如下："
     return {
         "kind_cn": kind_cn,
         "issuer_mark": f"{settings.bureau}文件",
@@ -146,13 +156,33 @@ def title_lines(segments: list[str], width: int = TITLE_CHARS_PER_LINE) -> list[
     return ["".join(segments)]
 
 
-def _attachments(info: PeriodInfo, as_of: dt.date) -> list[dict[str, str]]:
+# A 周通报 is read in five minutes: its body and ranking table fit on 4 A4 pages, so the
+# week's PDF attaches the ranking table only and every list goes to the XLSX. A month or a
+# quarter also attaches the scoreboard, and a list only when it is short enough to print.
+ATTACHED_TABLES = {"week": ("ranking",), "month": ("ranking", "scoreboard", "hazards", "reporting"),
+                   "quarter": ("ranking", "scoreboard", "hazards", "reporting")}
+MAX_PRINTED_LIST_ROWS = 15
+MAX_PAGES = {"week": 4}  # pages of a PDF (body, ranking table, 版记); a month or quarter may run longer
+
+
+def _list_titles(info: PeriodInfo, as_of: dt.date) -> dict[str, str]:
+    """The title of each table, in the PDF and DOCX when attached, in the XLSX always."""
     kind_cn = KIND_CN[info.kind]
+    return {
+        "ranking": f"{info.name_cn}乡镇（街道）考核排名表",
+        "scoreboard": f"主要指标完成情况表（截至{cn_date(as_of)}）",
+        "hazards": f"重大及挂牌督办隐患清单（截至{cn_date(as_of)}）",
+        "reporting": f"{info.name_cn}数据报送问题单位名单",
+    }
+
+
+def _attachments(info: PeriodInfo, as_of: dt.date, hazards: list[dict], problems: list[dict]) -> list[dict[str, str]]:
+    titles = _list_titles(info, as_of)
+    rows = {"hazards": len(hazards), "reporting": len(problems)}
     return [
-        {"key": "ranking", "title": f"{info.name_cn}乡镇（街道）安全生产{kind_cn}排名表"},
-        {"key": "scoreboard", "title": f"主要指标完成情况表（截至{cn_date(as_of)}）"},
-        {"key": "hazards", "title": f"挂牌督办隐患清单（截至{cn_date(as_of)}）"},
-        {"key": "reporting", "title": f"{info.name_cn}数据报送问题单位名单"},
+        {"key": key, "title": titles[key]}
+        for key in ATTACHED_TABLES[info.kind]
+        if rows.get(key, 0) <= MAX_PRINTED_LIST_ROWS
     ]
 
 

@@ -56,3 +56,73 @@ class Fonts:
         }[role]
         names = [chosen] + [f for f in fallbacks if f != chosen]
         return ", ".join(f'"{n}"' for n in names) + ", serif"
+
+
+# ---------------------------------------------------------------- is there a Chinese face at all?
+
+CJK_FONT_PACKAGE = "fonts-noto-cjk"
+
+
+class MissingChineseFontsError(RuntimeError):
+    """No font on this machine covers Chinese: a PDF would show boxes (message in Chinese)."""
+
+
+def chinese_font_families() -> list[str]:
+    """The font families fontconfig knows that cover Chinese (`fc-list :lang=zh family`),
+    asked through libfontconfig itself - the library weasyprint (pango) renders with, so
+    the answer is the one the PDF would get, FONTCONFIG_FILE included, and no `fc-list`
+    binary is needed. Raises OSError when libfontconfig cannot be loaded."""
+    import ctypes
+    import ctypes.util
+
+    lib = ctypes.CDLL(ctypes.util.find_library("fontconfig") or "libfontconfig.so.1")
+    lib.FcInitLoadConfigAndFonts.restype = ctypes.c_void_p
+    lib.FcNameParse.restype = ctypes.c_void_p
+    lib.FcNameParse.argtypes = [ctypes.c_char_p]
+    lib.FcObjectSetBuild.restype = ctypes.c_void_p
+    lib.FcFontList.restype = ctypes.c_void_p
+    lib.FcFontList.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
+    lib.FcPatternGetString.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int,
+                                       ctypes.POINTER(ctypes.c_char_p)]
+    for name in ("FcFontSetDestroy", "FcObjectSetDestroy", "FcPatternDestroy", "FcConfigDestroy"):
+        getattr(lib, name).argtypes = [ctypes.c_void_p]
+
+    class FontSet(ctypes.Structure):
+        _fields_ = [("nfont", ctypes.c_int), ("sfont", ctypes.c_int),
+                    ("fonts", ctypes.POINTER(ctypes.c_void_p))]
+
+    config = lib.FcInitLoadConfigAndFonts()  # a fresh config: reads FONTCONFIG_FILE now
+    pattern = lib.FcNameParse(b":lang=zh")
+    objects = lib.FcObjectSetBuild(b"family", None)
+    fonts = lib.FcFontList(config, pattern, objects)
+    families: set[str] = set()
+    try:
+        if fonts:
+            found = ctypes.cast(fonts, ctypes.POINTER(FontSet)).contents
+            for i in range(found.nfont):
+                value = ctypes.c_char_p()
+                if lib.FcPatternGetString(found.fonts[i], b"family", 0, ctypes.byref(value)) == 0 and value.value:
+                    families.add(value.value.decode("utf-8", "replace"))
+    finally:
+        if fonts:
+            lib.FcFontSetDestroy(fonts)
+        lib.FcObjectSetDestroy(objects)
+        lib.FcPatternDestroy(pattern)
+        if config:
+            lib.FcConfigDestroy(config)
+    return sorted(families)
+
+
+def require_chinese_fonts() -> None:
+    """Refuse to publish on a machine without a Chinese font: weasyprint would write a PDF of
+    boxes without a word of warning (issue 15, "Silent failures")."""
+    try:
+        families = chinese_font_families()
+    except OSError:
+        families = []
+    if not families:
+        raise MissingChineseFontsError(
+            "本机没有可用的中文字体，生成的 PDF 会把汉字显示为方框，已停止发布（未写出任何文件）。"
+            f"请安装字体包 {CJK_FONT_PACKAGE}（Debian/Ubuntu：sudo apt-get install {CJK_FONT_PACKAGE}，"
+            "或运行 scripts/setup.sh --system）后重试。"
+        )

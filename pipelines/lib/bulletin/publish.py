@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from pipelines.lib.bulletin import archive
 from pipelines.lib.bulletin.content import build_content
+from pipelines.lib.bulletin.fonts import require_chinese_fonts
 from pipelines.lib.bulletin.periods import period_info
 from pipelines.lib.bulletin.settings import PublicationSettings
 from pipelines.lib.profile import Profile, load_profile
@@ -40,14 +41,29 @@ class Publication:
         return [self.docx, self.pdf, self.xlsx]
 
 
-def read_content(home: Home, period: str, settings: PublicationSettings, today: dt.date) -> dict[str, Any]:
+def read_content(home: Home, period: str, settings: PublicationSettings, today: dt.date,
+                 brief: bool = False) -> dict[str, Any]:
     """Everything read in one short read-only session: DuckDB lets no writer in while a
     reader is open, so the connection is closed before the (slower) rendering starts."""
     con = open_reader(home)
     try:
-        return build_content(con, period, settings, today)
+        return build_content(con, period, settings, today, brief)
     finally:
         con.close()
+
+
+def fitted_content(home: Home, period: str, kind: str, settings: PublicationSettings,
+                   today: dt.date) -> dict[str, Any]:
+    """The content, in its brief wording when the full one would not fit the kind's page
+    limit (content.MAX_PAGES: a 周通报 is read in five minutes, 4 A4 pages)."""
+    from pipelines.lib.bulletin.content import MAX_PAGES
+    from pipelines.lib.bulletin.render_pdf import page_count
+
+    content = read_content(home, period, settings, today)
+    limit = MAX_PAGES.get(kind)
+    if limit is not None and page_count(content, settings.fonts) > limit:
+        content = read_content(home, period, settings, today, brief=True)
+    return content
 
 
 def render_all(content: dict[str, Any], settings: PublicationSettings, folder: Path) -> dict[str, Path]:
@@ -68,13 +84,15 @@ def publish(home: Home, period: str, *, now: dt.datetime | None = None, send_mai
     """Write <home>/publications/<period>/ (latest files, archive/<version>/, manifest.json).
 
     Raises pipelines.lib.numbers.NumbersError (a Chinese message) for a malformed period or
-    one the data does not cover.
+    one the data does not cover or does not rank, and fonts.MissingChineseFontsError on a
+    machine without a Chinese font (before anything is written).
     """
+    require_chinese_fonts()
     profile = profile or load_profile()
     settings = PublicationSettings.from_profile(profile)
     now = now or dt.datetime.now(ZoneInfo(profile.timezone)).replace(tzinfo=None, microsecond=0)
     info = period_info(period)
-    content = read_content(home, info.label, settings, now.date())
+    content = fitted_content(home, info.label, info.kind, settings, now.date())
     folder = home.publications / info.label
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".render-", dir=folder) as scratch:

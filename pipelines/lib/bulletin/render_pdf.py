@@ -51,3 +51,10 @@ def write_pdf(content: dict[str, Any], fonts: Fonts, target: Path) -> Path:
     html = render_html(content, fonts)
     HTML(string=html, base_url=str(TEMPLATES)).write_pdf(str(target))
     return target
+
+
+def page_count(content: dict[str, Any], fonts: Fonts) -> int:
+    """How many pages the PDF of ``content`` has (laid out, not written)."""
+    from weasyprint import HTML
+
+    return len(HTML(string=render_html(content, fonts), base_url=str(TEMPLATES)).render().pages)

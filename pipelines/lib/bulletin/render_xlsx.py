@@ -164,11 +164,11 @@ class XlsxWriter:
 
     def write(self) -> None:
         c, period = self.c, self.c["period"]
-        titles = {a["key"]: a["title"] for a in c["attachments"]}
+        titles = c["list_titles"]  # every table is in the workbook, attached to the PDF or not
         self.sheet("排名", titles["ranking"], _ranking_columns(c), c["ranking"])
         numbered = lambda rows: [{**r, "_n": i} for i, r in enumerate(rows, 1)]  # noqa: E731
         self.sheet("指标", titles["scoreboard"], SCOREBOARD_COLUMNS, numbered(c["scoreboard"]))
-        self.sheet("挂牌督办", titles["hazards"], HAZARD_COLUMNS, numbered(c["supervised_hazards"]))
+        self.sheet("重大及挂牌督办隐患", titles["hazards"], HAZARD_COLUMNS, numbered(c["supervised_hazards"]))
         self.sheet("数据报送", f"{period['name_cn']}各单位数据报送情况", QUALITY_COLUMNS, c["data_quality"]["rows"])
         self.about()
         self.book.set_properties({"title": c["document"]["title"], "author": c["bureau"],

@@ -11,6 +11,29 @@ from typing import Any
 from pipelines.lib.bulletin.periods import PeriodInfo, cn_date, cn_range
 from pipelines.lib.bulletin.wording import STATUS_CN, fmt_count, fmt_num, fmt_value, join_cn, pct_text, yoy_clause
 
+# How many names a sentence lists before it says 等N个 (the full list is in the XLSX): a 周通报
+# is read in five minutes.
+MAX_NAMES = 4
+
+
+class Refer:
+    """Where a table can be read: 见附件N when it is attached to the PDF and DOCX, else the
+    XLSX published with them (content.py decides which tables are attached)."""
+
+    def __init__(self, attachments: list[dict]):
+        self.numbers = {a["key"]: n for n, a in enumerate(attachments, 1)}
+
+    def __call__(self, key: str) -> str:
+        number = self.numbers.get(key)
+        return f"见附件{number}" if number else "见同期Excel附表"
+
+
+def some_names(names: list[str], unit: str = "个单位") -> str:
+    """A、B、C, or A、B…H等12个单位 when there are more than MAX_NAMES."""
+    if len(names) <= MAX_NAMES:
+        return join_cn(names)
+    return f"{join_cn(names[:MAX_NAMES])}等{len(names)}{unit}"
+
 
 def paragraph(text: str, lead: str | None = None) -> dict[str, str | None]:
     """One body paragraph; ``lead`` is its run-in sub-heading, e.g. （一）事故情况。"""
@@ -25,10 +48,11 @@ def has_reporting_problem(r: dict) -> bool:
 # ---------------------------------------------------------------- 一、总体情况
 
 def overview(info: PeriodInfo, as_of: dt.date, complete: bool, this: dict | None, last_year: dict | None,
-              scoreboard: list[dict]) -> dict[str, Any]:
+              scoreboard: list[dict], refer: Refer, brief: bool = False) -> dict[str, Any]:
+    """brief: the breached metrics are counted, not named (a 周通报 that would not fit on 4 pages)."""
     this = this or {}
     base = last_year or {}
-    when = f"{info.this_cn}（{cn_range(info.start, info.end)}）"
+    when = info.this_cn  # the dates are in the opening sentence
     if not complete:
         when = f"{info.this_cn}（{cn_range(info.start, as_of)}，本期尚未结束）"
     acc, deaths, fires = this.get("accidents", 0), this.get("deaths", 0), this.get("forest_fires", 0)
@@ -43,15 +67,13 @@ def overview(info: PeriodInfo, as_of: dt.date, complete: bool, this: dict | None
     counts = {key: [r for r in scoreboard if r["status"] == key] for key in STATUS_CN}
     judged = sum(len(v) for v in counts.values())
     parts = [f"{STATUS_CN[k]}{len(v)}项" for k, v in counts.items() if v]
-    kpi_text = f"对照年度目标，截至{cn_date(as_of, with_year=False)}，{judged}项有目标的主要指标中{join_cn(parts, '暂无可评价指标')}。"
+    kpi_text = f"截至{cn_date(as_of, with_year=False)}，{judged}项有年度目标的主要指标中{join_cn(parts, '暂无可评价指标')}。"
     behind = counts["breached"] + counts["at_risk"]
-    if counts["breached"]:
-        kpi_text += f"未达标的指标：{join_cn(_kpi_brief(r) for r in counts['breached'])}。"
-    if counts["at_risk"]:
-        kpi_text += f"尚未达到目标、需加快推进的指标：{join_cn(_kpi_brief(r) for r in counts['at_risk'])}。"
+    if counts["breached"] and not brief:
+        kpi_text += f"未达标的是{join_cn(_kpi_brief(r) for r in counts['breached'])}。"
     if not behind:
         kpi_text += "各项指标均在目标范围内。"
-    kpi_text += "各项指标完成情况见附件2。"
+    kpi_text += f"各项指标{refer('scoreboard')}。"
     return {
         "heading": "总体情况",
         "paragraphs": [
@@ -67,27 +89,17 @@ def _ytd_sentence(info: PeriodInfo, as_of: dt.date, by_id: dict[str, dict]) -> s
         return ""
     a, d = accidents["value_raw"], deaths["value_raw"]
     text = (
-        f"今年以来（截至{cn_date(as_of, with_year=False)}），全市累计发生生产安全事故{fmt_count(a)}起、死亡{fmt_count(d)}人，"
+        f"今年以来全市累计发生生产安全事故{fmt_count(a)}起、死亡{fmt_count(d)}人，"
         f"{yoy_clause([(a, accidents['ly_value_raw'], '起'), (d, deaths['ly_value_raw'], '人')])}"
     )
     if accidents["target_raw"] is not None and deaths["target_raw"] is not None:
+        # a count's control line is a whole number (kpis.md): 23 deaths, never 23.2
         text += (
-            f"；按照“起数和死亡人数同比下降”的年度目标，同期控制线分别为{fmt_num(accidents['target_raw'], 1)}起、"
-            f"{fmt_num(deaths['target_raw'], 1)}人，事故起数{_within(accidents)}，死亡人数{_within(deaths)}"
+            f"，同期控制线分别为{fmt_count(accidents['target_raw'])}起、{fmt_count(deaths['target_raw'])}人，"
+            + (f"均{_within(accidents)}" if _within(accidents) == _within(deaths)
+               else f"事故起数{_within(accidents)}，死亡人数{_within(deaths)}")
         )
     text += "。"
-    major = by_id.get("major_accidents")
-    major_fires = by_id.get("major_forest_fires")
-    damage = by_id.get("forest_fire_damage_permille")
-    extras = []
-    if major:
-        extras.append(f"较大及以上生产安全事故{fmt_count(major['value_raw'])}起")
-    if major_fires:
-        extras.append(f"较大及以上森林火灾{fmt_count(major_fires['value_raw'])}起")
-    if damage and damage["value_raw"] is not None:
-        extras.append(f"森林火灾受害率{fmt_value(damage['value_raw'], '‰')}（目标{damage['target']}）")
-    if extras:
-        text += f"今年以来全市{'，'.join(extras)}。"
     return text
 
 
@@ -96,47 +108,40 @@ def _within(row: dict) -> str:
 
 
 def _kpi_brief(row: dict) -> str:
-    return f"{row['label']}（{row['value']}，目标{row['target']}）"
+    return row["label"]
 
 
 # ---------------------------------------------------------------- 二、乡镇排名
 
-def ranking_section(info: PeriodInfo, rows: list[dict], red_list: list[str], named: list[dict]) -> dict[str, Any]:
+def ranking_section(info: PeriodInfo, rows: list[dict], red_list: list[str], named: list[dict],
+                    refer: Refer) -> dict[str, Any]:
     scored = [r for r in rows if not r["vetoed"]]
     vetoed = [r for r in rows if r["vetoed"]]
     bands: dict[str, int] = {}
     for r in rows:
         bands[r["band"]] = bands.get(r["band"], 0) + 1
     average = sum(r["total_raw"] for r in scored) / len(scored) if scored else None
-    top = [r for r in scored if r["rank"] <= 3]
     text = (
-        f"{info.this_cn}对全市{len(rows)}个乡镇（街道）进行考核排名"
-        + (f"，未被一票否决的乡镇（街道）平均得分{fmt_num(average)}分" if average is not None else "")
-        + f"。其中{join_cn(f'{band}{n}个' for band, n in bands.items())}。"
+        f"全市{len(rows)}个乡镇（街道）"
+        + (f"平均{fmt_num(average)}分" if average is not None else "")
+        + f"，{join_cn(f'{band}{n}个' for band, n in bands.items())}。"
     )
-    if top:
-        tied = "（含并列）" if len(top) > 3 else ""
-        text += f"排名前三位{tied}的是{join_cn(_name_score(r) for r in top)}。"
-    risers = [r for r in scored if (r["movement_raw"] or 0) > 0]
-    if risers:
-        best = max(r["movement_raw"] for r in risers)
-        movers = [r["township_name"] for r in risers if r["movement_raw"] == best]
-        previous = {"week": "上周", "month": "上月", "quarter": "上季度"}[info.kind]
-        text += f"与{previous}相比，排名上升幅度最大的是{join_cn(movers)}（上升{best}位）。"
-    text += "考核排名情况见附件1。"
+    text += f"考核排名{refer('ranking')}。"
 
+    # ranking.md: the red list is the townships with no accident that are not named
     red_text = (
-        f"{info.this_cn}未发生生产安全事故、列入红榜的乡镇（街道）共{len(red_list)}个：{join_cn(red_list)}。"
-        if red_list else f"{info.this_cn}各乡镇（街道）均发生了生产安全事故，红榜空缺。"
+        f"列入红榜（未发生生产安全事故且未被通报）的共{len(red_list)}个：{join_cn(red_list)}。"
+        if red_list else f"{info.this_cn}没有列入红榜（未发生生产安全事故且未被通报）的乡镇（街道）。"
     )
     named_scored = [r for r in named if not r["vetoed"]]
     named_text = ""
     if named_scored:
-        named_text += "排名后三位、予以通报的乡镇（街道）：" + "；".join(_named_clause(r) for r in named_scored) + "。"
-    for r in vetoed:
+        lowest = "排名后三位（含并列）" if len(named_scored) > 3 else "排名后三位"
+        named_text += f"{lowest}予以通报：" + "；".join(_named_clause(r) for r in named_scored) + "。"
+    if vetoed:
+        reasons = _unique(r["veto_reason"] or "一票否决事项" for r in vetoed)
         named_text += (
-            f"{r['township_name']}{info.this_cn}发生{r['veto_reason'] or '一票否决事项'}，实行安全生产“一票否决”，"
-            f"考核得分计为0分，排名列最后。"
+            f"{join_cn(r['township_name'] for r in vetoed)}发生{join_cn(reasons)}，实行“一票否决”，得分计为0分。"
         )
     if not named_text:
         named_text = f"{info.this_cn}无被通报的乡镇（街道）。"
@@ -150,49 +155,45 @@ def ranking_section(info: PeriodInfo, rows: list[dict], red_list: list[str], nam
     }
 
 
-def _name_score(r: dict) -> str:
-    return f"{r['township_name']}（{r['total']}分）"
-
-
 def _named_clause(r: dict) -> str:
+    """玉潭街道（第25名，69.00分，执法检查失15.00分）: the component that cost most."""
     clause = f"{r['township_name']}（第{r['rank']}名，{r['total']}分"
     if r["weakest_component_label"]:
-        clause += f"，失分最多的是{r['weakest_component_label']}，失{fmt_num(r['weakest_component_lost'])}分"
+        clause += f"，{r['weakest_component_label']}失{fmt_num(r['weakest_component_lost'])}分"
     return clause + "）"
 
 
 # ---------------------------------------------------------------- 三、隐患治理
 
 def hazard_section(info: PeriodInfo, as_of: dt.date, this: dict | None, last_year: dict | None,
-                    hazards: list[dict]) -> dict[str, Any]:
+                    hazards: list[dict], refer: Refer) -> dict[str, Any]:
     this = this or {}
     due, ontime = this.get("hazards_due", 0), this.get("hazards_due_ontime", 0)
     if due:
         rate = ontime / due
-        text = f"{info.this_cn}全市到期应整改隐患{due}项，按期整改{ontime}项，按期整改率{pct_text(rate)}"
+        text = f"{info.this_cn}到期应整改隐患{due}项，按期整改{ontime}项（{pct_text(rate)}"
         if last_year and last_year.get("hazards_due"):
-            text += f"（去年同期{pct_text(last_year['hazards_due_ontime'] / last_year['hazards_due'])}）"
-        text += "。"
+            text += f"，去年同期{pct_text(last_year['hazards_due_ontime'] / last_year['hazards_due'])}"
+        text += "）。"
     else:
-        text = f"{info.this_cn}全市无到期应整改的隐患。"
+        text = f"{info.this_cn}无到期应整改的隐患。"
     overdue = [h for h in hazards if h["is_overdue"]]
     majors = [h for h in hazards if h["level"] == "重大"]
-    list_text = (
-        f"截至{cn_date(as_of, with_year=False)}，全市未整改销号的重大隐患和挂牌督办隐患共{len(hazards)}项"
-        f"（其中重大隐患{len(majors)}项），"
+    supervised = [h for h in hazards if h["is_supervised"] == "是"]
+    text += (
+        f"截至{cn_date(as_of, with_year=False)}，未整改销号的重大隐患和挂牌督办隐患共{len(hazards)}项"
+        f"（重大{len(majors)}项、挂牌督办{len(supervised)}项），"
     )
     if overdue:
         worst = overdue[0]
-        where = worst["enterprise_name"] or worst["township_name"]
-        list_text += (
-            f"已超过整改期限仍未整改的{len(overdue)}项，涉及{join_cn(_unique(h['township_name'] for h in overdue))}；"
-            f"逾期最长的是{worst['township_name']}{'' if where == worst['township_name'] else where}"
-            f"“{worst['description']}”隐患（{worst['hazard_id']}），已逾期{worst['days_overdue']}天。"
+        text += (
+            f"逾期未整改{len(overdue)}项，涉及{len(_unique(h['township_name'] for h in overdue))}个乡镇（街道），"
+            f"最长的是{worst['township_name']}{worst['hazard_id']}，已逾期{worst['days_overdue']}天。"
         )
     else:
-        list_text += "均在整改期限内。"
-    list_text += "挂牌督办隐患清单见附件3。"
-    return {"heading": "隐患治理", "paragraphs": [paragraph(text), paragraph(list_text)]}
+        text += "均在整改期限内。"
+    text += f"清单{refer('hazards')}。"
+    return {"heading": "隐患治理", "paragraphs": [paragraph(text)]}
 
 
 def _unique(items) -> list[str]:
@@ -205,7 +206,14 @@ def _unique(items) -> list[str]:
 
 # ---------------------------------------------------------------- 四、数据报送
 
-def reporting_section(info: PeriodInfo, rows: list[dict], source: str) -> dict[str, Any]:
+def _short_name(name: str, county: str) -> str:
+    """宁乡市市场监督管理局 -> 市场监督管理局: the county is the bulletin's own."""
+    return name.removeprefix(county) if county and name.startswith(county) and len(name) > len(county) else name
+
+
+def reporting_section(info: PeriodInfo, rows: list[dict], source: str, refer: Refer,
+                      county: str = "", brief: bool = False) -> dict[str, Any]:
+    """brief: the senders with problems are counted, not named (their list is in the XLSX)."""
     received = sum(r["files_received"] for r in rows)
     rejected = sum(r["files_rejected"] for r in rows)
     loaded = sum(r["rows_loaded"] for r in rows)
@@ -218,76 +226,51 @@ def reporting_section(info: PeriodInfo, rows: list[dict], source: str) -> dict[s
         late = sum(r["files_late"] or 0 for r in rows)
         missing = sum(r["files_missing"] or 0 for r in rows)
         text = (
-            f"{info.this_cn}各单位应报送定期台账{due}份，按时报送{on_time}份、迟报{late}份、未报{missing}份"
-            + (f"，按时报送率{pct_text(on_time / due)}" if due else "")
+            f"{info.this_cn}应报定期台账{due}份，按时{on_time}份、迟报{late}份、未报{missing}份"
+            + (f"（按时报送率{pct_text(on_time / due)}）" if due else "")
             + "；"
         )
     else:
         text = f"{info.this_cn}（报送时限统计暂缺）"
     text += (
-        f"共接收台账文件{received}个（其中整份退回{rejected}个），入库数据{loaded}行，"
-        f"因不符合报送规范被隔离{quarantined}行，数据合格率{pct_text(pass_rate)}。"
+        f"接收文件{received}个（退回{rejected}个），入库{loaded}行、隔离{quarantined}行，合格率{pct_text(pass_rate)}。"
     )
-    paragraphs.append(paragraph(text))
     late_rows = [r for r in rows if (r["files_late"] or 0) + (r["files_missing"] or 0) + (r["events_late"] or 0)]
     q_rows = [r for r in rows if r["rows_quarantined"] or r["files_rejected"]]
-    if late_rows:
-        paragraphs.append(paragraph(
-            "迟报、漏报的单位：" + join_cn(f"{r['sender_name']}（{_late_words(r)}）" for r in late_rows) + "。"
-        ))
-    if q_rows:
-        paragraphs.append(paragraph(
-            "报送数据被隔离或退回的单位：" + join_cn(f"{r['sender_name']}（{_quarantine_words(r)}）" for r in q_rows)
-            + "。请上述单位对照报送规范更正后重新报送，问题明细见系统发送的数据质量提醒。"
-        ))
-    if not late_rows and not q_rows:
-        paragraphs.append(paragraph(f"{info.this_cn}各单位均按时报送，数据全部通过校验。"))
-    paragraphs.append(paragraph("报送问题单位名单见附件4。"))
+    if late_rows or q_rows:
+        words = "迟报、漏报或数据被隔离、退回" if late_rows and q_rows else "迟报、漏报" if late_rows else "数据被隔离或退回"
+        problem_rows = [r for r in rows if r in late_rows or r in q_rows]
+        names = [_short_name(r["sender_name"], county) for r in problem_rows]
+        text += f"{words}的有{len(names)}个单位。" if brief else f"{words}的有{some_names(names)}。"
+    else:
+        text += f"{info.this_cn}各单位均按时报送，数据全部通过校验。"
+    if late_rows or q_rows:
+        text += f"名单{refer('reporting')}。"
+    paragraphs.append(paragraph(text))
     return {"heading": "数据报送", "paragraphs": paragraphs}
 
 
 
-def _late_words(r: dict) -> str:
-    words = []
-    if r["files_late"]:
-        words.append(f"迟报{r['files_late']}份")
-    if r["files_missing"]:
-        words.append(f"未报{r['files_missing']}份")
-    if r["events_late"]:
-        words.append(f"事件信息超时报送{r['events_late']}条")
-    return "，".join(words)
-
-
-def _quarantine_words(r: dict) -> str:
-    words = []
-    if r["rows_quarantined"]:
-        words.append(f"隔离{r['rows_quarantined']}行")
-    if r["files_rejected"]:
-        words.append(f"退回文件{r['files_rejected']}个")
-    return "，".join(words)
-
-
 # ---------------------------------------------------------------- 五、工作要求
 
+def report_deadline(info: PeriodInfo) -> dt.date:
+    """The date named townships report their rectification by, written as a date (never
+    下周三 / 下季度首月15日): the Wednesday after a week, the 10th of the month after a
+    month, the 15th of the first month after a quarter (2023-Q4 -> 2024年1月15日)."""
+    if info.kind == "week":
+        return info.end + dt.timedelta(days=3)
+    after = info.end + dt.timedelta(days=1)
+    return after.replace(day=10 if info.kind == "month" else 15)
+
+
 def requirements(info: PeriodInfo, named: list[dict], hazards: list[dict]) -> dict[str, Any]:
-    next_period = {"week": "下周三", "month": "下月10日", "quarter": "下季度首月15日"}[info.kind]
-    named_names = join_cn(r["township_name"] for r in named)
     first = (
-        f"{named_names}要认真分析失分原因，制定整改措施，于{next_period}前将整改情况书面报市应急管理局。"
-        if named else ""
-    ) + "各乡镇（街道）要对照考核细则查漏补缺，巩固提升安全生产工作水平。"
-    overdue = [h for h in hazards if h["is_overdue"]]
-    second = (
-        "各乡镇（街道）和行业主管部门要严格落实重大隐患“一单四制”，"
-        + ("对逾期未整改的挂牌督办隐患逐项明确责任人和整改时限，" if overdue else "")
-        + "确保重大隐患动态清零。"
+        f"被通报的乡镇（街道）要分析失分原因，于{cn_date(report_deadline(info))}前书面报送整改情况。"
+        if named else "各乡镇（街道）要对照考核细则查漏补缺。"
     )
-    third = "各单位要严格按照报送规范，于每周一12:00前报送上周台账，事故和森林火灾信息在24小时内报送，确保数据及时、准确、完整。"
-    paragraphs = [
-        paragraph(first, "（一）抓好问题整改。"),
-        paragraph(second, "（二）推进隐患清零。"),
-        paragraph(third, "（三）规范信息报送。"),
-    ]
+    overdue = [h for h in hazards if h["is_overdue"]]
+    second = "逾期隐患要逐项明确责任人和整改时限。" if overdue else "确保重大隐患动态清零。"
     if info.kind == "quarter":
-        paragraphs.append(paragraph("本季度考核结果纳入年度安全生产目标管理考核。", "（四）强化结果运用。"))
+        second += "本季度考核结果纳入年度安全生产目标管理考核。"
+    paragraphs = [paragraph(first + second)]
     return {"heading": "工作要求", "paragraphs": paragraphs}

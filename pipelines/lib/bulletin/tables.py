@@ -32,19 +32,14 @@ def ranking_table(c: dict[str, Any]) -> Table:
                  "一票\n否决"],
         widths=[6, 6, 14, 8, *[10] * len(comps), 10, 6],
         css_class="ranking",
-        font_size=10,
+        font_size=9.5,  # with the 版记 under it, on one page
     )
     for i, r in enumerate(c["ranking"]):
         table.rows.append([str(r["rank"]), r["movement"], r["township_name"], r["total"],
                            *[r[k["key"]] for k in comps], r["band"], "是" if r["vetoed"] else NONE])
         if r["named"]:
             table.bold_rows.add(i)
-    vetoes = "".join(f"；{r['township_name']}因{r['veto_reason']}实行一票否决，总分计为0分" for r in c["ranking"]
-                     if r["vetoed"])
-    table.note = (
-        f"注：1.升降为与上期相比的名次变化，“{NONE}”为上期无排名。2.加粗的为本期通报的乡镇（街道）{vetoes}。"
-        f"3.本期列入红榜（未发生生产安全事故）的乡镇（街道）{len(c['red_list'])}个，名单见正文。"
-    )
+    table.note = f"注：升降为与上期相比的名次变化，“{NONE}”为上期无排名；加粗的为本期通报的乡镇（街道）。"
     return table
 
 
