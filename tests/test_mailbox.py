@@ -6,6 +6,8 @@ poll files nothing, a poll that dies half-way resumes without filing twice."""
 from __future__ import annotations
 
 import datetime as dt
+import email
+import email.policy
 import hashlib
 import itertools
 import json
@@ -293,6 +295,22 @@ def test_a_mail_without_a_ledger_is_answered_and_an_auto_reply_is_not(box, imap,
     (reply,) = smtp.handler.take()
     assert reply.to == YUTAN and "需处理" in reply.subject
     assert "邮件中没有台账附件" in text_of(reply) and "以下附件不是台账，未处理：现场.jpg" in text_of(reply)
+
+
+def test_the_warehouses_own_messages_coming_back_are_left_alone(box, imap, smtp, tmp_path, monkeypatch):
+    """The data team's address may be the reporting mailbox itself: a notice about a stranger
+    arrives there from an unknown address and must not make another notice, for ever."""
+    user, home = box
+    imap.deliver(user, mail("stranger@elsewhere.example", BUREAU_BOX, "别的"))
+    poll(home)
+    (notice,) = smtp.handler.take()
+    imap.deliver(user, email.message_from_bytes(notice.data, policy=email.policy.default))
+
+    again = poll(home)
+
+    assert (again.messages, again.unknown_senders, again.replies_created) == (1, 0, 0)
+    assert smtp.handler.take() == []
+    assert all("SafetywhFiled" in f for f in imap.flags(user))
 
 
 def test_a_message_that_fails_does_not_stop_the_others_and_is_tried_again(box, imap, smtp, tmp_path, monkeypatch):

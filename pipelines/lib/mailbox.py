@@ -288,6 +288,7 @@ class Incoming:
     arrived_at: dt.datetime  # the server's arrival time (INTERNALDATE), county wall clock
     attachments: list[Attachment]
     automatic: bool = False  # an auto-reply or a bounce: answering it could start a mail loop
+    ours: bool = False  # a message the warehouse sent (a receipt, an alert) come back to this mailbox
 
 
 def _safe_filename(name: str) -> str:
@@ -321,7 +322,9 @@ def parse_message(raw: bytes, arrived_at: dt.datetime) -> Incoming:
     automatic = (str(msg.get("Auto-Submitted") or "no").strip().lower() != "no"
                  or str(msg.get("Precedence") or "").strip().lower() in ("bulk", "junk", "list", "auto_reply")
                  or msg.get("X-Autoreply") is not None)
-    return Incoming(key, message_id, address, subject, arrived_at, attachments, automatic)
+    # every message the warehouse sends carries its id (alerts.message.build_email)
+    ours = msg.get("X-Safetywh-Alert-Id") is not None
+    return Incoming(key, message_id, address, subject, arrived_at, attachments, automatic, ours)
 
 
 # ---------------------------------------------------------------- state
@@ -558,7 +561,11 @@ def handle_message(incoming: Incoming, state: sqlite3.Connection, home: Home, pr
                    now: dt.datetime, result: PollResult, mailbox: str = "INBOX") -> None:
     sender = sender_for_address(profile, incoming.from_address)
     _record_message(state, incoming, sender, now)
-    if sender is None:
+    if incoming.ours:
+        # answering our own message (the data team's address is this mailbox, a receipt
+        # bounced back whole) would answer the answer, for ever
+        log.info("mailbox: %s is the warehouse's own message, left alone", incoming.key)
+    elif sender is None:
         result.unknown_senders += 1
         _reply_unknown_sender(incoming, state, home, profile, now, result, mailbox)
     else:
