@@ -23,6 +23,7 @@ from pipelines.lib import mailbox
 from pipelines.lib.mailbox import ImapConfigError, ImapSettings, imap_utf7, named_feed, poll_mailbox, sender_for_address
 from pipelines.lib.profile import load_profile
 from tests.alerts_smtp import SmtpServer, profile_copy
+from tests.conftest import ingest_landing
 from tests.imap_server import XLSX, ImapServer, mail
 from tests.ledgers import headers, write_csv, write_xlsx
 from tests.test_rules import CLEAN, ledger_row
@@ -86,7 +87,7 @@ def poll(home: Home):
 
 # ---------------------------------------------------------------- against the servers
 
-def test_a_clerks_ledger_lands_under_its_feed_and_sender_and_gets_the_portal_receipt(box, imap, smtp, tmp_path):
+def test_a_clerks_ledger_lands_under_its_feed_and_sender_and_gets_the_portal_receipt(box, imap, smtp, tmp_path, capsys):
     user, home = box
     ledger = xlsx_bytes(tmp_path, "hazards", [
         hazard(hazard_id="H-001"), hazard(hazard_id="H-002"), hazard(hazard_id="H-003", level="特大"),
@@ -98,6 +99,9 @@ def test_a_clerks_ledger_lands_under_its_feed_and_sender_and_gets_the_portal_rec
                             [("第14周.xlsx", ledger, XLSX), ("签名.png", PNG, "image/png")]), arrived=arrived)
 
     assert main(["mailbox", "--once", "--home", str(home.root)]) == 0
+    out = capsys.readouterr().out
+    assert "处理邮件 1 封；入库附件 1 个；回复 1 封；已发送 1 封，发送失败 0 封" in out
+    assert "入库：landing/hazards/430182001/第14周.xlsx" in out
 
     # filed by the subject's feed (隐患 → hazards) and the From address's sender, byte for byte
     assert landed(home) == ["hazards/430182001/第14周.xlsx"]
@@ -121,6 +125,13 @@ def test_a_clerks_ledger_lands_under_its_feed_and_sender_and_gets_the_portal_rec
     # what was sent is what the outbox keeps
     (eml,) = list(home.outbox.rglob("*.eml"))
     assert eml.read_bytes() == receipt.data
+
+    # the run reads it as the receipt said, from that sender, received when the mail arrived
+    con, _ = ingest_landing(home.landing, tmp_path / "w.duckdb")
+    assert con.execute("SELECT path, sender_code, status, rows_total, rows_loaded, rows_quarantined, rows_skipped, "
+                       "received_at FROM meta.files").fetchall() == [
+        ("hazards/430182001/第14周.xlsx", "430182001", "loaded", 4, 2, 1, 1, dt.datetime(2023, 4, 10, 11, 50))]
+    con.close()
 
     # the message is flagged handled on the server, and a second poll files and sends nothing
     assert "SafetywhFiled" in imap.flags(user)[0] and "\\Seen" in imap.flags(user)[0]
