@@ -162,6 +162,25 @@ def test_mail_from_an_unknown_address_lands_nowhere_and_reaches_the_data_team(bo
     assert poll(home).messages == 0 and smtp.handler.take() == []
 
 
+def test_an_address_two_senders_registered_files_nothing_and_the_data_team_is_told_why(box, imap, smtp, tmp_path,
+                                                                                       monkeypatch):
+    user, home = box
+    profile = profile_copy(tmp_path / "profile", lambda c: None)
+    townships = (profile / "townships.csv").read_text("utf-8")
+    (profile / "townships.csv").write_text(townships.replace("t430182002@ningxiang.example", YUTAN), "utf-8")
+    monkeypatch.setenv("SAFETYWH_PROFILE", str(profile))
+    assert sender_for_address(load_profile(), YUTAN) is None
+    imap.deliver(user, mail(YUTAN, BUREAU_BOX, "隐患台账", [("f.xlsx", xlsx_bytes(tmp_path, "hazards", [hazard()]), XLSX)]))
+
+    result = poll(home)
+
+    assert (result.unknown_senders, result.filed) == (1, [])
+    assert landed(home) == []
+    (notice,) = smtp.handler.take()
+    assert notice.to == DATA_TEAM and "多个单位共用的地址来信" in notice.subject
+    assert "这个地址同时登记给了 玉潭街道、白马桥街道，无法确定是哪个单位报送的" in text_of(notice)
+
+
 def test_the_feed_from_the_header_and_how_to_name_a_file_whose_feed_cannot_be_told(box, imap, smtp, tmp_path, monkeypatch):
     user, home = box
     # a mailbox with a Chinese name (IMAP's modified UTF-7 on the wire)
@@ -430,3 +449,14 @@ def test_the_sensor_files_the_mail_and_asks_for_a_run_once(box, imap, smtp, tmp_
     assert len(smtp.handler.take()) == 1
     second = reporting_mailbox(dg.build_sensor_context())
     assert isinstance(second, dg.SkipReason) and "处理邮件 0 封" in second.skip_message
+
+
+def test_the_header_decides_the_feed_before_the_file_name_and_the_file_name_before_the_subject(tmp_path):
+    from pipelines.lib.mailbox import FeedChoice, choose_feed
+
+    hazards = xlsx_bytes(tmp_path, "hazards", [hazard()])
+    no_header = "姓名,单位\r\n张三,执法大队\r\n".encode("utf-8")
+    assert choose_feed("执法检查.xlsx", hazards, "执法检查", []) == FeedChoice("hazards", "header")
+    assert choose_feed("隐患.csv", no_header, "执法检查", []) == FeedChoice("hazards", "filename")
+    assert choose_feed("附件.csv", no_header, "森林火灾", []) == FeedChoice("forest_fires", "subject")
+    assert choose_feed("附件.csv", no_header, "请查收", []) == FeedChoice(None, None)

@@ -651,6 +651,9 @@ def _reply_unknown_sender(incoming: Incoming, state: sqlite3.Connection, home: H
         "from_address": incoming.from_address or "（无法识别的发件人）", "subject": incoming.subject or "（无主题）",
         "arrived_at": incoming.arrived_at, "message_id": incoming.message_id or "（无）",
         "mailbox": mailbox,
+        # an address two senders registered names neither of them
+        "shared_by": [profile.sender_name(c) for c in
+                      sender_addresses(profile).get((incoming.from_address or "").strip().lower(), [])],
         "attachments": [{"filename": a.filename, "size_kb": max(1, round(len(a.data) / 1024))}
                         for a in incoming.attachments],
     }
