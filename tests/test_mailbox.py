@@ -363,6 +363,22 @@ def test_a_message_that_fails_does_not_stop_the_others_and_is_tried_again(box, i
     assert [m.to for m in smtp.handler.take()] == [YUTAN]
 
 
+def test_mail_that_arrived_before_imap_since_is_left_alone(box, imap, smtp, monkeypatch):
+    user, home = box
+    monkeypatch.setenv("SAFETYWH_IMAP_SINCE", "2026-01-01")
+    imap.deliver(user, mail("old@elsewhere.example", BUREAU_BOX, "旧邮件"),
+                 arrived=dt.datetime(2025, 12, 30, 12, 0, tzinfo=SHANGHAI))
+    imap.deliver(user, mail("new@elsewhere.example", BUREAU_BOX, "新邮件"),
+                 arrived=dt.datetime(2026, 1, 2, 9, 0, tzinfo=SHANGHAI))
+
+    result = poll(home)
+
+    assert (result.messages, result.unknown_senders) == (1, 1)
+    (notice,) = smtp.handler.take()
+    assert "新邮件" in notice.subject
+    assert ["SafetywhFiled" in f for f in imap.flags(user)] == [False, True]
+
+
 # ---------------------------------------------------------------- pieces
 
 def test_a_poll_without_a_mailbox_configured_says_so(monkeypatch, tmp_path, capsys):
@@ -374,7 +390,7 @@ def test_a_poll_without_a_mailbox_configured_says_so(monkeypatch, tmp_path, caps
 
 
 def test_imap_settings_come_from_the_environment_when_asked(monkeypatch):
-    for key in ("HOST", "PORT", "SECURITY", "USER", "PASSWORD", "MAILBOX", "TIMEOUT"):
+    for key in ("HOST", "PORT", "SECURITY", "USER", "PASSWORD", "MAILBOX", "TIMEOUT", "SINCE"):
         monkeypatch.delenv(f"SAFETYWH_IMAP_{key}", raising=False)
     assert ImapSettings.resolve() is None
     monkeypatch.setenv("SAFETYWH_IMAP_HOST", "imap.example")
@@ -382,11 +398,17 @@ def test_imap_settings_come_from_the_environment_when_asked(monkeypatch):
         ImapSettings.resolve()
     monkeypatch.setenv("SAFETYWH_IMAP_USER", "reports")
     s = ImapSettings.resolve()
-    assert (s.security, s.port, s.mailbox, s.timeout, s.password) == ("ssl", 993, "INBOX", 60.0, "")
+    assert (s.security, s.port, s.mailbox, s.timeout, s.password, s.since) == ("ssl", 993, "INBOX", 60.0, "", None)
     monkeypatch.setenv("SAFETYWH_IMAP_SECURITY", "STARTTLS")
     monkeypatch.setenv("SAFETYWH_IMAP_MAILBOX", "报送")
     s = ImapSettings.resolve()
     assert (s.security, s.port, s.mailbox) == ("starttls", 143, "报送")
+    monkeypatch.setenv("SAFETYWH_IMAP_SINCE", "2026-12-01")
+    assert ImapSettings.resolve().since == dt.date(2026, 12, 1)
+    monkeypatch.setenv("SAFETYWH_IMAP_SINCE", "12/1")
+    with pytest.raises(ImapConfigError, match="SAFETYWH_IMAP_SINCE"):
+        ImapSettings.resolve()
+    monkeypatch.setenv("SAFETYWH_IMAP_SINCE", "")
     monkeypatch.setenv("SAFETYWH_IMAP_SECURITY", "tls13")
     with pytest.raises(ImapConfigError, match="ssl/starttls/none"):
         ImapSettings.resolve()

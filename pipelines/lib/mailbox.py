@@ -11,7 +11,8 @@ team is told, and the message stays in the mailbox.
 Settings come from the environment at call time, like SMTP: SAFETYWH_IMAP_HOST (without
 it there is nothing to poll), SAFETYWH_IMAP_PORT, SAFETYWH_IMAP_SECURITY (ssl | starttls |
 none, default ssl), SAFETYWH_IMAP_USER, SAFETYWH_IMAP_PASSWORD, SAFETYWH_IMAP_MAILBOX
-(default INBOX), SAFETYWH_IMAP_TIMEOUT (seconds).
+(default INBOX), SAFETYWH_IMAP_TIMEOUT (seconds), SAFETYWH_IMAP_SINCE (a date: mail that
+arrived before it is left alone, so a mailbox with years of history is not filed anew).
 
 Each message is handled once. Its state lives in ``<home>/mailbox/mailbox.sqlite`` (not in
 DuckDB: a poll must work while a run holds the warehouse), keyed by Message-ID (or the
@@ -85,6 +86,7 @@ class ImapSettings:
     password: str
     mailbox: str
     timeout: float
+    since: dt.date | None = None
 
     @classmethod
     def resolve(cls) -> "ImapSettings | None":
@@ -104,8 +106,12 @@ class ImapSettings:
             timeout = float(env("SAFETYWH_IMAP_TIMEOUT") or 60)
         except ValueError as exc:
             raise ImapConfigError(f"SAFETYWH_IMAP_PORT / SAFETYWH_IMAP_TIMEOUT 应为数字：{exc}") from exc
+        try:
+            since = dt.date.fromisoformat(env("SAFETYWH_IMAP_SINCE")) if env("SAFETYWH_IMAP_SINCE") else None
+        except ValueError as exc:
+            raise ImapConfigError(f"SAFETYWH_IMAP_SINCE 应为日期（YYYY-MM-DD），而不是 {env('SAFETYWH_IMAP_SINCE')!r}") from exc
         return cls(host=host, port=port, security=security, user=user, password=env("SAFETYWH_IMAP_PASSWORD") or "",
-                   mailbox=env("SAFETYWH_IMAP_MAILBOX") or "INBOX", timeout=timeout)
+                   mailbox=env("SAFETYWH_IMAP_MAILBOX") or "INBOX", timeout=timeout, since=since)
 
     def connect(self) -> imaplib.IMAP4:
         if self.security == "ssl":
@@ -482,7 +488,12 @@ def _check(response: tuple[str, list[Any]], what: str) -> list[Any]:
 def _poll(client: imaplib.IMAP4, settings: ImapSettings, state: sqlite3.Connection, home: Home,
           profile: Profile, now: dt.datetime, result: PollResult) -> None:
     _check(client.select(_quoted(settings.mailbox)), f"SELECT {settings.mailbox}")
-    uids = _check(client.uid("SEARCH", None, "UNKEYWORD", FILED_KEYWORD), "SEARCH")
+    criteria = ["UNKEYWORD", FILED_KEYWORD]
+    if settings.since is not None:
+        # IMAP's SINCE compares the server's arrival date (RFC 3501: INTERNALDATE, time ignored)
+        months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+        criteria += ["SINCE", f"{settings.since.day}-{months[settings.since.month - 1]}-{settings.since.year}"]
+    uids = _check(client.uid("SEARCH", None, *criteria), "SEARCH")
     for uid in (uids[0] or b"").split():
         fetched = _check(client.uid("FETCH", uid, "(INTERNALDATE BODY.PEEK[])"), f"FETCH {uid!r}")
         item = next((x for x in fetched if isinstance(x, tuple)), None)
