@@ -207,6 +207,16 @@ def test_the_feed_from_the_header_and_how_to_name_a_file_whose_feed_cannot_be_to
     assert "- 执法检查（或 inspections）" in text_of(reply) and "隐患排查治理台账" not in text_of(reply)
 
 
+def test_an_attachment_name_never_chooses_the_folder(box, imap, smtp, tmp_path):
+    user, home = box
+    ledger = xlsx_bytes(tmp_path, "hazards", [hazard()])
+    imap.deliver(user, mail(YUTAN, BUREAU_BOX, "隐患台账", [("../../ZFDD/..\\隐患.xlsx", ledger, XLSX)]))
+    poll(home)
+    assert landed(home) == ["hazards/430182001/隐患.xlsx"]
+    assert not (home.root / "ZFDD").exists()
+    assert "1. 隐患.xlsx" in text_of(smtp.handler.take()[0])
+
+
 def test_a_file_the_run_would_reject_does_not_land_and_the_reply_says_why(box, imap, smtp, tmp_path):
     user, home = box
     # the subject names the feed, but the file lacks required columns

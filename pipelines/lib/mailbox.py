@@ -297,14 +297,9 @@ class Incoming:
     ours: bool = False  # a message the warehouse sent (a receipt, an alert) come back to this mailbox
 
 
-def _safe_filename(name: str) -> str:
-    """The base name only: a file name from a mail never chooses a folder."""
-    base = PurePath(name.replace("\\", "/")).name.strip()
-    base = re.sub(r"[\x00-\x1f/]", "_", base)
-    return base.lstrip(".") or "附件"
-
-
 def parse_message(raw: bytes, arrived_at: dt.datetime) -> Incoming:
+    from pipelines.lib.submission import safe_filename
+
     msg: EmailMessage = email.message_from_bytes(raw, policy=policy.default)  # type: ignore[assignment]
     message_id = (msg.get("Message-ID") or "").strip() or None
     key = message_id or "sha256:" + hashlib.sha256(raw).hexdigest()
@@ -323,7 +318,8 @@ def parse_message(raw: bytes, arrived_at: dt.datetime) -> Incoming:
         if not name:
             continue
         payload = part.get_payload(decode=True) or b""
-        attachments.append(Attachment(len(attachments), _safe_filename(name), part.get_content_type(), payload))
+        # the name it would land under: a file name from a mail never chooses a folder
+        attachments.append(Attachment(len(attachments), safe_filename(name, "附件"), part.get_content_type(), payload))
     subject = " ".join(str(msg.get("Subject") or "").split())
     automatic = (str(msg.get("Auto-Submitted") or "no").strip().lower() != "no"
                  or str(msg.get("Precedence") or "").strip().lower() in ("bulk", "junk", "list", "auto_reply")
