@@ -373,6 +373,17 @@ def test_a_message_that_fails_does_not_stop_the_others_and_is_tried_again(box, i
     assert [m.to for m in smtp.handler.take()] == [YUTAN]
 
 
+def test_a_poll_bounded_to_one_message_leaves_the_next_for_the_next_poll(box, imap, smtp):
+    user, home = box
+    for n in (1, 2):
+        imap.deliver(user, mail(f"s{n}@elsewhere.example", BUREAU_BOX, f"第{n}封"))
+    first = poll_mailbox(home, load_profile(), max_messages=1)
+    assert (first.messages, first.more_waiting) == (1, True) and "其余邮件下次轮询处理" in first.summary()
+    second = poll_mailbox(home, load_profile(), max_messages=1)
+    assert (second.messages, second.more_waiting) == (1, False)
+    assert [m.subject.split("「")[1] for m in smtp.handler.take()] == ["第1封」", "第2封」"]
+
+
 def test_mail_that_arrived_before_imap_since_is_left_alone(box, imap, smtp, monkeypatch):
     user, home = box
     monkeypatch.setenv("SAFETYWH_IMAP_SINCE", "2026-01-01")

@@ -422,6 +422,7 @@ class PollResult:
     unnamed: int = 0  # attachments whose feed could not be told
     refused: int = 0
     errors: int = 0  # messages that failed and wait for the next poll
+    more_waiting: bool = False  # max_messages reached: the rest wait for the next poll
     replies_created: int = 0
     sent: int = 0
     failed: int = 0
@@ -439,6 +440,8 @@ class PollResult:
             parts.append(f"被拒收的附件 {self.refused} 个")
         if self.errors:
             parts.append(f"处理出错的邮件 {self.errors} 封（留在邮箱中，下次轮询重试，详见日志）")
+        if self.more_waiting:
+            parts.append("其余邮件下次轮询处理")
         parts.append(f"回复 {self.replies_created} 封")
         parts.append(f"已发送 {self.sent} 封，发送失败 {self.failed} 封" if self.smtp_configured
                      else "未配置 SMTP：回复留在 outbox 待发送")
@@ -446,8 +449,9 @@ class PollResult:
 
 
 def poll_mailbox(home: Home, profile: Profile, settings: ImapSettings | None = None,
-                 now: dt.datetime | None = None) -> PollResult:
-    """One pass over the reporting mailbox; see the module docstring."""
+                 now: dt.datetime | None = None, max_messages: int | None = None) -> PollResult:
+    """One pass over the reporting mailbox; see the module docstring. ``max_messages``
+    bounds the messages handled (oldest first); the rest wait for the next poll."""
     settings = settings if settings is not None else ImapSettings.resolve()
     if settings is None:
         return PollResult(configured=False, reason="未设置 SAFETYWH_IMAP_HOST（报送邮箱）")
@@ -458,7 +462,7 @@ def poll_mailbox(home: Home, profile: Profile, settings: ImapSettings | None = N
         try:
             client = settings.connect()
             try:
-                _poll(client, settings, state, home, profile, now, result)
+                _poll(client, settings, state, home, profile, now, result, max_messages)
             finally:
                 _logout(client)
             result.sent, result.failed, result.smtp_configured = send_replies(state, home, profile, now)
@@ -482,7 +486,7 @@ def _check(response: tuple[str, list[Any]], what: str) -> list[Any]:
 
 
 def _poll(client: imaplib.IMAP4, settings: ImapSettings, state: sqlite3.Connection, home: Home,
-          profile: Profile, now: dt.datetime, result: PollResult) -> None:
+          profile: Profile, now: dt.datetime, result: PollResult, max_messages: int | None) -> None:
     _check(client.select(_quoted(settings.mailbox)), f"SELECT {settings.mailbox}")
     criteria = ["UNKEYWORD", FILED_KEYWORD]
     if settings.since is not None:
@@ -491,6 +495,9 @@ def _poll(client: imaplib.IMAP4, settings: ImapSettings, state: sqlite3.Connecti
         criteria += ["SINCE", f"{settings.since.day}-{months[settings.since.month - 1]}-{settings.since.year}"]
     uids = _check(client.uid("SEARCH", None, *criteria), "SEARCH")
     for uid in (uids[0] or b"").split():
+        if max_messages is not None and result.messages + result.errors >= max_messages:
+            result.more_waiting = True
+            break
         fetched = _check(client.uid("FETCH", uid, "(INTERNALDATE BODY.PEEK[])"), f"FETCH {uid!r}")
         item = next((x for x in fetched if isinstance(x, tuple)), None)
         if item is None:  # expunged meanwhile

@@ -11,6 +11,9 @@ import dagster as dg
 from pipelines.defs.jobs import RUN_JOB_NAME
 
 POLL_SECONDS = 300
+# a sensor evaluation is cut off after 60 s (DAGSTER_SENSOR_GRPC_TIMEOUT_SECONDS): a backlog
+# is worked through a few messages per tick (`safetywh mailbox --once` takes them all)
+MESSAGES_PER_TICK = 10
 
 
 @dg.sensor(
@@ -27,7 +30,7 @@ def reporting_mailbox(context: dg.SensorEvaluationContext) -> dg.SensorResult | 
     from warehouse.home import Home
 
     try:
-        result = poll_mailbox(Home.resolve(None), load_profile())
+        result = poll_mailbox(Home.resolve(None), load_profile(), max_messages=MESSAGES_PER_TICK)
     except (ImapConfigError, MailboxBusy) as exc:
         return dg.SkipReason(str(exc))
     except (imaplib.IMAP4.error, OSError) as exc:
