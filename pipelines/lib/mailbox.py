@@ -243,8 +243,8 @@ def choose_feed(filename: str, data: bytes, subject: str | None, own_feeds: list
     """Which feed an attachment is: its header, when exactly one feed's header matches
     best (a tie goes to the feed the file name or subject names, then to the one feed of
     the tied ones the sender reports); else the feed its file name names; else the feed
-    the subject names (a file that still does not read is then filed there and rejected
-    by the run with its reason, which the sender is told)."""
+    the subject names (a file that does not read as that feed is then refused by the
+    landing's check, and the receipt says why)."""
     by_header = header_feeds(filename, data)
     by_name = named_feed(PurePath(filename).stem)
     by_subject = named_feed(subject)
