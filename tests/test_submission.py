@@ -148,8 +148,8 @@ def test_the_sender_and_feed_must_exist(tmp_path):
 
 
 def test_the_feeds_a_sender_sends():
-    assert sorted(sender_feeds(CLERK)) == ["drills", "hazards"]
-    assert sorted(sender_feeds("ZJJ")) == ["enterprises", "hazards"]
+    assert sender_feeds(CLERK) == ["hazards", "drills"]
+    assert sender_feeds("ZJJ") == ["hazards", "enterprises"]
     assert sender_feeds("LYJ") == ["forest_fires"]
     assert sender_feeds("nobody") == []
 
@@ -242,3 +242,36 @@ def test_a_zip_bomb_is_refused_before_it_is_expanded(tmp_path):
     bomb = _zip({**entries, "xl/media/padding.bin": b"\0" * (201 * 2**20)})  # ~200 KB compressed
     assert len(bomb) < 2**20
     assert "解压后" in refused(tmp_path, "台账.xlsx", bomb)
+
+
+# --- the workbook back, failing cells marked -------------------------------------------
+
+
+def test_the_marked_workbook_highlights_and_comments_each_failing_cell(tmp_path):
+    import openpyxl
+
+    from pipelines.lib.submission import MARK_FILL, marked_workbook
+
+    data = ledger(tmp_path, [GOOD, BROKEN])
+    result = check_submission(tmp_path / "home", "hazards", CLERK, "台账.xlsx", data, now=NOW)
+    sheet = openpyxl.load_workbook(io.BytesIO(marked_workbook(result, data))).worksheets[0]
+    marked = sorted(c.coordinate for row in sheet.iter_rows() for c in row if c.comment is not None)
+    assert marked == ["E4", "J4"]  # 隐患等级 and 联系电话 of Excel row 4
+    assert sheet["E4"].fill.start_color.rgb == MARK_FILL and "一般、重大" in sheet["E4"].comment.text
+    assert sheet["E3"].fill.fill_type is None
+    assert sheet["A1"].value == TITLE and sheet["E4"].value == "特别"  # the sender's own cells, unchanged
+
+
+def test_a_csv_comes_back_as_a_workbook_with_no_formula(tmp_path):
+    import openpyxl
+
+    from pipelines.lib.submission import marked_workbook
+
+    evil = [*BROKEN[:5], "=HYPERLINK(\"http://x\")", *BROKEN[6:]]
+    data = write_csv(tmp_path / "a.csv", headers("hazards"), [GOOD, evil], encoding="gb18030").read_bytes()
+    result = check_submission(tmp_path / "home", "hazards", CLERK, "a.csv", data, now=NOW)
+    assert [(p.row_number, p.column) for p in result.problems] == [(3, "level"), (3, "phone")]
+    book = openpyxl.load_workbook(io.BytesIO(marked_workbook(result, data)))
+    sheet = book.worksheets[0]
+    assert sheet["A1"].value == "隐患编号" and sheet["E3"].comment is not None and sheet["J3"].comment is not None
+    assert sheet["F3"].data_type == "s" and sheet["F3"].value.startswith("=")  # text, not a formula

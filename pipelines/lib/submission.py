@@ -31,7 +31,7 @@ import polars as pl
 
 from pipelines.lib.contracts import get_contract, load_contracts
 from pipelines.lib.ingest import evaluate_batch, file_record, read_or_reject, registered_ids
-from pipelines.lib.inventory import classify_path, scan_landing, sha256_of
+from pipelines.lib.inventory import classify_path, received_at, scan_landing, sha256_of
 from pipelines.lib.profile import Profile, load_profile
 from pipelines.lib.rules import FILE_REJECTIONS
 from warehouse.home import Home
@@ -177,11 +177,12 @@ def _sender_feeds(profile: Profile, sender: str) -> list[str]:
     contracts that name ``townships`` among their owners."""
     contracts = load_contracts()
     departments = profile.departments.filter(pl.col("sender_code") == sender)
-    if departments.height:
-        listed = (departments["feeds"][0] or "").split(";")
-        return [f for f in contracts if f in listed]
-    if sender in profile.township_codes:
-        return [f for f, c in contracts.items() if "townships" in c.owners]
+    if departments.height:  # in departments.csv's order
+        return [f for f in (departments["feeds"][0] or "").split(";") if f in contracts]
+    if sender in profile.township_codes:  # the scheduled ones (hazards) first
+        scheduled = (profile.config.get("deadlines") or {}).get("township_feeds") or []
+        owned = [f for f, c in contracts.items() if "townships" in c.owners]
+        return sorted(owned, key=lambda f: (f not in scheduled, owned.index(f)))
     return []
 
 
@@ -389,6 +390,86 @@ def land_submission(
     landed = write_atomically(folder, check.filename, data, mtime)
     if landed != check.filename:
         check.filename = landed
-    received = dt.datetime.fromtimestamp((folder / landed).stat().st_mtime, ZoneInfo(profile.timezone))
-    return Receipt(True, feed, sender, landed, f"{feed}/{sender}/{landed}", check.sha256, check.size_bytes,
-                   received.replace(tzinfo=None, microsecond=0), check)
+    received = received_at((folder / landed).stat().st_mtime_ns, profile.timezone)  # as the run will read it
+    return Receipt(True, feed, sender, landed, f"{feed}/{sender}/{landed}", check.sha256, check.size_bytes, received, check)
+
+
+# ------------------------------------------------------------------ the marked workbook
+
+MARK_FILL = "FFF4C7C3"  # light red, as Excel's "bad" cell style
+_HEADER_SPACE = re.compile(r"[\s*＊※]")
+
+
+def _header_key(text) -> str:
+    return _HEADER_SPACE.sub("", unicodedata.normalize("NFKC", str(text or "")))
+
+
+def marked_workbook(result: CheckResult, data: bytes) -> bytes:
+    """The sender's workbook with every quarantined cell filled red and commented with the
+    reason and the fix, so the clerk corrects the file they sent. A text file (CSV) or an
+    old .xls comes back as an .xlsx of the cells the warehouse read (no cell is a formula)."""
+    import openpyxl
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    book = None
+    if data.startswith(_ZIP_MAGIC):
+        try:
+            book = openpyxl.load_workbook(io.BytesIO(data))
+        except Exception:  # noqa: BLE001 - whatever openpyxl cannot open is rebuilt from the cells read
+            book = None
+    if book is not None:
+        sheet = _ledger_sheet(book, result)
+    else:
+        from pipelines.lib.reading import read_sheet_frame
+
+        rows = read_sheet_frame(Path(result.filename), data).rows()
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.title = "台账"
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                if value is not None:
+                    cell = sheet.cell(r, c)
+                    cell.value = value
+                    cell.data_type = "s"  # text as sent: "=..." stays text, never a formula
+    positions = _header_positions(sheet, result.header_row)
+    fill = PatternFill("solid", start_color=MARK_FILL, end_color=MARK_FILL)
+    by_cell: dict[tuple[int, int], list[str]] = {}
+    for problem in result.problems:
+        column = positions.get(_header_key(problem.column_header))
+        if column is not None:
+            by_cell.setdefault((problem.row_number, column), []).append(problem.reason)
+    for (row, column), reasons in by_cell.items():
+        cell = sheet.cell(row, column)
+        cell.fill = fill
+        comment = Comment("\n".join(reasons), "宁乡市应急管理局数据质量")
+        comment.width, comment.height = 320, 60 + 40 * len(reasons)
+        cell.comment = comment
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _header_positions(sheet, header_row: int | None) -> dict[str, int]:
+    """Chinese header (white space and required markers removed) -> column number; the row
+    above the header too (a two-row header's ungrouped columns are merged down)."""
+    positions: dict[str, int] = {}
+    if not header_row:
+        return positions
+    for row in (header_row, header_row - 1):
+        if row < 1:
+            continue
+        for cell in sheet[row]:
+            if cell.value is not None:
+                positions.setdefault(_header_key(cell.value), cell.column)
+    return positions
+
+
+def _ledger_sheet(book, result: CheckResult):
+    """The sheet holding the feed's header at the header row the check found."""
+    wanted = {_header_key(p.column_header) for p in result.problems}
+    for sheet in book.worksheets:
+        if wanted & set(_header_positions(sheet, result.header_row)):
+            return sheet
+    return book.worksheets[0]
