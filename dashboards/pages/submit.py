@@ -11,7 +11,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+import sys
 import threading
+import types
 
 import polars as pl
 import streamlit as st
@@ -47,11 +49,25 @@ def _warm_up() -> None:
         pass
 
 
+def _start_worker() -> None:
+    # multiprocessing re-imports the parent's __main__ in every process it starts, and
+    # Streamlit installs the running page as __main__: without this the forkserver and
+    # its worker would each execute app.py. A bare module has nothing to re-import.
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        gx_process.start()
+        _warm_up()  # the worker process is forked here, on the first validation
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
+
+
 @st.cache_resource(show_spinner=False)
 def validation_worker() -> threading.Thread:
-    """A GX worker process kept for the server's life (gx_process), warmed in the background."""
-    gx_process.start()
-    thread = threading.Thread(target=_warm_up, name="gx-warm-up", daemon=True)
+    """A GX worker process kept for the server's life (gx_process), started and warmed in
+    the background: checks run there while the page stays responsive."""
+    thread = threading.Thread(target=_start_worker, name="gx-worker-start", daemon=True)
     thread.start()
     return thread
 
