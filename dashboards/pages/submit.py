@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 import sys
 import threading
@@ -19,11 +20,12 @@ import polars as pl
 import streamlit as st
 
 from dashboards import ui
-from dashboards.auth import Viewer
+from dashboards.auth import AccessDenied, Viewer
 from dashboards.data import submission as q
 from pipelines.lib import gx_process
 from pipelines.lib.contracts import get_contract
 
+log = logging.getLogger(__name__)
 LISTED = 20  # problems written out as sentences; every one is in the table below them
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$])")
 
@@ -158,13 +160,28 @@ def body(viewer: Viewer) -> None:
     checked = st.session_state.get("checked")
     if checked is None or checked[0] != (feed, upload.file_id):
         with st.spinner("正在检查…"):
-            checked = ((feed, upload.file_id), q.check(viewer, feed, upload.name, data))
+            try:
+                checked = ((feed, upload.file_id), q.check(viewer, feed, upload.name, data))
+            except AccessDenied:
+                raise
+            except Exception:  # noqa: BLE001 - a file no reader expected: say so, keep the app up
+                log.exception("portal check failed: %s / %s", feed, upload.name)
+                st.error("该文件无法读取，未保存。请在 Excel 中“另存为” Excel 工作簿（.xlsx）后重新上传；"
+                         "仍有问题请联系市应急管理局数据组。", icon=":material/block:")
+                return
         st.session_state["checked"] = checked
     result = checked[1]
     show_check(viewer, result, data)
     if st.button("提交", type="primary", disabled=not result.can_land, icon=":material/send:", key="submit"):
         with st.spinner("正在提交…"):
-            receipt = q.submit(viewer, feed, upload.name, data)
+            try:
+                receipt = q.submit(viewer, feed, upload.name, data)
+            except AccessDenied:
+                raise
+            except Exception:  # noqa: BLE001 - e.g. a full disk: nothing landed (atomic), say so
+                log.exception("portal submission failed: %s / %s", feed, upload.name)
+                st.error("提交失败，文件未保存。请稍后重试；仍有问题请联系市应急管理局数据组。", icon=":material/error:")
+                return
         if receipt.landed:
             st.session_state["receipt"] = receipt
             st.session_state.pop("checked", None)
