@@ -16,7 +16,9 @@ so the ratios compare like with like on the same machine at the same time:
 - fixed costs (first scale only): the Dagster definitions and a `dbt build` of one model,
   each alone (bench/stack_floor.py): the least any run with a new file can take here;
 - dashboard: the cockpit's and the ranking's first render with cold caches and a filter
-  change (AppTest, bench/dashboard.py), on the published copy.
+  change (AppTest, bench/dashboard.py), on the published copy;
+- portal: the 数据报送 check of a 500-row ledger with the warm validation worker
+  (bench/portal.py), against the same home.
 
 Each command runs under GNU time (`/usr/bin/time -v`): wall, user+system CPU, the largest
 single process's peak RSS; a sampler adds the peak RSS of the whole process tree (Dagster
@@ -49,7 +51,7 @@ RESULTS = ROOT / "bench" / "results"
 DBT_DIR = ROOT / "dbt_project"
 SEED = 7
 TARGETS = {"cold_s": 60.0, "floor_ratio": 2.0, "rss_mb": 4096.0, "warm_ratio": 0.10, "new_file_ratio": 0.20,
-           "first_render_s": 1.0, "filter_change_s": 0.3}
+           "first_render_s": 1.0, "filter_change_s": 0.3, "portal_check_s": 2.0}
 
 
 def log(message: str) -> None:
@@ -262,6 +264,11 @@ def bench_scale(scale: float, work: Path, repeat: int, plain: bool, dashboard: b
             out["dashboard"] = {"error": (done.stderr or done.stdout)[-2000:]}
         else:
             out["dashboard"] = json.loads(done.stdout.strip().splitlines()[-1])
+        log(f"scale {scale:g}: portal check of a 500-row ledger")
+        done = subprocess.run([sys.executable, "-m", "bench.portal", "--home", str(work / f"home-s{scale:g}"),
+                               "--repeat", str(max(5, repeat))], cwd=ROOT, env=clean_env(), capture_output=True, text=True)
+        out["portal"] = ({"error": (done.stderr or done.stdout)[-2000:]} if done.returncode
+                         else json.loads(done.stdout.strip().splitlines()[-1]))
     out["summary"] = summarize(out)
     return out
 
@@ -294,6 +301,10 @@ def summarize(out: dict) -> dict:
     if dash and "error" not in dash:
         s["dashboard"] = {page: {k: round(statistics.median(v), 3) for k, v in dash[page].items()}
                           for page in ("overview", "ranking")}
+    portal = out.get("portal")
+    if portal and "error" not in portal:
+        s["portal"] = {"rows": portal["rows"], "check_s": round(statistics.median(portal["check_s"]), 3),
+                       "slowest_s": max(portal["check_s"]), "start_s": portal["worker_start_and_first_check_s"]}
     return s
 
 
@@ -341,6 +352,12 @@ def table(results: dict) -> str:
                          f"{fmt(d['ranking']['filter_change_s'], digits=2)} | | | new date / new period |")
         elif out.get("dashboard", {}).get("error"):
             lines.append(head + "| dashboard | failed | | | see JSON |")
+        if "portal" in s:
+            p = s["portal"]
+            lines.append(head + f"| portal check of a {p['rows']}-row ledger (数据报送) | {fmt(p['check_s'], digits=2)} | | | "
+                         f"slowest {fmt(p['slowest_s'], digits=2)}; warm GX worker (start + first check {fmt(p['start_s'])}, once per server) |")
+        elif out.get("portal", {}).get("error"):
+            lines.append(head + "| portal check | failed | | | see JSON |")
     m = results["machine"]
     lines.append("")
     lines.append(f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB RAM, {m['os']}, Python {m['python']}; "

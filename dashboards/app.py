@@ -2,7 +2,8 @@
 
 A router only: without a login the navigation holds the login page alone, so no page
 (and no query) runs before a login. With one, a leader gets every page and a township
-clerk the ranking and its own township; the query layer checks the same again.
+clerk the ranking, its own township and 数据报送 / 报送情况, a department 数据报送 / 报送情况;
+the query layer checks the same again.
 """
 
 from __future__ import annotations
@@ -51,11 +52,23 @@ else:
                 page("quality", "数据质量", ":material/fact_check:"),
             ],
         }
-    else:
+        pages["报送"] = [page("deliveries", "报送情况", ":material/event_available:")]
+    elif viewer.role == "department":
         pages = [
-            page("ranking", "乡镇排名", ":material/leaderboard:", default=True),
-            page("township", "乡镇详情", ":material/location_city:"),
+            page("submit", "数据报送", ":material/upload_file:", default=True),
+            page("deliveries", "报送情况", ":material/event_available:"),
         ]
+    else:
+        pages = {
+            "本乡镇": [
+                page("ranking", "乡镇排名", ":material/leaderboard:", default=True),
+                page("township", "乡镇详情", ":material/location_city:"),
+            ],
+            "报送": [
+                page("submit", "数据报送", ":material/upload_file:"),
+                page("deliveries", "报送情况", ":material/event_available:"),
+            ],
+        }
     navigation = st.navigation(pages)
     session.sidebar(viewer)
 

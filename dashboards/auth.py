@@ -5,9 +5,12 @@ Accounts live in a YAML file (default ``dashboards/accounts.yaml``, or
 committed and audited without exposing a password. ``safetywh dashboard-password``
 prints a hash line for a new password.
 
-Two roles:
+Three roles:
 - ``leader``: the bureau's leadership, sees every page and every township;
-- ``township``: a township clerk, sees the county ranking and its own township only.
+- ``township``: a township clerk, sees the county ranking and its own township only, and
+  submits its township's ledgers (its sender code is its township code);
+- ``department``: a department's data clerk (``sender_code`` of departments.csv), submits
+  its department's ledgers and sees its own reporting record.
 The query layer (dashboards.data) checks the Viewer on every call; hiding pages in the
 navigation is only for convenience.
 """
@@ -26,7 +29,7 @@ import yaml
 
 DEFAULT_ACCOUNTS = Path(__file__).resolve().parent / "accounts.yaml"
 ACCOUNTS_ENV = "SAFETYWH_DASHBOARD_ACCOUNTS"
-ROLES = ("leader", "township")
+ROLES = ("leader", "township", "department")
 
 # scrypt cost: ~50 ms a check here, enough to make guessing slow, short enough for a login.
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
@@ -44,6 +47,12 @@ class Viewer:
     display_name: str
     role: str
     township_code: str | None = None
+    # who a submission is from (landing/<feed>/<sender_code>/): always the login's, never a form's
+    sender_code: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.role == "township" and self.sender_code is None:
+            object.__setattr__(self, "sender_code", self.township_code)
 
     @property
     def is_leader(self) -> bool:
@@ -68,9 +77,10 @@ class Account:
     role: str
     password_hash: str
     township_code: str | None = None
+    sender_code: str | None = None
 
     def viewer(self) -> Viewer:
-        return Viewer(self.username, self.display_name, self.role, self.township_code)
+        return Viewer(self.username, self.display_name, self.role, self.township_code, self.sender_code)
 
 
 def hash_password(password: str, salt: bytes | None = None) -> str:
@@ -112,6 +122,9 @@ def load_accounts(path: Path | None = None) -> dict[str, Account]:
         township = entry.get("township_code")
         if role == "township" and not township:
             raise ValueError(f"{path}: account {username}: a township account needs township_code")
+        sender = entry.get("sender_code")
+        if role == "department" and not sender:
+            raise ValueError(f"{path}: account {username}: a department account needs sender_code")
         if not str(entry.get("password", "")).startswith("scrypt$"):
             raise ValueError(f"{path}: account {username}: password must be a scrypt hash")
         accounts[username] = Account(
@@ -120,6 +133,7 @@ def load_accounts(path: Path | None = None) -> dict[str, Account]:
             role=role,
             password_hash=str(entry["password"]),
             township_code=str(township) if township else None,
+            sender_code=str(sender) if sender else None,
         )
     return accounts
 

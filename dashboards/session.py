@@ -44,7 +44,7 @@ def logout() -> None:
 
 def sidebar(viewer: Viewer) -> None:
     with st.sidebar:
-        role = "局领导（全部数据）" if viewer.is_leader else "乡镇账号（本乡镇）"
+        role = {"leader": "局领导（全部数据）", "department": "部门账号（本单位报送）"}.get(viewer.role, "乡镇账号（本乡镇）")
         st.markdown(f"**{viewer.display_name}**  \n{role}")
         try:
             first, last = common.data_dates(viewer)

@@ -6,6 +6,7 @@ from pipelines.defs.alerts import assets as alert_defs
 from pipelines.defs.bulletins import assets as bulletin_defs
 from pipelines.defs.dbt import assets as dbt_defs
 from pipelines.defs.ingest import assets as ingest_defs
+from pipelines.defs import mailbox as mailbox_defs
 from pipelines.defs import jobs
 from pipelines.defs.publish.assets import build_published_asset
 from pipelines.defs.resources import WarehouseResource
@@ -27,6 +28,7 @@ def _build() -> dg.Definitions:
         ),
         jobs.defs,
         bulletin_defs.defs,  # downstream of the published copy, partitioned by period: not in the run
+        mailbox_defs.defs,  # a sensor: files e-mailed ledgers, then asks for the run job
     )
 
 

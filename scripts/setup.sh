@@ -2,7 +2,9 @@
 # Create .venv with the pinned dependencies (requirements.lock) and the project itself.
 # With --system, also install the Debian packages the tests and documents need
 # (chromium for the browser test, fonts-noto-cjk for Chinese glyphs, poppler-utils for
-# pdftotext/pdftoppm). Safe to run again: it only does what is missing.
+# pdftotext/pdftoppm, dovecot-imapd for the mailbox tests' IMAP server on loopback; its
+# system service is not needed: the tests start their own). Safe to run again: it only
+# does what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,7 +40,7 @@ fi
 
 if [ "$want_system" = 1 ]; then
   missing=()
-  for pkg in chromium fonts-noto-cjk fonts-arphic-ukai poppler-utils; do
+  for pkg in chromium fonts-noto-cjk fonts-arphic-ukai poppler-utils dovecot-imapd; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
   if [ ${#missing[@]} -gt 0 ]; then

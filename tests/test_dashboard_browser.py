@@ -144,7 +144,7 @@ def assert_clean(page, title: str) -> None:
 def test_leader_opens_every_page(browser, server, generated_home, artifacts):
     page = login(browser, server, LEADER)
     page.get_by_role("heading", name="总览", exact=True).wait_for()
-    assert nav_titles(page) == list(PAGES)
+    assert nav_titles(page) == [*PAGES, "报送情况"]
 
     # a figure on screen equals the mart's (the accidents card, latest date)
     with duckdb.connect(str(Home.resolve(generated_home).published_path), read_only=True) as con:
@@ -165,7 +165,7 @@ def test_leader_opens_every_page(browser, server, generated_home, artifacts):
 def test_township_clerk_sees_ranking_and_own_township(browser, server, artifacts):
     page = login(browser, server, CLERK)
     page.get_by_role("heading", name="乡镇排名", exact=True).wait_for()
-    assert nav_titles(page) == ["乡镇排名", "乡镇详情"]
+    assert nav_titles(page) == ["乡镇排名", "乡镇详情", "数据报送", "报送情况"]
     assert_clean(page, "乡镇排名")
     assert page.get_by_text("本乡镇（玉潭街道）本期排名第").is_visible()
     page.screenshot(path=str(artifacts / "dashboard-township-1-乡镇排名.png"))

@@ -72,10 +72,11 @@ class _Sheet:
     header: SheetHeader
 
 
-def _read_or_reject(path: Path, file_id: int, contract: Contract) -> tuple[_Sheet | None, dict]:
-    """Read one file and find its header; returns it, or None with the rejection details."""
+def read_or_reject(path: Path, file_id: int, contract: Contract, data: bytes | None = None) -> tuple[_Sheet | None, dict]:
+    """Read one file (``data``: its bytes, when they are not on disk yet) and find its
+    header; returns it, or None with the rejection details."""
     try:
-        sheet = read_sheet_frame(path)
+        sheet = read_sheet_frame(path, data)
         head = sheet.frame.head(HEADER_SEARCH_ROWS).rows()
         header = find_header(head, contract, all_blank=lambda: frame_is_blank(sheet.frame))
         return _Sheet(file_id, sheet, header), {"file_format": sheet.file_format, "encoding": sheet.encoding}
@@ -98,7 +99,7 @@ def _read_all(pending: pl.DataFrame, landing: Path, contract: Contract):
                 done, done_size = window.popleft()
                 in_window -= done_size
                 yield done.result()
-            window.append((pool.submit(_read_or_reject, landing / path, file_id, contract), size or 0))
+            window.append((pool.submit(read_or_reject, landing / path, file_id, contract), size or 0))
             in_window += size or 0
         while window:
             yield window.popleft()[0].result()
@@ -113,7 +114,7 @@ def _classified_rows(sheets: list[_Sheet], contract: Contract) -> pl.DataFrame:
     )
 
 
-def _known_refs(con: duckdb.DuckDBPyConnection, contract: Contract) -> dict[str, pl.Series]:
+def registered_ids(con: duckdb.DuckDBPyConnection, contract: Contract) -> dict[str, pl.Series]:
     refs: dict[str, pl.Series] = {}
     for column in contract.columns:
         if column.references:
@@ -155,7 +156,7 @@ def ingest_feed(
     if pending.is_empty():
         return result
     result.files = pending.height
-    known_refs = _known_refs(con, contract)
+    known_refs = registered_ids(con, contract)
 
     # Files are read one by one and processed in batches of whole files of about
     # BATCH_ROWS rows: memory stays bounded however much arrives at once (a province's
@@ -165,12 +166,10 @@ def ingest_feed(
     file_rows: list[dict] = []
     rows_read = 0
     for entry, (sheet, details) in zip(pending.iter_rows(named=True), _read_all(pending, landing, contract)):
-        record = {"file_id": entry["file_id"], "header_row": None, **{k: None for k in ("reject_code", "reason", "encoding")}, **details}
+        file_rows.append(file_record(entry["file_id"], sheet, details))
         if sheet is not None:
             sheets.append(sheet)
-            record["header_row"] = sheet.header.header_row
             rows_read += sheet.sheet.frame.height
-        file_rows.append(record)
         if rows_read >= batch_rows():
             _ingest_batch(con, contract, profile, pending, sheets, file_rows, known_refs, result, run_id, now)
             sheets, file_rows, rows_read = [], [], 0
@@ -180,11 +179,31 @@ def ingest_feed(
     return result
 
 
+def file_record(file_id: int, sheet: _Sheet | None, details: dict) -> dict:
+    """A file's record as read (header row, format, encoding or rejection), before evaluation."""
+    record = {"file_id": file_id, "header_row": None, **{k: None for k in ("reject_code", "reason", "encoding")}, **details}
+    if sheet is not None:
+        record["header_row"] = sheet.header.header_row
+    return record
+
+
 def batch_rows() -> int:
     text = os.environ.get("SAFETYWH_INGEST_BATCH_ROWS", str(BATCH_ROWS))
     if not text.strip().isdigit() or int(text) < 1:
         raise ValueError(f"SAFETYWH_INGEST_BATCH_ROWS must be a positive whole number of rows, not {text!r}")
     return int(text)
+
+
+@dataclass
+class BatchEvaluation:
+    """What a batch of files would write: the per-file outcome (FILE_STATS_SCHEMA, in the
+    order of the batch's file records), the rows that load, the broken cells and the
+    skipped rows. Computed without touching DuckDB, so a portal check gives what a run gives."""
+
+    stats: pl.DataFrame
+    raw_rows: pl.DataFrame
+    quarantine: pl.DataFrame
+    skipped_rows: pl.DataFrame
 
 
 def _ingest_batch(
@@ -199,8 +218,39 @@ def _ingest_batch(
     run_id: str,
     now: dt.datetime,
 ) -> None:
-    """Parse, validate, quarantine and load the files of one batch, in one transaction."""
+    """Evaluate the files of one batch and write the outcome in one transaction."""
     pending = pending.filter(pl.col("file_id").is_in([r["file_id"] for r in file_rows]))
+    evaluation = evaluate_batch(contract, profile, pending, sheets, file_rows, known_refs, run_id, now)
+    paths = dict(pending.select("file_id", "path").iter_rows())
+    for row in evaluation.stats.iter_rows(named=True):
+        if row["status"] != "loaded":
+            result.rejected_files += 1
+            continue
+        result.loaded_files += 1
+        result.rows_loaded += row["rows_loaded"]
+        result.rows_quarantined += row["rows_quarantined"]
+        result.rows_skipped += row["rows_skipped"]
+        if row["rows_quarantined"]:
+            result.files_with_quarantine.append(paths[row["file_id"]])
+    quarantine = evaluation.quarantine
+    result.quarantined_cells += quarantine.height
+    for rule, n in quarantine.group_by("rule").len().iter_rows():
+        result.rules_broken[rule] = result.rules_broken.get(rule, 0) + n
+    _write(con, contract, pending, evaluation.stats, evaluation.raw_rows, quarantine, evaluation.skipped_rows, run_id, now)
+
+
+def evaluate_batch(
+    contract: Contract,
+    profile: Profile,
+    pending: pl.DataFrame,
+    sheets: list[_Sheet],
+    file_rows: list[dict],
+    known_refs: dict[str, pl.Series],
+    run_id: str,
+    now: dt.datetime,
+) -> BatchEvaluation:
+    """Classify, parse, validate and quarantine the files of one batch (``pending``: their
+    meta.inbox rows; ``file_rows``: one record per file as read). Pure: no DuckDB."""
     classified = _classified_rows(sheets, contract)
     sheets.clear()  # the cells now live in ``classified``: free the sheets now
     counts = {
@@ -246,31 +296,18 @@ def _ingest_batch(
     )
     raw_rows = _raw_frame(parsed.filter(~pl.col("_rid").is_in(bad_rids)), contract, pending, run_id, now)
     del parsed
-    paths = dict(pending.select("file_id", "path").iter_rows())
     stats = []
     for record in file_rows:
         file_id = record["file_id"]
         if file_id not in accepted:
-            result.rejected_files += 1
             stats.append({**record, "status": "rejected", "rows_total": 0, "rows_loaded": 0,
                           "rows_quarantined": 0, "rows_skipped": 0})
             continue
         total, data = counts[file_id]
         loaded, quarantined = per_file.get(file_id, (0, 0))
-        skipped = total - data
         stats.append({**record, "status": "loaded", "rows_total": total, "rows_loaded": loaded,
-                      "rows_quarantined": quarantined, "rows_skipped": skipped})
-        result.loaded_files += 1
-        result.rows_loaded += loaded
-        result.rows_quarantined += quarantined
-        result.rows_skipped += skipped
-        if quarantined:
-            result.files_with_quarantine.append(paths[file_id])
-    result.quarantined_cells += quarantine.height
-    for rule, n in quarantine.group_by("rule").len().iter_rows():
-        result.rules_broken[rule] = result.rules_broken.get(rule, 0) + n
-
-    _write(con, contract, pending, pl.DataFrame(stats, schema=FILE_STATS_SCHEMA), raw_rows, quarantine, skipped_rows, run_id, now)
+                      "rows_quarantined": quarantined, "rows_skipped": total - data})
+    return BatchEvaluation(pl.DataFrame(stats, schema=FILE_STATS_SCHEMA), raw_rows, quarantine, skipped_rows)
 
 
 def _raw_frame(good: pl.DataFrame, contract: Contract, pending: pl.DataFrame, run_id: str, now: dt.datetime) -> pl.DataFrame:
