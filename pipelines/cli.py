@@ -166,7 +166,7 @@ def _command_modules() -> list:
     import importlib
 
     modules = []
-    for name in ("pipelines.cli_numbers", "pipelines.cli_alerts", "pipelines.cli_publish", "dashboards.cli"):
+    for name in ("pipelines.cli_numbers", "pipelines.cli_alerts", "pipelines.cli_publish", "pipelines.cli_signals", "dashboards.cli"):
         try:
             modules.append(importlib.import_module(name))
         except ModuleNotFoundError as exc:
