@@ -49,12 +49,14 @@ else:
                 page("disasters", "防灾减灾", ":material/forest:"),
                 page("preparedness", "应急准备", ":material/inventory_2:"),
                 page("quality", "数据质量", ":material/fact_check:"),
+                page("risk", "风险预警", ":material/warning:"),
             ],
         }
     else:
         pages = [
             page("ranking", "乡镇排名", ":material/leaderboard:", default=True),
             page("township", "乡镇详情", ":material/location_city:"),
+            page("risk", "风险预警", ":material/warning:"),
         ]
     navigation = st.navigation(pages)
     session.sidebar(viewer)

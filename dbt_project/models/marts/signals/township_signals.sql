@@ -67,8 +67,9 @@ select
         '已连续' || cast(z.run_weeks as varchar) || '周按时报送隐患台账但无新增隐患，此前'
         || cast(cast(parameters.zero_base_weeks as integer) as varchar) || '周平均每周'
         || {{ safetywh.fixed_decimals(safetywh.round_half_up('z.lambda', 1), 1) }}
-        || '条，连续零报告的概率约' || {{ safetywh.fixed_decimals(safetywh.round_half_up('100.0 * z.p', 2), 2) }}
-        || '%（线索，供核实，不作结论）'
+        || '条，连续零报告的概率'
+        || case when z.p < 0.0001 then '不足0.01%' else '约' || {{ safetywh.fixed_decimals(safetywh.round_half_up('100.0 * z.p', 2), 2) }} || '%' end
+        || '（线索，供核实，不作结论）'
     end as zero_run__clue,
     case when l.fires then
         '近' || cast(cast(parameters.late_window_days as integer) as varchar) || '天有' || cast(l.late_accidents as varchar)
