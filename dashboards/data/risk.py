@@ -86,3 +86,65 @@ def backtest(viewer: Viewer) -> tuple[pl.DataFrame, pl.DataFrame]:
     _scope(viewer, None)
     return (fetch("select * from marts.risk_backtest"),
             fetch("select * from marts.risk_backtest_weekly order by week_end desc"))
+
+
+# ---------------------------------------------------------------- warnings and 叫应
+
+def _home():
+    import os
+
+    from warehouse.home import Home
+
+    return Home.resolve(os.environ.get("SAFETYWH_HOME"))
+
+
+def _now() -> dt.datetime:
+    from zoneinfo import ZoneInfo
+
+    from pipelines.lib.profile import load_profile
+
+    return dt.datetime.now(ZoneInfo(load_profile().timezone)).replace(tzinfo=None)
+
+
+def warnings(viewer: Viewer, township_code: str | None = None) -> pl.DataFrame:
+    """The warnings issued (latest first) with who acknowledged them and when, and whether
+    they are overdue (not acknowledged within 24 hours). The acknowledgements are read
+    fresh from the home's store, never cached."""
+    from pipelines.lib.risk_warnings import acknowledgements, warnings_with_acks
+    from dashboards.data.source import has_table
+
+    _scope(viewer, township_code)
+    if not has_table("meta", "risk_warnings"):
+        return warnings_with_acks(_empty_warnings(), acknowledgements(_home()), _now())
+    sql = ("select warning_id, township_code, township_name, as_of, level, previous_level, score, main_indicators, "
+           "created_at from meta.risk_warnings")
+    params: list = []
+    if township_code is not None:
+        sql += " where township_code = ?"
+        params.append(township_code)
+    frame = fetch(sql + " order by created_at desc, township_code", *params)
+    return warnings_with_acks(frame, acknowledgements(_home()), _now())
+
+
+def _empty_warnings() -> pl.DataFrame:
+    return pl.DataFrame(schema={"warning_id": pl.String, "township_code": pl.String, "township_name": pl.String,
+                                "as_of": pl.Date, "level": pl.String, "previous_level": pl.String, "score": pl.Int32,
+                                "main_indicators": pl.String, "created_at": pl.Datetime("us")})
+
+
+def acknowledge(viewer: Viewer, warning_id: str) -> bool:
+    """The clerk of the warned township acknowledges it (叫应); the account comes from the
+    login. A leader cannot acknowledge for a township."""
+    from pipelines.lib.risk_warnings import acknowledge as record
+
+    require_login(viewer)
+    if viewer.role != "township" or not viewer.township_code:
+        from dashboards.auth import AccessDenied
+
+        raise AccessDenied("只有被预警乡镇的账号可以确认收到")
+    mine = warnings(viewer, viewer.township_code).filter(pl.col("warning_id") == warning_id)
+    if mine.height == 0:
+        from dashboards.auth import AccessDenied
+
+        raise AccessDenied("这条预警不是发给本乡镇的")
+    return record(_home(), warning_id, viewer.township_code, viewer.username, _now())

@@ -66,6 +66,47 @@ def trend_chart(frame: pl.DataFrame) -> alt.Chart:
     ).properties(height=max(120, 24 * frame["township_code"].n_unique()))
 
 
+def ack_text(r: dict) -> str:
+    if r["acknowledged_at"] is not None:
+        return f"已确认（{r['acknowledged_by']}，{r['acknowledged_at']:%Y-%m-%d %H:%M}）"
+    return "超过24小时未确认" if r["is_overdue"] else "待确认"
+
+
+def overdue_warnings(viewer: Viewer) -> None:
+    ui.section("预警叫应", "橙色、红色预警发出后，乡镇须在24小时内在本页确认收到；下列为超过24小时仍未确认的预警。")
+    frame = q.warnings(viewer)
+    late = frame.filter(pl.col("is_overdue"))
+    if late.height == 0:
+        st.success("没有超过24小时未确认的预警" if frame.height else "尚未发出预警")
+    else:
+        ui.table(late, {"township_name": "乡镇", "level": "等级", "score": "分值", "created_at": "发出时间",
+                        "main_indicators": "主要指标"}, key="risk-overdue", file_name="未确认预警")
+    with st.expander(f"全部预警（{frame.height}条）"):
+        ui.table(frame.with_columns(pl.Series("状态", [ack_text(r) for r in frame.to_dicts()], dtype=pl.String)),
+                 {"township_name": "乡镇", "level": "等级", "previous_level": "原等级", "score": "分值",
+                  "created_at": "发出时间", "状态": "状态"}, key="risk-warnings", file_name="预警记录")
+
+
+def own_warnings(viewer: Viewer) -> None:
+    ui.section("预警叫应", "收到橙色、红色预警后，请在24小时内点击“确认收到”。")
+    frame = q.warnings(viewer, viewer.township_code)
+    if frame.height == 0:
+        st.info("本乡镇没有收到预警")
+        return
+    for r in frame.to_dicts():
+        with st.container(border=True):
+            st.markdown(f"**{r['created_at']:%Y-%m-%d %H:%M}** 预警：截至 {r['as_of']:%Y-%m-%d} 风险等级 "
+                        f"**{r['level']}**（{r['score']}分）。{r['main_indicators'] or ''}")
+            if r["acknowledged_at"] is None:
+                if st.button("确认收到", key=f"ack-{r['warning_id']}", type="primary"):
+                    q.acknowledge(viewer, r["warning_id"])
+                    st.rerun()
+                if r["is_overdue"]:
+                    st.caption("已超过24小时未确认，已列入报告局领导的清单。")
+            else:
+                st.caption(ack_text(r))
+
+
 def county(viewer: Viewer, as_of: dt.date) -> None:
     frame = q.levels(viewer, as_of)
     ui.section("乡镇风险等级", f"截至 {as_of:%Y-%m-%d}，按等级和分值排序。分值 ≥40 红、25-39 橙、10-24 黄、<10 蓝；"
@@ -74,6 +115,7 @@ def county(viewer: Viewer, as_of: dt.date) -> None:
     tiles(frame)
     ui.section("漏报瞒报线索", CLUE_NOTE)
     clue_list(q.clues(viewer, as_of), with_township=True)
+    overdue_warnings(viewer)
     ui.section("等级变化", "近26周每个周日的等级。")
     st.altair_chart(trend_chart(q.trend(viewer, as_of - dt.timedelta(weeks=26))), width="stretch")
     summary, weekly = q.backtest(viewer)
@@ -103,6 +145,7 @@ def township(viewer: Viewer, code: str, as_of: dt.date) -> None:
         st.info("该日期没有本乡镇的风险预警结果")
         return
     r = frame.row(0, named=True)
+    own_warnings(viewer)
     ui.section(f"{r['township_name']}风险等级", f"截至 {as_of:%Y-%m-%d}")
     tiles(frame)
     ui.table(q.indicators(viewer, as_of, code), {"label": "指标", "figure": "数量", "unit": "单位", "points": "分值"},
