@@ -222,3 +222,58 @@ def test_cli_json_shapes(built, tmp_path):
     assert red["indicators"][0] == {"indicator": "overdue_major", "label": "重大隐患逾期未整改", "points": 40,
                                     "figure": 4, "unit": "项"}
     assert {r["level"] for r in risk} <= {"红", "橙", "黄", "蓝"} and len(risk) == 29
+
+
+def test_warnings_once_per_change_of_level_by_smtp_and_acknowledged(built, tmp_path, monkeypatch):
+    """S9 (红) gets one Chinese warning through a real SMTP server on loopback; a second pass
+    sends nothing (no change of level); the clerk's acknowledgement is stored under the home
+    and read back by a new process; an unacknowledged warning is overdue after 24 hours."""
+    import datetime as dt
+
+    from pipelines.lib.profile import load_profile
+    from pipelines.lib.risk_warnings import acknowledge, issue_warnings, read_warnings, unacknowledged_overdue
+    from tests.alerts_smtp import SmtpServer
+    from warehouse.home import Home
+
+    home = Home.resolve(tmp_path / "home")
+    home.root.mkdir(parents=True)
+    shutil.copy(built, home.root / "warehouse.duckdb")
+    monkeypatch.delenv("SAFETYWH_DUCKDB", raising=False)
+    issued = dt.datetime(2023, 7, 3, 9, 0)
+    with SmtpServer() as smtp:
+        for key, value in smtp.env().items():
+            monkeypatch.setenv(key, value)
+        con = duckdb.connect(str(home.duckdb_path))
+        try:
+            first = issue_warnings(con, home, load_profile(), "t1", issued)
+            second = issue_warnings(con, home, load_profile(), "t2", issued + timedelta(hours=1))
+            warnings = read_warnings(con)
+        finally:
+            con.close()
+        received = smtp.handler.take()
+    assert (first.created, first.sent, second.created, second.sent) == (1, 1, 0, 0)
+    (message,) = received
+    assert message.to == "t430182105@ningxiang.example"
+    assert message.subject == "【风险预警】双江口镇风险等级为红色（重大风险），请于24小时内确认"
+    assert "风险分值49分" in message.text and "重大隐患逾期未整改4项（40分）" in message.text
+    assert "确认收到" in message.text
+    warning_id = warnings["warning_id"][0]
+
+    con = duckdb.connect(str(home.duckdb_path), read_only=True)
+    try:
+        assert unacknowledged_overdue(con, home, issued + timedelta(hours=23, minutes=59)).height == 0
+        assert unacknowledged_overdue(con, home, issued + timedelta(hours=24, seconds=1))["township_code"].to_list() == [S[8]]
+        assert acknowledge(home, warning_id, S[8], "430182105", issued + timedelta(hours=2)) is True
+        assert acknowledge(home, warning_id, S[8], "430182105", issued + timedelta(hours=3)) is False  # the first stands
+    finally:
+        con.close()
+    # a new process (a restart) reads the acknowledgement back
+    code = ("import sys; from warehouse.home import Home; from pipelines.lib.risk_warnings import acknowledgements; "
+            "print(acknowledgements(Home.resolve(sys.argv[1])).to_dicts())")
+    out = subprocess.run([sys.executable, "-c", code, str(home.root)], capture_output=True, text=True, check=True).stdout
+    assert "'acknowledged_by': '430182105'" in out and "2023, 7, 3, 11, 0" in out
+    con = duckdb.connect(str(home.duckdb_path), read_only=True)
+    try:
+        assert unacknowledged_overdue(con, home, issued + timedelta(days=3)).height == 0
+    finally:
+        con.close()
