@@ -19,7 +19,7 @@ townships as (
 ),
 
 inspections as (
-    select dates.as_of, i.inspection_id, i.township_code, i.credit_code, i.inspected_on
+    select dates.as_of, i.inspection_id, i.received_at as version_received_at, i.township_code, i.credit_code, i.inspected_on
     from dates
     cross join parameters
     inner join {{ ref('int_signals__inspection_versions') }} as i
@@ -28,15 +28,27 @@ inspections as (
     where i.hazards_found >= 1
 ),
 
-reported as (
-    select distinct i.as_of, i.inspection_id
-    from inspections as i
+-- every (inspection version, hazard version) pair that would make the inspection reported:
+-- the same enterprise, sent by the inspection's township, found in the 90 days before it;
+-- found once, then checked per as-of date on the hazard's visibility (an equality join)
+pairs as (
+    select i.inspection_id, i.received_at as version_received_at, h.visible_from, h.visible_until
+    from {{ ref('int_signals__inspection_versions') }} as i
     cross join parameters
     inner join {{ ref('int_signals__hazard_versions') }} as h
         on h.credit_code = i.credit_code
         and h.sender_code = i.township_code
         and h.found_on between {{ safetywh.add_days('i.inspected_on', '-parameters.unreported_lookback_days') }}
             and {{ safetywh.add_days('i.inspected_on', -1) }}
+    where i.hazards_found >= 1
+),
+
+reported as (
+    select distinct i.as_of, i.inspection_id
+    from inspections as i
+    inner join pairs as h
+        on h.inspection_id = i.inspection_id
+        and h.version_received_at = i.version_received_at
         and {{ safetywh.visible_on('h', 'i.as_of') }}
 ),
 

@@ -30,17 +30,25 @@ windows as (
     cross join parameters
 ),
 
+-- own hazards counted per (day found, visibility) first: a weekly file re-sends many
+-- hazards with the same received days
+own_hazards as (
+    select township_code, found_on, visible_from, visible_until, count(*) as hazards
+    from {{ ref('int_signals__hazard_versions') }}
+    where sender_code = township_code
+    group by township_code, found_on, visible_from, visible_until
+),
+
 hazards as (
     select
         windows.as_of,
         h.township_code,
-        count(*) filter (where h.found_on >= windows.recent_start) as own,
-        count(*) filter (where h.found_on < windows.recent_start) as base_count
+        coalesce(sum(h.hazards) filter (where h.found_on >= windows.recent_start), 0) as own,
+        coalesce(sum(h.hazards) filter (where h.found_on < windows.recent_start), 0) as base_count
     from windows
-    inner join {{ ref('int_signals__hazard_versions') }} as h
+    inner join own_hazards as h
         on h.found_on between windows.base_start and windows.latest_week_end
         and {{ safetywh.visible_on('h', 'windows.as_of') }}
-    where h.sender_code = h.township_code
     group by windows.as_of, h.township_code
 ),
 

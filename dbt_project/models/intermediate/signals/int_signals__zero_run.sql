@@ -54,16 +54,20 @@ undelivered as (
     where delivered.week_end is null
 ),
 
--- hazards sent by t, by the Sunday of the week they were found in, with their visibility
+-- hazards sent by t, by the Sunday of the week they were found in, with their visibility:
+-- counted per (day found, visibility), as a weekly file re-sends many hazards with the same
+-- received days (a few thousand rows at the province's scale instead of millions)
 hazard_weeks as (
     select
         sender_code as township_code,
         {{ safetywh.add_days('found_on', '(7 - ' ~ safetywh.iso_day_of_week('found_on') ~ ')') }} as week_end,
         found_on,
         visible_from,
-        visible_until
+        visible_until,
+        count(*) as hazards
     from {{ ref('int_signals__hazard_versions') }}
     where sender_code in (select township_code from townships)
+    group by sender_code, found_on, visible_from, visible_until
 ),
 
 -- the latest week ending on or before latest_week_end that breaks the run
@@ -108,7 +112,7 @@ base_windows as (
 ),
 
 base as (
-    select b.as_of, b.township_code, count(*) as base_count
+    select b.as_of, b.township_code, sum(h.hazards) as base_count
     from base_windows as b
     inner join hazard_weeks as h
         on h.township_code = b.township_code
