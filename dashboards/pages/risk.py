@@ -107,6 +107,17 @@ def own_warnings(viewer: Viewer) -> None:
                 st.caption(ack_text(r))
 
 
+def own_trend_chart(frame: pl.DataFrame) -> alt.Chart:
+    """One township: its score each Sunday, coloured by level."""
+    data = frame.with_columns(pl.col("as_of").dt.strftime("%Y-%m-%d").alias("date")).to_pandas()
+    return alt.Chart(data).mark_bar().encode(
+        x=alt.X("date:O", title="截至（周日）", axis=alt.Axis(labelAngle=-60)),
+        y=alt.Y("score:Q", title="分值"),
+        color=alt.Color("level:N", title="等级", scale=alt.Scale(domain=list(LEVEL_HEX), range=list(LEVEL_HEX.values()))),
+        tooltip=[alt.Tooltip("date:O", title="截至"), alt.Tooltip("level:N", title="等级"), alt.Tooltip("score:Q", title="分值")],
+    ).properties(height=220)
+
+
 def county(viewer: Viewer, as_of: dt.date) -> None:
     frame = q.levels(viewer, as_of)
     ui.section("乡镇风险等级", f"截至 {as_of:%Y-%m-%d}，按等级和分值排序。分值 ≥40 红、25-39 橙、10-24 黄、<10 蓝；"
@@ -152,8 +163,8 @@ def township(viewer: Viewer, code: str, as_of: dt.date) -> None:
              key="risk-indicators", file_name=f"风险指标_{code}_{as_of}", empty="没有计分指标")
     ui.section("漏报瞒报线索", CLUE_NOTE)
     clue_list(q.clues(viewer, as_of, code), with_township=False)
-    ui.section("等级变化", "近26周每个周日的等级。")
-    st.altair_chart(trend_chart(q.trend(viewer, as_of - dt.timedelta(weeks=26), code)), width="stretch")
+    ui.section("等级变化", "近26周每个周日的分值和等级。")
+    st.altair_chart(own_trend_chart(q.trend(viewer, as_of - dt.timedelta(weeks=26), code)), width="stretch")
 
 
 def body(viewer: Viewer) -> None:
