@@ -50,6 +50,7 @@ else:
                 page("disasters", "防灾减灾", ":material/forest:"),
                 page("preparedness", "应急准备", ":material/inventory_2:"),
                 page("quality", "数据质量", ":material/fact_check:"),
+                page("risk", "风险预警", ":material/warning:"),
             ],
         }
         pages["报送"] = [page("deliveries", "报送情况", ":material/event_available:")]
@@ -63,6 +64,7 @@ else:
             "本乡镇": [
                 page("ranking", "乡镇排名", ":material/leaderboard:", default=True),
                 page("township", "乡镇详情", ":material/location_city:"),
+                page("risk", "风险预警", ":material/warning:"),
             ],
             "报送": [
                 page("submit", "数据报送", ":material/upload_file:"),

@@ -178,8 +178,8 @@ def test_docx_follows_gb_t_9704_page_and_header(published):
     assert "宁应急周〔2023〕14号" in texts
     title = next(p for p in doc.paragraphs if "周通报" in p.text and p.runs[0].font.size and p.runs[0].font.size.pt == 22)
     assert title.text.replace("\n", "") == "宁乡市应急管理局关于2023年第14周全市安全生产工作情况的周通报"
-    headings = [t for t in texts if re.match(r"^[一二三四五]、", t)]
-    assert headings == ["一、总体情况", "二、乡镇排名", "三、隐患治理", "四、数据报送", "五、工作要求"]
+    headings = [t for t in texts if re.match(r"^[一二三四五六]、", t)]
+    assert headings == ["一、总体情况", "二、乡镇排名", "三、隐患治理", "四、风险预警", "五、数据报送", "六、工作要求"]
     footer = "".join(r._r.xml for r in section.footer.paragraphs[0].runs)
     assert "PAGE" in footer and section.footer.paragraphs[0].text.startswith("- ")
     assert doc.settings.odd_and_even_pages_header_footer
@@ -203,7 +203,7 @@ def test_pdf_chinese_extracts_cleanly_with_embedded_fonts(published, period):
     assert "\ufffd" not in text and "□" not in text and "\x00" not in text
     assert len(CJK.findall(text)) > (800 if "-W" in period else 1500)  # a week is short: 4 pages
     flat = re.sub(r"\s+", "", text)
-    for phrase in ("宁乡市应急管理局文件", "一、总体情况", "二、乡镇排名", "三、隐患治理", "四、数据报送", "五、工作要求",
+    for phrase in ("宁乡市应急管理局文件", "一、总体情况", "二、乡镇排名", "三、隐患治理", "四、风险预警", "五、数据报送", "六、工作要求",
                    "全市发生生产安全事故", "重大隐患和挂牌督办隐患", "〔2023〕", "- 1 -".replace(" ", "")):
         assert phrase in flat, phrase
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]

@@ -15,7 +15,7 @@ import pytest
 
 from dashboards import auth
 from dashboards.auth import AccessDenied, Viewer
-from dashboards.data import disasters, enforcement, hazards, overview, preparedness, quality, ranking, source, township
+from dashboards.data import disasters, enforcement, hazards, overview, preparedness, quality, ranking, risk, source, township
 from warehouse.layout import publish_copy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,13 +47,20 @@ TOWNSHIP_SCOPED = [
 ]
 
 
+# 风险预警: (function, args before the township, whether the county view exists)
+RISK = [
+    (risk.levels, (DAY,), True), (risk.indicators, (DAY,), False), (risk.clues, (DAY,), True),
+    (risk.trend, (DAY,), True), (risk.warnings, (), True),
+]
+
+
 @pytest.fixture
 def no_sql(monkeypatch):
     """Any query reaching the database fails the test: refusals must come first."""
     def refuse(*args, **kwargs):
         raise AssertionError("a query ran although access should have been refused")
 
-    for module in (overview, hazards, enforcement, disasters, preparedness, quality, township, ranking):
+    for module in (overview, hazards, enforcement, disasters, preparedness, quality, township, ranking, risk):
         monkeypatch.setattr(module, "fetch", refuse)
     monkeypatch.setattr(quality, "has_table", refuse)
 
@@ -112,6 +119,28 @@ def test_township_detail_refuses_another_township(no_sql, function, args):
         function(None, YUTAN.township_code, *args)
 
 
+@pytest.mark.parametrize("function,args,county", RISK, ids=lambda v: getattr(v, "__qualname__", ""))
+def test_risk_views_check_the_login_first(no_sql, function, args, county):
+    with pytest.raises(AccessDenied, match="本乡镇"):
+        function(YUTAN, *args, OTHER)
+    with pytest.raises(AccessDenied):
+        function(None, *args, YUTAN.township_code)
+    if county:
+        with pytest.raises(AccessDenied):
+            function(YUTAN, *args)
+
+
+def test_risk_backtest_dates_and_acknowledgement_refusals(no_sql):
+    with pytest.raises(AccessDenied):
+        risk.backtest(YUTAN)
+    with pytest.raises(AccessDenied):
+        risk.risk_dates(None)
+    with pytest.raises(AccessDenied, match="只有被预警乡镇"):
+        risk.acknowledge(LEADER, "any")
+    with pytest.raises(AccessDenied):
+        risk.acknowledge(None, "any")
+
+
 def test_ranking_needs_a_login(no_sql):
     with pytest.raises(AccessDenied):
         ranking.ranking(None, "month", "2023-06")
@@ -121,8 +150,9 @@ def test_ranking_needs_a_login(no_sql):
 
 def test_every_query_function_is_covered():
     """A new query function must be added to the lists above (so its access rule is tested)."""
-    covered = {f for f, _ in LEADER_ONLY + TOWNSHIP_SCOPED} | {ranking.ranking, ranking.rank_history, ranking.summary}
-    for module in (overview, hazards, enforcement, disasters, preparedness, quality, township, ranking):
+    covered = ({f for f, _ in LEADER_ONLY + TOWNSHIP_SCOPED} | {ranking.ranking, ranking.rank_history, ranking.summary}
+               | {f for f, _, _ in RISK} | {risk.backtest, risk.risk_dates, risk.acknowledge})
+    for module in (overview, hazards, enforcement, disasters, preparedness, quality, township, ranking, risk):
         public = {
             obj for name, obj in vars(module).items()
             if inspect.isfunction(obj) and obj.__module__ == module.__name__ and not name.startswith("_")

@@ -42,6 +42,7 @@ PAGES = {
     "防灾减灾": ["森林火灾受害率", "防汛紧急转移", "受灾群众救助"],
     "应急准备": ["救援队伍训练", "物资储备库", "预案备案", "双重预防机制"],
     "数据质量": ["分报送单位", "迟报和缺报", "隔离的数据行", "拒收的文件"],
+    "风险预警": ["乡镇风险等级", "漏报瞒报线索", "等级变化", "预警命中率"],
 }
 ERROR_TEXT = ("Traceback", "Error:", "Exception", "无权访问", "This app has encountered an error")
 
@@ -165,7 +166,7 @@ def test_leader_opens_every_page(browser, server, generated_home, artifacts):
 def test_township_clerk_sees_ranking_and_own_township(browser, server, artifacts):
     page = login(browser, server, CLERK)
     page.get_by_role("heading", name="乡镇排名", exact=True).wait_for()
-    assert nav_titles(page) == ["乡镇排名", "乡镇详情", "数据报送", "报送情况"]
+    assert nav_titles(page) == ["乡镇排名", "乡镇详情", "风险预警", "数据报送", "报送情况"]
     assert_clean(page, "乡镇排名")
     assert page.get_by_text("本乡镇（玉潭街道）本期排名第").is_visible()
     page.screenshot(path=str(artifacts / "dashboard-township-1-乡镇排名.png"))

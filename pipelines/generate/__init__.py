@@ -28,6 +28,7 @@ from .activity import drill_drops, inspection_drops
 from .events import accident_drops, flood_transfer_drops, forest_fire_drops
 from .hazards import hazard_drops
 from .landing import Drop, Landing
+from .plants import write_ground_truth
 from .registers import depot_drops, enterprise_drops, plan_drops, rescue_team_drops
 from .relief import relief_drops
 from .world import County
@@ -116,6 +117,7 @@ def generate(
         landing.close()
 
     summary_json = out / GENERATOR_DIR / "summary.json"
+    write_ground_truth(county, out / GENERATOR_DIR)
     result = GenerateSummary(
         out=out, files=dict(landing.files), rows=dict(landing.rows), defects=dict(sorted(landing.manifest.counts.items())),
         manifest=landing.manifest.path, summary_json=summary_json, resubmissions=len(landing.resubmissions),
@@ -126,6 +128,8 @@ def generate(
         "files": result.files, "rows": result.rows, "row_kinds": dict(landing.row_kinds), "defects": result.defects,
         "latest_received": datetime.fromtimestamp(landing.latest, county.tz).isoformat() if landing.latest else None,
         "scripted": result.scripted,
+        "planted_signals": [{"township_code": p.township, "signal": p.signal, "behaviour_from": p.start.isoformat(),
+                             "expected_from_as_of": p.expected_from.isoformat()} for p in county.plants.values()],
         "resubmissions": landing.resubmissions,
         "resent_after_rejection": landing.resent,
     }, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -27,6 +27,7 @@ def inspection_drops(county: County, label: str) -> Iterator[Drop]:
     feed, sender = "inspections", "ZFDD"
     rng = seeded(county.seed, feed, "world")
     when = seeded(county.seed, feed, "received")
+    planted = seeded(county.seed, feed, "planted")
     habit = county.habit(sender)
     # Uneven coverage: some townships get far fewer visits than the quota.
     effort = {t.code: rng.choice([0.45, 0.7, 0.9, 1.0, 1.0, 1.1, 1.2, 1.4]) for t in county.townships}
@@ -53,6 +54,15 @@ def inspection_drops(county: County, label: str) -> Iterator[Drop]:
                     "action": action,
                     "fine_10k_cny": round(rng.uniform(0.3, 10), 1) if action == "罚款" else None,
                 })
+        drop = county.plants.get("self_report_drop")
+        if drop and mon >= drop.start:
+            # planted (plants.py): the brigade keeps finding hazards where self-reports dried up
+            e = county.enterprise_in(planted, drop.township, mon)
+            day = mon + timedelta(days=2)
+            by_squad[0].append({
+                "inspection_id": f"ZFJC-{day.year}-D{day:%m%d}", "inspected_on": day, "township": e.township,
+                "credit_code": e.credit_code, "hazards_found": 2, "action": "责令改正", "fine_10k_cny": None,
+            })
         year, week, _ = mon.isocalendar()
         received = weekly_received(sun, county.tz, when, habit.p_late)
         for n, (squad, rows) in enumerate(zip(squads, by_squad)):

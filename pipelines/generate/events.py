@@ -18,6 +18,7 @@ from pipelines.lib.contracts import load_contracts
 
 from .clock import at
 from .landing import Drop, file_stem, title_for
+from .plants import LATE_DEATH_DAYS
 from .world import County, poisson, seeded
 
 ACCIDENTS_FIRST_YEAR = 40  # then 25 % fewer each year: the decline the 2023 target asks for
@@ -96,6 +97,10 @@ def accident_drops(county: County, label: str) -> Iterator[Drop]:
         raw.append((_daytime(lo + timedelta(days=int(span * 0.6)), rng), "建筑施工", 3, 1, "major"))
         # An injury that becomes a death within 30 days: the later file supersedes the first report.
         raw.append((_daytime(lo + timedelta(days=int(span * 0.3)), rng), "工贸其他", 0, 1, "updated"))
+    late = county.plants.get("late_report")
+    if late:
+        # planted (plants.py): a death reported after the 30-day window (迟报补报)
+        raw.append((datetime.combine(late.start, time(10, 30)), "建筑施工", 0, 1, "late_death"))
     raw.sort()
     seq: dict[int, int] = {}
     accidents: list[Accident] = []
@@ -109,6 +114,8 @@ def accident_drops(county: County, label: str) -> Iterator[Drop]:
             if e.sector != sector:
                 e = None
         township = e.township if e else rng.choices(county.townships, [t.population for t in county.townships])[0].code
+        if tag == "late_death":
+            e, township = None, late.township
         kind = rng.choice(ACCIDENT_TYPES.get(sector, ["其他伤害"]))
         loss = {0: rng.uniform(1, 60), 1: rng.uniform(80, 180), 2: rng.uniform(170, 350)}.get(deaths, rng.uniform(380, 520))
         place = e.name if e else county.township_by_code[township].name + rng.choice(["境内", "某村", "某路段"])
@@ -126,6 +133,14 @@ def accident_drops(county: County, label: str) -> Iterator[Drop]:
                 a.updates.append((died.replace(tzinfo=county.tz) + timedelta(hours=rng.uniform(2, 18)), {
                     "deaths": 1, "serious_injuries": 0,
                     "summary": f"{place}发生一起{kind}事故，伤者经抢救无效死亡，造成1人死亡",
+                }))
+        if tag == "late_death":
+            a.reported = occurred.replace(tzinfo=county.tz) + timedelta(hours=3)
+            died = occurred + timedelta(days=LATE_DEATH_DAYS, hours=2)
+            if died.date() <= county.end:
+                a.updates.append((died.replace(tzinfo=county.tz), {
+                    "deaths": 1, "serious_injuries": 0,
+                    "summary": f"{place}发生一起{kind}事故，伤者经抢救无效死亡，造成1人死亡（补报）",
                 }))
         if tag:
             scripted[tag] = accident_id

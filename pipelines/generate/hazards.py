@@ -15,6 +15,7 @@ from typing import Iterator
 
 from .clock import iso_weeks, weekly_received
 from .landing import Drop, file_stem, title_for
+from .plants import DROP_FACTOR, RED_MAJORS, by_township
 from .world import DEPARTMENT_SECTORS, County, Enterprise, poisson, seeded
 
 FEED = "hazards"
@@ -92,6 +93,8 @@ def _ledger(county: County, label: str, sender: str, weeks: list[tuple[date, dat
     ledger: list[Hazard] = []
     seq: dict[int, int] = {}
     waited = 0
+    plant = by_township(county).get(sender)
+    last_sent: list[Hazard] = []
 
     def new(mon: date) -> Hazard:
         found = mon + timedelta(days=min(6, int(rng.triangular(0, 7, 2))))
@@ -99,23 +102,39 @@ def _ledger(county: County, label: str, sender: str, weeks: list[tuple[date, dat
         return _hazard(county, rng, f"{prefix}-{found.year}-{seq[found.year]:04d}", found, sender, pick)
 
     for mon, sun in weeks:
-        ledger.extend(new(mon) for _ in range(poisson(rng, lam)))
+        planted = plant is not None and mon >= plant.start
+        rate = lam * (DROP_FACTOR if planted and plant.signal == "self_report_drop" else 0 if planted and plant.signal == "zero_run" else 1)
+        ledger.extend(new(mon) for _ in range(poisson(rng, rate)))
+        if planted and plant.signal == "red" and mon == plant.start:
+            ledger.extend(_overdue_major(county, rng, new(mon), i == 0) for i in range(RED_MAJORS))
         waited += 1
         if waited < every or (not township_sender and rng.random() < 0.2):
             continue  # a department sends every few weeks, sometimes a week later
-        if township_sender and when.random() < habit.p_miss:
+        on_time = planted and plant.signal in ("zero_run", "self_report_drop")
+        if township_sender and when.random() < habit.p_miss and not on_time:
             continue  # a week missed entirely: the next file covers both
+        if not ledger and planted:
+            ledger = list(last_sent)  # nothing new, nothing open: the ledger as last sent, sent again
         if not ledger:
             ledger.append(new(mon))  # a ledger is never sent empty: that is a defect of its own
         waited = 0
         year, week, _ = mon.isocalendar()
         yield Drop(
-            feed=FEED, sender=sender, received=weekly_received(sun, county.tz, when, habit.p_late),
+            feed=FEED, sender=sender, received=weekly_received(sun, county.tz, when, 0.0 if on_time else habit.p_late),
             stem=file_stem(county, FEED, label, sender, f"{year}年第{week}周", f"{year}W{week:02d}", habit.name_pattern),
             title=title_for(county, label, sender, f"{year}年第{week}周"),
             rows=[h.row(sun) for h in ledger], key=f"{FEED}/{sender}/{year}W{week:02d}",
         )
+        last_sent = ledger
         ledger = [h for h in ledger if not (h.rectified_on and h.rectified_on <= sun)]
+
+
+def _overdue_major(county: County, rng: random.Random, h: Hazard, supervised: bool) -> Hazard:
+    """A planted major hazard (plants.py, red): due in 14 days, never rectified."""
+    h.level, h.deadline, h.rectified_on = "重大", h.found_on + timedelta(days=14), None
+    h.supervised = "是" if supervised else "否"
+    h.funds = round(rng.uniform(5, 120), 1)
+    return h
 
 
 def _hazard(county: County, rng: random.Random, hazard_id: str, found: date, sender: str, pick) -> Hazard:

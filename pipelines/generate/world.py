@@ -221,6 +221,9 @@ class County:
         self._build_teams()
         self._build_depots()
         self._build_plans()
+        from .plants import plan  # the planted early-warning cases (pipelines/generate/plants.py)
+
+        self.plants = plan(self)
 
     @staticmethod
     def zone(profile: Profile) -> ZoneInfo:

@@ -24,12 +24,7 @@ graded as (
         coalesce(deaths, 0) as deaths,
         coalesce(serious_injuries, 0) as serious_injuries,
         coalesce(direct_loss_10k_cny, 0) as direct_loss_10k_cny,
-        case
-            when deaths >= 30 or serious_injuries >= 100 or direct_loss_10k_cny >= 10000 then 4
-            when deaths >= 10 or serious_injuries >= 50 or direct_loss_10k_cny >= 5000 then 3
-            when deaths >= 3 or serious_injuries >= 10 or direct_loss_10k_cny >= 1000 then 2
-            else 1
-        end as grade_level,
+        {{ safetywh.accident_grade_level('deaths', 'serious_injuries', 'direct_loss_10k_cny') }} as grade_level,
         sender_code,
         received_at
     from accidents

@@ -195,4 +195,8 @@ def process_alerts(con: duckdb.DuckDBPyConnection, home: Home, profile: Profile,
     result.senders = [b.sender_code for b, _, _ in made]
     result.sent, result.failed, result.smtp_configured = send_pending(con, home.outbox, profile, now)
     result.queued = waiting(con)
+    from pipelines.lib.risk_warnings import issue_warnings  # 风险预警 warnings, same outbox and SMTP
+
+    warned = issue_warnings(con, home, profile, run_id, now)
+    result.sent, result.failed = result.sent + warned.sent, result.failed + warned.failed
     return result

@@ -25,10 +25,11 @@ _CN_NUM = "一二三四五六七八九十"
 
 
 def build_content(con: duckdb.DuckDBPyConnection, period: str, settings: PublicationSettings,
-                  today: dt.date, brief: bool = False) -> dict[str, Any]:
+                  today: dt.date, brief: bool = False, home=None) -> dict[str, Any]:
     """Everything the bulletin of ``period`` shows, read from the marts as they stand.
     brief: the shorter wording publish.py falls back to when a 周通报 would not fit on
-    MAX_PAGES (sentences count what the attached XLSX lists)."""
+    MAX_PAGES (sentences count what the attached XLSX lists); home: where the risk
+    warnings' acknowledgements are kept."""
     info = period_info(period)
     ranking = queries.ranking(con, info.label)
     first = ranking.row(0, named=True)
@@ -64,6 +65,7 @@ def build_content(con: duckdb.DuckDBPyConnection, period: str, settings: Publica
         sections.overview(info, as_of, is_complete, this, last_year, scoreboard_rows, refer, brief),
         sections.ranking_section(info, ranking_rows, red_list, named, refer),
         sections.hazard_section(info, as_of, this, last_year, hazard_rows, refer),
+        _risk(con, as_of, home),
         sections.reporting_section(info, quality_rows, quality_source, refer, settings.county, brief),
         sections.requirements(info, named, hazard_rows),
     ]
@@ -98,6 +100,19 @@ def build_content(con: duckdb.DuckDBPyConnection, period: str, settings: Publica
         },
         "totals": {"period": this, "same_period_last_year": last_year},
     }
+
+
+def _risk(con: duckdb.DuckDBPyConnection, as_of: dt.date, home) -> dict[str, Any]:
+    """四、风险预警: levels as of the bulletin's date; unacknowledged warnings as of the end of
+    that day (a warning issued later is not yet in it)."""
+    used, levels = queries.risk_levels(con, as_of)
+    overdue: list[dict] = []
+    if home is not None:
+        from pipelines.lib.risk_warnings import unacknowledged_overdue
+
+        end_of_day = dt.datetime.combine(as_of, dt.time(23, 59, 59))
+        overdue = [r for r in unacknowledged_overdue(con, home, end_of_day).to_dicts()]
+    return sections.risk_section(used, levels, overdue)
 
 
 # ---------------------------------------------------------------- document frame

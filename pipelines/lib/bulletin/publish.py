@@ -47,7 +47,7 @@ def read_content(home: Home, period: str, settings: PublicationSettings, today: 
     reader is open, so the connection is closed before the (slower) rendering starts."""
     con = open_reader(home)
     try:
-        return build_content(con, period, settings, today, brief)
+        return build_content(con, period, settings, today, brief, home)
     finally:
         con.close()
 

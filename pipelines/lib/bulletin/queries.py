@@ -115,3 +115,26 @@ def data_quality(con: duckdb.DuckDBPyConnection, kind: str, label: str, start: d
 def latest_data_on(con: duckdb.DuckDBPyConnection) -> dt.date | None:
     covered = numbers.data_dates(con)
     return covered[1] if covered else None
+
+
+def risk_levels(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> tuple[dt.date | None, list[dict]]:
+    """(the latest date the risk level is computed as of on or before as_of, the townships at
+    红 or 橙 then with their two largest indicators), highest first; (None, []) without marts."""
+    exists = con.execute("select count(*) from information_schema.tables where table_schema = 'marts' "
+                         "and table_name = 'township_risk'").fetchall()[0][0]
+    if not exists:
+        return None, []
+    used = con.execute("select max(as_of) from marts.township_risk where as_of <= ?", [as_of]).fetchall()[0][0]
+    if used is None:
+        return None, []
+    rows = con.sql("""
+        select r.township_code, r.township_name, r.score, r.level,
+               string_agg(i.label || i.figure || i.unit, '、' order by i.indicator_rank) as top_indicators
+        from marts.township_risk as r
+        left join marts.township_risk_indicators as i
+            on i.as_of = r.as_of and i.township_code = r.township_code and i.indicator_rank <= 2
+        where r.as_of = ? and r.level in ('红', '橙')
+        group by r.township_code, r.township_name, r.score, r.level, r.level_rank
+        order by r.level_rank desc, r.score desc, r.township_code
+    """, params=[used]).pl().to_dicts()
+    return used, rows
