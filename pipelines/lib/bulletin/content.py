@@ -65,7 +65,7 @@ def build_content(con: duckdb.DuckDBPyConnection, period: str, settings: Publica
         sections.overview(info, as_of, is_complete, this, last_year, scoreboard_rows, refer, brief),
         sections.ranking_section(info, ranking_rows, red_list, named, refer),
         sections.hazard_section(info, as_of, this, last_year, hazard_rows, refer),
-        _risk(con, as_of, home),
+        _risk(con, as_of, home, brief),
         sections.reporting_section(info, quality_rows, quality_source, refer, settings.county, brief),
         sections.requirements(info, named, hazard_rows),
     ]
@@ -102,7 +102,7 @@ def build_content(con: duckdb.DuckDBPyConnection, period: str, settings: Publica
     }
 
 
-def _risk(con: duckdb.DuckDBPyConnection, as_of: dt.date, home) -> dict[str, Any]:
+def _risk(con: duckdb.DuckDBPyConnection, as_of: dt.date, home, brief: bool = False) -> dict[str, Any]:
     """四、风险预警: levels as of the bulletin's date; unacknowledged warnings as of the end of
     that day (a warning issued later is not yet in it)."""
     used, levels = queries.risk_levels(con, as_of)
@@ -112,7 +112,7 @@ def _risk(con: duckdb.DuckDBPyConnection, as_of: dt.date, home) -> dict[str, Any
 
         end_of_day = dt.datetime.combine(as_of, dt.time(23, 59, 59))
         overdue = [r for r in unacknowledged_overdue(con, home, end_of_day).to_dicts()]
-    return sections.risk_section(used, levels, overdue)
+    return sections.risk_section(used, levels, overdue, brief)
 
 
 # ---------------------------------------------------------------- document frame

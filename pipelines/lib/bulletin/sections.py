@@ -278,24 +278,22 @@ def requirements(info: PeriodInfo, named: list[dict], hazards: list[dict]) -> di
 
 # ---------------------------------------------------------------- 风险预警
 
-def risk_section(as_of: dt.date | None, levels: list[dict], overdue: list[dict]) -> dict[str, Any]:
-    """The townships at 红 and 橙 as of the bulletin's date with their two main indicators,
-    and the warnings not acknowledged within 24 hours (README "Early warning"). Short: the
-    bulletin keeps to its page budget."""
+def risk_section(as_of: dt.date | None, levels: list[dict], overdue: list[dict], brief: bool = False) -> dict[str, Any]:
+    """The townships at 红 and 橙 as of the bulletin's date with their main indicators, and
+    the warnings not acknowledged within 24 hours (README "Early warning"). One paragraph,
+    and in the brief wording names only: the bulletin keeps to its page budget."""
     if as_of is None:
-        return {"heading": "风险预警", "paragraphs": [paragraph("暂无风险预警结果。", "（一）风险等级。")]}
+        return {"heading": "风险预警", "paragraphs": [paragraph("暂无风险预警结果。")]}
     parts = []
     for level, name in (("红", "红色（重大风险）"), ("橙", "橙色（较大风险）")):
         rows = [r for r in levels if r["level"] == level]
         if rows:
             parts.append(f"{name}乡镇{len(rows)}个：" + "、".join(
-                f"{r['township_name']}（{r['score']}分，{r['top_indicators'] or '—'}）" for r in rows))
+                r["township_name"] if brief else f"{r['township_name']}（{r['score']}分，{r['top_indicators'] or '—'}）"
+                for r in rows))
     text = f"截至{cn_date(as_of, with_year=False)}，" + (
-        "；".join(parts) + "。" if parts else "全市没有红色、橙色风险乡镇。")
-    text += "风险等级由隐患、执法、事故、应急准备等先行指标计分得出，是风险提示，不是考核结论。"
+        "；".join(parts) + "（先行指标计分，为风险提示，非考核结论）。" if parts else "全市没有红色、橙色风险乡镇。")
     if overdue:
-        ack = "超过24小时未确认收到预警（叫应）的乡镇：" + "、".join(
+        text += "超过24小时未确认收到预警（叫应）的乡镇：" + "、".join(
             f"{r['township_name']}（{r['level']}色，{r['created_at']:%m月%d日}发出）" for r in overdue) + "，请督促落实。"
-    else:
-        ack = "已发出的橙色、红色预警均已在24小时内确认收到，或尚未超过24小时。"
-    return {"heading": "风险预警", "paragraphs": [paragraph(text, "（一）风险等级。"), paragraph(ack, "（二）预警叫应。")]}
+    return {"heading": "风险预警", "paragraphs": [paragraph(text)]}
