@@ -339,3 +339,25 @@ def test_what_cannot_be_read_is_rejected_whole_saying_what_to_do(landed, name, c
     assert (f[0], f[1]) == ("rejected", code)
     assert all(w in f[2] for w in words), f[2]
     assert f[5:] == (0, 0, 0, 0)
+
+
+def test_a_home_made_before_footer_rows_accepts_them(tmp_path):
+    """An existing warehouse file keeps its old CHECK on meta.skipped_rows.kind; connecting
+    widens it and keeps the rows it held (a new home gets the new table from meta.sql)."""
+    import duckdb
+
+    from warehouse.layout import connect
+
+    path = tmp_path / "old.duckdb"
+    old = duckdb.connect(str(path))
+    old.execute("""CREATE SCHEMA meta; CREATE TABLE meta.skipped_rows (file_id BIGINT NOT NULL, row_number INTEGER NOT NULL,
+                   kind VARCHAR NOT NULL CHECK (kind IN ('title', 'blank', 'total'))); INSERT INTO meta.skipped_rows VALUES (1, 1, 'title')""")
+    with pytest.raises(duckdb.ConstraintException):
+        old.execute("INSERT INTO meta.skipped_rows VALUES (1, 9, 'footer')")
+    old.close()
+    con = connect(path)
+    con.execute("INSERT INTO meta.skipped_rows VALUES (1, 9, 'footer')")
+    assert con.execute("SELECT kind FROM meta.skipped_rows ORDER BY row_number").fetchall() == [("title",), ("footer",)]
+    with pytest.raises(duckdb.ConstraintException):
+        con.execute("INSERT INTO meta.skipped_rows VALUES (1, 10, 'other')")
+    con.close()
