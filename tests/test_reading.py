@@ -131,3 +131,31 @@ def test_the_fast_reader_and_openpyxl_agree(tmp_path):
     if example.exists():
         data = example.read_bytes()
         assert trimmed(_read_xlsx_fast(data)) == trimmed(_read_xlsx_openpyxl(data).rows)
+
+
+@pytest.mark.parametrize("late_value", [False, True])
+def test_a_formatting_only_tail_is_cut_and_a_late_value_is_kept(monkeypatch, late_value):
+    """The sheet handed to calamine loses rows holding only formatting past the last value
+    (threshold lowered here so the file stays small); a value after them keeps them all."""
+    import io
+    import zipfile
+
+    from pipelines.lib import reading
+    from tests.test_real_ledgers import rewrite_sheet, small_hazards_xlsx
+
+    monkeypatch.setattr(reading, "FORMATTING_TAIL_BYTES", 1000)
+
+    def change(xml: bytes) -> bytes:
+        rows = "".join(f'<row r="{r}"><c r="A{r}" s="0"/><c r="B{r}" s="0"/></row>' for r in range(5, 300))
+        if late_value:
+            rows += '<row r="300"><c r="A300" t="inlineStr"><is><t>F-9</t></is></c></row>'
+        return xml.replace(b"</sheetData>", rows.encode() + b"</sheetData><mergeCells count=\"1\"><mergeCell ref=\"C2:C3\"/></mergeCells>")
+
+    data = rewrite_sheet(small_hazards_xlsx(), "xl/worksheets/sheet1.xml", change)
+    facts = reading._sheet_facts(zipfile.ZipFile(io.BytesIO(data)), "xl/worksheets/sheet1.xml", data)
+    assert facts.merges == [(1, 2, 2, 2)]
+    assert (facts.compact_xml is None) == late_value
+    sheet = reading.read_book(Path("a.xlsx"), data).sheet(0)
+    assert sheet.frame.height == (300 if late_value else 4)
+    assert sheet.rows()[1][:3] == ["F-0", "2023-04-03", "玉潭"]
+    assert sheet.rows()[2][2] == "玉潭"  # C3 filled from the merge C2:C3
