@@ -215,6 +215,11 @@ def landed(tmp_path_factory):
     other.active["A1"] = "说明"
     other.create_sheet("统计")["B2"] = "本周无隐患"
     other.save(place("hazards", YUTAN, "无表头.xlsx"))
+    partial = __import__("openpyxl").Workbook()
+    partial.active.title = "填表说明"
+    partial.create_sheet("台账").append(["隐患编号", "排查日期", "所属乡镇", "隐患等级", "隐患描述", "整改期限"])
+    partial["台账"].append(["P-1", "2023-04-03", "玉潭", "一般", "描述", "2023-05-01"])
+    partial.save(place("hazards", YUTAN, "缺列.xlsx"))
 
     con, results = ingest_landing(landing, home / "warehouse.duckdb")
     yield {"home": home, "con": con, "results": results}
@@ -332,7 +337,8 @@ def test_a_workbook_misnamed_csv_is_read_by_its_content(landed):
     ("范围过大.xlsx", "too_large", ["单元格", "「台账」"]),
     ("扫描件.xlsx", "not_a_table", ["PDF", "另存为 .xlsx"]),
     ("网页导出.xls", "not_a_table", ["网页", "另存为 .xlsx"]),
-    ("无表头.xlsx", "missing_columns", ["「填表说明」", "「统计」", "前 20 行", "隐患编号"]),
+    ("缺列.xlsx", "missing_columns", ["工作表「台账」", "挂牌督办", "第 1 行", "「填表说明」「台账」"]),
+    ("无表头.xlsx", "missing_columns", ["「填表说明」「统计」", "前 20 行", "隐患编号"]),
 ])
 def test_what_cannot_be_read_is_rejected_whole_saying_what_to_do(landed, name, code, words):
     f = files(landed["con"])[name]

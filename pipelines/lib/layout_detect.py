@@ -127,16 +127,17 @@ def find_header(rows: list[list[str | None]], contract: Contract, all_blank=None
         empty = all_blank() if all_blank is not None else not any(not _is_blank(r) for r in rows)
         if empty:
             raise Rejection("no_rows", "文件为空")
-        raise Rejection("missing_columns", "未找到表头，应包含：" + "、".join(c.header for c in contract.required))
+        raise Rejection("missing_columns", f"前 {HEADER_SEARCH_ROWS} 行中未找到表头，应包含："
+                        + "、".join(c.header for c in contract.required))
 
     columns, two_rows = best
     missing = [c.header for c in contract.required if c.name not in columns.values()]
     if missing:
-        detail = "、".join(missing)
+        notes = [f"第 {best_row + 1} 行的表头中没有这些列"]
         other = _best_other_feed(contract, rows[best_row])
         if other:
-            detail += f"（表头与「{other}」一致，是否放错了文件夹？）"
-        raise Rejection("missing_columns", detail)
+            notes.append(f"表头与「{other}」一致，是否放错了文件夹？")
+        raise Rejection("missing_columns", "、".join(missing) + "（" + "；".join(notes) + "）")
     return SheetHeader(header_row=best_row + 1, columns=columns, top_row=best_row + (0 if two_rows else 1), sheet=sheet)
 
 
@@ -159,15 +160,15 @@ def find_sheet(book, contract: Contract):
             raise Rejection("not_a_table", f"文件扩展名为 {book.claimed_workbook}，但内容不是 Excel 工作簿。"
                             "请在 Excel 或 WPS 中打开后另存为 .xlsx 再报送")
         raise tried[0][1]
-    partial = [(n, r) for n, r in tried if r.code == "missing_columns" and not r.detail.startswith("未找到表头")]
+    partial = [(n, r) for n, r in tried if r.code == "missing_columns" and "未找到表头" not in r.detail]
     if all(r.code == "no_rows" for _, r in tried):
         raise Rejection("no_rows", "所有工作表均为空（已查看：" + "、".join(f"「{n}」" for n, _ in tried) + "）")
-    looked = "、".join(f"「{n}」" for n, _ in tried)
+    looked = "".join(f"「{n}」" for n, _ in tried)
     if partial:
         name, rejection = partial[0]
-        raise Rejection("missing_columns", f"{rejection.detail}（工作表「{name}」的表头不完整；已查看工作表 {looked} 的前 "
-                        f"{HEADER_SEARCH_ROWS} 行）")
-    raise Rejection("missing_columns", f"已查看工作表 {looked} 的前 {HEADER_SEARCH_ROWS} 行，均未找到表头。请把表头放在台账工作表的前 "
+        also = f"；已查看工作表{looked}的前 {HEADER_SEARCH_ROWS} 行" if len(tried) > 1 else ""
+        raise Rejection("missing_columns", f"工作表「{name}」：{rejection.detail}{also}")
+    raise Rejection("missing_columns", f"已查看工作表{looked}的前 {HEADER_SEARCH_ROWS} 行，均未找到表头。请把表头放在台账工作表的前 "
                     f"{HEADER_SEARCH_ROWS} 行内，应包含：" + "、".join(c.header for c in contract.required))
 
 
