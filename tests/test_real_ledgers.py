@@ -37,7 +37,8 @@ def two_row_hazards(path: Path) -> None:
     cells and headers merged down, a township merged over two rows, placeholders, synonyms,
     units, dotted / single-digit / year-less dates, 序号-only rows, a signature block.
 
-    rows: 1-2 title | 3-4 header | 5-9 data | 10-11 blank (序号 only) | 12-15 footer
+    rows: 1-2 title | 3-4 header | 5-9 data | 10-11 blank (序号 only, and the 挂牌督办 merge of
+    row 9 running over them) | 12-14 footer | 15 blank (a note line merged from 序号 across)
     data: 5 YH-1 ok, 6 YH-2 ok, 7 YH-3 ok (township from the merge), 8 YH-4 (4月3日: format;
     5000元 in 万元: format), 9 YH-5 (特大: enum). total 13 = 3 loaded + 2 quarantined + 8 skipped.
     """
@@ -78,6 +79,7 @@ def two_row_hazards(path: Path) -> None:
         for c, value in enumerate(row, start=1):
             sheet.cell(r, c, value)
     sheet.merge_cells("D7:D8")  # 玉潭街道 for YH-3 and YH-4
+    sheet.merge_cells("J9:J11")  # 是 merged on down over the 序号-only template rows 10-11: still blank
     # merged across the whole width, as signature lines often are: the name and mobile fill
     # every column of the feed (so a reader that took them for data would store them)
     sheet.merge_cells("A12:L12")
@@ -245,7 +247,9 @@ def test_a_two_row_header_ledger_after_an_instruction_sheet_reads_with_hand_coun
     assert f[0:2] == ("loaded", None) and f[3:] == ("xlsx", 4, 13, 3, 2, 8)
     kinds = dict(landed["con"].execute("""SELECT kind, list(row_number ORDER BY row_number) FROM meta.skipped_rows
         JOIN meta.files USING (file_id) WHERE path LIKE '%第14周台账.xlsx' GROUP BY kind""").fetchall())
-    assert kinds == {"title": [1, 2], "blank": [10, 11], "footer": [12, 13, 14, 15]}  # rows 16-39: formatting only
+    # row 15, the note's second line merged across from the 序号 column, holds no value of its
+    # own in the feed's columns: blank, like the 序号-only rows. Rows 16-39: formatting only.
+    assert kinds == {"title": [1, 2], "blank": [10, 11, 15], "footer": [12, 13, 14]}
     assert quarantined(landed["con"], "第14周台账.xlsx") == {
         (8, "found_on", "format"), (8, "funds_10k_cny", "format"), (9, "level", "enum")}
 

@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 
 from pipelines.lib.contracts import Contract, load_contracts
-from pipelines.lib.reading import EXCEL_MIDNIGHT, PY_WHITESPACE, rows_to_frame
+from pipelines.lib.reading import EXCEL_MIDNIGHT, MERGED_MARK, PY_WHITESPACE, rows_to_frame
 from pipelines.lib.rules import Rejection
 
 # The header is expected among the first rows; a ledger rarely has more than two title rows.
@@ -148,7 +148,7 @@ def find_sheet(book, contract: Contract):
     tried: list[tuple[str, Rejection]] = []
     for i, name in enumerate(book.sheet_names):
         sheet = book.sheet(i)
-        head = sheet.frame.head(HEADER_SEARCH_ROWS).rows()
+        head = sheet.rows(HEADER_SEARCH_ROWS)
         try:
             return sheet, find_header(head, contract, all_blank=lambda: frame_is_blank(sheet.frame), sheet=sheet.name)
         except Rejection as rejection:
@@ -219,12 +219,13 @@ def classify_rows(
     row_number = pl.int_range(1, pl.len() + 1, dtype=pl.Int32).over("_file_key")
 
     nonblank = [_nonblank(c) for c in positions]
-    first = pl.coalesce([pl.when(nb).then(pl.col(c)) for c, nb in zip(positions, nonblank)])
+    first = pl.coalesce([pl.when(nb).then(pl.col(c)) for c, nb in zip(positions, nonblank)]).str.strip_prefix(MERGED_MARK)
     squeezed = first.str.replace_all(f"[{re.escape(PY_WHITESPACE)}]", "")
     total = pl.any_horizontal([squeezed.str.starts_with(m) for m in TOTAL_MARKERS]).fill_null(False)
     footer_marker = squeezed.str.contains(FOOTER_PATTERN).fill_null(False)
     blank = ~pl.any_horizontal(nonblank)
-    feed_blank = ~pl.any_horizontal([_nonblank(n) for n in names])
+    # a value a merged area gave this row (MERGED_MARK) does not make the row a record
+    feed_blank = ~pl.any_horizontal([_nonblank(n) & ~pl.col(n).str.starts_with(MERGED_MARK).fill_null(False) for n in names])
     below = pl.col("_row_number") > pl.col("_header_row")
     after_footer = (footer_marker & below).cast(pl.Int8).cum_max().over("_file_key") > 0
     kind = (
@@ -250,6 +251,11 @@ def classify_rows(
             source = pl.col(str(pos)) if str(pos) in stacked.columns else pl.lit(None, pl.String)
             expr = pl.when(pl.col("_file_key").is_in(files)).then(source).otherwise(expr)
         # calamine leaves " 00:00:00" on date cells; Excel (and openpyxl) show just the date
+        return expr.alias(name)
+
+    def value(name: str) -> pl.Expr:
+        # calamine leaves " 00:00:00" on date cells; Excel (and openpyxl) show just the date
+        expr = pl.col(name).str.strip_prefix(MERGED_MARK)
         return pl.when(pl.col("_midnight")).then(expr.str.replace(EXCEL_MIDNIGHT, "${1}")).otherwise(expr).alias(name)
 
     return (
@@ -257,7 +263,7 @@ def classify_rows(
         .with_columns(row_number.alias("_row_number"), *[cell(n) for n in names])
         .with_columns(kind.alias("_kind"))
         .filter(pl.col("_kind") != "header")
-        .select("_file_key", "_row_number", "_kind", *names)
+        .select("_file_key", "_row_number", "_kind", *[value(n) for n in names])
         .cast(schema)
     )
 

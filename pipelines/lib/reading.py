@@ -29,6 +29,9 @@ PY_WHITESPACE = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
     "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
+# Marks a value a merged area gave a cell other than its first (private use: no sender types
+# it). Such a value belongs to the row, but a row holding nothing else is no record.
+MERGED_MARK = "\ue000"
 # calamine writes Excel dates as "2023-04-03 00:00:00"; Excel shows them as 2023-04-03
 EXCEL_MIDNIGHT = r"^(\d{4}-\d{2}-\d{2}) 00:00:00$"
 
@@ -52,8 +55,11 @@ class SheetFrame:
     midnight_dates: bool = False
     name: str | None = None  # the sheet's name in its workbook (None for text files)
 
-    def rows(self) -> list[list[str | None]]:
-        frame = self.frame
+    def rows(self, limit: int | None = None) -> list[list[str | None]]:
+        """The cells as lists (merge marks removed, dates as Excel shows them); ``limit``: only the first rows."""
+        frame = self.frame if limit is None else self.frame.head(limit)
+        if frame.width:
+            frame = frame.with_columns(pl.all().str.strip_prefix(MERGED_MARK))
         if self.midnight_dates and frame.width:
             frame = frame.with_columns(pl.all().str.replace(EXCEL_MIDNIGHT, "${1}"))
         return [list(row) for row in frame.iter_rows()]
@@ -510,10 +516,14 @@ def _with_sheet(data: bytes, path: str, xml: bytes) -> bytes:
 
 def _fill_merges(frame: pl.DataFrame, merges: list[tuple[int, int, int, int]]) -> pl.DataFrame:
     """feeds.md: a value merged over several cells belongs to every cell of the area (a
-    township merged down the rows of its hazards; a header merged down a two-row header)."""
+    township merged down the rows of its hazards; a header merged down a two-row header).
+    A row of the area holding nothing else gets nothing: a merge that runs on below the
+    records (a template's pre-merged rows) makes no row out of its value alone."""
     if not merges or not frame.height:
         return frame
+    occupied = frame.select(pl.any_horizontal(pl.all().is_not_null())).to_series().to_list()
     by_column: dict[int, list[tuple[int, int, str]]] = {}
+    areas_first: dict[tuple[int, int], int] = {}
     for r0, c0, r1, c1 in merges:
         if r0 >= frame.height or str(c0) not in frame.columns:
             continue
@@ -522,13 +532,18 @@ def _fill_merges(frame: pl.DataFrame, merges: list[tuple[int, int, int, int]]) -
             continue
         for c in range(c0, c1 + 1):
             by_column.setdefault(c, []).append((r0, min(r1, frame.height - 1), value))
+            areas_first[(r0, c)] = c0
     width = max([int(c) for c in frame.columns] + list(by_column))
     frame = frame.with_columns([pl.lit(None, pl.String).alias(str(i)) for i in range(width + 1) if str(i) not in frame.columns])
     replaced = []
     for c, areas in by_column.items():
         values = frame.get_column(str(c)).to_list()
         for r0, r1, value in areas:
-            values[r0:r1 + 1] = [value] * (r1 - r0 + 1)
+            for r in range(r0, r1 + 1):
+                if r == r0 and c == areas_first[(r0, c)]:
+                    values[r] = value
+                elif occupied[r]:
+                    values[r] = MERGED_MARK + value
         replaced.append(pl.Series(str(c), values, dtype=pl.String))
     return frame.with_columns(replaced).select(sorted(frame.columns, key=int))
 
