@@ -371,3 +371,54 @@ def test_a_home_made_before_footer_rows_accepts_them(tmp_path):
     with pytest.raises(duckdb.ConstraintException):
         con.execute("INSERT INTO meta.skipped_rows VALUES (1, 10, 'other')")
     con.close()
+
+
+@pytest.mark.parametrize("cell, code", [
+    ("宁乡市玉潭街道", YUTAN), ("宁乡县玉潭街道", YUTAN), ("湖南省长沙市宁乡市玉潭街道办事处", YUTAN),
+    ("长沙市宁乡市玉潭", YUTAN), ("玉潭街道办事处", YUTAN), ("玉潭镇人民政府", YUTAN), ("玉潭政府", YUTAN),
+    ("长沙县玉潭街道", None), ("宁乡市", None), ("玉潭街道居委会", None), ("湖南省玉潭", None),
+])
+def test_township_cells_with_county_and_government(cell, code):
+    import polars as pl
+
+    from pipelines.lib.contracts import get_contract
+    from pipelines.lib.parsing import parse_rows
+    from pipelines.lib.profile import load_profile
+
+    contract = get_contract("rescue_teams")
+    frame = pl.DataFrame({n: [cell if n == "township" else None] for n in contract.names}, schema={n: pl.String for n in contract.names})
+    assert parse_rows(frame, contract, load_profile().township_lookup())["township"].to_list() == [code]
+
+
+@pytest.mark.parametrize("limits, rejected", [({}, False), ({"max_uncompressed_mb": 0.001}, True),
+                                              ({"max_cells": 27}, True), ({"max_cells": 28}, False)])
+def test_workbook_limits_come_from_the_profile(limits, rejected):
+    from pipelines.lib.reading import WorkbookLimits, read_book
+    from pipelines.lib.rules import Rejection
+
+    data = small_hazards_xlsx()  # dimension A1:G4 = 28 cells
+    try:
+        book = read_book(Path("a.xlsx"), data, WorkbookLimits.from_config(limits))
+        book.sheet(0)
+    except Rejection as rejection:
+        assert rejected and rejection.code == "too_large", rejection.reason
+        return
+    assert not rejected
+
+
+@pytest.mark.parametrize("first_cell, kind", [
+    ("填表人：王五", "footer"), ("负责人（签字）：", "footer"), ("联系电话: 0731-1234567", "footer"), ("以下空白", "footer"),
+    ("注：本表每周报送", "footer"), ("说明书缺失", "data"), ("注册资本未填", "data"), ("填表人", "data"),
+])
+def test_footer_markers_need_their_colon(first_cell, kind):
+    import polars as pl
+
+    from pipelines.lib.contracts import get_contract
+    from pipelines.lib.layout_detect import SheetHeader, classify_rows
+    from pipelines.lib.reading import rows_to_frame
+
+    contract = get_contract("hazards")
+    frame = rows_to_frame([["隐患编号", "隐患描述"], [first_cell, "描述"]])
+    got = classify_rows([frame], [SheetHeader(1, {0: "hazard_id", 1: "description"})], [1], contract)
+    assert got["_kind"].to_list() == [kind]
+    assert isinstance(got, pl.DataFrame)
