@@ -422,3 +422,25 @@ def test_footer_markers_need_their_colon(first_cell, kind):
     got = classify_rows([frame], [SheetHeader(1, {0: "hazard_id", 1: "description"})], [1], contract)
     assert got["_kind"].to_list() == [kind]
     assert isinstance(got, pl.DataFrame)
+
+
+@pytest.mark.parametrize("feed, column, cell, value", [
+    ("hazards", "level", "重大事故隐患", "重大"), ("hazards", "level", "一般隐患", "一般"), ("hazards", "level", "特大", "特大"),
+    ("hazards", "is_supervised", "✓", "是"), ("hazards", "is_supervised", "ＹＥＳ", "是"), ("hazards", "is_supervised", "✗", "否"),
+    ("hazards", "is_supervised", "no", "否"), ("hazards", "is_supervised", "是的", "是的"),
+    ("enterprises", "risk_level", "低风险", "蓝"), ("enterprises", "risk_level", "橙色", "橙"), ("enterprises", "risk_level", "紫色", "紫色"),
+    ("flood_transfers", "warning_level", "黄色预警", "黄"), ("flood_transfers", "warning_level", "一般", "一般"),
+    ("inspections", "action", "无", "无"), ("inspections", "action", "/", None),
+])
+def test_synonyms_load_as_the_value_and_anything_else_stays_as_sent(feed, column, cell, value):
+    """What stays as sent (特大, 是的, 紫色; 一般 is a risk word, not a warning level) fails the enum check."""
+    import polars as pl
+
+    from pipelines.lib.contracts import get_contract
+    from pipelines.lib.parsing import parse_rows
+    from pipelines.lib.profile import load_profile
+
+    contract = get_contract(feed)
+    frame = pl.DataFrame({n: [cell if n == column else None] for n in contract.names}, schema={n: pl.String for n in contract.names})
+    parsed = parse_rows(frame, contract, load_profile().township_lookup())
+    assert parsed[column].to_list() == [value]
