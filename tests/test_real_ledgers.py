@@ -444,3 +444,26 @@ def test_synonyms_load_as_the_value_and_anything_else_stays_as_sent(feed, column
     frame = pl.DataFrame({n: [cell if n == column else None] for n in contract.names}, schema={n: pl.String for n in contract.names})
     parsed = parse_rows(frame, contract, load_profile().township_lookup())
     assert parsed[column].to_list() == [value]
+
+
+@pytest.mark.parametrize("damage", ["truncated sheet", "garbage sheet", "half a file", "bad deflate"])
+def test_a_damaged_workbook_is_a_rejection_not_a_crash(damage):
+    from pipelines.lib.contracts import get_contract
+    from pipelines.lib.layout_detect import find_sheet
+    from pipelines.lib.reading import read_book
+    from pipelines.lib.rules import Rejection
+
+    data = small_hazards_xlsx()
+    if damage == "truncated sheet":
+        data = rewrite_sheet(data, "xl/worksheets/sheet1.xml", lambda x: x[:len(x) // 2])
+    elif damage == "garbage sheet":
+        data = rewrite_sheet(data, "xl/worksheets/sheet1.xml", lambda x: b"\x00\xff garbage")
+    elif damage == "half a file":
+        data = data[:len(data) // 2]
+    else:  # the sheet's compressed bytes overwritten, its directory entry intact
+        info = zipfile.ZipFile(io.BytesIO(data)).getinfo("xl/worksheets/sheet1.xml")
+        start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+        data = data[:start] + b"\xff" * info.compress_size + data[start + info.compress_size:]
+    with pytest.raises(Rejection) as caught:
+        find_sheet(read_book(Path("a.xlsx"), data), get_contract("hazards"))
+    assert caught.value.code == "not_a_table" and "另存为 .xlsx" in caught.value.reason

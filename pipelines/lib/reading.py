@@ -272,13 +272,28 @@ class Book:
     claimed_workbook: str | None = None  # text content under a workbook's extension (.xlsx)
 
     def sheet(self, index: int) -> SheetFrame:
-        return self._load(index)
+        try:
+            return self._load(index)
+        except Rejection:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a damaged part is the sender's file, not a broken run
+            name = self.sheet_names[index] if index < len(self.sheet_names) else index + 1
+            raise Rejection("not_a_table", f"工作表「{name}」无法读取（{type(exc).__name__}），文件可能已损坏。{SAVE_AS}") from exc
 
 
 def read_book(path: Path, data: bytes | None = None, limits: WorkbookLimits | None = None) -> Book:
     """Recognise the file by its content (feeds.md: zip workbook, OLE2 workbook, text), not
     its extension: a WPS .et or a misnamed file whose content is a workbook loads."""
     data = path.read_bytes() if data is None else data
+    try:
+        return _read_book(path, data, limits)
+    except Rejection:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever a damaged file makes a reader raise
+        raise Rejection("not_a_table", f"文件无法读取（{type(exc).__name__}），可能已损坏。{SAVE_AS}") from exc
+
+
+def _read_book(path: Path, data: bytes, limits: WorkbookLimits | None) -> Book:
     limits = limits or WorkbookLimits()
     if data.startswith(ZIP_MAGIC):
         return _zip_book(data, limits)
@@ -332,19 +347,23 @@ def _zip_book(data: bytes, limits: WorkbookLimits) -> Book:
         source = reader
         if facts.compact_xml is not None:
             source = fastexcel.read_excel(_with_sheet(data, paths[index], facts.compact_xml))
-        frame = _fill_merges(_calamine_frame(source, index), facts.merges)
+        try:
+            frame = _calamine_frame(source, index)
+        except Exception:  # noqa: BLE001 - openpyxl reads some sheets calamine cannot
+            return _openpyxl_book(data, None).sheet(index)
+        frame = _fill_merges(frame, facts.merges)
         return SheetFrame(frame, "xlsx", midnight_dates=True, name=sheet_names[index])
 
     return Book("xlsx", sheet_names, load)
 
 
-def _openpyxl_book(data: bytes, error: Exception) -> Book:
+def _openpyxl_book(data: bytes, error: Exception | None) -> Book:
     import openpyxl
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:  # noqa: BLE001
-        raise Rejection("not_a_table", f"Excel 工作簿无法打开（{type(error).__name__}）。{SAVE_AS}") from exc
+        raise Rejection("not_a_table", f"Excel 工作簿无法打开（{type(error or exc).__name__}）。{SAVE_AS}") from exc
 
     def load(index: int) -> SheetFrame:
         sheet = book.worksheets[index]
