@@ -467,3 +467,31 @@ def test_a_damaged_workbook_is_a_rejection_not_a_crash(damage):
     with pytest.raises(Rejection) as caught:
         find_sheet(read_book(Path("a.xlsx"), data), get_contract("hazards"))
     assert caught.value.code == "not_a_table" and "另存为 .xlsx" in caught.value.reason
+
+
+def test_a_forged_uncompressed_size_is_caught_while_inflating():
+    """The zip directory may understate a part's size; the streamed pass counts what it
+    inflates and stops at the profile's limit (here 1 MB) without holding it."""
+    import struct
+
+    from pipelines.lib.reading import WorkbookLimits, read_book
+    from pipelines.lib.rules import Rejection
+
+    def change(xml: bytes) -> bytes:
+        rows = "".join(f'<row r="{r}"><c r="A{r}" s="0"/></row>' for r in range(5, 60_000))
+        return xml.replace(b"</sheetData>", rows.encode() + b"</sheetData>")
+
+    data = bytearray(rewrite_sheet(small_hazards_xlsx(), "xl/worksheets/sheet1.xml", change))
+    name = b"xl/worksheets/sheet1.xml"
+    for signature, size_at in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        at = data.find(signature)
+        while at >= 0:
+            name_at = at + (30 if signature == b"PK\x03\x04" else 46)
+            if data[name_at:name_at + len(name)] == name:
+                data[at + size_at:at + size_at + 4] = struct.pack("<I", 1000)
+            at = data.find(signature, at + 4)
+    limits = WorkbookLimits(max_uncompressed_mb=1)
+    with pytest.raises(Rejection) as caught:
+        read_book(Path("a.xlsx"), bytes(data), limits).sheet(0)
+    assert caught.value.code == "too_large"
+    assert read_book(Path("a.xlsx"), small_hazards_xlsx(), limits).sheet(0).frame.height == 4

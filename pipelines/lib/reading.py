@@ -325,10 +325,10 @@ def _zip_book(data: bytes, limits: WorkbookLimits) -> Book:
     if "xl/workbook.xml" not in names:
         what = "Word 文档" if "word/document.xml" in names else "压缩包（zip）"
         raise Rejection("not_a_table", f"文件内容是{what}，不是 Excel 工作簿。{SAVE_AS}")
+    _check_expansion(book, data, limits)  # before any part is expanded, [Content_Types].xml included
     types = book.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
     if any(n.lower().endswith("vbaproject.bin") for n in names) or b"macroEnabled" in types:
         raise Rejection("macro")
-    _check_expansion(book, data, limits)
     paths = _sheet_paths(book)
 
     import fastexcel
@@ -340,7 +340,7 @@ def _zip_book(data: bytes, limits: WorkbookLimits) -> Book:
         return _openpyxl_book(data, exc)
 
     def load(index: int) -> SheetFrame:
-        facts = _sheet_facts(book, paths[index], data) if index < len(paths) else SheetFacts(0, [])
+        facts = _sheet_facts(book, paths[index], data, limits.max_uncompressed_mb * 2**20) if index < len(paths) else SheetFacts(0, [])
         if facts.cells > limits.max_cells:
             raise Rejection("too_large", f"工作表「{sheet_names[index]}」的范围有 {facts.cells:,} 个单元格，"
                             f"超过上限 {limits.max_cells:,}")
@@ -463,7 +463,7 @@ def _last_value_end(buffer: bytes, tags: tuple[bytes, ...]) -> int:
 _PREFIXED_SHEET_DATA = re.compile(rb"<(\w+):sheetData[\s>]")
 
 
-def _sheet_facts(book: zipfile.ZipFile, path: str, data: bytes) -> SheetFacts:
+def _sheet_facts(book: zipfile.ZipFile, path: str, data: bytes, max_bytes: float = float("inf")) -> SheetFacts:
     """One streamed pass over a sheet's XML: the cell count of its declared dimension, its
     merged ranges, and where its last value is. Rows holding only formatting (borders down
     to row 1,048,576) are not rows (feeds.md): when the XML runs on more than
@@ -514,6 +514,8 @@ def _sheet_facts(book: zipfile.ZipFile, path: str, data: bytes) -> SheetFacts:
             after += chunk
         offset += len(chunk)
         tail = buffer[-64:]
+        if offset > max_bytes:  # more than the zip directory declared: a forged size
+            raise Rejection("too_large", f"工作表解压后超过 {max_bytes / 2**20:g} MB（与压缩包目录所记大小不符）")
     if data_end is None or want_row_end or data_end - row_end <= FORMATTING_TAIL_BYTES:
         return SheetFacts(cells, sorted(merges))
     kept = bytearray()
