@@ -159,3 +159,27 @@ def test_a_formatting_only_tail_is_cut_and_a_late_value_is_kept(monkeypatch, lat
     assert sheet.frame.height == (300 if late_value else 4)
     assert sheet.rows()[1][:3] == ["F-0", "2023-04-03", "玉潭"]
     assert sheet.rows()[2][2] == "玉潭"  # C3 filled from the merge C2:C3
+
+
+def test_a_two_row_header_without_merges_and_a_footer_in_a_gbk_csv(tmp_path):
+    """A CSV keeps no merges: the ungrouped columns' names sit in the upper row only, the
+    grouped ones in the lower row; both rows are the header (not counted)."""
+    from pipelines.lib.layout_detect import classify_rows, find_sheet
+    from pipelines.lib.reading import read_book
+
+    lines = [
+        "宁乡市事故统计表,,,,,,,,,",
+        "事故编号,发生时间,所属乡镇,行业类别,统一社会信用代码,事故类别,伤亡情况,,直接经济损失(万元),事故简况",
+        ",,,,,,死亡人数,重伤人数,,",
+        ",".join(ROW),
+        ",,,,,,,,,",
+        "填表人：王五,,,联系电话：13900001111,,,,,,",
+    ]
+    path = tmp_path / "a.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
+    contract = get_contract("accidents")
+    sheet, header = find_sheet(read_book(path), contract)
+    assert (header.top_row, header.header_row) == (2, 3)
+    rows = classify_rows([sheet.frame], [header], [1], contract)
+    assert rows.select("_row_number", "_kind").rows() == [(1, "title"), (4, "data"), (5, "blank"), (6, "footer")]
+    assert rows.filter(rows["_kind"] == "data").select("accident_id", "deaths", "serious_injuries").rows() == [("SG-1", "1", "0")]
