@@ -93,51 +93,8 @@ def _cell_text(value: object) -> str | None:
     return text if text.strip() else None
 
 
-_VALUE_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:v|is)[\s/>]")
-_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>][^>]*")
-_ROW_NUMBER = re.compile(rb"\sr\s*=\s*[\"'](\d+)[\"']")
-
-
-def _first_sheet_path(book: zipfile.ZipFile) -> str:
-    rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-    workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
-    first = next(el for el in workbook.iter() if el.tag.endswith("}sheet"))
-    rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
-    target = next(el.get("Target") for el in rels if el.get("Id") == first.get(rel_ns))
-    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-
-
-def _first_sheet_first_row(book: zipfile.ZipFile) -> int:
-    """Spreadsheet row number of the first row holding a value in the first sheet.
-
-    calamine (fastexcel) returns the used range without saying where it starts, so the
-    offset is read from the sheet XML: row numbers must be the ones the clerk sees in Excel.
-    The XML is scanned as bytes only up to the first value (<v> or <is>) inside a <row>,
-    which lies near its start: a full XML parse of the sheet cost more than reading it.
-    """
-    buffer, searched = b"", 0
-    with book.open(_first_sheet_path(book)) as sheet:
-        while True:
-            chunk = sheet.read(1 << 14)
-            buffer += chunk
-            for value in _VALUE_TAG.finditer(buffer, searched):
-                row = None
-                for row in _ROW_TAG.finditer(buffer, 0, value.start()):
-                    pass
-                if row is not None:
-                    number = _ROW_NUMBER.search(row.group(0))
-                    if number is None:
-                        raise ValueError("a <row> without its r attribute")
-                    return int(number.group(1))
-                searched = value.end()
-            if not chunk:
-                return 1
-            searched = max(searched, len(buffer) - 64)  # a tag may straddle two chunks
-
-
 def _xlsx_sheet_frame(data: bytes) -> pl.DataFrame:
-    """The first sheet by calamine, with Excel's row and column positions (kept for
-    compatibility with callers that read the first sheet only)."""
+    """The first sheet by calamine alone (compared with openpyxl in tests/test_reading.py)."""
     import fastexcel
 
     return _calamine_frame(fastexcel.read_excel(data), 0)
@@ -160,23 +117,6 @@ def _calamine_frame(reader, index: int) -> pl.DataFrame:
 
 def _read_xlsx_fast(data: bytes) -> list[list[str | None]]:
     return SheetFrame(_xlsx_sheet_frame(data), "xlsx", midnight_dates=True).rows()
-
-
-def read_xlsx(data: bytes) -> SheetRows:
-    sheet = read_xlsx_frame(data)
-    return SheetRows(rows=sheet.rows(), file_format="xlsx")
-
-
-def read_xlsx_frame(data: bytes) -> SheetFrame:
-    """calamine through fastexcel (about 25x faster than openpyxl on small ledgers);
-    openpyxl reads what calamine cannot."""
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise Rejection("not_a_table", "文件扩展名为 .xlsx，但内容不是 Excel 工作簿")
-    try:
-        return SheetFrame(_xlsx_sheet_frame(data), "xlsx", midnight_dates=True)
-    except Exception:  # noqa: BLE001 - any calamine failure falls back to the slower reader
-        pass
-    return SheetFrame(rows_to_frame(_read_xlsx_openpyxl(data).rows), "xlsx")
 
 
 def _read_xlsx_openpyxl(data: bytes) -> SheetRows:
@@ -225,11 +165,6 @@ def _csv_rows(data: bytes) -> tuple[list[list[str | None]], str]:
     except csv.Error as exc:
         raise Rejection("not_a_table", f"CSV 无法解析（{exc}）") from exc
     return rows, encoding
-
-
-def read_csv(data: bytes) -> SheetRows:
-    rows, encoding = _csv_rows(data)
-    return SheetRows(rows=rows, file_format="csv", encoding=encoding)
 
 
 def read_csv_frame(data: bytes) -> SheetFrame:
