@@ -70,7 +70,7 @@ def two_row_hazards(path: Path) -> None:
         [4, "YH-4", "4月3日", None, None, "一般", "灭火器过期", "2023-05-01", "—", "N", "5000元", None],
         [5, "YH-5", "2023-04-06", "玉潭", None, "特大", "电线私拉", "2023-05-01", "——", "是", "", None],
         [6], [7],
-        ["填表人：张三　　联系电话：13812345678"],
+        [None, "填表人：张三", None, None, None, None, "联系电话：13812345678"],  # in the feed's own columns
         ["审核人：李四"],
         ["注：1. 本表每周一报送。"],
         ["2. 整改期限以督办通知为准。"],
@@ -80,9 +80,7 @@ def two_row_hazards(path: Path) -> None:
             sheet.cell(r, c, value)
     sheet.merge_cells("D7:D8")  # 玉潭街道 for YH-3 and YH-4
     sheet.merge_cells("J9:J11")  # 是 merged on down over the 序号-only template rows 10-11: still blank
-    # merged across the whole width, as signature lines often are: the name and mobile fill
-    # every column of the feed (so a reader that took them for data would store them)
-    sheet.merge_cells("A12:L12")
+    # a signature line merged across the whole width, as they often are
     sheet.merge_cells("A13:L13")
     sheet.merge_cells("A15:L15")  # the note's second line, merged across
     thin = Side(style="thin")
@@ -294,13 +292,28 @@ def test_footer_text_reaches_no_table_no_quarantine_entry_and_no_alert(landed):
             assert all(secret not in (cell or "") for cell in text), f"{secret} found in {schema}.{table}"
     outbox = list((home / "outbox").rglob("*"))
     assert any(p.is_file() for p in outbox)
+    def unzipped(blob: bytes) -> str:
+        with zipfile.ZipFile(io.BytesIO(blob)) as z:
+            return "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
+
+    texts = []
     for path in (p for p in outbox if p.is_file()):
-        blob = path.read_bytes()
-        if path.suffix == ".xlsx":  # the attachment: look inside its parts
-            with zipfile.ZipFile(io.BytesIO(blob)) as z:
-                blob = b"".join(z.read(n) for n in z.namelist())
+        if path.suffix == ".xlsx":  # the attachment: every part of it
+            texts.append(unzipped(path.read_bytes()))
+        elif path.suffix == ".eml":  # decoded: bodies and the attachment inside the message
+            import email
+            from email import policy
+
+            for part in email.message_from_bytes(path.read_bytes(), policy=policy.default).walk():
+                payload = part.get_payload(decode=True)
+                if payload:
+                    texts.append(unzipped(payload) if payload[:2] == b"PK" else payload.decode("utf-8", "replace"))
+        else:
+            texts.append(path.read_text("utf-8"))
+    assert any("隐患等级" in t for t in texts)  # the alert names the quarantined cells of this ledger
+    for text in texts:
         for secret in secrets:
-            assert secret.encode() not in blob, f"{secret} in {path.name}"
+            assert secret not in text
 
 
 def test_unicode_text_placeholders_and_units(landed):
