@@ -49,6 +49,10 @@ def two_row_hazards(path: Path) -> None:
     notes = book.active
     notes.title = "填表说明"
     notes["A1"] = "1. 隐患编号按“YH-序号”填写；2. 每周一12:00前报送。"
+    # the instructions repeat the header over an example row: still not the ledger
+    notes.append([])
+    notes.append(["隐患编号", "排查日期", "所属乡镇", "隐患等级", "隐患描述", "整改期限", "挂牌督办"])
+    notes.append(["YH-示例", "2023-04-03", "玉潭", "一般", "示例", "2023-05-01", "否"])
     sheet = book.create_sheet("隐患台账")
     sheet["A1"] = "宁乡市玉潭街道2023年第14周隐患排查治理台账"
     sheet.merge_cells("A1:L1")

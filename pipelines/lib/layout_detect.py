@@ -21,6 +21,8 @@ from pipelines.lib.rules import Rejection
 # The header is expected among the first rows; a ledger rarely has more than two title rows.
 HEADER_SEARCH_ROWS = 20
 TOTAL_MARKERS = ("合计", "总计", "小计")
+# Sheet names of instructions, examples and value lists (feeds.md: not the ledger)
+ASIDE_SHEETS = r"说明|示例|样例|范例|要求|填报指南|下拉|列表|字典|选项|代码表|数据源"
 # feeds.md: signature and note lines below the data (a name or phone follows the colon)
 FOOTER_PATTERN = (
     r"^(?:(?:填表人|填报人|制表人|审核人|审批人|负责人|单位负责人|主要负责人|分管领导|联系人|联系电话|经办人"
@@ -146,7 +148,11 @@ def find_sheet(book, contract: Contract):
     (填表说明), list and empty sheets before it are passed over. Returns (sheet, header);
     when no sheet holds it, the rejection says where the warehouse looked."""
     tried: list[tuple[str, Rejection]] = []
-    for i, name in enumerate(book.sheet_names):
+    # a sheet named as instructions or lists (填表说明, 填报示例, 下拉列表) may repeat the header
+    # in an example table: it is looked at only when no other sheet holds the header
+    order = sorted(range(len(book.sheet_names)), key=lambda i: bool(re.search(ASIDE_SHEETS, book.sheet_names[i] or "")))
+    for i in order:
+        name = book.sheet_names[i]
         sheet = book.sheet(i)
         head = sheet.rows(HEADER_SEARCH_ROWS)
         try:
@@ -163,7 +169,7 @@ def find_sheet(book, contract: Contract):
     partial = [(n, r) for n, r in tried if r.code == "missing_columns" and "未找到表头" not in r.detail]
     if all(r.code == "no_rows" for _, r in tried):
         raise Rejection("no_rows", "所有工作表均为空（已查看：" + "、".join(f"「{n}」" for n, _ in tried) + "）")
-    looked = "".join(f"「{n}」" for n, _ in tried)
+    looked = "".join(f"「{n}」" for n in book.sheet_names if n in {name for name, _ in tried})  # workbook order
     if partial:
         name, rejection = partial[0]
         also = f"；已查看工作表{looked}的前 {HEADER_SEARCH_ROWS} 行" if len(tried) > 1 else ""
