@@ -46,7 +46,7 @@ def reference_classification(rows: list[list[str | None]], header_row: int) -> l
 def reference_first_row(book: zipfile.ZipFile) -> int:
     """The first row holding a value, by a full XML parse (the sheet's path is the reader's
     own: what is compared is where the rows start, not the workbook lookup)."""
-    with book.open(_sheet_paths(book)[0]) as sheet:
+    with book.open(next(iter(_sheet_paths(book).values()))) as sheet:
         row_number = None
         for _, element in ElementTree.iterparse(sheet, events=("start",)):
             tag = element.tag.rsplit("}", 1)[-1]

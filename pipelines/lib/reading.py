@@ -275,17 +275,19 @@ def _zip_book(data: bytes, limits: WorkbookLimits) -> Book:
         return _openpyxl_book(data, exc)
 
     def load(index: int) -> SheetFrame:
-        facts = _sheet_facts(book, paths[index], data, limits.max_uncompressed_mb * 2**20) if index < len(paths) else SheetFacts(0, [])
+        path = paths.get(sheet_names[index])
+        facts = _sheet_facts(book, path, data, limits.max_uncompressed_mb * 2**20) if path else SheetFacts(0, [])
         if facts.cells > limits.max_cells:
             raise Rejection("too_large", f"工作表「{sheet_names[index]}」的范围有 {facts.cells:,} 个单元格，"
                             f"超过上限 {limits.max_cells:,}")
         source = reader
         if facts.compact_xml is not None:
-            source = fastexcel.read_excel(_with_sheet(data, paths[index], facts.compact_xml))
+            source = fastexcel.read_excel(_with_sheet(data, path, facts.compact_xml))
         try:
             frame = _calamine_frame(source, index)
         except Exception:  # noqa: BLE001 - openpyxl reads some sheets calamine cannot
-            return _openpyxl_book(data, None).sheet(index)
+            fallback = _openpyxl_book(data, None)
+            return fallback.sheet(fallback.sheet_names.index(sheet_names[index]))
         frame = _fill_merges(frame, facts.merges)
         return SheetFrame(frame, "xlsx", midnight_dates=True, name=sheet_names[index])
 
@@ -324,18 +326,18 @@ def _check_expansion(book: zipfile.ZipFile, data: bytes, limits: WorkbookLimits)
 _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
-def _sheet_paths(book: zipfile.ZipFile) -> list[str]:
-    """The worksheet XML of every sheet, in workbook order (the order calamine lists)."""
+def _sheet_paths(book: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> its worksheet XML, in workbook order (calamine lists sheets by name)."""
     try:
         workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
         rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
     except (KeyError, ElementTree.ParseError):
-        return []
+        return {}
     targets = {el.get("Id"): el.get("Target") for el in rels}
-    out = []
+    out = {}
     for sheet in (el for el in workbook.iter() if el.tag.endswith("}sheet")):
         target = targets.get(sheet.get(_REL_ID)) or ""
-        out.append(target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target)))
+        out[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
     return out
 
 
