@@ -33,10 +33,6 @@ def _folded(col: str) -> pl.Expr:
     return pl.col(col).str.normalize("NFKC").str.strip_chars()
 
 
-def _blank_to_null(expr: pl.Expr) -> pl.Expr:
-    return pl.when(expr.str.len_chars() > 0).then(expr).otherwise(None)
-
-
 def _integral(text: pl.Expr) -> pl.Expr:
     """A code typed into a number cell may come back as 430182102.0: drop the zero fraction."""
     return text.str.replace(r"^(\d+)\.0+$", "${1}")
