@@ -19,7 +19,7 @@ import pytest
 
 from pipelines.lib.contracts import load_contracts
 from pipelines.lib.layout_detect import classify_rows, detect_layout, find_header
-from pipelines.lib.reading import _first_sheet_first_row, _first_sheet_path, read_sheet, read_sheet_frame
+from pipelines.lib.reading import _sheet_paths, read_sheet, read_sheet_frame
 from pipelines.lib.rules import Rejection
 
 TOTAL_MARKERS = ("合计", "总计", "小计")
@@ -44,9 +44,9 @@ def reference_classification(rows: list[list[str | None]], header_row: int) -> l
 
 
 def reference_first_row(book: zipfile.ZipFile) -> int:
-    """The XML parse the offset used to come from (the sheet's path is the reader's own:
-    what is compared is the first-row scan, not the workbook lookup)."""
-    with book.open(_first_sheet_path(book)) as sheet:
+    """The first row holding a value, by a full XML parse (the sheet's path is the reader's
+    own: what is compared is where the rows start, not the workbook lookup)."""
+    with book.open(next(iter(_sheet_paths(book).values()))) as sheet:
         row_number = None
         for _, element in ElementTree.iterparse(sheet, events=("start",)):
             tag = element.tag.rsplit("}", 1)[-1]
@@ -110,7 +110,8 @@ def test_detect_layout_keeps_its_contract(landing):
         assert all(cells is rows[n - 1] for n, cells in layout.data_rows)
 
 
-def test_the_sheet_offset_scan_equals_the_xml_parse(landing, tmp_path):
+def test_the_rows_start_where_the_xml_parse_says(landing, tmp_path):
+    """calamine keeps the empty rows above the first value (skip_rows=0): row numbers are Excel's."""
     import openpyxl
 
     books = [p for p in landing.rglob("*.xlsx") if zipfile.is_zipfile(p)]
@@ -124,8 +125,10 @@ def test_the_sheet_offset_scan_equals_the_xml_parse(landing, tmp_path):
         books.append(path)
     assert len(books) > 100
     for path in books:
+        rows = read_sheet(path).rows
+        first = next(i for i, row in enumerate(rows, start=1) if any(c is not None for c in row))
         with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as book:
-            assert _first_sheet_first_row(book) == reference_first_row(book), path
+            assert first == reference_first_row(book), path
 
 
 def test_csv_blank_cells_follow_python_white_space():

@@ -28,7 +28,7 @@ def test_title_blank_and_total_rows_are_skipped_with_excel_row_numbers(tmp_path)
     layout = detect_layout(read_sheet(path).rows, get_contract("accidents"))
     assert layout.header_row == 2
     assert [n for n, _ in layout.data_rows] == [3, 5]
-    assert layout.skipped == {"title": [1], "blank": [4], "total": [6]}
+    assert layout.skipped == {"title": [1], "blank": [4], "total": [6], "footer": []}
     assert layout.rows_total == 5  # every row but the header
 
 
@@ -72,10 +72,13 @@ def test_canonical_english_headers_are_accepted(tmp_path):
     ],
 )
 def test_unreadable_files_are_rejected(tmp_path, name, content, code):
+    from pipelines.lib.layout_detect import find_sheet
+    from pipelines.lib.reading import read_book
+
     path = tmp_path / name
     path.write_bytes(content)
     with pytest.raises(Rejection) as caught:
-        detect_layout(read_sheet(path).rows, get_contract("accidents"))
+        find_sheet(read_book(path), get_contract("accidents"))
     assert caught.value.code == code
 
 
@@ -128,3 +131,55 @@ def test_the_fast_reader_and_openpyxl_agree(tmp_path):
     if example.exists():
         data = example.read_bytes()
         assert trimmed(_read_xlsx_fast(data)) == trimmed(_read_xlsx_openpyxl(data).rows)
+
+
+@pytest.mark.parametrize("late_value", [False, True])
+def test_a_formatting_only_tail_is_cut_and_a_late_value_is_kept(monkeypatch, late_value):
+    """The sheet handed to calamine loses rows holding only formatting past the last value
+    (threshold lowered here so the file stays small); a value after them keeps them all."""
+    import io
+    import zipfile
+
+    from pipelines.lib import reading
+    from tests.test_real_ledgers import rewrite_sheet, small_hazards_xlsx
+
+    monkeypatch.setattr(reading, "FORMATTING_TAIL_BYTES", 1000)
+
+    def change(xml: bytes) -> bytes:
+        rows = "".join(f'<row r="{r}"><c r="A{r}" s="0"/><c r="B{r}" s="0"/></row>' for r in range(5, 300))
+        if late_value:
+            rows += '<row r="300"><c r="A300" t="inlineStr"><is><t>F-9</t></is></c></row>'
+        return xml.replace(b"</sheetData>", rows.encode() + b"</sheetData><mergeCells count=\"1\"><mergeCell ref=\"C2:C3\"/></mergeCells>")
+
+    data = rewrite_sheet(small_hazards_xlsx(), "xl/worksheets/sheet1.xml", change)
+    facts = reading._sheet_facts(zipfile.ZipFile(io.BytesIO(data)), "xl/worksheets/sheet1.xml", data)
+    assert facts.merges == [(1, 2, 2, 2)]
+    assert (facts.compact_xml is None) == late_value
+    sheet = reading.read_book(Path("a.xlsx"), data).sheet(0)
+    assert sheet.frame.height == (300 if late_value else 4)
+    assert sheet.rows()[1][:3] == ["F-0", "2023-04-03", "玉潭"]
+    assert sheet.rows()[2][2] == "玉潭"  # C3 filled from the merge C2:C3
+
+
+def test_a_two_row_header_without_merges_and_a_footer_in_a_gbk_csv(tmp_path):
+    """A CSV keeps no merges: the ungrouped columns' names sit in the upper row only, the
+    grouped ones in the lower row; both rows are the header (not counted)."""
+    from pipelines.lib.layout_detect import classify_rows, find_sheet
+    from pipelines.lib.reading import read_book
+
+    lines = [
+        "宁乡市事故统计表,,,,,,,,,",
+        "事故编号,发生时间,所属乡镇,行业类别,统一社会信用代码,事故类别,伤亡情况,,直接经济损失(万元),事故简况",
+        ",,,,,,死亡人数,重伤人数,,",
+        ",".join(ROW),
+        ",,,,,,,,,",
+        "填表人：王五,,,联系电话：13900001111,,,,,,",
+    ]
+    path = tmp_path / "a.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
+    contract = get_contract("accidents")
+    sheet, header = find_sheet(read_book(path), contract)
+    assert (header.top_row, header.header_row) == (2, 3)
+    rows = classify_rows([sheet.frame], [header], [1], contract)
+    assert rows.select("_row_number", "_kind").rows() == [(1, "title"), (4, "data"), (5, "blank"), (6, "footer")]
+    assert rows.filter(rows["_kind"] == "data").select("accident_id", "deaths", "serious_injuries").rows() == [("SG-1", "1", "0")]

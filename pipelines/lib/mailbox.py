@@ -217,10 +217,13 @@ def header_feeds(filename: str, data: bytes) -> list[str]:
     Empty when the file cannot be read or holds no feed's header."""
     from pipelines.lib.ingest import read_or_reject
 
+    from pipelines.lib.profile import load_profile
+
+    limits = load_profile().workbook_limits()
     matched: list[tuple[int, str]] = []
     for feed, contract in load_contracts().items():
         try:
-            sheet, _ = read_or_reject(Path(filename), 0, contract, data)
+            sheet, _ = read_or_reject(Path(filename), 0, contract, data, limits)
         except Exception:  # noqa: BLE001 - a file the reader chokes on holds no header we can use
             log.info("mailbox: %s could not be read for its header", filename, exc_info=True)
             return []
