@@ -302,7 +302,7 @@ def check_submission(
             con.close()
 
     path = f"{feed}/{sender}/{name}"
-    sheet, details = read_or_reject(Path(name), CHECK_FILE_ID, contract, data, load_profile().workbook_limits())
+    sheet, details = read_or_reject(Path(name), CHECK_FILE_ID, contract, data, profile.workbook_limits())
     record = file_record(CHECK_FILE_ID, sheet, details)
     pending = pl.DataFrame(
         {"file_id": [CHECK_FILE_ID], "path": [path], "feed": [feed], "sender_code": [sender],
