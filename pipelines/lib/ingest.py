@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import stat
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -75,6 +76,8 @@ class _Sheet:
 def _read_or_reject(path: Path, file_id: int, contract: Contract) -> tuple[_Sheet | None, dict]:
     """Read one file and find its header; returns it, or None with the rejection details."""
     try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):  # swapped for a FIFO or a link since the inventory
+            raise Rejection("not_regular")
         sheet = read_sheet_frame(path)
         head = sheet.frame.head(HEADER_SEARCH_ROWS).rows()
         header = find_header(head, contract, all_blank=lambda: frame_is_blank(sheet.frame))
@@ -82,6 +85,20 @@ def _read_or_reject(path: Path, file_id: int, contract: Contract) -> tuple[_Shee
     except Rejection as rejection:
         return None, {"reject_code": rejection.code, "reason": rejection.reason,
                       "file_format": path.suffix.lower().lstrip(".") or None}
+    except Exception as exc:  # noqa: BLE001 - one file's surprise must reject that file, never stop the run
+        rejection = _unexpected(exc)
+        # the class only: a reader's message may quote cells (personal data stays out of logs)
+        log.warning("file %s rejected: %s while reading it", file_id, type(exc).__name__)
+        return None, {"reject_code": rejection.code, "reason": rejection.reason,
+                      "file_format": path.suffix.lower().lstrip(".") or None}
+
+
+def _unexpected(exc: Exception) -> Rejection:
+    if isinstance(exc, FileNotFoundError):
+        return Rejection("vanished")
+    if isinstance(exc, OSError):
+        return Rejection("unreadable", exc.strerror or type(exc).__name__)
+    return Rejection("unreadable", f"读取时出错（{type(exc).__name__}），请重新导出后报送")
 
 
 def _read_all(pending: pl.DataFrame, landing: Path, contract: Contract):
