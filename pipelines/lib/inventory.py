@@ -1,7 +1,9 @@
 """Find new files under <home>/landing, hash them, and settle what needs no reading.
 
-A file is new when its (path, size, mtime) has not been seen. Identical content already
-received (under any name) is recorded as ``duplicate``; a file outside
+A file is new when its (path, size, mtime) has not been seen. The content last registered
+at the same path found again with a new mtime (a ``touch``) is no sending: it goes to
+meta.touches, not meta.files, and is credited as nothing. Identical content already
+received under another name is a sending, recorded as ``duplicate``; a file outside
 ``landing/<feed>/<sender>/`` or from an unknown sender is rejected; the rest wait in
 meta.inbox for their feed's ingestion step. All in one transaction.
 """
@@ -186,6 +188,7 @@ class InventoryResult:
     pending: int
     duplicates: int
     rejected: int
+    touched: int = 0  # files found again unchanged under the same path: not new files
 
 
 def register_new_files(
@@ -194,7 +197,8 @@ def register_new_files(
     seen = {
         (p, s, m)
         for p, s, m in con.execute(
-            "SELECT path, size_bytes, mtime_ns FROM meta.files UNION ALL SELECT path, size_bytes, mtime_ns FROM meta.inbox"
+            "SELECT path, size_bytes, mtime_ns FROM meta.files UNION ALL SELECT path, size_bytes, mtime_ns FROM meta.inbox "
+            "UNION ALL SELECT path, size_bytes, mtime_ns FROM meta.touches"
         ).fetchall()
     }
     new = [f for f in scan_landing(landing) if (f.path, f.size_bytes, f.mtime_ns) not in seen]
@@ -207,7 +211,14 @@ def register_new_files(
             "AND sha256 <> '' UNION ALL SELECT sha256, file_id FROM meta.inbox) GROUP BY sha256"
         ).fetchall()
     )
-    rows = []
+    # the content last registered at each path: the same content there again is a touch
+    at_path: dict[str, tuple[str, int]] = {
+        path: (sha, file_id) for path, sha, file_id in con.execute(
+            "SELECT path, arg_max(sha256, file_id), max(file_id) FROM (SELECT path, sha256, file_id FROM meta.files "
+            "UNION ALL SELECT path, sha256, file_id FROM meta.inbox) GROUP BY path"
+        ).fetchall()
+    }
+    rows, touches = [], []
     for f in new:
         row = {"path": f.path, "size_bytes": f.size_bytes, "mtime_ns": f.mtime_ns,
                "received_at": received_at(f.mtime_ns, profile.timezone), "sha256": "", "problem": f.problem,
@@ -217,6 +228,12 @@ def register_new_files(
                 row["sha256"] = sha256_of(landing / f.path)
             except Unreadable as exc:
                 row["problem"], row["detail"] = exc.code, exc.detail
+            last = at_path.get(f.path)
+            if last and row["sha256"] and last[0] == row["sha256"]:
+                # same path, same content, new mtime: not a sending (ranking.md counts files sent)
+                touches.append({"path": f.path, "size_bytes": f.size_bytes, "mtime_ns": f.mtime_ns,
+                                "file_id": last[1], "run_id": run_id})
+                continue
         rows.append(row)
     # Earlier received first, then path (feeds.md): the first copy of a content is the original.
     rows.sort(key=lambda r: (r["received_at"], r["path"]))
@@ -251,6 +268,11 @@ def register_new_files(
 
     con.execute("BEGIN TRANSACTION")
     try:
+        if touches:
+            frame = pl.DataFrame(touches).with_columns(pl.lit(now).alias("found_at"))
+            con.register("_touches", frame)
+            con.execute("INSERT INTO meta.touches BY NAME SELECT * FROM _touches")
+            con.unregister("_touches")
         if files:
             frame = pl.DataFrame(files).with_columns(pl.lit(now).alias("loaded_at"))
             con.register("_new_files", frame)
@@ -275,4 +297,4 @@ def register_new_files(
         con.execute("ROLLBACK")
         raise
     pending = con.execute("SELECT count(*) FROM meta.inbox").fetchall()[0][0]
-    return InventoryResult(len(new), pending, duplicates, rejected)
+    return InventoryResult(len(rows), pending, duplicates, rejected, len(touches))
