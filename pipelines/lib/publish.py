@@ -62,6 +62,7 @@ def publish_reader_copy(source: Path, target: Path) -> Path:
                 "SELECT table_schema, table_name FROM information_schema.tables WHERE table_catalog = 'src'"
             ).fetchall())
             wanted = sorted({t for t in present if t[0] in WHOLE_SCHEMAS} | (set(TABLES) & present))
+            con.execute("BEGIN TRANSACTION")  # one commit, not one per table (~100 tables)
             for schema in sorted({s for s, _ in wanted} | {RECORDS_SCHEMA}):
                 con.execute(f"CREATE SCHEMA IF NOT EXISTS {_quote(schema)}")
             for schema, name in wanted:
@@ -70,6 +71,7 @@ def publish_reader_copy(source: Path, target: Path) -> Path:
             for feed in load_contracts():
                 if ("staging", f"stg_ledgers__{feed}") in present and ("raw", feed) in present:
                     con.execute(f"CREATE TABLE {RECORDS_SCHEMA}.{_quote(feed)} AS {records_sql(feed, 'src')}")
+            con.execute("COMMIT")
             con.execute("DETACH src")
             con.execute("CHECKPOINT")
         finally:
