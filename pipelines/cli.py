@@ -177,6 +177,8 @@ def _command_modules() -> list:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import duckdb
+
     from pipelines.lib.readers import NoWarehouse
 
     args = build_parser().parse_args(argv)
@@ -184,6 +186,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except NoWarehouse as exc:
         print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    except duckdb.CatalogException:
+        # the published copy of a home whose runs all failed holds only the alert tables
+        print("错误：只读副本中还没有这些数据：请先完成一次成功的 `safetywh run`", file=sys.stderr)
         return 2
     except KeyError as exc:
         print(f"错误：{exc.args[0] if exc.args else exc}", file=sys.stderr)

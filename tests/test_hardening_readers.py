@@ -106,3 +106,24 @@ def test_reader_without_a_published_copy_says_so(tmp_path):
     done = subprocess.run([sys.executable, "-m", "pipelines", "files", "--home", str(tmp_path)],
                           capture_output=True, text=True, env=env(), timeout=120)
     assert done.returncode != 0 and "还没有发布的数仓副本" in done.stderr
+
+
+def test_alerts_of_a_home_whose_only_run_failed_are_listed(tmp_path, monkeypatch):
+    """A failed run publishes no marts, but its alert to the data team reaches the readers'
+    copy; the other read commands say in Chinese that nothing has been published yet."""
+    from pipelines.lib.alerts.run_failure import alert_run_failure
+    from warehouse.home import Home
+    from warehouse.layout import connect
+
+    for key in ("SAFETYWH_SMTP_HOST", "SAFETYWH_DUCKDB", "SAFETYWH_PROFILE"):
+        monkeypatch.delenv(key, raising=False)
+    home = Home.resolve(tmp_path)
+    connect(home.duckdb_path).close()
+    alert_run_failure(home, "run-1", "dbt: 磁盘已满")
+    listed = subprocess.run([sys.executable, "-m", "pipelines", "alerts", "--home", str(tmp_path), "--format", "json"],
+                            capture_output=True, text=True, env=env(), timeout=120)
+    assert listed.returncode == 0, listed.stderr
+    assert '"run_failure"' in listed.stdout
+    files = subprocess.run([sys.executable, "-m", "pipelines", "files", "--home", str(tmp_path)],
+                           capture_output=True, text=True, env=env(), timeout=120)
+    assert files.returncode == 2 and "请先完成一次成功的" in files.stderr and "Traceback" not in files.stderr
