@@ -127,3 +127,13 @@ def test_alerts_of_a_home_whose_only_run_failed_are_listed(tmp_path, monkeypatch
     files = subprocess.run([sys.executable, "-m", "pipelines", "files", "--home", str(tmp_path)],
                            capture_output=True, text=True, env=env(), timeout=120)
     assert files.returncode == 2 and "请先完成一次成功的" in files.stderr and "Traceback" not in files.stderr
+
+
+def test_a_damaged_warehouse_file_is_a_system_failure_not_a_traceback(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "warehouse.duckdb").write_bytes(b"not a database" * 100)
+    done = subprocess.run([sys.executable, "-m", "pipelines", "run", "--home", str(home)],
+                          capture_output=True, text=True, env=env(SAFETYWH_LOCK_WAIT_SECONDS="1"), timeout=600)
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert "运行失败（系统错误，不是数据问题）" in done.stderr and "Traceback" not in done.stderr
