@@ -17,6 +17,7 @@ import streamlit as st
 from dashboards.auth import AccessDenied, Viewer
 from dashboards.data import common
 from dashboards.data.source import NoData
+from pipelines.lib.safe_cells import safe_frame
 
 STATUS_TEXT = {"met": "达标", "on_track": "受控", "at_risk": "有风险", "breached": "未达标"}
 STATUS_COLOR = {"met": "green", "on_track": "green", "at_risk": "orange", "breached": "red"}
@@ -108,12 +109,12 @@ def _type_config(view: pl.DataFrame) -> dict[str, object]:
 
 def _csv_bytes(frame: pl.DataFrame) -> bytes:
     # BOM: Excel on Windows opens a UTF-8 CSV with Chinese headers correctly only with it
-    return "\ufeff".encode("utf-8") + frame.write_csv().encode("utf-8")
+    return "\ufeff".encode("utf-8") + safe_frame(frame).write_csv().encode("utf-8")
 
 
 def _xlsx_bytes(frame: pl.DataFrame, sheet: str) -> bytes:
     buffer = io.BytesIO()
-    frame.write_excel(buffer, worksheet=sheet[:31], autofit=True)
+    safe_frame(frame).write_excel(buffer, worksheet=sheet[:31], autofit=True)
     return buffer.getvalue()
 
 

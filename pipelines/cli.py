@@ -50,13 +50,14 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from pipelines.lib.run_summary import print_summary
-    from pipelines.lib.runner import ProfileUnreadable, WriterBusy, run_pipeline
+    from pipelines.lib.runner import HomeNotWritable, ProfileUnreadable, WriterBusy, run_pipeline
+    from warehouse.file_lock import WarehouseLocked
 
     home = Home.resolve(args.home)
     print(f"数仓目录：{home.root}", file=sys.stderr)
     try:
         outcome = run_pipeline(home, verbose=args.verbose, force=args.force)
-    except (WriterBusy, ProfileUnreadable) as exc:
+    except (WriterBusy, ProfileUnreadable, WarehouseLocked, HomeNotWritable) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     if not outcome.success:
@@ -65,7 +66,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if outcome.skipped:
         print(f"未重新运行：{outcome.skipped.reason}，结果与上次成功运行（{outcome.skipped.last_finished_at}，"
               f"{outcome.skipped.last_run_id}）相同。全部重跑：safetywh run --force", file=sys.stderr)
-    print_summary(home, outcome.run_id)
+    print_summary(home, outcome.run_id, changed=outcome.changed)
     return 0
 
 
@@ -177,6 +178,8 @@ def _command_modules() -> list:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import duckdb
+
     from pipelines.lib.readers import NoWarehouse
 
     args = build_parser().parse_args(argv)
@@ -184,6 +187,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except NoWarehouse as exc:
         print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    except duckdb.CatalogException:
+        # the published copy of a home whose runs all failed holds only the alert tables
+        print("错误：只读副本中还没有这些数据：请先完成一次成功的 `safetywh run`", file=sys.stderr)
         return 2
     except KeyError as exc:
         print(f"错误：{exc.args[0] if exc.args else exc}", file=sys.stderr)

@@ -1,7 +1,7 @@
 """`safetywh kpis` and `safetywh ranking`: the KPI scoreboard and the township ranking.
 
-Both read the published read-only copy of the warehouse (<home>/published/warehouse.duckdb)
-when it exists, else the writer's file, and never write.
+Both read the published read-only copy of the warehouse (<home>/published/warehouse.duckdb),
+never the writer's file (pipelines/lib/readers.py).
 """
 
 from __future__ import annotations
@@ -33,11 +33,12 @@ def _date(text: str) -> dt.date:
 def _connect(home_arg: str | None) -> duckdb.DuckDBPyConnection:
     from pipelines.lib.numbers import NumbersError
 
-    home = Home.resolve(home_arg)
-    path = home.published_path if home.published_path.exists() else home.duckdb_path
-    if not path.exists():
-        raise NumbersError(f"{home.root} 中还没有数仓文件：请先运行 `safetywh run --home {home.root}`")
-    return duckdb.connect(str(path), read_only=True)
+    from pipelines.lib.readers import NoWarehouse, open_reader
+
+    try:
+        return open_reader(Home.resolve(home_arg))  # the published copy: never the writer's file
+    except NoWarehouse as exc:
+        raise NumbersError(str(exc)) from exc
 
 
 def _table_view(frame: pl.DataFrame, columns: tuple[str, ...]) -> pl.DataFrame:

@@ -371,10 +371,12 @@ def test_an_alert_pass_with_nothing_new_creates_and_sends_nothing(scenario, smtp
 # ---------------------------------------------------------------- a broken system
 
 def test_a_run_failure_alerts_the_data_team(smtp, tmp_path):
-    def break_profile(config: dict) -> None:
-        del config["ranking"]["bands"]  # the county_profile step fails: a broken setup, not bad data
-
-    profile = profile_copy(tmp_path / "profile", break_profile)
+    # a township listed twice: the profile passes its schema (pipelines/lib/profile_schema.py),
+    # then dbt's unique test on the township register fails the run: a broken setup, not bad data
+    profile = profile_copy(tmp_path / "profile", lambda config: None)
+    townships = profile / "townships.csv"
+    lines = townships.read_text("utf-8").splitlines()
+    townships.write_text("\n".join([*lines, lines[1]]) + "\n", "utf-8")
     env = {**smtp.env(), "SAFETYWH_PROFILE": str(profile)}
     smtp.handler.take()
     done = safetywh("run", home=tmp_path / "home", env=env)
@@ -382,7 +384,7 @@ def test_a_run_failure_alerts_the_data_team(smtp, tmp_path):
     (msg,) = smtp.handler.take()
     assert msg.to == "data-team@ningxiang.example"
     assert msg.subject.startswith("【系统故障】宁乡市安全生产数据仓库运行失败")
-    assert "不是报送数据的问题" in msg.text and "county_profile" in msg.text
+    assert "不是报送数据的问题" in msg.text and "dbt_models" in msg.text
     listed = json.loads(safetywh("alerts", "--format", "json", home=tmp_path / "home", env=env).stdout)
     assert [(a["kind"], a["status"], a["recipient"]) for a in listed] == [
         ("run_failure", "sent", "data-team@ningxiang.example")]

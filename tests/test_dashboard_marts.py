@@ -370,7 +370,9 @@ def home(generated_home):
 
 @pytest.fixture(scope="module")
 def con(home):
-    connection = duckdb.connect(str(Home.resolve(home).published_path), read_only=True)
+    # the legacy queries read staging, intermediate and ref: the writer's file (the published
+    # copy holds the marts the dashboards read, not the layers below them)
+    connection = duckdb.connect(str(Home.resolve(home).duckdb_path), read_only=True)
     yield connection
     connection.close()
 

@@ -204,7 +204,7 @@ def test_records_csv_uses_the_canonical_column_names(home):
 def test_dbt_staging_holds_the_latest_versions(home):
     import duckdb
 
-    with duckdb.connect(str(home / "published" / "warehouse.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*), count(DISTINCT hazard_id) FROM staging.stg_ledgers__hazards").fetchall() == [(3, 3)]
         assert con.execute("SELECT count(*) FROM raw.hazards").fetchall() == [(4,)]  # H-001 twice, H-002, H-005: every version kept
         columns = [r[0] for r in con.execute("DESCRIBE staging.stg_ledgers__hazards").fetchall()]

@@ -57,8 +57,8 @@ def test_no_record_runs(setup):
     ("new_file", "收件目录有新的或变动的文件"),
     ("touched_file", "收件目录有新的或变动的文件"),
     ("removed_file", "收件目录有新的或变动的文件"),
-    ("code", "程序、dbt 模型或县情配置有变化"),
-    ("profile", "程序、dbt 模型或县情配置有变化"),
+    ("code", "程序或 dbt 模型有变化"),
+    ("profile", "县情配置有变化"),
     ("setting", "SAFETYWH_* 设置有变化"),
     ("hour", "已跨整点"),
 ])
@@ -84,7 +84,7 @@ def test_a_changed_input_runs(setup, monkeypatch, change, reason):
     assert not verdict.skip
     assert reason in verdict.reason
     part = {"new_file": "landing", "touched_file": "landing", "removed_file": "landing", "code": "code",
-            "profile": "code", "setting": "settings", "hour": "hour"}[change]
+            "profile": "profile", "setting": "settings", "hour": "hour"}[change]
     assert verdict.changed == (part,)  # a changed landing is what starts the validation worker
 
 

@@ -139,6 +139,17 @@ def test_write_atomically_leaves_no_partial_file_when_the_write_fails(tmp_path):
     assert list(folder.iterdir()) == []  # the temporary is gone, nothing under the real name
 
 
+def test_a_submission_stages_outside_the_landing_tree(tmp_path):
+    """A temporary file in landing/ would be seen by a run's scan as a hidden name and
+    recorded as a rejection: the temporary lives in the staging folder until the link."""
+    folder, staging = tmp_path / "landing" / "hazards" / CLERK, tmp_path / ".incoming"
+    with pytest.raises(TypeError):
+        write_atomically(folder, "a.csv", object(), staging=staging)  # type: ignore[arg-type]
+    assert list(folder.iterdir()) == [] and list(staging.iterdir()) == []
+    assert write_atomically(folder, "a.csv", b"x", staging=staging) == "a.csv"
+    assert [p.name for p in folder.iterdir()] == ["a.csv"] and list(staging.iterdir()) == []
+
+
 def test_the_sender_and_feed_must_exist(tmp_path):
     data = ledger(tmp_path, [GOOD])
     with pytest.raises(SubmissionError, match="不在本县名录"):

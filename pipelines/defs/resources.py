@@ -11,6 +11,7 @@ import duckdb
 
 from pipelines.lib.profile import Profile, load_profile
 from warehouse.home import Home
+from warehouse.file_lock import connect_when_free
 from warehouse.layout import connect
 
 
@@ -32,7 +33,8 @@ class WarehouseResource(dg.ConfigurableResource):
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         # Closed at the end of every step: dbt and the publish step need the file free.
-        con = connect(self.resolved_home().duckdb_path)
+        path = self.resolved_home().duckdb_path
+        con = connect_when_free(path, lambda: connect(path))
         try:
             yield con
         finally:

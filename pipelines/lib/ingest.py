@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import stat
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -79,12 +80,27 @@ def read_or_reject(path: Path, file_id: int, contract: Contract, data: bytes | N
     rejection details."""
     file_format = path.suffix.lower().lstrip(".") or None
     try:
+        if data is None and not stat.S_ISREG(os.lstat(path).st_mode):  # swapped for a FIFO or a link since the inventory
+            raise Rejection("not_regular")
         book = read_book(path, data, limits=limits)
         file_format = book.file_format
         sheet, header = find_sheet(book, contract)
         return _Sheet(file_id, sheet, header), {"file_format": sheet.file_format, "encoding": sheet.encoding}
     except Rejection as rejection:
         return None, {"reject_code": rejection.code, "reason": rejection.reason, "file_format": file_format}
+    except Exception as exc:  # noqa: BLE001 - one file's surprise must reject that file, never stop the run
+        rejection = _unexpected(exc)
+        # the class only: a reader's message may quote cells (personal data stays out of logs)
+        log.warning("file %s rejected: %s while reading it", file_id, type(exc).__name__)
+        return None, {"reject_code": rejection.code, "reason": rejection.reason, "file_format": file_format}
+
+
+def _unexpected(exc: Exception) -> Rejection:
+    if isinstance(exc, FileNotFoundError):
+        return Rejection("vanished")
+    if isinstance(exc, OSError):
+        return Rejection("unreadable", exc.strerror or type(exc).__name__)
+    return Rejection("unreadable", f"读取时出错（{type(exc).__name__}），请重新导出后报送")
 
 
 def _read_all(pending: pl.DataFrame, landing: Path, contract: Contract, limits: WorkbookLimits | None = None):

@@ -1,11 +1,12 @@
-"""What the CLI shows of a home: the file register, the quarantine, current records."""
+"""What the CLI shows of a home: the file register, the quarantine, current records, all
+from the published copy (pipelines/lib/publish.py), never the writer's file."""
 
 from __future__ import annotations
 
+import duckdb
 import polars as pl
 
 from pipelines.lib.contracts import get_contract
-from pipelines.lib.masking import mask_expr
 from pipelines.lib.readers import open_reader
 from warehouse.home import Home
 
@@ -43,13 +44,8 @@ def records_frame(home: Home, feed: str) -> pl.DataFrame:
     """The current version of every record, canonical names, township as its code;
     personal columns are masked."""
     contract = get_contract(feed)
-    columns = ", ".join(f'r."{c}"' for c in contract.names)
     with open_reader(home) as con:
-        frame = con.sql(
-            f"""SELECT {columns}, s.sender_code AS _sender, s.source_path AS _source_path,
-                       s.received_at AS _received_at, s.version_count AS _versions
-                FROM staging.stg_ledgers__{feed} s
-                JOIN raw.{feed} r ON r._file_id = s.file_id AND r._row_number = s.source_row_number
-                ORDER BY r."{contract.record_id}" """
-        ).pl()
-    return frame.with_columns([mask_expr(pl.col(c)).alias(c) for c in contract.personal])
+        try:
+            return con.sql(f'SELECT * FROM records."{feed}" ORDER BY "{contract.record_id}"').pl()
+        except duckdb.CatalogException:
+            return pl.DataFrame(schema={c: pl.String for c in contract.names})

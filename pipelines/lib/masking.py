@@ -26,3 +26,15 @@ def mask_expr(value: pl.Expr) -> pl.Expr:
 
 def mask(text: str | None) -> str | None:
     return pl.select(mask_expr(pl.lit(text, dtype=pl.String))).item()
+
+
+def mask_sql(column: str) -> str:
+    """``mask_expr`` as DuckDB SQL over a quoted column, for masking inside the database
+    (the published copy); tests/test_hardening_published.py checks both agree."""
+    v, n = f"CAST({column} AS VARCHAR)", f"length(CAST({column} AS VARCHAR))"
+    return (
+        f"CASE WHEN {column} IS NULL THEN NULL"
+        f" WHEN {n} >= 15 THEN left({v}, 4) || repeat('*', {n} - 8) || right({v}, 4)"
+        f" WHEN {n} >= 7 THEN left({v}, 3) || repeat('*', {n} - 7) || right({v}, 4)"
+        f" ELSE left({v}, 1) || repeat('*', greatest({n} - 1, 1)) END"
+    )

@@ -123,7 +123,7 @@ def profile_folder() -> Path:
     else:
         folder = Path(str(resources.files("pipelines.profiles").joinpath(DEFAULT_PROFILE)))
     if not (folder / "profile.yaml").is_file():
-        raise FileNotFoundError(f"county profile not found: {folder}/profile.yaml (SAFETYWH_PROFILE={override!r})")
+        raise FileNotFoundError(f"找不到县情配置文件 {folder}/profile.yaml（SAFETYWH_PROFILE={override!r}）")
     return folder
 
 
@@ -131,9 +131,29 @@ def _read_csv(path: Path) -> pl.DataFrame:
     return pl.read_csv(path, infer_schema=False, encoding="utf8")
 
 
+class ProfileInvalid(ValueError):
+    """The profile breaks its schema (pipelines/lib/profile_schema.py): every problem, in Chinese."""
+
+    def __init__(self, folder: Path, problems: list[str], unreadable: bool = False):
+        self.folder, self.problems = folder, problems
+        lines = "\n".join(f"  {i}. {p}" for i, p in enumerate(problems, start=1))
+        head = "县情配置无法读取" if unreadable else f"县情配置有 {len(problems)} 处问题"
+        super().__init__(f"{head}（{folder / 'profile.yaml'}），本次未运行：\n{lines}")
+
+
 @functools.cache
 def _load(folder: Path) -> Profile:
-    config = yaml.safe_load((folder / "profile.yaml").read_text("utf-8"))
+    from pipelines.lib.profile_schema import validate_config
+
+    try:
+        config = yaml.safe_load((folder / "profile.yaml").read_text("utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else ""
+        raise ProfileInvalid(folder, [f"profile.yaml 不是有效的 YAML（{where}）"], unreadable=True) from exc
+    problems = validate_config(config, folder)
+    if problems:
+        raise ProfileInvalid(folder, problems)
     townships = _read_csv(folder / config["townships_file"]).with_columns(
         pl.col("forest_area_ha").cast(pl.Float64), pl.col("population").cast(pl.Int64)
     )

@@ -33,6 +33,13 @@ FILE_REJECTIONS: dict[str, str] = {
     "unknown_sender": "报送单位代码无法识别",
     "unknown_feed": "数据类别无法识别",
     "bad_path": "文件存放位置不符合规范（应为 landing/<数据类别>/<报送单位代码>/<文件名>）",
+    # Entries of the landing folder that are not a readable file: settled once, never read.
+    "symlink": "不是文件本身而是符号链接（快捷方式），不予读取",
+    "not_regular": "不是普通文件（管道、套接字或设备文件），不予读取",
+    "hidden_name": "文件或文件夹名以“.”开头（隐藏文件），不予读取",
+    "bad_name": "文件或文件夹名不是 UTF-8 编码，无法识别",
+    "vanished": "文件在读取前已被移走或删除",
+    "unreadable": "文件无法读取",
 }
 
 FILE_STATUSES = ("loaded", "rejected", "duplicate")

@@ -48,6 +48,7 @@ class Inputs:
 
     landing: str
     code: str
+    profile: str
     settings: str
     hour: str
 
@@ -86,9 +87,12 @@ def current_inputs(home: Home, profile_folder: Path, timezone: str, now: dt.date
     now = now or dt.datetime.now(ZoneInfo(timezone)).replace(tzinfo=None)
     landing = _digest(f"{f.path}\0{f.size_bytes}\0{f.mtime_ns}" for f in scan_landing(home.landing))
     code, skip = [], _home_parts(home)
-    for root in [*code_roots, profile_folder]:
+    # the packaged profile lies inside pipelines/: it is the profile, not code
+    profile_dir = str(Path(profile_folder).resolve())
+    for root in code_roots:
         code.append(f"# {root}")
-        code += _tree(root, skip)
+        code += _tree(Path(root).resolve(), skip | {profile_dir})
+    profile = _digest(_tree(Path(profile_dir), skip))
     for package in STACK:
         try:
             code.append(f"{package}=={importlib.metadata.version(package)}")
@@ -96,7 +100,7 @@ def current_inputs(home: Home, profile_folder: Path, timezone: str, now: dt.date
             code.append(f"{package} missing")
     # every setting the pipeline reads is a SAFETYWH_* variable (README, configuration)
     settings = _digest(f"{k}={v}" for k, v in sorted(os.environ.items()) if k.startswith("SAFETYWH_"))
-    return Inputs(landing=landing, code=_digest(code), settings=settings, hour=clock_bucket(now))
+    return Inputs(landing=landing, code=_digest(code), profile=profile, settings=settings, hour=clock_bucket(now))
 
 
 def _file_stamp(path: Path) -> str | None:
@@ -141,7 +145,7 @@ class Verdict:
     changed: tuple[str, ...] = ()  # the parts of Inputs that changed (all of them: no record)
 
 
-PART_NAMES = {"landing": "收件目录有新的或变动的文件", "code": "程序、dbt 模型或县情配置有变化",
+PART_NAMES = {"landing": "收件目录有新的或变动的文件", "code": "程序或 dbt 模型有变化", "profile": "县情配置有变化",
               "settings": "SAFETYWH_* 设置有变化", "hour": "已跨整点（需重算逾期判定）"}
 
 

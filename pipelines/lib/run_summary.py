@@ -51,12 +51,26 @@ def _latest_dates(con) -> tuple[str, str]:
     return (str(as_of) if as_of else "YYYY-MM-DD", week or "YYYY-Www")
 
 
-def print_summary(home: Home, run_id: str | None, stream=None) -> None:
+# What a run without a new file did instead, by what made it run (run_state.Inputs parts).
+NO_FILE_REASONS = (
+    ("profile", "县情配置有变化，已按新配置重新计算指标与排名"),
+    ("settings", "SAFETYWH_* 设置有变化，已按新设置重新运行"),
+    ("code", "程序或 dbt 模型有变化，已重新计算"),
+    ("hour", "已跨整点，已重新判定逾期与迟报"),
+)
+
+
+def print_summary(home: Home, run_id: str | None, stream=None, changed: tuple[str, ...] = ()) -> None:
     stream = stream or sys.stdout
     parts = run_summary(home, run_id)
     as_of, week = parts["examples"]
     if parts["by_feed"].is_empty():
-        stream.write("本次运行没有发现新文件，数据未变化。\n")
+        # every reason when the run had no record to compare with means nothing in particular
+        said = [text for part, text in NO_FILE_REASONS if part in changed] if "landing" not in changed else []
+        if said:
+            stream.write(f"本次运行没有发现新文件；{'；'.join(said)}。\n")
+        else:
+            stream.write("本次运行没有发现新文件，数据未变化。\n")
     else:
         stream.write("\n本次运行收到的文件：\n")
         emit(parts["by_feed"], "table", stream)

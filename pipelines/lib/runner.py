@@ -7,6 +7,7 @@ import datetime as dt
 import fcntl
 import os
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ import duckdb
 
 from pipelines.lib import gx_process, run_state
 from pipelines.lib.run_state import Verdict
+from warehouse.file_lock import wait_until_free
 from warehouse.home import Home
 from warehouse.layout import connect
 
@@ -27,6 +29,26 @@ class WriterBusy(RuntimeError):
 
 class ProfileUnreadable(RuntimeError):
     pass
+
+
+class HomeNotWritable(RuntimeError):
+    pass
+
+
+def _check_writable(home: Home) -> None:
+    """A read-only home (or warehouse file) is said in Chinese before anything starts."""
+    try:
+        home.ensure()
+        fd, probe = tempfile.mkstemp(prefix=".write-test-", dir=home.root)
+        os.close(fd)
+        os.unlink(probe)
+        if home.duckdb_path.exists():
+            with open(home.duckdb_path, "r+b"):
+                pass
+    except OSError as exc:
+        where = exc.filename or home.root
+        raise HomeNotWritable(f"数仓目录不可写：{where}（{exc.strerror or type(exc).__name__}）。"
+                              "请检查目录与文件的权限，或用 --home 指定一个可写的目录") from exc
 
 
 @contextmanager
@@ -64,6 +86,7 @@ class RunOutcome:
     error: str | None
     failed_checks: list[str]  # "raw/hazards:no_quarantined_rows"
     skipped: Verdict | None = None  # why no step had to run (pipelines/lib/run_state.py)
+    changed: tuple[str, ...] = ()  # what made this run necessary (run_state.Inputs parts)
 
 
 def _retries_pending(home: Home, profile) -> bool:
@@ -84,20 +107,24 @@ def run_pipeline(home: Home, verbose: bool = False, force: bool = False) -> RunO
     """Materialize every asset for ``home``, unless nothing it depends on changed since the
     last successful run (``force`` runs anyway). Bad data never fails a run; a failure here
     is a broken system, reported with the failing step's error."""
-    from pipelines.lib.profile import load_profile
+    from pipelines.lib.profile import ProfileInvalid, load_profile
 
-    home.ensure()
+    _check_writable(home)
     home.export_env()
     _tools_on_path()
     with writer_lock(home):
         try:
             profile = load_profile()
+        except ProfileInvalid as exc:
+            raise ProfileUnreadable(str(exc)) from exc
         except Exception as exc:  # noqa: BLE001 - any unreadable profile (file, YAML, CSV): every step needs it
             raise ProfileUnreadable(f"县情配置无法读取：{exc}") from exc
         inputs = run_state.current_inputs(home, profile.folder, profile.timezone)
         found = run_state.verdict(home, inputs)
         if found.skip and not force:
             return RunOutcome(None, True, None, [], skipped=found)
+        # another process holding the file would fail a step half-way: wait for it first
+        wait_until_free(home.duckdb_path)
         run_state.forget(home)
         if "landing" in found.changed:
             gx_process.start()  # new files to validate: import GX on the other core meanwhile
@@ -105,6 +132,7 @@ def run_pipeline(home: Home, verbose: bool = False, force: bool = False) -> RunO
             outcome = _execute(home, verbose)
         finally:
             gx_process.stop()
+        outcome.changed = found.changed
         if outcome.success:
             run_state.remember(home, inputs, outcome.run_id, dt.datetime.now(ZoneInfo(profile.timezone)).replace(tzinfo=None),
                                _retries_pending(home, profile))

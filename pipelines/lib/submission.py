@@ -4,8 +4,9 @@
 run uses (``ingest.read_or_reject`` and ``ingest.evaluate_batch``), read-only: it never
 opens the writer's DuckDB file; registered ids and earlier files come from the published
 copy, opened read-only. ``land_submission`` writes the file into
-``landing/<feed>/<sender>/`` (a hidden temporary name in the same folder, fsync, then one
-atomic link/rename), so the next run sees the whole file or none of it, and returns the
+``landing/<feed>/<sender>/`` (a temporary file in ``<home>/.incoming/``, outside the
+landing tree the run scans — a hidden name in landing is a rejection — fsync, then one
+atomic link), so the next run sees the whole file or none of it, and returns the
 receipt (回执). The portal and the mailbox call both; the sender always comes from the
 caller's authentication, never from the file or a form.
 
@@ -339,12 +340,18 @@ def _numbered(name: str, n: int) -> str:
     return f"{stem}({n}).{suffix}" if dot and stem else f"{name}({n})"
 
 
-def write_atomically(folder: Path, name: str, data: bytes, mtime: float | None = None) -> str:
+def write_atomically(folder: Path, name: str, data: bytes, mtime: float | None = None,
+                     staging: Path | None = None) -> str:
     """Write ``data`` as ``folder/name`` (``name(2)``, ``name(3)``… when taken) so that no
     reader ever sees part of it and no file is overwritten; returns the name used.
-    ``mtime`` (POSIX seconds) is set before the file appears: it is the received time."""
+    ``mtime`` (POSIX seconds) is set before the file appears: it is the received time.
+    ``staging`` holds the temporary file (same file system as ``folder``; default
+    ``folder`` itself): landing's scan records a hidden name as a rejection, so a
+    submission stages outside the landing tree."""
     folder.mkdir(parents=True, exist_ok=True)
-    temporary = folder / f".{name}.{os.getpid()}.{os.urandom(4).hex()}.part"
+    staging = staging or folder
+    staging.mkdir(parents=True, exist_ok=True)
+    temporary = staging / f".{name}.{os.getpid()}.{os.urandom(4).hex()}.part"
     try:
         with open(temporary, "xb") as handle:
             handle.write(data)
@@ -387,7 +394,7 @@ def land_submission(
     folder = home.landing / feed / sender
     # an explicit ``now`` (a mail's arrival, a test's clock) is the received time; else the write's
     mtime = now.replace(tzinfo=ZoneInfo(profile.timezone)).timestamp() if now is not None else None
-    landed = write_atomically(folder, check.filename, data, mtime)
+    landed = write_atomically(folder, check.filename, data, mtime, staging=home.root / ".incoming")
     if landed != check.filename:
         check.filename = landed
     received = received_at((folder / landed).stat().st_mtime_ns, profile.timezone)  # as the run will read it

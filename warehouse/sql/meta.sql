@@ -80,3 +80,15 @@ CREATE TABLE IF NOT EXISTS meta.runs (
     files_new    INTEGER,
     message      VARCHAR
 );
+
+-- A landing file found again with the same path and content but a new modification time
+-- (a `touch`, a copy tool restoring dates): not a sending, so not a file of meta.files
+-- (nothing is credited as a delivery); kept here so it is settled, not re-examined.
+CREATE TABLE IF NOT EXISTS meta.touches (
+    path         VARCHAR NOT NULL,
+    size_bytes   BIGINT NOT NULL,
+    mtime_ns     BIGINT NOT NULL,
+    file_id      BIGINT NOT NULL,               -- the file registered at that path with that content
+    found_at     TIMESTAMP NOT NULL,
+    run_id       VARCHAR NOT NULL
+);

@@ -30,6 +30,7 @@ from pipelines.defs.dbt.project import dbt_project
 from pipelines.defs.resources import WarehouseResource
 from pipelines.lib.dbt_manifest import dbt_executable, run_artifact_args
 from pipelines.lib.dbt_state import BuildPlan, model_ancestors, models_in_order, plan_build, record_build
+from warehouse.file_lock import wait_until_free
 
 # dagster-dbt gives every invocation its own target folder (~10 MB); keep the newest few.
 KEEP_TARGETS = 10
@@ -169,6 +170,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     if plan.full_refresh:
         args += ["--full-refresh"]
     unchanged = _Unchanged(context, untouched, plan, manifest)
+    wait_until_free(warehouse.resolved_home().duckdb_path)  # dbt would fail at once on a held file
     invocation = dbt.cli(args, context=context)
     built = set()
     try:

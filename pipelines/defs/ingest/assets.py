@@ -45,8 +45,8 @@ def landing_inventory(context: dg.AssetExecutionContext, warehouse: WarehouseRes
     with warehouse.connect() as con:
         result = register_new_files(con, home.landing, warehouse.profile(), context.run_id, warehouse.now())
     context.log.info(
-        f"{result.new_files} new file(s): {result.duplicates} duplicate(s), {result.rejected} misplaced; "
-        f"{result.pending} waiting for ingestion"
+        f"{result.new_files} new file(s): {result.duplicates} duplicate(s), {result.rejected} rejected unread; "
+        f"{result.pending} waiting for ingestion; {result.touched} touched (same content, same path: not new)"
     )
     return dg.MaterializeResult(metadata=vars(result))
 

@@ -1,9 +1,9 @@
-"""Publish a read-only copy of the warehouse for the dashboards after every run."""
+"""Publish the read-only copy (pipelines/lib/publish.py) for the dashboards and the CLI after every run."""
 
 import dagster as dg
 
 from pipelines.defs.resources import WarehouseResource
-from warehouse.layout import publish_copy
+from pipelines.lib.publish import publish_reader_copy
 
 PUBLISHED_KEY = dg.AssetKey(["published", "warehouse"])
 
@@ -15,11 +15,11 @@ def build_published_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
         key=PUBLISHED_KEY,
         deps=upstream,
         group_name="publish",
-        description="Atomic copy of the warehouse the dashboards read: they never take the writer's lock.",
+        description="Atomic copy of what the dashboards and the CLI read (marts, staging, the registers; no raw, nothing personal): readers never take the writer's lock.",
     )
     def published_warehouse(warehouse: WarehouseResource) -> dg.MaterializeResult:
         home = warehouse.resolved_home()
-        target = publish_copy(home.duckdb_path, home.published_path)
+        target = publish_reader_copy(home.duckdb_path, home.published_path)
         return dg.MaterializeResult(metadata={"path": str(target), "bytes": target.stat().st_size})
 
     return published_warehouse

@@ -79,6 +79,12 @@ def _record_and_send(home: Home, out: Outgoing, eml: str, html: str, run_id: str
             [out.alert_id, out.recipient, out.subject, now, run_id, out.message_id, eml, html],
         )
         send_pending(con, home.outbox, profile, now, only=[out.alert_id])
-        return True
     finally:
         con.close()
+    try:  # readers list alerts from the published copy (pipelines/lib/readers.py)
+        from pipelines.lib.publish import refresh_published_tables
+
+        refresh_published_tables(home.duckdb_path, home.published_path)
+    except (duckdb.Error, OSError) as exc:
+        log.warning("run-failure alert not published for readers: %s", exc)
+    return True

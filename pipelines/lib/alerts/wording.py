@@ -16,6 +16,12 @@ REJECTION_FIXES: dict[str, str] = {
     "unknown_sender": "文件所在的报送单位代码不在名单中，请放入本单位代码的文件夹后重新报送。",
     "unknown_feed": "文件所在的数据类别无法识别，请放入正确的数据类别文件夹（如 hazards、accidents）后重新报送。",
     "bad_path": "请按 landing/<数据类别>/<报送单位代码>/<文件名> 的位置重新报送。",
+    "symlink": "接收目录中只能放文件本身：请删除该链接，把文件复制进对应文件夹。",
+    "not_regular": "请从接收目录中删除该条目，它不是台账文件。",
+    "hidden_name": "隐藏文件不会被读取：如是台账，请去掉名称开头的“.”后重新报送；否则请删除。",
+    "bad_name": "请把文件（或文件夹）改为中文或英文的正常名称后重新报送（常见于 Windows 压缩包解压后的乱码文件名）。",
+    "vanished": "文件在接收过程中被移走或改名：如是上传中的临时文件可忽略，请确认正式文件已到达。",
+    "unreadable": "请检查文件权限并确认文件完好，重新导出后报送。",
 }
 assert set(REJECTION_FIXES) == set(FILE_REJECTIONS)
 

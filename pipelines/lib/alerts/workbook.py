@@ -10,6 +10,7 @@ import xlsxwriter
 
 from pipelines.lib.alerts import wording
 from pipelines.lib.alerts.render import cn_datetime, cn_due, cn_duration, render_line
+from pipelines.lib.safe_cells import safe_text
 
 ROW_SHEET = "未入库数据行"
 FILE_SHEET = "被拒收文件"
@@ -35,7 +36,7 @@ def _sheet(book: xlsxwriter.Workbook, name: str, header: list[str], rows: list[l
                 sheet.write_number(r, c, value)
             else:
                 # strings stay strings: ids and codes must not turn into numbers
-                sheet.write_string(r, c, "" if value is None else str(value))
+                sheet.write_string(r, c, "" if value is None else safe_text(str(value)))
     sheet.freeze_panes(1, 0)
     if rows:
         sheet.autofilter(0, 0, len(rows), len(header) - 1)

@@ -11,6 +11,7 @@ import xlsxwriter
 
 from pipelines.lib.bulletin.fonts import Fonts
 from pipelines.lib.bulletin.wording import STATUS_CN
+from pipelines.lib.safe_cells import safe_text
 
 YES_NO = {True: "是", False: "否", None: ""}
 
@@ -133,7 +134,7 @@ class XlsxWriter:
                 elif isinstance(v, (int, float)):
                     ws.write_number(r, col, v, self._fmt(num_format))
                 else:
-                    ws.write_string(r, col, str(v), self._fmt(num_format))
+                    ws.write_string(r, col, safe_text(str(v)), self._fmt(num_format))
         ws.freeze_panes(2, 0)
         if rows:
             ws.autofilter(1, 0, 1 + len(rows), len(columns) - 1)
@@ -160,7 +161,7 @@ class XlsxWriter:
         ]
         for r, (key, value) in enumerate(items, start=2):
             ws.write_string(r, 0, key, self.header)
-            ws.write_string(r, 1, value, self.cell)
+            ws.write_string(r, 1, safe_text(value), self.cell)
 
     def write(self) -> None:
         c, period = self.c, self.c["period"]
