@@ -29,6 +29,9 @@ class County(BaseModel):
     bureau: str | None = None
     timezone: str
     legacy_code_prefixes: dict[str, str] = {}
+    # names a township cell may carry before the township (宁乡县; 湖南省, 长沙市)
+    former_names: list[str] = []
+    within: list[str] = []
 
     @field_validator("timezone")
     @classmethod
