@@ -95,6 +95,29 @@ def cmd_records(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_template(args: argparse.Namespace) -> int:
+    from pipelines.lib.labels import LabelError
+    from pipelines.lib.profile import load_profile
+    from pipelines.lib.template import build_template, template_filename
+
+    profile = load_profile()
+    try:
+        data = build_template(args.feed, profile, sender=args.sender)
+    except LabelError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    from pipelines.lib.labels import feed_from_text, sender_from_text
+
+    sender = sender_from_text(profile, args.sender) if args.sender else None
+    out = Path(args.out) if args.out else Path(template_filename(feed_from_text(args.feed), profile, sender))
+    if out.is_dir():
+        out = out / template_filename(feed_from_text(args.feed), profile, sender)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    print(out)
+    return 0
+
+
 def cmd_dbt_codegen(args: argparse.Namespace) -> int:
     from pipelines.lib import dbt_codegen
     from pipelines.paths import DBT_PROJECT_DIR
@@ -152,6 +175,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("feed", help=FEEDS_HELP)
     add_format(p, ("json", "csv", "table"), default="json")
     p.set_defaults(func=cmd_records)
+
+    p = sub.add_parser("template", help="the Excel template of a feed for a sender")
+    p.add_argument("feed", metavar="FEED", help=FEEDS_HELP)
+    p.add_argument("--sender", metavar="CODE", help="sender code, e.g. YJJ or 430182001")
+    p.add_argument("--out", metavar="PATH", help="file or folder to write (default: the current folder)")
+    p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("dbt-codegen", help="regenerate dbt sources and staging models from the feed contracts")
     p.set_defaults(func=cmd_dbt_codegen)
