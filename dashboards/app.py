@@ -1,8 +1,11 @@
 """宁乡市应急管理数据驾驶舱 — the Streamlit entry point (`safetywh dashboard` serves it).
 
-A router only: without a login the navigation holds the login page alone, so no page
-(and no query) runs before a login. With one, a leader gets every page and a township
-clerk the ranking and its own township; the query layer checks the same again.
+A router only. Every page's address is registered for everyone, so a reload, a bookmark
+or a typed link (`/hazards`) always finds its page (no "page not found"):
+- without a login every address shows the login form, and after the login the same
+  address shows its page;
+- a township clerk's navigation lists the ranking and its own township; a leader-only
+  address opened by a clerk shows the query layer's refusal, no figure.
 """
 
 from __future__ import annotations
@@ -26,36 +29,44 @@ import pandas  # noqa: E402,F401
 
 PAGES = Path(__file__).resolve().parent / "pages"
 
+# (section, module under pages/ = url path, title, icon, who sees it). One row a page; the
+# first row a login may see is its landing page.
+PAGE_TABLE = [
+    ("全市", "overview", "总览", ":material/dashboard:", "leader"),
+    ("全市", "ranking", "乡镇排名", ":material/leaderboard:", "all"),
+    ("全市", "township", "乡镇详情", ":material/location_city:", "all"),
+    ("专题", "hazards", "隐患治理", ":material/report:", "leader"),
+    ("专题", "enforcement", "执法检查", ":material/gavel:", "leader"),
+    ("专题", "disasters", "防灾减灾", ":material/forest:", "leader"),
+    ("专题", "preparedness", "应急准备", ":material/inventory_2:", "leader"),
+    ("专题", "quality", "数据质量", ":material/fact_check:", "leader"),
+    ("管理", "audit", "登录审计", ":material/shield_person:", "leader"),
+]
+
 st.set_page_config(page_title="宁乡市应急管理数据驾驶舱", page_icon=":material/shield:", layout="wide")
+session.chrome()
 
 viewer = session.current_viewer()
 if viewer is None:
-    navigation = st.navigation([st.Page(session.login_page, title="登录", url_path="login", default=True)],
-                               position="hidden")
+    login = [st.Page(session.login_page, title="登录", url_path="login", default=True)]
+    login += [st.Page(session.login_page, title=title, url_path=name) for _, name, title, _, _ in PAGE_TABLE]
+    navigation = st.navigation(login, position="hidden")
 else:
-    def page(name: str, title: str, icon: str, default: bool = False) -> st.Page:
-        return st.Page(PAGES / f"{name}.py", title=title, url_path=name, icon=icon, default=default)
-
-    if viewer.is_leader:
-        pages = {
-            "全市": [
-                page("overview", "总览", ":material/dashboard:", default=True),
-                page("ranking", "乡镇排名", ":material/leaderboard:"),
-                page("township", "乡镇详情", ":material/location_city:"),
-            ],
-            "专题": [
-                page("hazards", "隐患治理", ":material/report:"),
-                page("enforcement", "执法检查", ":material/gavel:"),
-                page("disasters", "防灾减灾", ":material/forest:"),
-                page("preparedness", "应急准备", ":material/inventory_2:"),
-                page("quality", "数据质量", ":material/fact_check:"),
-            ],
-        }
-    else:
-        pages = [
-            page("ranking", "乡镇排名", ":material/leaderboard:", default=True),
-            page("township", "乡镇详情", ":material/location_city:"),
-        ]
+    sections: dict[str, list[st.Page]] = {}
+    hidden: list[st.Page] = []
+    for section, name, title, icon, who in PAGE_TABLE:
+        if viewer.is_leader or who == "all":
+            first = not any(sections.values())
+            sections.setdefault(section, []).append(
+                st.Page(PAGES / f"{name}.py", title=title, url_path=name, icon=icon, default=first))
+        else:
+            # off the menu; opened by its address it shows the query layer's refusal
+            hidden.append(st.Page(PAGES / f"{name}.py", title=title, url_path=name, visibility="hidden"))
+    # (a login made at "/" reruns with the login form's page, which is not here: Streamlit
+    # then opens the default page, the first this login may see)
+    pages = sections if viewer.is_leader else [p for group in sections.values() for p in group]
+    if hidden:
+        pages = sections | {"": hidden} if isinstance(pages, dict) else pages + hidden
     navigation = st.navigation(pages)
     session.sidebar(viewer)
 

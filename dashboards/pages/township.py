@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboards import charts, ui
 from dashboards.auth import Viewer
+from dashboards.cards import metric_card
 from dashboards.data import township as q
 
 YES_NO = {True: ":green-badge[已具备]", False: ":red-badge[未具备]"}
@@ -23,14 +24,12 @@ def headline(viewer: Viewer, code: str, as_of) -> None:
         return
     r = k.row(0, named=True)
     cols = st.columns(4)
-    cols[0].metric("事故起数（本年累计）", f"{r['accidents']} 起", delta=r["accidents_change_text"],
-                   delta_color="inverse" if (r["accidents_change"] or 0) != 0 else "gray",
-                   delta_arrow="off" if not r["accidents_change"] else "auto", border=True,
-                   help=f"去年同期：{ui.fmt_value(r['accidents_ly'], '起')} 起")
-    cols[1].metric("死亡人数（本年累计）", f"{r['deaths']} 人", delta=r["deaths_change_text"],
-                   delta_color="inverse" if (r["deaths_change"] or 0) != 0 else "gray",
-                   delta_arrow="off" if not r["deaths_change"] else "auto", border=True,
-                   help=f"去年同期：{ui.fmt_value(r['deaths_ly'], '人')} 人")
+    metric_card(cols[0], "事故起数（本年累计）", f"{r['accidents']} 起", change=r["accidents_change"],
+                change_text=r["accidents_change_text"], rise_is_good=False,
+                help=f"去年同期：{ui.fmt_value(r['accidents_ly'], '起')} 起")
+    metric_card(cols[1], "死亡人数（本年累计）", f"{r['deaths']} 人", change=r["deaths_change"],
+                change_text=r["deaths_change_text"], rise_is_good=False,
+                help=f"去年同期：{ui.fmt_value(r['deaths_ly'], '人')} 人")
     cols[2].metric("未整改重大隐患", f"{r['open_major_hazards']} 项", border=True,
                    help=f"其中逾期 {r['overdue_major_hazards']} 项")
     cols[3].metric("执法检查（本年累计）", f"{r['inspections']} 次", border=True,
@@ -39,6 +38,17 @@ def headline(viewer: Viewer, code: str, as_of) -> None:
     cols[0].metric("逾期重大隐患", f"{r['overdue_major_hazards']} 项", border=True)
     cols[1].metric("森林火灾（本年累计）", f"{r['forest_fires']} 起", border=True)
     cols[2].metric("受害森林面积", f"{r['forest_fire_damaged_ha']:.2f} 公顷", border=True)
+
+
+def trend_section(viewer: Viewer, code: str, as_of) -> None:
+    ui.section("重大隐患走势", "近两年每周末（周日）未整改和逾期的重大隐患数。")
+    trend = q.weekly_trend(viewer, code, as_of)
+    if trend.height == 0:
+        st.info("没有可显示的走势")
+        return
+    st.altair_chart(charts.lines_over_time(trend, "as_of", {"open_major_hazards": "未整改重大隐患",
+                                                            "overdue_major_hazards": "逾期重大隐患"}, ""),
+                    width="stretch")
 
 
 def score_section(viewer: Viewer, code: str) -> None:
@@ -119,6 +129,7 @@ def body(viewer: Viewer) -> None:
     headline(viewer, code, as_of)
 
     score_section(viewer, code)
+    trend_section(viewer, code, as_of)
 
     ui.section("生产安全事故", f"{as_of.year}年1月1日至{as_of:%m月%d日}。")
     ui.table(
