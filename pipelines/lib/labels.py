@@ -148,8 +148,9 @@ def _mart_labels() -> dict[tuple[str, str], str]:
 
 
 def mart_column_label(model: str, column: str) -> str | None:
-    """The Chinese label a mart's yml gives a column (`meta: {label: ...}`), None if none."""
-    return _mart_labels().get((model, column))
+    """The Chinese label a mart's yml gives a column (`meta: {label: ...}`); until a mart
+    carries its labels, the vocabulary's `mart_column` word; None if neither has one."""
+    return _mart_labels().get((model, column)) or _vocabulary().get("mart_column", {}).get(column)
 
 
 # ------------------------------------------------------------------ frames for people
@@ -187,6 +188,8 @@ def label_frame(frame, feed: str | None = None, model: str | None = None):
         col = pl.col(name)
         if name in replace:
             col = col.replace(replace[name])
+        if dtype == pl.Datetime or isinstance(dtype, pl.Datetime):
+            col = col.dt.strftime("%Y-%m-%d %H:%M:%S")  # wall clock to the second, as people write it
         if dtype == pl.Boolean:
             col = pl.when(col).then(pl.lit(word("value", "true"))).otherwise(pl.lit(word("value", "false")))
             col = pl.when(pl.col(name).is_null()).then(pl.lit(None)).otherwise(col)
