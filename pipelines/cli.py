@@ -127,6 +127,20 @@ def cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_spec(args: argparse.Namespace) -> int:
+    from pipelines.lib.profile import load_profile
+    from pipelines.lib.spec_doc import build_spec, spec_filename
+
+    profile = load_profile()
+    folder = Path(args.out) if args.out else Path(".")
+    folder.mkdir(parents=True, exist_ok=True)
+    for fmt in ("docx", "pdf"):
+        target = folder / spec_filename(profile, fmt)
+        target.write_bytes(build_spec(profile, fmt))
+        print(target)
+    return 0
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     from pipelines.lib.contracts import load_contracts
 
@@ -236,6 +250,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sender", type=sender_arg, metavar="CODE", help=SENDER_HELP + "；乡镇模板只列本乡镇")
     p.add_argument("--out", metavar="PATH", help="写入的文件或文件夹（默认当前文件夹）")
     p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("spec", help="写出数据报送规范（Word 与 PDF），供分发给各报送单位",
+                       description="按数据契约与县级配置写出《数据报送规范》：每类数据的列、是否必填、类型、填写规则、"
+                       "允许填写的值、记录编号、报送时限，报送方式与台账填写要求，附报送单位代码表。")
+    p.add_argument("--out", metavar="DIR", help="写入的文件夹（默认当前文件夹）")
+    p.set_defaults(func=cmd_spec)
 
     p = sub.add_parser("dbt-codegen", help="按数据契约重新生成 dbt 数据源与 staging 模型",
                        description="按数据契约（pipelines/contracts）重新生成 dbt 数据源与 staging 模型。")

@@ -24,7 +24,7 @@ import io
 
 from pipelines.lib.contracts import Contract, get_contract
 from pipelines.lib.labels import LabelError, feed_from_text, sender_from_text
-from pipelines.lib.spec_doc import LEDGER_RULES, column_guide, deadline_text, how_to_send
+from pipelines.lib.spec_doc import LEDGER_RULES, column_guide, deadline_text, feeds_of, how_to_send
 
 LISTS_SHEET = "下拉选项"
 GUIDE_SHEET = "填表说明"
@@ -63,9 +63,7 @@ def build_template(feed: str, profile, sender: str | None = None) -> bytes:
     contract = get_contract(feed_from_text(feed))
     if sender is not None:
         sender = sender_from_text(profile, sender)
-        owners = set(contract.owners)
-        is_township = sender in set(profile.township_codes)
-        if not (("townships" in owners and is_township) or sender in owners or _lists_feed(profile, sender, contract)):
+        if contract.feed not in feeds_of(profile, sender):
             raise LabelError(f"报送单位“{profile.sender_name(sender)}”（{sender}）不报送“{contract.label}”")
     guide = column_guide(contract)
     county = profile.config["county"]["name"]
@@ -162,13 +160,6 @@ def build_template(feed: str, profile, sender: str | None = None) -> bytes:
     sheet.freeze_panes(HEADER_ROW + 1, 0)
     book.close()
     return buffer.getvalue()
-
-
-def _lists_feed(profile, sender: str, contract: Contract) -> bool:
-    import polars as pl
-
-    hit = profile.departments.filter(pl.col("sender_code") == sender)
-    return bool(hit.height) and contract.feed in (hit["feeds"][0] or "").split(";")
 
 
 def _limit(text: str) -> str:
