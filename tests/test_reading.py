@@ -28,7 +28,7 @@ def test_title_blank_and_total_rows_are_skipped_with_excel_row_numbers(tmp_path)
     layout = detect_layout(read_sheet(path).rows, get_contract("accidents"))
     assert layout.header_row == 2
     assert [n for n, _ in layout.data_rows] == [3, 5]
-    assert layout.skipped == {"title": [1], "blank": [4], "total": [6]}
+    assert layout.skipped == {"title": [1], "blank": [4], "total": [6], "footer": []}
     assert layout.rows_total == 5  # every row but the header
 
 
@@ -72,10 +72,13 @@ def test_canonical_english_headers_are_accepted(tmp_path):
     ],
 )
 def test_unreadable_files_are_rejected(tmp_path, name, content, code):
+    from pipelines.lib.layout_detect import find_sheet
+    from pipelines.lib.reading import read_book
+
     path = tmp_path / name
     path.write_bytes(content)
     with pytest.raises(Rejection) as caught:
-        detect_layout(read_sheet(path).rows, get_contract("accidents"))
+        find_sheet(read_book(path), get_contract("accidents"))
     assert caught.value.code == code
 
 

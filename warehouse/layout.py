@@ -37,8 +37,33 @@ def raw_table_ddl(contract: Contract) -> str:
 
 def ensure_layout(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(resources.files("warehouse").joinpath("sql/meta.sql").read_text("utf-8"))
+    _widen_skipped_kinds(con)
     for contract in load_contracts().values():
         con.execute(raw_table_ddl(contract))
+
+
+def _widen_skipped_kinds(con: duckdb.DuckDBPyConnection) -> None:
+    """A home made before footer rows were told apart keeps meta.skipped_rows with a CHECK
+    that refuses 'footer' (CREATE TABLE IF NOT EXISTS leaves an existing table as it is):
+    copy its rows into the table as meta.sql now declares it."""
+    checks = con.execute(
+        "SELECT expression FROM duckdb_constraints() WHERE schema_name = 'meta' AND table_name = 'skipped_rows' "
+        "AND constraint_type = 'CHECK'").fetchall()
+    if not checks or all("'footer'" in (expression or "") for (expression,) in checks):
+        return
+    ddl = resources.files("warehouse").joinpath("sql/meta.sql").read_text("utf-8")
+    create = ddl[ddl.index("CREATE TABLE IF NOT EXISTS meta.skipped_rows"):]
+    create = create[:create.index(";") + 1]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("ALTER TABLE meta.skipped_rows RENAME TO skipped_rows_before_footer")
+        con.execute(create)
+        con.execute("INSERT INTO meta.skipped_rows SELECT * FROM meta.skipped_rows_before_footer")
+        con.execute("DROP TABLE meta.skipped_rows_before_footer")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
 
 
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:

@@ -7,6 +7,7 @@ derive from the YAML files in ``pipelines/contracts``; nothing else lists column
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -44,7 +45,15 @@ class Column:
     required_when: dict[str, str] = field(default_factory=dict)
     positive_when: dict[str, str] = field(default_factory=dict)
     references: dict[str, str] = field(default_factory=dict)
+    # other spellings that load as a value (feeds.md "Synonyms": 重大隐患 -> 重大, √ -> 是)
+    synonyms: dict[str, str] = field(default_factory=dict)
     description: str = ""
+
+    @property
+    def unit(self) -> str | None:
+        """The unit a number column is written in, from its header: 整改资金(万元) -> 万元."""
+        found = re.search(r"[(（]([^()（）]+)[)）]\s*$", self.header)
+        return found.group(1) if found and self.is_numeric else None
 
     @property
     def duckdb_type(self) -> str:
@@ -85,7 +94,7 @@ class Contract:
         return [c.name for c in self.columns if c.personal]
 
 
-def _vocabularies() -> dict[str, list[str]]:
+def _vocabularies() -> dict[str, list[str] | dict]:
     text = resources.files("pipelines.contracts").joinpath("_vocabularies.yaml").read_text("utf-8")
     return yaml.safe_load(text)
 
@@ -95,11 +104,20 @@ def _column(feed: str, raw: dict[str, Any], vocab: dict[str, list[str]]) -> Colu
     if raw.get("type") not in TYPES:
         raise ValueError(f"contract {feed}: column {raw.get('name')} has unknown type {raw.get('type')!r}")
     values = raw.pop("values", ())
+    synonyms = dict(raw.pop("synonyms", None) or {})
     if isinstance(values, str) and values.startswith("@"):
-        values = vocab[values[1:]]
+        shared = vocab[values[1:]]
+        if isinstance(shared, dict):  # a value set with its synonyms
+            synonyms = {**shared.get("synonyms", {}), **synonyms}
+            shared = shared["values"]
+        values = shared
     if raw["type"] == "enum" and not values:
         raise ValueError(f"contract {feed}: enum column {raw['name']} lists no values")
-    return Column(values=tuple(values), **raw)
+    synonyms = {str(k): str(v) for k, v in synonyms.items()}  # YAML reads Y / No as booleans unless quoted
+    wrong = {k: v for k, v in synonyms.items() if v not in values}
+    if wrong:
+        raise ValueError(f"contract {feed}: column {raw['name']} has synonyms for unknown values {wrong}")
+    return Column(values=tuple(values), synonyms=synonyms, **raw)
 
 
 def parse_contract(doc: dict[str, Any], vocab: dict[str, list[str]] | None = None) -> Contract:

@@ -21,11 +21,11 @@ import polars as pl
 
 from pipelines.lib import gx_process
 from pipelines.lib.contracts import Contract
-from pipelines.lib.layout_detect import HEADER_SEARCH_ROWS, KINDS, SheetHeader, classify_rows, find_header, frame_is_blank
+from pipelines.lib.layout_detect import KINDS, SheetHeader, classify_rows, find_sheet
 from pipelines.lib.masking import mask_expr
 from pipelines.lib.parsing import parse_rows
 from pipelines.lib.profile import Profile
-from pipelines.lib.reading import SheetFrame, read_sheet_frame
+from pipelines.lib.reading import SheetFrame, WorkbookLimits, read_book
 from pipelines.lib.reasons import reason_table
 from pipelines.lib.rules import Rejection
 from pipelines.lib.validation import add_check_flags, plan_checks
@@ -72,19 +72,20 @@ class _Sheet:
     header: SheetHeader
 
 
-def _read_or_reject(path: Path, file_id: int, contract: Contract) -> tuple[_Sheet | None, dict]:
-    """Read one file and find its header; returns it, or None with the rejection details."""
+def _read_or_reject(path: Path, file_id: int, contract: Contract, limits: WorkbookLimits | None = None) -> tuple[_Sheet | None, dict]:
+    """Read one file (recognised by content) and find the sheet holding the feed's header;
+    returns it, or None with the rejection details."""
+    file_format = path.suffix.lower().lstrip(".") or None
     try:
-        sheet = read_sheet_frame(path)
-        head = sheet.frame.head(HEADER_SEARCH_ROWS).rows()
-        header = find_header(head, contract, all_blank=lambda: frame_is_blank(sheet.frame))
+        book = read_book(path, limits=limits)
+        file_format = book.file_format
+        sheet, header = find_sheet(book, contract)
         return _Sheet(file_id, sheet, header), {"file_format": sheet.file_format, "encoding": sheet.encoding}
     except Rejection as rejection:
-        return None, {"reject_code": rejection.code, "reason": rejection.reason,
-                      "file_format": path.suffix.lower().lstrip(".") or None}
+        return None, {"reject_code": rejection.code, "reason": rejection.reason, "file_format": file_format}
 
 
-def _read_all(pending: pl.DataFrame, landing: Path, contract: Contract):
+def _read_all(pending: pl.DataFrame, landing: Path, contract: Contract, limits: WorkbookLimits | None = None):
     """Every pending file read, in order, by two threads that keep reading while the caller
     parses and validates a batch (calamine and the CSV decoder release the GIL; GX holds
     it): up to READ_AHEAD_BYTES of files are in flight or waiting, so memory stays bounded
@@ -98,7 +99,7 @@ def _read_all(pending: pl.DataFrame, landing: Path, contract: Contract):
                 done, done_size = window.popleft()
                 in_window -= done_size
                 yield done.result()
-            window.append((pool.submit(_read_or_reject, landing / path, file_id, contract), size or 0))
+            window.append((pool.submit(_read_or_reject, landing / path, file_id, contract, limits), size or 0))
             in_window += size or 0
         while window:
             yield window.popleft()[0].result()
@@ -164,7 +165,7 @@ def ingest_feed(
     sheets: list[_Sheet] = []
     file_rows: list[dict] = []
     rows_read = 0
-    for entry, (sheet, details) in zip(pending.iter_rows(named=True), _read_all(pending, landing, contract)):
+    for entry, (sheet, details) in zip(pending.iter_rows(named=True), _read_all(pending, landing, contract, profile.workbook_limits())):
         record = {"file_id": entry["file_id"], "header_row": None, **{k: None for k in ("reject_code", "reason", "encoding")}, **details}
         if sheet is not None:
             sheets.append(sheet)

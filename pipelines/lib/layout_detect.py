@@ -21,13 +21,18 @@ from pipelines.lib.rules import Rejection
 # The header is expected among the first rows; a ledger rarely has more than two title rows.
 HEADER_SEARCH_ROWS = 20
 TOTAL_MARKERS = ("合计", "总计", "小计")
+# feeds.md: signature and note lines below the data (a name or phone follows the colon)
+FOOTER_PATTERN = (
+    r"^(?:(?:填表人|填报人|制表人|审核人|审批人|负责人|单位负责人|主要负责人|分管领导|联系人|联系电话|经办人"
+    r"|填报日期|填表日期|制表日期|报送日期|填报单位|注|说明|备注)[^:：]{0,10}[:：]|以下空白|以下无)"
+)
 
 
 def header_key(text: str) -> str:
     """Normalise a header: NFKC folds full-width brackets and digits, spaces go,
     a required-field star goes, and canonical English names match case-insensitively."""
     key = unicodedata.normalize("NFKC", text)
-    key = re.sub(r"\s+", "", key).strip("*※")
+    key = re.sub(r"[\s*※\u200b\ufeff]+", "", key)  # 整改\n期限, 隐 患 编 号, *隐患编号, ※
     return key.lower()
 
 
@@ -44,7 +49,7 @@ class SheetLayout:
     header_row: int  # 1-based spreadsheet row
     columns: dict[int, str]  # cell position -> canonical column name
     data_rows: list[tuple[int, list[str | None]]] = field(default_factory=list)
-    skipped: dict[str, list[int]] = field(default_factory=lambda: {"title": [], "blank": [], "total": []})
+    skipped: dict[str, list[int]] = field(default_factory=lambda: {"title": [], "blank": [], "total": [], "footer": []})
 
     @property
     def rows_total(self) -> int:
@@ -78,31 +83,53 @@ def _best_other_feed(contract: Contract, cells: list[str | None]) -> str | None:
 class SheetHeader:
     """Where a sheet's header is and which contract column each position holds."""
 
-    header_row: int  # 1-based spreadsheet row
+    header_row: int  # 1-based spreadsheet row (the lower row of a two-row header)
     columns: dict[int, str]  # cell position -> canonical column name
+    top_row: int | None = None  # first row of the header: header_row - 1 for a two-row header
+    sheet: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.top_row is None:
+            self.top_row = self.header_row
 
 
-def find_header(rows: list[list[str | None]], contract: Contract, all_blank=None) -> SheetHeader:
+def _row_hits(index: dict[str, str], upper, lower) -> tuple[dict[int, str], bool]:
+    """The contract columns of a header row, completed from the row above where the row's
+    own cell is blank (a two-row header: the ungrouped column's name sits in the upper row,
+    merged down or not). Returns the positions and whether the upper row belongs to it."""
+    columns: dict[int, str] = {}
+    upper_part = False
+    for pos in range(max(len(upper or ()), len(lower))):
+        cell = lower[pos] if pos < len(lower) else None
+        above = upper[pos] if upper is not None and pos < len(upper) else None
+        name = index.get(header_key(cell)) if cell and cell.strip() else None
+        if name is None and not (cell and cell.strip()) and above:
+            name = index.get(header_key(above))
+            upper_part |= name is not None
+        elif name is not None and above and header_key(above) == header_key(cell):
+            upper_part = True  # merged down across both rows (filled by the reader)
+        if name and name not in columns.values():  # a repeated header: the first one counts
+            columns[pos] = name
+    return columns, upper_part
+
+
+def find_header(rows: list[list[str | None]], contract: Contract, all_blank=None, sheet: str | None = None) -> SheetHeader:
     """The header among the first rows (``rows`` may be just those); raises the rejection
     when there is none or a required column is missing. ``all_blank`` tells whether the
     whole sheet is empty when ``rows`` is only its beginning."""
     index = header_index(contract)
-    best_row, best_hits = -1, 0
+    best_row, best_hits, best = -1, 0, ({}, False)
     for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        hits = len({index[header_key(c)] for c in row if c and header_key(c) in index})
-        if hits > best_hits:
-            best_row, best_hits = i, hits
+        found = _row_hits(index, rows[i - 1] if i else None, row)
+        if len(found[0]) > best_hits:
+            best_row, best_hits, best = i, len(found[0]), found
     if best_row < 0:
         empty = all_blank() if all_blank is not None else not any(not _is_blank(r) for r in rows)
         if empty:
             raise Rejection("no_rows", "文件为空")
         raise Rejection("missing_columns", "未找到表头，应包含：" + "、".join(c.header for c in contract.required))
 
-    columns: dict[int, str] = {}
-    for pos, cell in enumerate(rows[best_row]):
-        name = index.get(header_key(cell)) if cell else None
-        if name and name not in columns.values():  # a repeated header: the first one counts
-            columns[pos] = name
+    columns, two_rows = best
     missing = [c.header for c in contract.required if c.name not in columns.values()]
     if missing:
         detail = "、".join(missing)
@@ -110,7 +137,38 @@ def find_header(rows: list[list[str | None]], contract: Contract, all_blank=None
         if other:
             detail += f"（表头与「{other}」一致，是否放错了文件夹？）"
         raise Rejection("missing_columns", detail)
-    return SheetHeader(header_row=best_row + 1, columns=columns)
+    return SheetHeader(header_row=best_row + 1, columns=columns, top_row=best_row + (0 if two_rows else 1), sheet=sheet)
+
+
+def find_sheet(book, contract: Contract):
+    """feeds.md: the ledger is the first sheet that holds the feed's header; instruction
+    (填表说明), list and empty sheets before it are passed over. Returns (sheet, header);
+    when no sheet holds it, the rejection says where the warehouse looked."""
+    tried: list[tuple[str, Rejection]] = []
+    for i, name in enumerate(book.sheet_names):
+        sheet = book.sheet(i)
+        head = sheet.frame.head(HEADER_SEARCH_ROWS).rows()
+        try:
+            return sheet, find_header(head, contract, all_blank=lambda: frame_is_blank(sheet.frame), sheet=sheet.name)
+        except Rejection as rejection:
+            tried.append((name, rejection))
+    if not tried:
+        raise Rejection("not_a_table", "工作簿中没有工作表")
+    if len(tried) == 1 and book.file_format == "csv":
+        if book.claimed_workbook and tried[0][1].code == "missing_columns":
+            raise Rejection("not_a_table", f"文件扩展名为 {book.claimed_workbook}，但内容不是 Excel 工作簿。"
+                            "请在 Excel 或 WPS 中打开后另存为 .xlsx 再报送")
+        raise tried[0][1]
+    partial = [(n, r) for n, r in tried if r.code == "missing_columns" and not r.detail.startswith("未找到表头")]
+    if all(r.code == "no_rows" for _, r in tried):
+        raise Rejection("no_rows", "所有工作表均为空（已查看：" + "、".join(f"「{n}」" for n, _ in tried) + "）")
+    looked = "、".join(f"「{n}」" for n, _ in tried)
+    if partial:
+        name, rejection = partial[0]
+        raise Rejection("missing_columns", f"{rejection.detail}（工作表「{name}」的表头不完整；已查看工作表 {looked} 的前 "
+                        f"{HEADER_SEARCH_ROWS} 行）")
+    raise Rejection("missing_columns", f"已查看工作表 {looked} 的前 {HEADER_SEARCH_ROWS} 行，均未找到表头。请把表头放在台账工作表的前 "
+                    f"{HEADER_SEARCH_ROWS} 行内，应包含：" + "、".join(c.header for c in contract.required))
 
 
 def frame_is_blank(frame: pl.DataFrame) -> bool:
@@ -124,20 +182,22 @@ def _nonblank(name: str) -> pl.Expr:
     return pl.col(name).str.strip_chars(PY_WHITESPACE).str.len_bytes().fill_null(0) > 0
 
 
-KINDS = ("title", "blank", "total")  # skipped kinds, in the order they are reported
+KINDS = ("title", "blank", "total", "footer")  # skipped kinds, in the order they are reported
 
 
 def classify_rows(
     frames: list[pl.DataFrame], headers: list[SheetHeader], keys: list[int], contract: Contract,
     midnight_dates: list[bool] | None = None,
 ) -> pl.DataFrame:
-    """Every row but the header of every sheet, vectorised over all sheets at once.
+    """Every row but the header rows of every sheet, vectorised over all sheets at once.
 
-    Returns ``_file_key, _row_number, _kind`` (data / title / blank / total) and one text
-    column per contract column (null where a sheet lacks it), sheets in the given order and
-    rows in sheet order. The rules are those of ``detect_layout``: blank = no cell but white
-    space; before the header = title; a first non-blank cell starting with 合计/总计/小计
-    (white space ignored) = total; the rest is data.
+    Returns ``_file_key, _row_number, _kind`` (data / title / blank / total / footer) and one
+    text column per contract column (null where a sheet lacks it), sheets in the given order
+    and rows in sheet order. Above the header a row with any cell is a title row. Below it:
+    a first non-blank cell (white space ignored) starting with 合计/总计/小计 = total, with a
+    signature or note marker (填表人：, 注：, 以下空白 …) = footer; a row with no value in any of
+    the feed's columns (a template row holding only its 序号) = blank; every other row after
+    the first footer row = footer too (a note's second line); the rest is data.
     """
     names = contract.names
     schema = {"_file_key": pl.Int64, "_row_number": pl.Int32, "_kind": pl.String, **{n: pl.String for n in names}}
@@ -153,6 +213,7 @@ def classify_rows(
 
     key = per_row(keys, pl.Int64)
     header_row = per_row([h.header_row for h in headers], pl.Int32)
+    header_top = per_row([h.top_row for h in headers], pl.Int32)
     midnight = per_row(midnight_dates or [False] * len(frames), pl.Boolean)
     row_number = pl.int_range(1, pl.len() + 1, dtype=pl.Int32).over("_file_key")
 
@@ -160,12 +221,19 @@ def classify_rows(
     first = pl.coalesce([pl.when(nb).then(pl.col(c)) for c, nb in zip(positions, nonblank)])
     squeezed = first.str.replace_all(f"[{re.escape(PY_WHITESPACE)}]", "")
     total = pl.any_horizontal([squeezed.str.starts_with(m) for m in TOTAL_MARKERS]).fill_null(False)
+    footer_marker = squeezed.str.contains(FOOTER_PATTERN).fill_null(False)
     blank = ~pl.any_horizontal(nonblank)
+    feed_blank = ~pl.any_horizontal([_nonblank(n) for n in names])
+    below = pl.col("_row_number") > pl.col("_header_row")
+    after_footer = (footer_marker & below).cast(pl.Int8).cum_max().over("_file_key") > 0
     kind = (
-        pl.when(pl.col("_row_number") == pl.col("_header_row")).then(pl.lit("header"))
-        .when(blank).then(pl.lit("blank"))
-        .when(pl.col("_row_number") < pl.col("_header_row")).then(pl.lit("title"))
+        pl.when(pl.col("_row_number").is_between(pl.col("_header_top"), pl.col("_header_row"))).then(pl.lit("header"))
+        .when(~below & blank).then(pl.lit("blank"))
+        .when(~below).then(pl.lit("title"))
+        .when(footer_marker).then(pl.lit("footer"))
         .when(total).then(pl.lit("total"))
+        .when(feed_blank).then(pl.lit("blank"))
+        .when(after_footer).then(pl.lit("footer"))
         .otherwise(pl.lit("data"))
     )
 
@@ -184,11 +252,11 @@ def classify_rows(
         return pl.when(pl.col("_midnight")).then(expr.str.replace(EXCEL_MIDNIGHT, "${1}")).otherwise(expr).alias(name)
 
     return (
-        stacked.with_columns(_file_key=key, _header_row=header_row, _midnight=midnight)
-        .with_columns(row_number.alias("_row_number"))
+        stacked.with_columns(_file_key=key, _header_row=header_row, _header_top=header_top, _midnight=midnight)
+        .with_columns(row_number.alias("_row_number"), *[cell(n) for n in names])
         .with_columns(kind.alias("_kind"))
         .filter(pl.col("_kind") != "header")
-        .select("_file_key", "_row_number", "_kind", *[cell(n) for n in names])
+        .select("_file_key", "_row_number", "_kind", *names)
         .cast(schema)
     )
 

@@ -7,9 +7,19 @@ validation step compares the two to tell "missing" from "unreadable".
 
 from __future__ import annotations
 
+import unicodedata
+
 import polars as pl
 
 from pipelines.lib.contracts import Column, Contract
+from pipelines.lib.reading import PY_WHITESPACE
+
+# Stripped from both ends of a cell: white space of every width, and the invisible marks
+# (zero-width space, BOM) a copy from a web page or WeChat leaves.
+TRIM_CHARS = PY_WHITESPACE + "\u200b\ufeff"
+# feeds.md "Cell values": a placeholder for "nothing" (after NFKC, so ／ and － are / and -):
+# /  无  暂无  -  —  —— (dashes of any kind, repeated) is blank unless a value of its column.
+PLACEHOLDER_PATTERN = r"^(?:[/\-—–―─]+|无|暂无)$"
 
 # Excel's day zero for serial dates (the 1900 leap-year bug makes it 1899-12-30).
 EXCEL_EPOCH = pl.datetime(1899, 12, 30)
@@ -32,8 +42,12 @@ def _integral(text: pl.Expr) -> pl.Expr:
     return text.str.replace(r"^(\d+)\.0+$", "${1}")
 
 
-def _number(col: str) -> pl.Expr:
+def _number(col: str, unit: str | None = None) -> pl.Expr:
+    """A number; in a column with a unit in its header the number may carry that unit
+    (0.5万元 in a 万元 column). Another unit (5000元 there) is never converted: unreadable."""
     text = _folded(col).str.replace_all(r"[,\s]", "")
+    if unit:
+        text = text.str.strip_suffix(unicodedata.normalize("NFKC", unit))
     valid = text.str.contains(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
     return pl.when(valid).then(text.cast(pl.Float64, strict=False)).otherwise(None)
 
@@ -63,14 +77,43 @@ def _datetime(col: str) -> pl.Expr:
     return pl.when(folded.str.contains(SERIAL_PATTERN)).then(from_serial).otherwise(parsed)
 
 
+def _fold_key(expr: pl.Expr) -> pl.Expr:
+    return expr.str.normalize("NFKC").str.replace_all(r"\s", "").str.to_lowercase()
+
+
+def _enum(column: Column) -> pl.Expr:
+    """The value as sent when it is one of the column's values, else the value its synonym
+    stands for (case and width ignored: Yes, YES, ｙｅｓ); anything else stays as sent and
+    fails the enum check."""
+    raw = pl.col(f"{column.name}__raw")
+    if not column.synonyms:
+        return raw
+    mapping = {unicodedata.normalize("NFKC", v).lower(): v for v in column.values}
+    mapping.update({"".join(unicodedata.normalize("NFKC", k).lower().split()): v for k, v in column.synonyms.items()})
+    return pl.when(raw.is_in(list(column.values))).then(raw).otherwise(
+        _fold_key(raw).replace_strict(list(mapping), list(mapping.values()), default=raw, return_dtype=pl.String))
+
+
+def _blank_or_placeholder(column: Column) -> pl.Expr:
+    """The trimmed text, null when blank or a placeholder that is not a value of the column
+    (处理措施 has 无 among its values: there 无 is a value)."""
+    text = pl.col(column.name).str.strip_chars(TRIM_CHARS)
+    folded = text.str.normalize("NFKC")
+    allowed = [unicodedata.normalize("NFKC", v) for v in (*column.values, *column.synonyms)]
+    placeholder = folded.str.contains(PLACEHOLDER_PATTERN) & ~folded.is_in(allowed)
+    return pl.when((text.str.len_chars() > 0) & ~placeholder).then(text).otherwise(None)
+
+
 def typed_expr(column: Column, lookup_alias: str | None = None) -> pl.Expr:
     raw = f"{column.name}__raw"
-    if column.type in ("text", "enum"):
+    if column.type == "text":
         return pl.col(raw)
+    if column.type == "enum":
+        return _enum(column)
     if column.type == "code":
         return _integral(_folded(raw).str.replace_all(r"\s", "")).str.to_uppercase()
     if column.type == "num":
-        return _number(raw)
+        return _number(raw, column.unit)
     if column.type == "int":
         value = _number(raw)
         return pl.when(value == value.floor()).then(value.cast(pl.Int64, strict=False)).otherwise(None)
@@ -86,7 +129,7 @@ def typed_expr(column: Column, lookup_alias: str | None = None) -> pl.Expr:
 def parse_rows(frame: pl.DataFrame, contract: Contract, township_lookup: pl.DataFrame) -> pl.DataFrame:
     """``frame`` holds one text column per contract column (null where the file lacks it)
     plus bookkeeping columns; returns it with ``c__raw`` and typed ``c`` for every column."""
-    raws = [_blank_to_null(pl.col(c.name).str.strip_chars()).alias(f"{c.name}__raw") for c in contract.columns]
+    raws = [_blank_or_placeholder(c).alias(f"{c.name}__raw") for c in contract.columns]
     out = frame.with_columns(raws).drop(contract.names)
     lookup = township_lookup.select(
         pl.col("key").str.normalize("NFKC").str.replace_all(r"\s", "").alias("__township_key"),
@@ -104,7 +147,7 @@ def _typed(frame: pl.DataFrame, column: Column) -> pl.Expr | pl.Series:
     """The typed column. A cell's value depends on its text alone, and a feed repeats few
     texts (a year of dates, a few thousand amounts), so the regular expressions run once per
     distinct text and the values are joined back: 10-25x faster on a large batch."""
-    if column.type in ("text", "enum"):
+    if column.type == "text" or (column.type == "enum" and not column.synonyms):
         return typed_expr(column).alias(column.name)
     raw = f"{column.name}__raw"
     texts = frame.select(pl.col(raw).unique())

@@ -53,6 +53,12 @@ class Profile:
         hit = self.townships.filter(pl.col("township_code") == code)
         return hit["alert_email"][0] if hit.height else None
 
+    def workbook_limits(self):
+        """Limits a workbook is checked against before it is expanded (zip bombs)."""
+        from pipelines.lib.reading import WorkbookLimits
+
+        return WorkbookLimits.from_config(self.config.get("workbook_limits"))
+
     def township_lookup(self) -> pl.DataFrame:
         """Every spelling of a township found in ledgers -> its code.
 
@@ -79,7 +85,32 @@ class Profile:
                 pl.col("key").str.replace(r"[乡镇]$", ""), "township_code"
             )
         )
+        # a 镇 or 乡 made a 街道 (玉潭镇 -> 玉潭街道) is still written by its old kind
+        former_kinds = (t.select((pl.col("short_name") + pl.lit(kind)).alias("key"), "township_code") for kind in ("镇", "乡"))
+        names = pl.concat(frames[:2] + frames[-2:] + list(former_kinds))
+        # feeds.md: a name may carry the county before it (宁乡市, 宁乡县, optionally after
+        # 湖南省 / 长沙市) and the seat of government after it (玉潭街道办事处, 玉潭镇人民政府).
+        frames.append(
+            names.join(pl.DataFrame({"prefix": self.county_prefixes()}), how="cross")
+            .join(pl.DataFrame({"suffix": list(GOVERNMENT_SUFFIXES)}), how="cross")
+            .select((pl.col("prefix") + pl.col("key") + pl.col("suffix")).alias("key"), "township_code")
+        )
         return pl.concat(frames).unique(subset="key", keep="first").sort("key")
+
+    def county_prefixes(self) -> list[str]:
+        """Every way a ledger names the county before a township: 宁乡市, 宁乡县 (its former
+        name), 湖南省宁乡市, 长沙市宁乡市, 湖南省长沙市宁乡市, and none at all."""
+        county = self.config["county"]
+        names = [county["name"], *county.get("former_names", [])]
+        within = county.get("within", [])  # 湖南省, 长沙市: each optional, in this order
+        parents = [""]
+        for parent in within:
+            parents += [p + parent for p in parents]
+        return [""] + [p + n for p in parents for n in names]
+
+
+# The seat of government written after a township's name (feeds.md "Township cells").
+GOVERNMENT_SUFFIXES = ("", "人民政府", "政府", "办事处", "街道办事处")
 
 
 def profile_folder() -> Path:

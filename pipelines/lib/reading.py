@@ -21,7 +21,7 @@ import polars as pl
 
 from pipelines.lib.rules import Rejection
 
-SUPPORTED_SUFFIXES = (".csv", ".xlsx")
+SUPPORTED_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls", ".et")  # files are read by content, these are the usual names
 
 # The characters Python's str.isspace(), str.strip() and re's \s treat as white space: the
 # vectorised (polars) row logic uses exactly the set the row-by-row logic used.
@@ -50,6 +50,7 @@ class SheetFrame:
     encoding: str | None = None
     # read by calamine: date cells still carry " 00:00:00" (trimmed where values are used)
     midnight_dates: bool = False
+    name: str | None = None  # the sheet's name in its workbook (None for text files)
 
     def rows(self) -> list[list[str | None]]:
         frame = self.frame
@@ -128,22 +129,31 @@ def _first_sheet_first_row(book: zipfile.ZipFile) -> int:
             searched = max(searched, len(buffer) - 64)  # a tag may straddle two chunks
 
 
-def _read_xlsx_frame(data: bytes) -> pl.DataFrame:
+def _xlsx_sheet_frame(data: bytes) -> pl.DataFrame:
+    """The first sheet by calamine, with Excel's row and column positions (kept for
+    compatibility with callers that read the first sheet only)."""
     import fastexcel
 
-    frame = fastexcel.read_excel(data).load_sheet(0, header_row=None, dtypes="string").to_polars()
-    frame = frame.select([pl.col(name).cast(pl.String).alias(str(i)) for i, name in enumerate(frame.columns)])
-    if not frame.height:
-        return frame
-    offset = _first_sheet_first_row(zipfile.ZipFile(io.BytesIO(data))) - 1
-    if offset > 0:
-        blank = pl.DataFrame({name: [None] * offset for name in frame.columns}, schema=frame.schema)
-        frame = pl.concat([blank, frame])
-    return frame
+    return _calamine_frame(fastexcel.read_excel(data), 0)
+
+
+def _calamine_frame(reader, index: int) -> pl.DataFrame:
+    """Sheet ``index`` as text cells. ``skip_rows=0`` keeps the empty rows above the first
+    value (row numbers stay Excel's); columns are named by their absolute position (calamine
+    starts the range at the first column holding a value), missing leading ones added."""
+    sheet = reader.load_sheet(index, header_row=None, dtypes="string", skip_rows=0)
+    infos = sheet.available_columns()
+    frame = sheet.to_polars()
+    if not infos:
+        return pl.DataFrame({"0": [None] * frame.height}, schema={"0": pl.String})
+    offset = infos[0].absolute_index
+    columns = [pl.lit(None, pl.String).alias(str(i)) for i in range(offset)]
+    columns += [pl.col(name).cast(pl.String).alias(str(offset + i)) for i, name in enumerate(frame.columns)]
+    return frame.select(columns)
 
 
 def _read_xlsx_fast(data: bytes) -> list[list[str | None]]:
-    return SheetFrame(_read_xlsx_frame(data), "xlsx", midnight_dates=True).rows()
+    return SheetFrame(_xlsx_sheet_frame(data), "xlsx", midnight_dates=True).rows()
 
 
 def read_xlsx(data: bytes) -> SheetRows:
@@ -157,7 +167,7 @@ def read_xlsx_frame(data: bytes) -> SheetFrame:
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise Rejection("not_a_table", "文件扩展名为 .xlsx，但内容不是 Excel 工作簿")
     try:
-        return SheetFrame(_read_xlsx_frame(data), "xlsx", midnight_dates=True)
+        return SheetFrame(_xlsx_sheet_frame(data), "xlsx", midnight_dates=True)
     except Exception:  # noqa: BLE001 - any calamine failure falls back to the slower reader
         pass
     return SheetFrame(rows_to_frame(_read_xlsx_openpyxl(data).rows), "xlsx")
@@ -221,28 +231,269 @@ def read_csv_frame(data: bytes) -> SheetFrame:
     return SheetFrame(rows_to_frame(rows), "csv", encoding)
 
 
-def _check_suffix(suffix: str) -> None:
-    if suffix in (".xls", ".et", ".wps"):
-        raise Rejection("not_a_table", f"不支持 {suffix} 格式，请在 Excel 中另存为 .xlsx 或 .csv")
-    raise Rejection("not_a_table", f"不支持的文件类型 {suffix or '（无扩展名）'}，请报送 .xlsx 或 .csv")
+# --- Workbooks recognised by content ------------------------------------------------------
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Contents that are surely not a ledger, named so the clerk knows what was sent.
+OTHER_MAGICS = {b"%PDF": "PDF 文档", b"\x89PNG": "PNG 图片", b"\xff\xd8\xff": "JPEG 图片", b"GIF8": "GIF 图片",
+                b"Rar!": "RAR 压缩包", b"7z\xbc\xaf": "7z 压缩包", b"\x1f\x8b": "gzip 压缩包"}
+WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".et", ".xlsm", ".ett")
+SAVE_AS = "请在 Excel 或 WPS 中打开后另存为 .xlsx 再报送"
+
+
+@dataclass(frozen=True)
+class WorkbookLimits:
+    """Checked before a workbook is expanded (county profile, ``workbook_limits``)."""
+
+    max_uncompressed_mb: float = 512
+    max_compression_ratio: float = 100
+    max_cells: int = 50_000_000
+
+    @classmethod
+    def from_config(cls, config: dict | None) -> "WorkbookLimits":
+        return cls(**(config or {}))
+
+
+@dataclass
+class Book:
+    """A landing file as a list of sheets, each loaded only when asked for."""
+
+    file_format: str
+    sheet_names: list[str]
+    _load: object  # index -> SheetFrame
+    encoding: str | None = None
+    claimed_workbook: str | None = None  # text content under a workbook's extension (.xlsx)
+
+    def sheet(self, index: int) -> SheetFrame:
+        return self._load(index)
+
+
+def read_book(path: Path, data: bytes | None = None, limits: WorkbookLimits | None = None) -> Book:
+    """Recognise the file by its content (feeds.md: zip workbook, OLE2 workbook, text), not
+    its extension: a WPS .et or a misnamed file whose content is a workbook loads."""
+    data = path.read_bytes() if data is None else data
+    limits = limits or WorkbookLimits()
+    if data.startswith(ZIP_MAGIC):
+        return _zip_book(data, limits)
+    if data.startswith(OLE2_MAGIC):
+        return _ole2_book(data)
+    for magic, what in OTHER_MAGICS.items():
+        if data.startswith(magic):
+            raise Rejection("not_a_table", f"文件内容是{what}，不是表格。{SAVE_AS}")
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"<html", b"<!doctype", b"<table", b"<?xml", b"<meta")):
+        raise Rejection("not_a_table", f"文件内容是网页或 XML 格式（常见于系统导出的“假 .xls”），不是 Excel 工作簿。{SAVE_AS}")
+    claimed = path.suffix.lower() if path.suffix.lower() in WORKBOOK_SUFFIXES else None
+    try:
+        rows, encoding = _csv_rows(data)
+    except Rejection as rejection:
+        if claimed:  # named a workbook, neither a workbook nor text: say what to do
+            raise Rejection("not_a_table", f"文件扩展名为 {claimed}，但内容不是 Excel 工作簿。{SAVE_AS}") from rejection
+        raise
+    sheet = SheetFrame(rows_to_frame(rows), "csv", encoding)
+    return Book("csv", [path.name], lambda _i: sheet, encoding, claimed)
+
+
+def _zip_book(data: bytes, limits: WorkbookLimits) -> Book:
+    try:
+        book = zipfile.ZipFile(io.BytesIO(data))
+        names = set(book.namelist())
+    except zipfile.BadZipFile as exc:
+        raise Rejection("not_a_table", f"压缩包已损坏，无法作为 Excel 工作簿打开。{SAVE_AS}") from exc
+    if "xl/workbook.xml" not in names:
+        what = "Word 文档" if "word/document.xml" in names else "压缩包（zip）"
+        raise Rejection("not_a_table", f"文件内容是{what}，不是 Excel 工作簿。{SAVE_AS}")
+    types = book.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+    if any(n.lower().endswith("vbaproject.bin") for n in names) or b"macroEnabled" in types:
+        raise Rejection("macro")
+    _check_expansion(book, data, limits)
+    paths = _sheet_paths(book)
+
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(data)
+        sheet_names = list(reader.sheet_names)
+    except Exception as exc:  # noqa: BLE001 - calamine's errors are many; openpyxl may still read it
+        return _openpyxl_book(data, exc)
+
+    def load(index: int) -> SheetFrame:
+        if index < len(paths):
+            cells, merges = _sheet_facts(book, paths[index])
+            if cells > limits.max_cells:
+                raise Rejection("too_large", f"工作表「{sheet_names[index]}」的范围有 {cells:,} 个单元格，"
+                                f"超过上限 {limits.max_cells:,}")
+        else:
+            merges = []
+        frame = _fill_merges(_calamine_frame(reader, index), merges)
+        return SheetFrame(frame, "xlsx", midnight_dates=True, name=sheet_names[index])
+
+    return Book("xlsx", sheet_names, load)
+
+
+def _openpyxl_book(data: bytes, error: Exception) -> Book:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    except Exception as exc:  # noqa: BLE001
+        raise Rejection("not_a_table", f"Excel 工作簿无法打开（{type(error).__name__}）。{SAVE_AS}") from exc
+
+    def load(index: int) -> SheetFrame:
+        sheet = book.worksheets[index]
+        rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        merges = [(m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in sheet.merged_cells.ranges]
+        return SheetFrame(_fill_merges(rows_to_frame(rows), merges), "xlsx", name=sheet.title)
+
+    return Book("xlsx", [s.title for s in book.worksheets], load)
+
+
+def _check_expansion(book: zipfile.ZipFile, data: bytes, limits: WorkbookLimits) -> None:
+    """A zip bomb is refused from the zip directory alone, before anything is expanded."""
+    infos = book.infolist()
+    expanded = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos) or 1
+    if expanded > limits.max_uncompressed_mb * 2**20:
+        raise Rejection("too_large", f"解压后 {expanded / 2**20:,.0f} MB，超过上限 {limits.max_uncompressed_mb:g} MB")
+    ratio = max([expanded / packed] + [i.file_size / max(i.compress_size, 1) for i in infos if i.file_size > 2**20])
+    if expanded > 2**20 and ratio > limits.max_compression_ratio:
+        raise Rejection("too_large", f"压缩比 {ratio:,.0f} 倍，超过上限 {limits.max_compression_ratio:g} 倍（疑似压缩炸弹）")
+
+
+_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def _sheet_paths(book: zipfile.ZipFile) -> list[str]:
+    """The worksheet XML of every sheet, in workbook order (the order calamine lists)."""
+    try:
+        workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return []
+    targets = {el.get("Id"): el.get("Target") for el in rels}
+    out = []
+    for sheet in (el for el in workbook.iter() if el.tag.endswith("}sheet")):
+        target = targets.get(sheet.get(_REL_ID)) or ""
+        out.append(target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target)))
+    return out
+
+
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?\"")
+_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"([A-Z]+)(\d+):([A-Z]+)(\d+)\"")
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _sheet_facts(book: zipfile.ZipFile, path: str) -> tuple[int, list[tuple[int, int, int, int]]]:
+    """The cell count of the sheet's declared dimension and its merged ranges (0-based,
+    inclusive), streamed: a sheet with formatting down to row 1,048,576 is never held."""
+    cells, merges, tail, head_done = 0, set(), b"", False
+    try:
+        stream = book.open(path)
+    except KeyError:
+        return 0, []
+    with stream:
+        while True:
+            chunk = stream.read(1 << 20)
+            if not chunk:
+                break
+            buffer = tail + chunk
+            if not head_done:
+                found = _DIMENSION.search(buffer)
+                if found and found.group(1):
+                    c0, r0 = _column_number(found.group(1)), int(found.group(2))
+                    c1 = _column_number(found.group(3)) if found.group(3) else c0
+                    r1 = int(found.group(4)) if found.group(4) else r0
+                    cells = (abs(c1 - c0) + 1) * (abs(r1 - r0) + 1)
+                    if cells > 2_000_000_000:
+                        return cells, []
+                head_done = found is not None or b"<sheetData" in buffer
+            if b"mergeCell" in buffer:
+                # a ref cut at a chunk's end is found whole in the next buffer (the set dedups)
+                merges.update((int(r0) - 1, _column_number(c0) - 1, int(r1) - 1, _column_number(c1) - 1)
+                              for c0, r0, c1, r1 in _MERGE.findall(buffer))
+            tail = buffer[-128:]
+    return cells, sorted(set(merges))
+
+
+def _fill_merges(frame: pl.DataFrame, merges: list[tuple[int, int, int, int]]) -> pl.DataFrame:
+    """feeds.md: a value merged over several cells belongs to every cell of the area (a
+    township merged down the rows of its hazards; a header merged down a two-row header)."""
+    if not merges or not frame.height:
+        return frame
+    by_column: dict[int, list[tuple[int, int, str]]] = {}
+    for r0, c0, r1, c1 in merges:
+        if r0 >= frame.height or str(c0) not in frame.columns:
+            continue
+        value = frame.get_column(str(c0))[r0]
+        if value is None:
+            continue
+        for c in range(c0, c1 + 1):
+            by_column.setdefault(c, []).append((r0, min(r1, frame.height - 1), value))
+    width = max([int(c) for c in frame.columns] + list(by_column))
+    frame = frame.with_columns([pl.lit(None, pl.String).alias(str(i)) for i in range(width + 1) if str(i) not in frame.columns])
+    replaced = []
+    for c, areas in by_column.items():
+        values = frame.get_column(str(c)).to_list()
+        for r0, r1, value in areas:
+            values[r0:r1 + 1] = [value] * (r1 - r0 + 1)
+        replaced.append(pl.Series(str(c), values, dtype=pl.String))
+    return frame.with_columns(replaced).select(sorted(frame.columns, key=int))
+
+
+def _ole2_book(data: bytes) -> Book:
+    """Excel 97-2003 (.xls, a WPS .et saved as BIFF8): values by calamine from bytes,
+    merged ranges by xlrd (calamine has no API for them)."""
+    if "EncryptedPackage".encode("utf-16-le") in data:
+        raise Rejection("password")
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(data)
+        sheet_names = list(reader.sheet_names)
+    except Exception as exc:  # noqa: BLE001
+        if "encrypt" in str(exc).lower() or "password" in str(exc).lower():
+            raise Rejection("password") from exc
+        raise Rejection("not_a_table", f"文件是 Office 97-2003 格式，但不是可读取的 Excel 工作簿。{SAVE_AS}") from exc
+    merges = _xls_merges(data)
+
+    def load(index: int) -> SheetFrame:
+        frame = _fill_merges(_calamine_frame(reader, index), merges.get(index, []))
+        return SheetFrame(frame, "xls", midnight_dates=True, name=sheet_names[index])
+
+    return Book("xls", sheet_names, load)
+
+
+def _xls_merges(data: bytes) -> dict[int, list[tuple[int, int, int, int]]]:
+    try:
+        import xlrd
+
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
+    except Exception:  # noqa: BLE001 - without merge information the values still read
+        return {}
+    out = {}
+    for index in range(book.nsheets):
+        sheet = book.sheet_by_index(index)
+        out[index] = [(r0, c0, r1 - 1, c1 - 1) for r0, r1, c0, c1 in sheet.merged_cells]
+        book.unload_sheet(index)
+    return out
 
 
 def read_sheet(path: Path, data: bytes | None = None) -> SheetRows:
-    data = path.read_bytes() if data is None else data
-    suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        return read_xlsx(data)
-    if suffix == ".csv":
-        return read_csv(data)
-    _check_suffix(suffix)
+    """The first sheet's cells as lists (see read_book for every sheet)."""
+    sheet = read_sheet_frame(path, data)
+    return SheetRows(rows=sheet.rows(), file_format=sheet.file_format, encoding=sheet.encoding)
 
 
 def read_sheet_frame(path: Path, data: bytes | None = None) -> SheetFrame:
-    """The sheet as a frame (what ingestion uses; read_sheet gives the same cells as lists)."""
-    data = path.read_bytes() if data is None else data
-    suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        return read_xlsx_frame(data)
-    if suffix == ".csv":
-        return read_csv_frame(data)
-    _check_suffix(suffix)
+    """The first sheet as a frame."""
+    book = read_book(path, data)
+    if not book.sheet_names:
+        raise Rejection("not_a_table", "工作簿中没有工作表")
+    return book.sheet(0)

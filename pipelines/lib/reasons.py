@@ -13,8 +13,8 @@ from pipelines.lib.rules import ROW_RULES
 FORMAT_HINTS = {
     "int": "应为整数",
     "num": "应为数字",
-    "date": "应为日期，如 2023-04-03、2023/4/3、2023年4月3日",
-    "ts": "应为日期时间，如 2023-04-03 14:30",
+    "date": "应写完整日期（年、月、日），如 2023年4月3日、2023-04-03、2023/4/3、2023.4.3",
+    "ts": "应写完整的日期时间（年、月、日、时、分），如 2023年4月3日 14:30、2023-04-03 14:30",
     "phone": "应为11位手机号或带区号的固定电话（如 0731-87654321）",
     "uscc": "应为18位统一社会信用代码",
     "ric": "应为18位公民身份号码",
@@ -28,6 +28,8 @@ def _detail(contract: Contract, column: Column, rule: str) -> str:
     if rule == "required":
         return f"{h}为必填项"
     if rule == "format":
+        if column.unit:
+            return f"{h}应为以{column.unit}为单位的数字（如 0.5 或 0.5{column.unit}），不能写其他单位，请换算为{column.unit}后填写"
         return h + FORMAT_HINTS.get(column.check or column.type, "格式不正确")
     if rule == "enum":
         return f"{h}只能填写：" + "、".join(column.values)

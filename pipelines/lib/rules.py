@@ -24,7 +24,10 @@ ROW_RULES: dict[str, tuple[str, str]] = {
 # Whole-file rejections: code -> Chinese reason prefix
 FILE_REJECTIONS: dict[str, str] = {
     "encoding": "文件编码无法识别（应为 UTF-8 或 GBK/GB18030）",
-    "not_a_table": "文件不是可读取的表格（应为 .xlsx 或 .csv）",
+    "not_a_table": "文件不是可读取的表格（应为 .xlsx、.xls 或 .csv）",
+    "password": "工作簿设有打开密码，无法读取：请取消工作簿密码后重新报送",
+    "macro": "文件是启用宏的工作簿（.xlsm），出于安全考虑不予读取：请在 Excel 中另存为 .xlsx（不含宏）后重新报送",
+    "too_large": "工作簿解压后过大，未予读取（限值见县级配置 workbook_limits）：请删除多余的工作表和格式后另存为 .xlsx 重新报送",
     "missing_columns": "缺少必需的列",
     "no_rows": "文件中没有数据行",
     "unknown_sender": "报送单位代码无法识别",

@@ -69,7 +69,7 @@ CREATE TABLE IF NOT EXISTS meta.quarantine (
 CREATE TABLE IF NOT EXISTS meta.skipped_rows (
     file_id     BIGINT NOT NULL,
     row_number  INTEGER NOT NULL,
-    kind        VARCHAR NOT NULL CHECK (kind IN ('title', 'blank', 'total'))
+    kind        VARCHAR NOT NULL CHECK (kind IN ('title', 'blank', 'total', 'footer'))
 );
 
 CREATE TABLE IF NOT EXISTS meta.runs (

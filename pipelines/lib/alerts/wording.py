@@ -7,9 +7,12 @@ from pipelines.lib.rules import FILE_REJECTIONS, ROW_RULES
 
 REJECTION_FIXES: dict[str, str] = {
     "encoding": "请在 Excel 中“另存为” .xlsx 工作簿（或 UTF-8 / GBK 编码的 .csv）后重新报送整份文件。",
-    "not_a_table": "请报送 .xlsx 或 .csv 格式的台账，不要报送 .xls、.pdf、图片或压缩包；文件损坏的请重新导出后报送。",
+    "not_a_table": "请报送 .xlsx、.xls 或 .csv 格式的台账，不要报送 .pdf、图片、网页或压缩包；请在 Excel 或 WPS 中打开后另存为 .xlsx 再报送。",
+    "password": "请取消工作簿密码后重新报送（Excel：文件 → 信息 → 保护工作簿 → 用密码进行加密，清空密码后保存）。",
+    "macro": "请在 Excel 中“另存为” Excel 工作簿（.xlsx，不含宏）后重新报送。",
+    "too_large": "请删除多余的工作表、图片和整行整列的格式，只保留台账，另存为 .xlsx 后重新报送。",
     "missing_columns": "请按《数据报送规范》补齐缺少的列，表头文字须与规范一致；也请核对是否把文件放错了数据类别。",
-    "no_rows": "文件中没有数据行。请核对是否选错了文件，系统只读取第一个工作表。",
+    "no_rows": "文件中没有数据行。请核对是否选错了文件；系统读取第一个含有表头的工作表。",
     "unknown_sender": "文件所在的报送单位代码不在名单中，请放入本单位代码的文件夹后重新报送。",
     "unknown_feed": "文件所在的数据类别无法识别，请放入正确的数据类别文件夹（如 hazards、accidents）后重新报送。",
     "bad_path": "请按 landing/<数据类别>/<报送单位代码>/<文件名> 的位置重新报送。",
