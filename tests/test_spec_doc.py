@@ -57,10 +57,14 @@ def test_docx_says_what_the_pdf_says():
             assert b.text in text, b.text
     # the hazards table: required, type, rules and allowed values as the contract says
     guide = {g.header: g for g in column_guide(load_contracts()["hazards"])}
-    assert guide["隐患等级"].required and guide["隐患等级"].values == ("一般", "重大")
-    assert guide["整改期限"].rules == ("应为日期，如 2023-04-03、2023/4/3、2023年4月3日", "不能早于「排查日期」")
+    assert guide["隐患等级"].required and guide["隐患等级"].values == ("一般（也可写作 一般隐患）", "重大（也可写作 重大隐患）")
+    from pipelines.lib.reasons import FORMAT_HINTS
+
+    assert guide["整改期限"].rules == (FORMAT_HINTS["date"], "不能早于「排查日期」")  # the quarantine's own wording
     assert not guide["整改完成日期"].required and "不能晚于今天" in guide["整改完成日期"].rules
     assert guide["所属乡镇"].type == "乡镇（街道）"
+    # the synonyms the contract accepts are listed beside their value
+    assert guide["挂牌督办"].values[0].startswith("是（也可写作 √、") and "No" in guide["挂牌督办"].values[1]
 
 
 def test_unknown_format_is_refused():

@@ -47,15 +47,13 @@ def _clerk_value(contract, column, n: int, typed: dict):
     return f"{column.header}{n + 1}"
 
 
-def _fill(data: bytes, contract, rows: list[dict], keep_guide: bool = True) -> bytes:
+def _fill(data: bytes, contract, rows: list[dict]) -> bytes:
     book = openpyxl.load_workbook(io.BytesIO(data))
     sheet = book.worksheets[1]
     headers = [cell.value for cell in sheet[2]]
     for r, values in enumerate(rows, start=3):
         for name, value in values.items():
             sheet.cell(row=r, column=headers.index(contract.column(name).header) + 1, value=value)
-    if not keep_guide:
-        del book[GUIDE_SHEET]
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -111,12 +109,7 @@ def test_sender_must_send_the_feed():
         build_template("hazard", profile)
 
 
-@pytest.mark.parametrize("keep_guide", [
-    pytest.param(True, marks=pytest.mark.xfail(
-        strict=True, reason="the reader reads only the first sheet until branch reading's sheet selection is merged")),
-    False,  # the ledger sheet alone: what the reader sees once it skips 填表说明
-])
-def test_filled_templates_of_every_feed_load_with_the_values_typed(tmp_path, ingest, keep_guide):
+def test_filled_templates_of_every_feed_load_with_the_values_typed(tmp_path, ingest):
     profile = load_profile()
     contracts = load_contracts()
     typed: dict[str, list[dict]] = {}
@@ -128,7 +121,7 @@ def test_filled_templates_of_every_feed_load_with_the_values_typed(tmp_path, ing
         typed[contract.feed] = rows
         folder = tmp_path / "landing" / contract.feed / _sender(contract)
         folder.mkdir(parents=True)
-        data = _fill(build_template(contract.feed, profile, sender=_sender(contract)), contract, rows, keep_guide)
+        data = _fill(build_template(contract.feed, profile, sender=_sender(contract)), contract, rows)
         (folder / f"{contract.label}.xlsx").write_bytes(data)
     con, results = ingest()
     files = con.execute("SELECT feed, status, rows_total, rows_loaded, rows_quarantined, rows_skipped, reason "

@@ -75,10 +75,10 @@ def column_guide(contract: Contract) -> list[ColumnGuide]:
     rules = _rule_texts(contract)
     guide = []
     for c in contract.columns:
-        synonyms = getattr(c, "synonyms", None) or {}
-        values = tuple(c.values)
-        if synonyms:  # contracts may carry accepted spellings: value -> [spellings]
-            values = tuple(f"{v}（也可写作 {'、'.join(synonyms.get(v, []))}）" if synonyms.get(v) else v for v in values)
+        spellings: dict[str, list[str]] = {}
+        for other, value in c.synonyms.items():  # other spelling -> the value it loads as
+            spellings.setdefault(value, []).append(other)
+        values = tuple(f"{v}（也可写作 {'、'.join(spellings[v])}）" if v in spellings else v for v in c.values)
         guide.append(ColumnGuide(header=c.header, name=c.name, required=c.required, type=word("type", c.type),
                                  rules=tuple(rules[c.name]), values=values,
                                  is_record_id=c.name == contract.record_id))
