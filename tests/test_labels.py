@@ -62,3 +62,34 @@ def test_label_frame_translates_headers_and_values():
     assert out.row(1) == ("生产安全事故", "已拒收", "—", "—", "0")
     # a ledger's own columns take the contract's header
     assert labels.label_frame(pl.DataFrame({"found_on": [None]}), feed="hazards").columns == ["排查日期"]
+
+
+def test_cli_modules_hold_no_literal_column_label():
+    """CLI tables take their headers from the registry: no contract header, mart label or
+    Chinese SQL alias written into the CLI's code."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "pipelines"
+    sources = [*root.glob("cli*.py"), root / "lib" / "run_summary.py", root / "lib" / "inspect.py",
+               root / "lib" / "output.py"]
+    headers = {c.header for contract in load_contracts().values() for c in contract.columns}
+    marts = set(labels.words("mart_column").values()) | set(labels.words("column").values())
+    for path in sources:
+        text = path.read_text("utf-8")
+        assert not re.search(r"\bAS\s+[\u4e00-\u9fff]", text, re.IGNORECASE), path.name
+        literals = re.findall(r"[\"']([^\"'\n]*)[\"']", text)
+        for literal in literals:
+            assert literal not in headers | marts, f"{path.name}: {literal!r} belongs in the registry"
+
+
+def test_generate_summary_prints_chinese_feed_names(tmp_path):
+    from pipelines.generate import GenerateSummary
+
+    summary = GenerateSummary(out=tmp_path, files={"hazards": 12, "accidents": 3}, rows={"hazards": 40, "accidents": 5},
+                              defects={"enum": 2, "encoding": 1}, manifest=tmp_path / "defects.csv",
+                              summary_json=tmp_path / "summary.json", resubmissions=1, seconds=2.5)
+    text = summary.describe()
+    assert "GenerateSummary" not in text and "hazards" not in text and "accidents" not in text
+    assert "隐患排查治理台账" in text and "生产安全事故" in text
+    assert "合计 15 个文件、45 行数据（其中 1 份为更正后重报）；故意制造的错误 3 处" in text

@@ -122,7 +122,7 @@ def print_summary(home: Home, run_id: str | None, stream=None) -> None:
         ("某类数据的现行记录", f"{run} records hazards --format table {at}"),
     ]
     if as_of:
-        commands.append(("指标", f"{run} kpis --as-of {as_of} {at}"))
+        commands.append(("安全生产指标", f"{run} kpis --as-of {as_of} {at}"))
     if week:
         commands += [("乡镇排名", f"{run} ranking --period {week} {at}"),
                      ("周通报", f"{run} publish --period {week} {at}")]
