@@ -74,9 +74,9 @@ def components_stacked(frame: pl.DataFrame) -> alt.Chart:
     )
 
 
-# A horizontal bar's band: tall enough that Vega never drops a label for overlapping
-# (at 18 px it showed every other township name).
-BAND_PX = 22
+# A horizontal bar's band (Vega-Lite step sizing: the chart grows with the rows): tall
+# enough that no label is dropped or overlaps (at 18 px the chart showed every other name).
+BAND_PX = 24
 # every name in full (the longest sender names are ~12 characters)
 _NAMES = alt.Axis(labelOverlap=False, labelLimit=260, labelFontSize=12)
 
@@ -92,7 +92,7 @@ def bars(frame: pl.DataFrame, category: str, value: str, title: str, *, horizont
         alt.Chart(data, title=title)
         .mark_bar()
         .encode(**({"y": cat, "x": val} if horizontal else {"x": cat, "y": val}), tooltip=["类别", "数值"])
-        .properties(height=max(200, BAND_PX * data.height) if horizontal else 260)
+        .properties(height=alt.Step(BAND_PX) if horizontal else 260)
     )
 
 
@@ -112,13 +112,13 @@ def stacked_bars(frame: pl.DataFrame, category: str, parts: dict[str, str], titl
         .mark_bar()
         .encode(
             y=alt.Y("类别:N", sort=order, title=None, axis=_NAMES),
-            x=alt.X("数量:Q", title=None),
+            x=alt.X("数量:Q", title=None, axis=alt.Axis(tickMinStep=1, format="d")),  # counts
             color=alt.Color("分项:N", sort=list(parts.values()), scale=scale,
                             legend=alt.Legend(orient="top", title=None)),
             order=alt.Order("顺序:Q"),
             tooltip=["类别", "分项", "数量"],
         )
-        .properties(height=max(200, BAND_PX * len(order)))
+        .properties(height=alt.Step(BAND_PX))
     )
 
 
@@ -129,10 +129,10 @@ def lines_over_time(frame: pl.DataFrame, date: str, series: dict[str, str], titl
         pl.col(date).alias("日期"), pl.col("s").replace_strict(series).alias("指标"))
     return (
         alt.Chart(long.select("日期", "指标", "数值"), title=title)
-        .mark_line(point=alt.OverlayMarkDef(size=20))
+        .mark_line(interpolate="step-after", point=alt.OverlayMarkDef(size=20))
         .encode(
             x=alt.X("日期:T", title=None, axis=alt.Axis(format="%Y-%m", labelOverlap=True)),
-            y=alt.Y("数值:Q", title=None),
+            y=alt.Y("数值:Q", title=None, axis=alt.Axis(tickMinStep=1, format="d")),  # counts
             color=alt.Color("指标:N", sort=list(series.values()), legend=alt.Legend(orient="top", title=None)),
             tooltip=[alt.Tooltip("日期:T", format="%Y-%m-%d"), "指标", "数值"],
         )

@@ -202,7 +202,8 @@ class Store:
                         con.execute("insert into locks values (?, ?, ?, ?)", (scope, key, _iso(now), _iso(end)))
                         what = "账号" if scope == "account" else "地址"
                         self._audit(con, now, "lockout", username, address,
-                                    f"{what}{key} 连续输错 {self.settings.max_failures} 次，锁定至 {local_text(end)}")
+                                    f"{what} {key} 在 {self.settings.window_minutes:g} 分钟内输错密码 "
+                                    f"{self.settings.max_failures} 次，锁定至 {local_text(end)}")
                 if end:
                     return Outcome(message=lock_message(end), locked_until=end), None
                 return Outcome(message="用户名或密码错误"), None

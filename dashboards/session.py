@@ -130,7 +130,9 @@ _TRANSLATE = {
 
 
 def chrome() -> None:
-    """Chinese for the words Streamlit's frontend writes itself (status widget, modals)."""
+    """Chinese for the words Streamlit's frontend writes itself (status widget, modals), and
+    less blank space above the title (Streamlit leaves 6rem for a header it does not show)."""
+    st.html("<style>[data-testid=stMainBlockContainer]{padding-top:2.5rem}</style>")
     words = json.dumps(_TRANSLATE, ensure_ascii=False)
     st.html(
         "<script>(function(){if(window.__swhChrome)return;window.__swhChrome=1;const W=" + words + ";"

@@ -258,6 +258,15 @@ def test_reload_deep_link_and_logout_everywhere(browser, server, artifacts):
     other.get_by_label("用户名").wait_for(timeout=60_000)
     settle(other)
     assert logged_out(other) and other.get_by_role("dialog").count() == 0
+
+    # only a mistyped address has no page: Streamlit's modal then speaks Chinese
+    other.goto(f"{server}/no-such-page")
+    dialog = other.get_by_role("dialog")
+    dialog.wait_for(timeout=60_000)
+    other.wait_for_timeout(500)
+    text = dialog.inner_text()
+    assert "页面不存在" in text and "Page not found" not in text and "requested" not in text, text
+    other.screenshot(path=str(artifacts / "dashboard-mistyped-address.png"))
     context.close()
 
 
