@@ -123,9 +123,16 @@ def test_filled_templates_of_every_feed_load_with_the_values_typed(tmp_path, ing
         folder.mkdir(parents=True)
         data = _fill(build_template(contract.feed, profile, sender=_sender(contract)), contract, rows)
         (folder / f"{contract.label}.xlsx").write_bytes(data)
+    # a template sent back untouched: nothing in it is a record, so nothing is quarantined
+    untouched = tmp_path / "landing" / "hazards" / "430182002"
+    untouched.mkdir(parents=True)
+    (untouched / "空模板.xlsx").write_bytes(build_template("hazards", profile, sender="430182002"))
     con, results = ingest()
+    (empty,) = con.execute("SELECT status, rows_loaded, rows_quarantined, reason FROM meta.files "
+                           "WHERE sender_code = '430182002'").fetchall()
+    assert empty[:3] == ("rejected", 0, 0) and empty[3].startswith("文件中没有数据行"), empty
     files = con.execute("SELECT feed, status, rows_total, rows_loaded, rows_quarantined, rows_skipped, reason "
-                        "FROM meta.files ORDER BY feed").fetchall()
+                        "FROM meta.files WHERE sender_code <> '430182002' ORDER BY feed").fetchall()
     assert [(f, s, t, lo, q, sk) for f, s, t, lo, q, sk, _ in files] == [
         (feed, "loaded", 4, 3, 0, 1) for feed in sorted(contracts)  # the title row above the header: skipped
     ], files
