@@ -36,6 +36,20 @@ LEDGER_RULES = (
 )
 
 
+# Three reasons are worded as what went wrong; a guide says what is asked.
+_AS_RULE = {
+    "township": lambda c: "须为本市的乡镇（街道）：全称、简称或统计区划代码",
+    "check_digit": lambda c: f"最后一位校验码须正确（{_standard(c)}）",
+    "reference": lambda c: f"须已在「{feed_label(c.references['feed'])}」名录中登记",
+}
+
+
+def _standard(column) -> str:
+    from pipelines.lib.reasons import CHECK_STANDARDS
+
+    return CHECK_STANDARDS[column.check]
+
+
 @dataclass(frozen=True)
 class ColumnGuide:
     header: str
@@ -63,9 +77,9 @@ def _rule_texts(contract: Contract) -> dict[str, list[str]]:
                      "reference", "duplicate_id"):
             key = (column.name, rule)
             if rule == "duplicate_id" and column.name == contract.record_id:
-                out[column.name].append("记录编号：每条记录一个，同一文件中不能重复；再次报送同一编号即为更新该记录")
+                out[column.name].insert(0, "记录编号：每条记录一个，同一文件中不能重复；再次报送同一编号即为更新该记录")
             elif key in planned and key in reasons and rule != "enum":  # allowed values have their own column
-                text = reasons[key].removeprefix(f"「{column.header}」")
+                text = _AS_RULE[rule](column) if rule in _AS_RULE else reasons[key].removeprefix(f"「{column.header}」")
                 if text not in out[column.name]:
                     out[column.name].append(text)
     return out

@@ -94,8 +94,8 @@ def build_template(feed: str, profile, sender: str | None = None) -> bytes:
     lines = [("报送单位", who or "（本单位）"), ("报送时限", deadline_text(contract, profile))]
     lines += [("报送方式", text) for text in how_to_send(contract, profile, sender)]
     lines += [("填写要求", text) for text in LEDGER_RULES]
-    lines.append(("填写要求", f"请在“{_sheet_name(contract)}”工作表第 {HEADER_ROW + 2} 行表头下方逐行填写，"
-                              "一行一条记录；红色表头为必填项；有下拉列表的列请从列表中选择。"))
+    lines.append(("填写要求", f"请在“{_sheet_name(contract)}”工作表第 {HEADER_ROW + 1} 行表头下方、从第 {HEADER_ROW + 2} "
+                              "行起逐行填写，一行一条记录；红色表头为必填项；有下拉列表的列请从列表中选择。"))
     for key, text in lines:
         info.write(row, 0, key, bold)
         info.merge_range(row, 1, row, 4, text, wrap)
