@@ -33,17 +33,28 @@ def _connect(home_arg: str | None) -> duckdb.DuckDBPyConnection:
 
 
 def _table_view(frame: pl.DataFrame, columns: tuple[str, ...], model: str) -> pl.DataFrame:
-    """What a person reads: 2 decimals (4 for a ‰ figure); Chinese headers, statuses, 是/否
-    and — for no value (pipelines/lib/labels.py)."""
+    """What a person reads: every figure with the decimals of the one rule of
+    pipelines.lib.bulletin.wording (the bulletins' too: scores 2, percentages 1, counts 0,
+    ‰ 4), fixed within a column; Chinese headers, statuses, 是/否 and — for no value
+    (pipelines/lib/labels.py). A table is one screen (19 metrics or 29 townships), so the
+    cells are formatted in Python."""
+    from pipelines.lib.bulletin.wording import SCORE_DIGITS, fmt_num, fmt_value
     from pipelines.lib.labels import label_frame
 
     view = frame.select(columns)
-    digits = pl.when(pl.col("unit") == "‰").then(4).otherwise(2) if "unit" in view.columns else pl.lit(2)
     floats = [name for name, dtype in view.schema.items() if dtype == pl.Float64]
-    view = view.with_columns(
-        pl.when(digits == 4).then(pl.col(name).round(4)).otherwise(pl.col(name).round(2)).alias(name)
-        for name in floats
-    )
+    if "unit" in frame.columns:  # the scoreboard: decimals follow each row's unit
+        units = frame["unit"].to_list()
+        view = view.with_columns(
+            pl.Series(name, [fmt_value(v, u, with_unit=False) for v, u in zip(view[name].to_list(), units)],
+                      dtype=pl.String)
+            for name in floats
+        )
+    else:
+        view = view.with_columns(
+            pl.Series(name, [fmt_num(v, SCORE_DIGITS) for v in view[name].to_list()], dtype=pl.String)
+            for name in floats
+        )
     return label_frame(view, model=model)
 
 

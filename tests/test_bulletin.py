@@ -273,7 +273,7 @@ def test_xlsx_sheets_equal_the_marts(published, generated_home, period):
         assert got["今年以来"] == (pytest.approx(want["value"]) if want["value"] is not None else None)
     as_of = expected[0]["as_of"]
     with duckdb.connect(str(generated_home / "published" / "warehouse.duckdb"), read_only=True) as con:
-        hazard_ids = [r[0] for r in con.sql("select hazard_id from marts.supervised_hazards where as_of = ?",
+        hazard_ids = [r[0] for r in con.sql("select hazard_id from marts.major_and_supervised_hazards where as_of = ?",
                                             params=[dt.date.fromisoformat(as_of)]).fetchall()]
         senders = con.sql("select count(*) from ref.senders").fetchall()[0][0]
     _, hazards = _sheet(book, "挂牌督办")

@@ -27,7 +27,7 @@ from warehouse.home import Home
 pytestmark = pytest.mark.slow
 
 LEADER = Viewer("lingdao", "局领导", "leader")
-PENALTY_ACTIONS = "('罚款', '停产整顿', '关闭取缔', '移送司法')"
+PENALTY_ACTIONS = "('警告', '罚款', '停产整顿', '关闭取缔')"  # kpis.md: 警告 is one, 移送司法 is not
 FEED_LABEL = "case {col} " + " ".join(f"when '{feed}' then '{c.label}'" for feed, c in load_contracts().items()) \
     + " else {col} end"
 RULE_LABEL = "case rule " + " ".join(f"when '{code}' then '{label}'" for code, (label, _) in ROW_RULES.items()) \
@@ -121,8 +121,8 @@ LEGACY_BY_DATE = {
             group by 1
         )
         select k.township_code, k.township_name, k.inspections, k.inspections_ly,
-               round((date_diff('day', y0, d) + 1) * per_week / 7, 2) as quota,
-               round(100.0 * k.inspections / nullif((date_diff('day', y0, d) + 1) * per_week / 7, 0), 1)
+               ceil((date_diff('day', y0, d) + 1) * per_week / 7)::integer as quota,
+               round(100.0 * k.inspections / nullif(ceil((date_diff('day', y0, d) + 1) * per_week / 7), 0), 1)
                    as quota_pct,
                coalesce(ytd.hazards_found, 0) as hazards_found, coalesce(ytd.penalties, 0) as penalties,
                coalesce(ytd.fines_10k_cny, 0) as fines_10k_cny
@@ -279,7 +279,7 @@ LEGACY_BY_TOWNSHIP_DATE = {  # (township code, date)
     "township.inspections_by_month": ("""
         select strftime(inspected_on, '%Y-%m') as month, count(*) as inspections,
                sum(hazards_found) as hazards_found,
-               count(*) filter (where action in ('罚款', '停产整顿', '关闭取缔', '移送司法')) as penalties,
+               count(*) filter (where action in ('警告', '罚款', '停产整顿', '关闭取缔')) as penalties,
                coalesce(sum(fine_10k_cny), 0) as fines_10k_cny
         from staging.stg_ledgers__inspections
         where township_code = $1 and inspected_on between date_trunc('year', $2::date) and $2

@@ -415,12 +415,12 @@ def scoreboard_value(mart, day: dt.date, metric_id: str):
 def test_hazards_page_equals_the_marts(app, mart, last_day):
     at = app(LEADER, "hazards")
     no_refusal(at)
-    listed = mart("select hazard_id, days_overdue, is_overdue from marts.supervised_hazards where as_of = ?", last_day)
+    listed = mart("select hazard_id, days_overdue, is_overdue from marts.major_and_supervised_hazards where as_of = ?", last_day)
     shown_list = table(at, "supervised")
     assert sorted(shown_list["隐患编号"]) == sorted(listed["hazard_id"].to_list())
     assert dict(zip(shown_list["隐患编号"], shown_list["逾期天数"])) == dict(listed.select("hazard_id", "days_overdue").rows())
     assert shown_list["逾期天数"].tolist() == sorted(shown_list["逾期天数"], reverse=True)
-    assert metric(at, "挂牌督办清单").value == f"{listed.height} 项"
+    assert metric(at, "重大及挂牌督办隐患").value == f"{listed.height} 项"
     assert metric(at, "已逾期").value == f"{listed['is_overdue'].sum()} 项"
 
     for key in ("rates-township", "rates-sender"):

@@ -89,12 +89,13 @@ def test_coverage_and_row_counts(con):
     # transfer of 2023-04-30; first township file 2023-03-20 -> ranking from 2023-01-01.
     assert one(con, "select data_start, latest_data_on, ranking_start from intermediate.int_calendar__coverage") == (
         date(2022, 1, 1), date(2023, 4, 30), date(2023, 1, 1))
-    # 365 + 120 days, 18 metrics each
-    assert one(con, "select count(*), count(distinct as_of) from marts.kpi_scoreboard_daily") == (485 * 18, 485)
-    # weeks 2022-W52 (Dec 26 - Jan 1, overlaps 2023) .. 2023-W17; months 01-04; Q1, Q2; 29 townships each
+    # 365 + 120 days, 19 metrics each
+    assert one(con, "select count(*), count(distinct as_of) from marts.kpi_scoreboard_daily") == (485 * 19, 485)
+    # weeks 2023-W01 .. 2023-W17 (2022-W52, Dec 26 - Jan 1, starts before the ranking's data:
+    # not ranked, ranking.md); months 01-04; Q1, Q2; 29 townships each
     periods = con.execute("select period_type, count(distinct period), count(*) from marts.township_rankings group by 1 order by 1").fetchall()
-    assert periods == [("month", 4, 4 * 29), ("quarter", 2, 2 * 29), ("week", 18, 18 * 29)]
-    assert one(con, "select min(period), max(period) from marts.township_rankings where period_type = 'week'") == ("2022-W52", "2023-W17")
+    assert periods == [("month", 4, 4 * 29), ("quarter", 2, 2 * 29), ("week", 17, 17 * 29)]
+    assert one(con, "select min(period), max(period) from marts.township_rankings where period_type = 'week'") == ("2023-W01", "2023-W17")
     # Q2 runs past the data: ranked, not complete, its bulletin date is the latest data date
     assert one(con, "select is_complete, as_of from marts.township_rankings where period = '2023-Q2' limit 1") == (False, date(2023, 4, 30))
 
@@ -109,13 +110,14 @@ def test_scoreboard_as_of_2023_04_09(con):
         "forest_fire_damage_permille", "relief_coverage_pct", "team_training_coverage_pct", "depots_completed",
         "plan_filing_pct", "major_hazard_rectification_pct", "major_hazards_overdue",
         "hazard_ontime_rectification_pct", "high_risk_dual_prevention_pct", "inspections", "penalties",
-        "fines_10k_cny", "people_transferred",
+        "judicial_transfers", "fines_10k_cny", "people_transferred",
     ]
     expected = {
         # YTD 2023 up to 04-09: A23-1 (1 death, latest version), A23-2 (0), A23-3 (3), A23-4 (2) = 4 / 6 deaths;
-        # LY to 2022-04-09: A22-1 (1), A22-2 (2), A22-3 (0) = 3 / 3. Target 0.8 x 3 = 2.4 -> breached.
-        "accidents": (4, 3, 1, 33.3, "上升33.3%", 2.4, "breached"),
-        "accident_deaths": (6, 3, 3, 100.0, "上升100.0%", 2.4, "breached"),
+        # LY to 2022-04-09: A22-1 (1), A22-2 (2), A22-3 (0) = 3 / 3. 0.8 x 3 = 2.4: the control
+        # line of a count is the whole number 2 (floor) -> breached.
+        "accidents": (4, 3, 1, 33.3, "上升33.3%", 2, "breached"),
+        "accident_deaths": (6, 3, 3, 100.0, "上升100.0%", 2, "breached"),
         # A23-3, 3 deaths -> 较大; every 2022 accident before 04-09 is 一般
         "major_accidents": (1, 0, 1, None, "去年同期无", 0, "breached"),
         # 特种设备 (A23-2) had no accident in 2022; LY would need 2021 in the data -> null
@@ -145,8 +147,11 @@ def test_scoreboard_as_of_2023_04_09(con):
         "high_risk_dual_prevention_pct": (200 / 3, None, None, None, None, 100, "at_risk"),
         # I1..I10 vs I22-1, I22-2 (2022-04-09 is inside LY-same-period)
         "inspections": (10, 2, 8, 400.0, "上升400.0%", None, None),
-        # I2 罚款, I5 罚款, I7 停产整顿, I9 移送司法, I10 关闭取缔 vs I22-1 罚款
-        "penalties": (5, 1, 4, 400.0, "上升400.0%", None, None),
+        # administrative penalties: I1 警告, I2 罚款, I4 警告, I5 罚款, I7 停产整顿, I10 关闭取缔 vs
+        # I22-1 罚款; I9 移送司法 is not one (I3, I6 责令改正 and I8 无 neither)
+        "penalties": (6, 1, 5, 500.0, "上升500.0%", None, None),
+        # 移送司法: I9 vs none last year
+        "judicial_transfers": (1, 0, 1, None, "去年同期无", None, None),
         "fines_10k_cny": (4.0, 1.0, 3.0, 300.0, "上升300.0%", None, None),  # 1.5 + 2.5 vs 1.0
         "people_transferred": (120, 30, 90, 300.0, "上升300.0%", None, None),
     }
@@ -164,10 +169,13 @@ def test_scoreboard_as_of_2023_04_09(con):
 @pytest.mark.parametrize(
     "as_of, metric, value, ly, text, target, status",
     [
-        # to 03-31: A23-1, A23-2 = 2 vs A22-1, A22-2 = 2 -> 持平; target 1.6 -> breached
-        ("2023-03-31", "accidents", 2, 2, "持平", 1.6, "breached"),
-        # deaths 1 + 0 vs 1 + 2 = 3: target 2.4, 1 <= 2.4 on_track; (1 - 3) / 3 = -66.7%
-        ("2023-03-31", "accident_deaths", 1, 3, "下降66.7%", 2.4, "on_track"),
+        # to 03-31: A23-1, A23-2 = 2 vs A22-1, A22-2 = 2 -> 持平; 0.8 x 2 = 1.6 -> control line 1 -> breached
+        ("2023-03-31", "accidents", 2, 2, "持平", 1, "breached"),
+        # deaths 1 + 0 vs 1 + 2 = 3: 2.4 -> control line 2, 1 <= 2 on_track; (1 - 3) / 3 = -66.7%
+        ("2023-03-31", "accident_deaths", 1, 3, "下降66.7%", 2, "on_track"),
+        # to 04-09 2023: I9 移送司法; to 04-06 not yet (a transfer is not a penalty)
+        ("2023-04-06", "judicial_transfers", 0, 0, "持平", None, None),
+        ("2023-04-07", "judicial_transfers", 1, 0, "去年同期无", None, None),
         # January: A23-1 vs no accident in Jan 2022 -> LY 0, target 0
         ("2023-01-31", "accidents", 1, 0, "去年同期无", 0, "breached"),
         # 特种设备's first accident is on 02-20
@@ -228,7 +236,7 @@ def test_by_sector_and_by_township(con):
 
 def test_supervised_hazards(con):
     def listed(as_of: str) -> dict[str, tuple]:
-        frame = con.sql(f"select * from marts.supervised_hazards where as_of = '{as_of}'").pl()
+        frame = con.sql(f"select * from marts.major_and_supervised_hazards where as_of = '{as_of}'").pl()
         return {r["hazard_id"]: (r["township_code"], r["is_overdue"], r["days_overdue"], r["enterprise_name"])
                 for r in frame.to_dicts()}
 
@@ -276,16 +284,16 @@ def test_ranking_week_13(con):
     check_ranking(con, "2023-W13", {
         # S_haz: H1-3 due 03-31, open -> rate 0; overdue 1 -> max(0, 0 - 5) = 0. No inspection. Prep 15
         # (depot 2021, plan P1, drills). Rep: file Mar 27 09:00, on time, 3 rows -> 15. 30+0+0+15+15 = 60
-        T1: (60.0, 30.0, 0.0, 0.0, 15.0, 15.0, False, 3, 1 - 3, "待改进", True, True),
+        T1: (60.0, 30.0, 0.0, 0.0, 15.0, 15.0, False, 3, 1 - 3, "待改进", False, True),
         # I3 -> 15 x 1/2 = 7.5; prep: drill D22-1 2022-04-09 in [2022-04-03, 2023-04-02] -> 5; no file -> 0
         T2: (67.5, 30.0, 25.0, 7.5, 5.0, 0.0, False, 2, 2 - 2, "待改进", True, False),
-        T3: (55.0, 30.0, 25.0, 0.0, 0.0, 0.0, False, 5, 4 - 5, "待改进", True, True),
+        T3: (55.0, 30.0, 25.0, 0.0, 0.0, 0.0, False, 5, 4 - 5, "待改进", False, True),
         # file Mar 27 12:00:00 = the deadline itself: on time -> 15; 70 is in the 合格 band
         T4: (70.0, 30.0, 25.0, 0.0, 0.0, 15.0, False, 1, 4 - 1, "合格", True, False),
-        T5: (60.0, 30.0, 25.0, 0.0, 5.0, 0.0, False, 3, 2 - 3, "待改进", True, True),  # depot 2020
+        T5: (60.0, 30.0, 25.0, 0.0, 5.0, 0.0, False, 3, 2 - 3, "待改进", False, True),  # depot 2020
         # H6-1 overdue -> 20; its Apr 2 18:00 file is in W13's own window, not W12's -> 0
-        T6: (50.0, 30.0, 20.0, 0.0, 0.0, 0.0, False, 29, 29 - 29, "待改进", True, True),
-    }, others=(55.0, 30.0, 25.0, 0.0, 0.0, 0.0, False, 5, 4 - 5, "待改进", True, True))
+        T6: (50.0, 30.0, 20.0, 0.0, 0.0, 0.0, False, 29, 29 - 29, "待改进", False, True),
+    }, others=(55.0, 30.0, 25.0, 0.0, 0.0, 0.0, False, 5, 4 - 5, "待改进", False, True))
 
 
 def test_ranking_week_14(con):
@@ -301,7 +309,7 @@ def test_ranking_week_14(con):
         # 16.667 - 5 = 11.67; I5, I6 -> 15; depot completed 04-09 -> 5 (drill 2022-04-09 is 366 days
         # back); file Apr 3 12:00:00 on time, 3 loaded + 1 quarantined -> 15 x 0.75 = 11.25.
         # 30 + 11.6667 + 15 + 5 + 11.25 = 72.9167 -> 72.92
-        T2: (72.92, 30.0, 11.67, 15.0, 5.0, 11.25, False, 3, 2 - 3, "合格", True, True),
+        T2: (72.92, 30.0, 11.67, 15.0, 5.0, 11.25, False, 3, 2 - 3, "合格", False, True),
         # A23-3, 3 deaths: 较大 -> vetoed; S_acc max(0, 30 - 5 - 30) = 0; I7-I9 -> 15; drill 04-05 -> 5;
         # file at 12:00:01 misses W13's deadline -> 0
         T3: (0.0, 0.0, 25.0, 15.0, 5.0, 0.0, True, 28, 5 - 28, "一票否决", False, True),
@@ -309,11 +317,11 @@ def test_ranking_week_14(con):
         # no file in W13's window -> 0. Total 35
         T4: (35.0, 5.0, 25.0, 0.0, 5.0, 0.0, False, 27, 1 - 27, "待改进", False, True),
         # F23-2, 1 ha: 较大 -> vetoed; no accident: on the red list
-        T5: (0.0, 30.0, 25.0, 0.0, 5.0, 0.0, True, 28, 3 - 28, "一票否决", True, True),
+        T5: (0.0, 30.0, 25.0, 0.0, 5.0, 0.0, True, 28, 3 - 28, "一票否决", False, True),
         # nothing due, H6-1 overdue -> 20; I10 -> 7.5; plan P4 filed 04-09 -> 5; Apr 2 file on time,
         # drills file Apr 6 5 loaded + 1 quarantined -> 15 x 5/6 = 12.5. Total 75
         T6: (75.0, 30.0, 20.0, 7.5, 5.0, 12.5, False, 1, 29 - 1, "合格", True, False),
-    }, others=(55.0, 30.0, 25.0, 0.0, 0.0, 0.0, False, 4, 5 - 4, "待改进", True, True))
+    }, others=(55.0, 30.0, 25.0, 0.0, 0.0, 0.0, False, 4, 5 - 4, "待改进", False, True))
     frame = by_township(ranking(con, "2023-W14"))
     assert frame[T1]["weakest_component"] == "hazards" and frame[T1]["weakest_component_lost"] == 17.5
     assert frame[T6]["weakest_component_label"] == "应急准备" and frame[T6]["weakest_component_lost"] == 10.0
@@ -332,14 +340,14 @@ def test_ranking_month_march_and_april(con):
     check_ranking(con, "2023-03", {
         # H1-3 due 03-31 open, overdue -> 0; prep 15; files Mar 20 11:00 (W11) and Mar 27 09:00 (W12)
         # on time -> 2/4 -> 7.5. 30 + 0 + 0 + 15 + 7.5 = 52.5
-        T1: (52.5, 30.0, 0.0, 0.0, 15.0, 7.5, False, 28, 1 - 28, "待改进", True, True),
+        T1: (52.5, 30.0, 0.0, 0.0, 15.0, 7.5, False, 28, 1 - 28, "待改进", False, True),
         # I3 -> 15 x 7/62 = 1.6935; drill (2022-04-09 within 365 days of Mar 31) 5 -> 61.69
         T2: (61.69, 30.0, 25.0, 1.69, 5.0, 0.0, False, 1, 3 - 1, "待改进", True, False),
-        T3: (55.0, 30.0, 25.0, 0.0, 0.0, 0.0, False, 4, 4 - 4, "待改进", True, True),
+        T3: (55.0, 30.0, 25.0, 0.0, 0.0, 0.0, False, 4, 4 - 4, "待改进", False, True),
         T4: (58.75, 30.0, 25.0, 0.0, 0.0, 3.75, False, 3, 4 - 3, "待改进", True, False),  # W12 only: 15/4
         T5: (60.0, 30.0, 25.0, 0.0, 5.0, 0.0, False, 2, 2 - 2, "待改进", True, False),
-        T6: (50.0, 30.0, 20.0, 0.0, 0.0, 0.0, False, 29, 29 - 29, "待改进", True, True),
-    }, others=(55.0, 30.0, 25.0, 0.0, 0.0, 0.0, False, 4, 4 - 4, "待改进", True, True))
+        T6: (50.0, 30.0, 20.0, 0.0, 0.0, 0.0, False, 29, 29 - 29, "待改进", False, True),
+    }, others=(55.0, 30.0, 25.0, 0.0, 0.0, 0.0, False, 4, 4 - 4, "待改进", False, True))
 
     # April: quota 30 x 2 / 7 = 8.571 (1 inspection = 1.75, 2 = 3.5); deadlines Apr 3, 10, 17, 24
     # (weeks W13-W16). Non-vetoed: T6 68.31, T2 60.29, 23 x 55, T4 45.5; T1 (A23-5, 1000 万元),
@@ -352,17 +360,17 @@ def test_ranking_month_march_and_april(con):
         # 2/3 due on time, H2-1 overdue -> 11.67; I5, I6 -> 3.5; depot 5; files Apr 3 (3 + 1q),
         # Apr 10, Apr 24 12:00:00 -> 9/10, weeks W13, W14, W16 -> 15 x 0.9 x 0.75 = 10.125 -> 10.13;
         # 30 + 11.6667 + 3.5 + 5 + 10.125 = 60.2917 -> 60.29
-        T2: (60.29, 30.0, 11.67, 3.5, 5.0, 10.13, False, 2, 1 - 2, "待改进", True, True),
+        T2: (60.29, 30.0, 11.67, 3.5, 5.0, 10.13, False, 2, 1 - 2, "待改进", False, True),
         T3: (0.0, 0.0, 0.0, 5.25, 5.0, 2.5, True, 27, 4 - 27, "一票否决", False, True),
         # A23-4 -> 5; H4-2 (sent by ZJJ) due 04-14, rectified 04-12 -> 25; I11 -> 1.75; depot 04-10 and
         # drill 04-09 -> 10; only the rejected Apr 10 09:00 hazards file (W14) -> 1/4, no rows -> pass 1
         # -> 3.75. Total 45.5
         T4: (45.5, 5.0, 25.0, 1.75, 10.0, 3.75, False, 26, 3 - 26, "待改进", False, True),
-        T5: (0.0, 30.0, 25.0, 0.0, 5.0, 0.0, True, 27, 2 - 27, "一票否决", True, True),
+        T5: (0.0, 30.0, 25.0, 0.0, 5.0, 0.0, True, 27, 2 - 27, "一票否决", False, True),
         # nothing due; H6-1 rectified 04-20 -> 25; I10 -> 1.75; plan -> 5; files Apr 2 (1), Apr 6
         # (5 + 1q), Apr 24 (1) -> 7/8; weeks W13, W16 -> 15 x 7/8 x 1/2 = 6.5625. Total 68.3125 -> 68.31
         T6: (68.31, 30.0, 25.0, 1.75, 5.0, 6.56, False, 1, 29 - 1, "待改进", True, False),
-    }, others=(55.0, 30.0, 25.0, 0.0, 0.0, 0.0, False, 3, 4 - 3, "待改进", True, True))
+    }, others=(55.0, 30.0, 25.0, 0.0, 0.0, 0.0, False, 3, 4 - 3, "待改进", False, True))
 
 
 def test_ranking_quarter_1_has_no_movement(con):
@@ -374,14 +382,18 @@ def test_ranking_quarter_1_has_no_movement(con):
         T1: (44.56, 15.0, 11.67, 0.58, 15.0, 2.31, False, 29, None, "待改进", False, True),
         # A23-2 -> 25; I2, I3 -> 1.17; drill 5. 56.1667 -> 56.17
         T2: (56.17, 25.0, 25.0, 1.17, 5.0, 0.0, False, 2, None, "待改进", False, False),
-        T3: (55.0, 30.0, 25.0, 0.0, 0.0, 0.0, False, 4, None, "待改进", True, True),
+        T3: (55.0, 30.0, 25.0, 0.0, 0.0, 0.0, False, 4, None, "待改进", False, True),
         T4: (56.15, 30.0, 25.0, 0.0, 0.0, 1.15, False, 3, None, "待改进", True, False),  # 15/13 = 1.1538
         T5: (60.0, 30.0, 25.0, 0.0, 5.0, 0.0, False, 1, None, "待改进", True, False),
         # F23-1: 0.99 ha, 一般 -> no veto
-        T6: (50.0, 30.0, 20.0, 0.0, 0.0, 0.0, False, 28, None, "待改进", True, True),
-    }, others=(55.0, 30.0, 25.0, 0.0, 0.0, 0.0, False, 4, None, "待改进", True, True))
-    first_week = ranking(con, "2022-W52")
+        T6: (50.0, 30.0, 20.0, 0.0, 0.0, 0.0, False, 28, None, "待改进", False, True),
+    }, others=(55.0, 30.0, 25.0, 0.0, 0.0, 0.0, False, 4, None, "待改进", False, True))
+    # the first ranked week: its predecessor 2022-W52 starts before the ranking's data and is
+    # not ranked (ranking.md), so no movement
+    first_week = ranking(con, "2023-W01")
     assert first_week.height == 29 and first_week["movement"].null_count() == 29
+    with pytest.raises(NumbersError, match="2022-W52 始于 2022-12-26，早于排名数据的起始日 2023-01-01"):
+        ranking(con, "2022-W52")
 
 
 def test_profile_weight_change_changes_ranking(built, tmp_path):
@@ -425,7 +437,7 @@ def test_parse_period():
 def test_errors_outside_the_data(con):
     with pytest.raises(NumbersError, match="2022-01-01 至 2023-04-30"):
         scoreboard(con, date(2023, 5, 1))
-    with pytest.raises(NumbersError, match="2022-W52 至 2023-W17"):
+    with pytest.raises(NumbersError, match="2023-W18 不在数据中（有排名的周：2023-W01 至 2023-W17）"):
         ranking(con, "2023-W18")
     with pytest.raises(NumbersError, match="格式"):
         ranking(con, "2023-14")
@@ -439,12 +451,25 @@ def test_cli(built, tmp_path, capsys):
     (home / "published" / "warehouse.duckdb").write_bytes(built.read_bytes())
     assert main(["kpis", "--as-of", "2023-04-09", "--format", "json", "--home", str(home)]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert len(rows) == 18 and rows[0]["metric_id"] == "accidents" and rows[0]["change_text"] == "上升33.3%"
+    assert len(rows) == 19 and rows[0]["metric_id"] == "accidents" and rows[0]["change_text"] == "上升33.3%"
     assert main(["ranking", "--period", "2023-W14", "--format", "csv", "--home", str(home)]) == 0
     frame = pl.read_csv(capsys.readouterr().out.encode(), schema_overrides={"township_code": pl.String})
     assert frame.height == 29 and frame["township_code"][:2].to_list() == [T1, T6]
     assert main(["ranking", "--period", "2023-W14", "--home", str(home)]) == 0
-    assert "玉潭街道" in capsys.readouterr().out
+    table = capsys.readouterr().out
+    assert "玉潭街道" in table
+    # one rule of decimals within a column: scores with 2 (T1 75 -> 75.00, T2 72.92, T3 0.00)
+    assert "| 75.00 " in table and "| 72.92 " in table and "| 0.00 " in table and "| 75.0 " not in table
+    assert main(["kpis", "--as-of", "2023-04-09", "--home", str(home)]) == 0
+    table = {line.split("|")[1].strip(): [c.strip() for c in line.split("|")[2:]]
+             for line in capsys.readouterr().out.splitlines() if line.startswith("|") and "---" not in line}
+    # counts whole (control line 2, not 2.4 or 2.0), percentages 1 decimal (200/3 -> 66.7, 50 -> 50.0), ‰ 4
+    assert table["生产安全事故起数"][:2] == ["4", "起"] and table["生产安全事故起数"][4] == "2"
+    assert table["因灾生活困难人员救助率"][:3] == ["66.7", "%", "50.0"]
+    assert table["森林火灾受害率"][0] == "0.0155" and table["移送司法机关案件数"][:3] == ["1", "件", "0"]
+    # a period that starts before the data is not ranked: a Chinese error, exit 2 (ranking.md)
+    assert main(["ranking", "--period", "2022-W52", "--home", str(home)]) == 2
+    assert "不参与排名" in capsys.readouterr().err
     assert main(["kpis", "--as-of", "2030-01-01", "--home", str(home)]) == 2
     assert "不在数据覆盖的日期范围内" in capsys.readouterr().err
     assert main(["ranking", "--period", "2023-14", "--home", str(home)]) == 2

@@ -8,7 +8,7 @@ scoreboard's figure as of the same date:
   rectified on or before D;
 - 逾期重大隐患 (major_hazards_overdue): major, deadline before D, not rectified by D.
 
-Marts: supervised_hazards, hazard_rectification_by_township_daily, _by_sender_daily.
+Marts: major_and_supervised_hazards, hazard_rectification_by_township_daily, _by_sender_daily.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def supervised(viewer: Viewer, as_of: dt.date) -> pl.DataFrame:
     return fetch(
         "select hazard_id, township_name, enterprise_name, sector, level, is_supervised, description, found_on, "
         "deadline, is_overdue, days_overdue, days_open, funds_10k_cny, sender_code "
-        "from marts.supervised_hazards where as_of = ? "
+        "from marts.major_and_supervised_hazards where as_of = ? "
         "order by days_overdue desc, days_open desc, hazard_id",
         as_of,
     )
@@ -62,6 +62,6 @@ def supervised_counts(viewer: Viewer, as_of: dt.date) -> dict:
     return fetch(
         "select count(*) as listed, count(*) filter (where level = '重大') as major, "
         "count(*) filter (where is_overdue) as overdue, max(days_overdue) as max_days_overdue "
-        "from marts.supervised_hazards where as_of = ?",
+        "from marts.major_and_supervised_hazards where as_of = ?",
         as_of,
     ).row(0, named=True)

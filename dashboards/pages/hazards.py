@@ -23,19 +23,19 @@ def body(viewer: Viewer) -> None:
     listed = q.supervised(viewer, as_of)
     counts = q.supervised_counts(viewer, as_of)
     cols = st.columns(4)
-    cols[0].metric("挂牌督办清单", f"{counts['listed']} 项", border=True)
+    cols[0].metric("重大及挂牌督办隐患", f"{counts['listed']} 项", border=True)
     cols[1].metric("其中重大隐患", f"{counts['major']} 项", border=True)
     cols[2].metric("已逾期", f"{counts['overdue']} 项", border=True)
     cols[3].metric("最长逾期", f"{counts['max_days_overdue'] or 0} 天", border=True)
 
-    ui.section("挂牌督办清单", f"截至 {as_of:%Y-%m-%d} 未整改的重大隐患和挂牌督办隐患，逾期最久的排在前面。")
+    ui.section("重大及挂牌督办隐患清单", f"截至 {as_of:%Y-%m-%d} 未整改的重大隐患和挂牌督办隐患，逾期最久的排在前面。")
     ui.table(
         listed,
         {"hazard_id": "隐患编号", "township_name": "乡镇", "days_overdue": "逾期天数", "deadline": "整改期限",
          "level": "等级", "is_supervised": "挂牌督办", "description": "隐患描述", "enterprise_name": "企业",
          "sector": "行业", "found_on": "排查日期", "days_open": "挂账天数", "funds_10k_cny": "整改资金(万元)",
          "sender_code": "报送单位"},
-        key="supervised", file_name=f"挂牌督办清单_{as_of}", empty="没有挂牌督办的隐患", height=400,
+        key="supervised", file_name=f"重大及挂牌督办隐患清单_{as_of}", empty="没有未整改的重大隐患和挂牌督办隐患", height=400,
     )
 
     ui.section("分乡镇整改情况", f"{as_of.year}年1月1日至{as_of:%m月%d日}；按期整改率 = 期限已到的隐患中按期整改的比例。")

@@ -1,6 +1,6 @@
 -- The scoreboard has every date from data_start to latest_data_on (no gap) and, on every
--- date, each of the 18 metrics of kpis.md exactly once.
--- A returned row is a date of the covered range whose metric count is not 18 (0 = the
+-- date, each of the 19 metrics of kpis.md exactly once.
+-- A returned row is a date of the covered range whose metric count is not 19 (0 = the
 -- date is missing) or a date outside the covered range.
 with coverage as (
     select data_start, latest_data_on from {{ ref('int_calendar__coverage') }}
@@ -24,5 +24,5 @@ select
 from expected_dates
 full outer join counts on expected_dates.as_of = counts.as_of
 where expected_dates.as_of is null
-   or coalesce(counts.metric_rows, 0) <> 18
-   or coalesce(counts.metrics, 0) <> 18
+   or coalesce(counts.metric_rows, 0) <> 19
+   or coalesce(counts.metrics, 0) <> 19

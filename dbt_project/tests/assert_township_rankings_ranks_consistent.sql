@@ -3,7 +3,8 @@
 --   vetoed: total 0, band = the profile's veto label, rank = non-vetoed count + 1, named;
 --   non-vetoed band = label of the highest band whose minimum is <= total;
 --   non-vetoed named <=> its rank is among the N lowest distinct non-vetoed ranks;
---   movement = previous period's rank - rank when the previous period is ranked, else null.
+--   movement = previous period's rank - rank when the previous period is ranked, else null;
+--   red list <=> no accident in the period and not named (never praised and named at once).
 -- A returned row is a township-period whose rank, band, named flag or movement is wrong.
 with rankings as (
     select * from {{ ref('township_rankings') }}
@@ -71,5 +72,6 @@ inner join expected using (period_type, period, township_code)
 where rankings.rank <> expected.expected_rank
    or rankings.band is distinct from expected.expected_band
    or rankings.named <> expected.expected_named
+   or rankings.red_list <> (rankings.accidents = 0 and not expected.expected_named)
    or rankings.movement is distinct from expected.expected_movement
    or (rankings.vetoed and rankings.total <> 0)

@@ -28,7 +28,7 @@ sectors as (
 
 supervised as (
     select as_of, count(*) filter (where level = '重大' and is_overdue) as overdue
-    from {{ ref('supervised_hazards') }}
+    from {{ ref('major_and_supervised_hazards') }}
     group by as_of
 )
 

@@ -63,6 +63,16 @@ def parse_period(text: str) -> Period:
     )
 
 
+def period_start(period: Period) -> date:
+    """The first day of a parsed period (Monday of an ISO week, the 1st of a month or quarter)."""
+    year = int(period.label[:4])
+    if period.period_type == "week":
+        return date.fromisocalendar(year, int(period.label[6:]), 1)
+    if period.period_type == "quarter":
+        return date(year, 3 * int(period.label[6:]) - 2, 1)
+    return date(year, int(period.label[5:]), 1)
+
+
 def _query(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
     try:
         return con.sql(sql, params=params or None).pl()
@@ -77,7 +87,7 @@ def data_dates(con: duckdb.DuckDBPyConnection) -> tuple[date, date] | None:
 
 
 def scoreboard(con: duckdb.DuckDBPyConnection, as_of: date) -> pl.DataFrame:
-    """The 18 KPIs of kpis.md as of ``as_of``, in the order of kpis.md."""
+    """The 19 KPIs of kpis.md as of ``as_of``, in the order of kpis.md."""
     covered = data_dates(con)
     if covered is None:
         raise NumbersError("数仓中还没有数据，无法计算指标")
@@ -103,13 +113,25 @@ def ranking(con: duckdb.DuckDBPyConnection, period: str) -> pl.DataFrame:
         [wanted.period_type, wanted.label],
     )
     if frame.height == 0:
-        bounds = _query(
+        first, last, first_start = _query(
             con,
-            "select min(period) as first, max(period) as last from marts.township_rankings where period_type = ?",
+            "select min_by(period, period_start) as first, max_by(period, period_start) as last, "
+            "min(period_start) as first_start from marts.township_rankings where period_type = ?",
             [wanted.period_type],
         ).row(0)
         kind = _KIND_NAMES[wanted.period_type]
-        if bounds[0] is None:
+        if first is None:
             raise NumbersError(f"数据中没有任何{kind}的排名")
-        raise NumbersError(f"{wanted.label} 不在数据中（有排名的{kind}：{bounds[0]} 至 {bounds[1]}）")
+        ranked = f"有排名的{kind}：{first} 至 {last}"
+        start = period_start(wanted)
+        if start < first_start:
+            # ranking.md: a period that starts before the data does is not ranked (it would
+            # score every township on days nobody reported and name them all).
+            ranking_start = _query(con, "select min(period_start) as s from marts.township_rankings").row(0)[0]
+            if start < ranking_start:
+                raise NumbersError(
+                    f"{wanted.label} 始于 {start}，早于排名数据的起始日 {ranking_start}："
+                    f"起始于数据之前的周期不参与排名（{ranked}）"
+                )
+        raise NumbersError(f"{wanted.label} 不在数据中（{ranked}）")
     return frame

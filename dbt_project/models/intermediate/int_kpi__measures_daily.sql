@@ -18,7 +18,8 @@
     'accidents', 'accident_deaths', 'major_accidents', 'zero_sector_breaches',
     'major_forest_fires', 'forest_damaged_ha', 'relief_cases', 'relief_relieved',
     'teams_trained', 'major_hazards_found', 'major_hazards_rectified', 'hazards_due',
-    'hazards_due_ontime', 'inspections', 'penalties', 'fines_10k_cny', 'people_transferred',
+    'hazards_due_ontime', 'inspections', 'penalties', 'judicial_transfers', 'fines_10k_cny',
+    'people_transferred',
 ] -%}
 {%- set all_time_measures = ['depots_completed', 'plans_issued', 'plans_filed', 'major_hazards_overdue'] -%}
 
@@ -132,7 +133,11 @@ events as (
     union all
     select 'penalties', inspected_on, year(inspected_on), 1
     from {{ ref('stg_ledgers__inspections') }}
-    where action in ('罚款', '停产整顿', '关闭取缔', '移送司法')
+    where action in {{ penalty_actions() }}
+    union all
+    select 'judicial_transfers', inspected_on, year(inspected_on), 1
+    from {{ ref('stg_ledgers__inspections') }}
+    where action in {{ judicial_transfer_actions() }}
     union all
     select 'fines_10k_cny', inspected_on, year(inspected_on), coalesce(fine_10k_cny, 0)
     from {{ ref('stg_ledgers__inspections') }}

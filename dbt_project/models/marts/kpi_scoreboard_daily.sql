@@ -1,6 +1,6 @@
 {#-
     The KPI scoreboard (kpis.md) for every date covered by the data: ONE row per
-    as_of date x metric_id, 18 metrics a date.
+    as_of date x metric_id, 19 metrics a date.
 
     - value: as of D (YTD = 1 Jan of D's year through D); ly_value: the same rule as of the
       same month-day one year earlier (LY-same-period; 29 Feb -> 28 Feb). ly_value is null
@@ -12,9 +12,13 @@
       上升x.x% / 下降x.x% (macro change_text).
     - A percentage with a zero denominator is null, and so is its status (nothing to
       judge); status is null too where the metric has no target.
-    - accidents / accident_deaths: target = ratio (profile) x ly_value (LY 0 -> 0);
-      on_track if value <= target, else breached - on every date, 31 Dec included, as
-      kpis.md words it. Unknown ly_value (before the data) -> no target, no status.
+    - accidents / accident_deaths: target = the count's control line, the largest whole
+      number within ratio (profile) x ly_value (floor: 0.8 x 29 = 23.2 -> 23, LY 0 -> 0);
+      on_track if value <= target, else breached (the verdict of comparing with 23.2) - on
+      every date, 31 Dec included, as kpis.md words it. Unknown ly_value (before the
+      data) -> no target, no status.
+    - penalties count 警告, 罚款, 停产整顿, 关闭取缔 (macro penalty_actions); a 移送司法 is not a
+      penalty but a judicial transfer (judicial_transfers, reported, no target).
     - "as relief" metrics: met if value >= target; else at_risk before 31 Dec, breached on it.
     - zero_sector_breaches needs the whole previous year in the data, else null.
     - forest_fire_damage_permille: damaged forest in YTD / county forest area (sum of the
@@ -23,10 +27,10 @@
 {%- set metrics = [
     {'id': 'accidents', 'label': '生产安全事故起数', 'unit': '起',
      'value': 'c.accidents', 'ly': 'l.accidents',
-     'target': 'round(p.accidents_max_ratio_of_ly * l.accidents, 4)', 'rule': 'ratio_of_ly'},
+     'target': count_control_line('p.accidents_max_ratio_of_ly', 'l.accidents'), 'rule': 'ratio_of_ly'},
     {'id': 'accident_deaths', 'label': '生产安全事故死亡人数', 'unit': '人',
      'value': 'c.accident_deaths', 'ly': 'l.accident_deaths',
-     'target': 'round(p.accident_deaths_max_ratio_of_ly * l.accident_deaths, 4)', 'rule': 'ratio_of_ly'},
+     'target': count_control_line('p.accident_deaths_max_ratio_of_ly', 'l.accident_deaths'), 'rule': 'ratio_of_ly'},
     {'id': 'major_accidents', 'label': '较大及以上生产安全事故起数', 'unit': '起',
      'value': 'c.major_accidents', 'ly': 'l.major_accidents',
      'target': 'p.major_accidents_max', 'rule': 'at_most'},
@@ -70,6 +74,8 @@
      'value': 'c.inspections', 'ly': 'l.inspections', 'target': 'null', 'rule': 'none'},
     {'id': 'penalties', 'label': '行政处罚次数', 'unit': '次',
      'value': 'c.penalties', 'ly': 'l.penalties', 'target': 'null', 'rule': 'none'},
+    {'id': 'judicial_transfers', 'label': '移送司法机关案件数', 'unit': '件',
+     'value': 'c.judicial_transfers', 'ly': 'l.judicial_transfers', 'target': 'null', 'rule': 'none'},
     {'id': 'fines_10k_cny', 'label': '罚款金额', 'unit': '万元',
      'value': 'round(c.fines_10k_cny, 6)', 'ly': 'round(l.fines_10k_cny, 6)', 'target': 'null', 'rule': 'none'},
     {'id': 'people_transferred', 'label': '防汛紧急转移人数', 'unit': '人',

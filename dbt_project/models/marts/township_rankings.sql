@@ -19,8 +19,13 @@
     not ranked. weakest_component is the component with the most points lost (weight minus
     score; ties go to the first in the order accidents, hazards, enforcement, preparedness,
     reporting; null when nothing was lost): "the component that cost them most".
-    Decision: red_list is literally "no accident in P", so a township vetoed for a forest
-    fire alone stays on it; bulletins may filter red_list and not vetoed.
+    Red list (红榜): no accident in P and not named (ranking.md: a bulletin never praises and
+    criticises the same township), so a vetoed township is never on it, and in a period
+    where every township ties, all are named and the red list is empty.
+    inspection_quota is the quota as shown: the whole number of inspections that earns the
+    full score, ceil(days(P) x per_7_days / 7) (kpis.md: never 104.29 次); S_enf divides by
+    the unrounded quota, which gives the same score for every whole number of inspections
+    at or above it.
 -#}
 with inputs as (
     select * from {{ ref('int_rankings__inputs') }}
@@ -158,7 +163,7 @@ select
     cast(rank as integer) as rank,
     cast(previous_rank - rank as integer) as movement,
     case when vetoed then veto_label else band_label end as band,
-    accidents = 0 as red_list,
+    accidents = 0 and not (vetoed or distinct_rank_from_bottom <= named_lowest_distinct_ranks) as red_list,
     vetoed or distinct_rank_from_bottom <= named_lowest_distinct_ranks as named,
     case
         when lost_max <= 0 then null
@@ -184,7 +189,7 @@ select
     cast(hazards_due_ontime as integer) as hazards_due_ontime,
     cast(overdue_major_hazards as integer) as overdue_major_hazards,
     cast(inspections as integer) as inspections,
-    cast(inspection_quota as double) as inspection_quota,
+    {{ whole_quota('inspection_quota') }} as inspection_quota,
     has_depot,
     has_plan,
     has_drill,

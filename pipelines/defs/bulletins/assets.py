@@ -25,7 +25,7 @@ from pipelines.lib.bulletin.periods import label_for_start, period_containing
 # The marts a publication reads (keys of the dbt assets: schema / model).
 MART_KEYS = [
     dg.AssetKey(["marts", name])
-    for name in ("township_rankings", "kpi_scoreboard_daily", "supervised_hazards", "data_quality_by_sender")
+    for name in ("township_rankings", "kpi_scoreboard_daily", "major_and_supervised_hazards", "data_quality_by_sender")
 ]
 
 KINDS = {

@@ -56,7 +56,7 @@ def supervised_hazards(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pl.Dat
     return con.sql(
         """select hazard_id, township_code, township_name, enterprise_name, sector, level, is_supervised,
                   description, found_on, deadline, is_overdue, days_overdue, days_open, funds_10k_cny
-           from marts.supervised_hazards where as_of = ?
+           from marts.major_and_supervised_hazards where as_of = ?
            order by is_overdue desc, days_overdue desc, deadline, hazard_id""",
         params=[as_of],
     ).pl()

@@ -32,10 +32,22 @@ def fmt_count(value: float | int | None) -> str:
     return fmt_num(value, 0)
 
 
+# One rule for the decimals of every figure people read (bulletins and the CLI's tables),
+# so a column never mixes 96.2, 97.57 and 100: scores (total and components) 2 decimals,
+# as ranking.md rounds them; percentages 1 decimal, as kpis.md words a change; counts
+# whole; a ‰ rate 4 decimals (0.9‰ of the county's forest is 0.0155‰ for one fire);
+# amounts (万元) 2 decimals.
+SCORE_DIGITS = 2
+PCT_DIGITS = 1
+COUNT_UNITS = ("起", "人", "个", "项", "次", "件")
+
+
 def digits_for_unit(unit: str | None) -> int:
-    """Counts are whole, a ‰ rate needs 4 decimals to show at all, the rest 2."""
-    if unit in ("起", "人", "个", "项", "次"):
+    """Decimals of a figure in ``unit`` (the rule above)."""
+    if unit in COUNT_UNITS:
         return 0
+    if unit == "%":
+        return PCT_DIGITS
     return 4 if unit == "‰" else 2
 
 

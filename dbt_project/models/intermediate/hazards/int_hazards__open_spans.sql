@@ -4,7 +4,7 @@
     version, by credit code). A hazard is open on D when found_on <= D and it is not
     rectified by D (rectified_on null or after D).
 
-    Why a table of spans: the lists open_hazards_daily and supervised_hazards are these
+    Why a table of spans: the lists open_hazards_daily and major_and_supervised_hazards are these
     spans crossed with the calendar, which at province scale is ~0.6 M spans but ~7.7 M
     hazard-days. Materialising the hazard-days took ~40 % of `dbt build` (docs/scaling.md);
     the lists are views over this table, and a date's list reads only the spans.

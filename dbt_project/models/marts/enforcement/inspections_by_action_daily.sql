@@ -5,7 +5,7 @@
 
     inspections, hazards_found, fines_10k_cny: inspections with inspected_on in YTD, the
     hazards they found and their fines; is_penalty: the action counts as an administrative
-    penalty (kpis.md: 罚款, 停产整顿, 关闭取缔, 移送司法). Over all actions the inspections
+    penalty (kpis.md: 警告, 罚款, 停产整顿, 关闭取缔; not 移送司法). Over all actions the inspections
     add up to the scoreboard's inspections, the penalty actions to its penalties.
 -#}
 {%- set measures = ['inspections', 'hazards_found', 'fines_10k_cny'] -%}

@@ -5,9 +5,12 @@
     Year to date (1 January of as_of's year through as_of), as kpis.md:
     - inspections, inspections_ly: township_kpis_daily's (same figures as that table);
     - quota: the ranking's quota for the YTD, days x inspections_per_7_days / 7 (profile;
-      default 2 per 7 days), 2 decimals; quota_pct = 100 x inspections / quota, 1 decimal,
+      default 2 per 7 days), shown as the whole number of inspections that earns the full
+      score (ceiling, kpis.md: 105 次, never 104.29 次); quota_pct = 100 x inspections /
+      that whole quota, 1 decimal (>= 100 exactly when the enforcement score is full),
       null when the quota is 0;
-    - hazards_found, penalties (actions 罚款, 停产整顿, 关闭取缔, 移送司法), fines_10k_cny.
+    - hazards_found, penalties (警告, 罚款, 停产整顿, 关闭取缔: macro penalty_actions),
+      fines_10k_cny.
     Month to date (1st of as_of's month through as_of), for the per-month table of a
     township: inspections_mtd, hazards_found_mtd, penalties_mtd, fines_10k_cny_mtd; a
     month's figures are the row of its last day (or of as_of while the month runs).
@@ -79,8 +82,8 @@ select
     cast(kpis.township_name as varchar) as township_name,
     cast(kpis.inspections as bigint) as inspections,
     cast(kpis.inspections_ly as bigint) as inspections_ly,
-    cast(round(quotas.quota_raw, 2) as double) as quota,
-    cast(round({{ safetywh.ratio('100.0 * kpis.inspections', 'nullif(quotas.quota_raw, 0)') }}, 1) as double) as quota_pct,
+    {{ whole_quota('quotas.quota_raw') }} as quota,
+    cast(round({{ safetywh.ratio('100.0 * kpis.inspections', 'nullif(' ~ whole_quota('quotas.quota_raw') ~ ', 0)') }}, 1) as double) as quota_pct,
     cast(quotas.hazards_found_ytd as bigint) as hazards_found,
     cast(quotas.penalties_ytd as bigint) as penalties,
     cast(round(quotas.fines_10k_cny_ytd, 6) as double) as fines_10k_cny,

@@ -1,7 +1,7 @@
 {#-
     Every hazard open on a date (any level), for every date the data covers: ONE row per
     as_of x hazard found on or before as_of and not rectified by it (a township's 未整改隐患
-    list; supervised_hazards is the major / 挂牌督办 subset). is_overdue: the deadline is
+    list; major_and_supervised_hazards is the major / 挂牌督办 subset). is_overdue: the deadline is
     before as_of; days_overdue = as_of - deadline when overdue, else 0 (the rule of the
     KPI major_hazards_overdue). The enterprise is the register's, by credit code.
     The range join yields exactly the open hazard-days (the table's rows), no more.

@@ -1,6 +1,8 @@
 {#-
-    The 挂牌督办 list (kpis.md "Also required as tables") for every date covered by the
-    data: ONE row per as_of x hazard on the list that day.
+    The list of open major and supervised hazards, 重大及挂牌督办隐患清单 (kpis.md "Also
+    required as tables"), for every date covered by the data: ONE row per as_of x hazard on
+    the list that day. Not "the 挂牌督办 list": most major hazards are not under listed
+    supervision, so is_supervised (是 / 否) says of each item whether it is 挂牌督办.
 
     Decision: "every open major hazard or is_supervised=是 hazard" is read as the hazards
     that are OPEN on D (found on or before D, not rectified by D) and either major (重大)
