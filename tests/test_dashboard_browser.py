@@ -26,6 +26,7 @@ from warehouse.home import Home
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1440, "height": 2400}  # tall: Streamlit scrolls inside the page, not the window
@@ -151,7 +152,9 @@ def assert_clean(page, title: str) -> None:
     for text in ERROR_TEXT:
         assert text not in main, f"{title}: {text!r} on the page"
     for label in PAGES[title]:
-        assert page.get_by_text(label).filter(visible=True).count(), f"{title}: label {label!r} not shown"
+        if not page.get_by_text(label).filter(visible=True).count():
+            page.screenshot(path=str(ARTIFACTS / f"dashboard-missing-label-{title}.png"))  # to see why
+            raise AssertionError(f"{title}: label {label!r} not shown:\n{main[:1500]}")
 
 
 def test_leader_opens_every_page(browser, server, generated_home, artifacts):
