@@ -83,6 +83,15 @@ def movement_text(movement) -> str:
 
 # ------------------------------------------------------------------ tables
 
+def headers(feed: str, columns: list[str], derived: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Table headers in display order: a ledger column's as its feed contract names it (one
+    registry, pipelines.lib.labels), a column the marts derive from ``derived``."""
+    from pipelines.lib.labels import column_label
+
+    derived = derived or {}
+    return {c: derived[c] if c in derived else column_label(feed, c) for c in columns}
+
+
 def _display(frame: pl.DataFrame, columns: Mapping[str, str]) -> pl.DataFrame:
     """Select and rename to Chinese headers; booleans read 是/否."""
     view = frame.select(list(columns))

@@ -109,12 +109,10 @@ def preparedness_section(viewer: Viewer, code: str, as_of) -> None:
             st.caption(f"最近一次：{status['last_drill_on']:%Y-%m-%d}")
     tabs = st.tabs(["预案", "演练培训"])
     with tabs[0]:
-        ui.table(plans, {"plan_id": "预案编号", "owner_unit": "编制单位", "plan_type": "预案类别",
-                         "issued_on": "发布日期", "filed_on": "备案日期"},
+        ui.table(plans, ui.headers("plans", ["plan_id", "owner_unit", "plan_type", "issued_on", "filed_on"]),
                  key="plans", file_name=f"预案_{code}", empty="本乡镇没有预案记录")
     with tabs[1]:
-        ui.table(drills, {"held_on": "日期", "kind": "类型", "subject": "科目", "team_id": "队伍编号",
-                          "participants": "参加人数"},
+        ui.table(drills, ui.headers("drills", ["held_on", "kind", "subject", "team_id", "participants"]),
                  key="drills", file_name=f"演练培训_{code}", empty="近365天没有演练或培训")
 
 
@@ -134,8 +132,8 @@ def body(viewer: Viewer) -> None:
     ui.section("生产安全事故", f"{as_of.year}年1月1日至{as_of:%m月%d日}。")
     ui.table(
         q.accidents(viewer, code, as_of),
-        {"accident_id": "事故编号", "occurred_at": "发生时间", "sector": "行业类别", "accident_type": "事故类别",
-         "deaths": "死亡", "serious_injuries": "重伤", "direct_loss_10k_cny": "直接经济损失(万元)", "grade": "事故等级"},
+        ui.headers("accidents", ["accident_id", "occurred_at", "sector", "accident_type", "deaths", "serious_injuries",
+                                 "direct_loss_10k_cny", "grade"], {"grade": "事故等级"}),
         key="accidents", file_name=f"事故_{code}_{as_of}", empty="本年尚无事故",
     )
 
@@ -143,9 +141,9 @@ def body(viewer: Viewer) -> None:
     ui.section("未整改隐患", f"截至 {as_of:%Y-%m-%d} 未整改销号的隐患，逾期的排在前面。")
     ui.table(
         hazards,
-        {"hazard_id": "隐患编号", "level": "等级", "is_supervised": "挂牌督办", "description": "隐患描述",
-         "enterprise_name": "企业", "found_on": "排查日期", "deadline": "整改期限", "is_overdue": "已逾期",
-         "days_overdue": "逾期天数"},
+        ui.headers("hazards", ["hazard_id", "level", "is_supervised", "description", "enterprise_name", "found_on",
+                               "deadline", "is_overdue", "days_overdue"],
+                   {"enterprise_name": "企业", "is_overdue": "已逾期", "days_overdue": "逾期天数"}),
         key="open-hazards", file_name=f"未整改隐患_{code}_{as_of}", empty="没有未整改的隐患", height=300,
     )
 
