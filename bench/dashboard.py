@@ -33,13 +33,16 @@ def main(argv: list[str] | None = None) -> int:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
+    from dashboards import logins, session
     from dashboards.auth import Viewer
 
     leader = Viewer("lingdao", "局领导", "leader")
 
     def open_page(page: str) -> AppTest:
         at = AppTest.from_file(str(APP), default_timeout=300)
-        at.session_state["viewer"] = leader
+        # a real session in the home's login store, as a login leaves it
+        at.session_state[session.TOKEN_KEY] = logins.Store.for_home().open_session(
+            leader.username, None, logins.now_utc())
         at.switch_page(f"pages/{page}.py")
         at.run()
         if at.exception:

@@ -1,9 +1,12 @@
 """宁乡市应急管理数据驾驶舱 — the Streamlit entry point (`safetywh dashboard` serves it).
 
-A router only: without a login the navigation holds the login page alone, so no page
-(and no query) runs before a login. With one, a leader gets every page and a township
-clerk the ranking, its own township and 数据报送 / 报送情况, a department 数据报送 / 报送情况;
-the query layer checks the same again.
+A router only. Every page's address is registered for everyone, so a reload, a bookmark
+or a typed link (`/hazards`) always finds its page (no "page not found"):
+- without a login every address shows the login form, and after the login the same
+  address shows its page;
+- a township clerk's navigation lists the ranking, its own township, its risk level and
+  the portal (数据报送 / 报送情况), a department's the portal; an address a login may not
+  see shows the query layer's refusal, no figure.
 """
 
 from __future__ import annotations
@@ -27,50 +30,48 @@ import pandas  # noqa: E402,F401
 
 PAGES = Path(__file__).resolve().parent / "pages"
 
+LEADER, CLERK, DEPARTMENT = "leader", "township", "department"
+# (section, module under pages/ = url path, title, icon, the roles whose menu lists it).
+# One row a page; the first row a login may see is its landing page.
+PAGE_TABLE = [
+    ("全市", "overview", "总览", ":material/dashboard:", {LEADER}),
+    ("全市", "ranking", "乡镇排名", ":material/leaderboard:", {LEADER, CLERK}),
+    ("全市", "township", "乡镇详情", ":material/location_city:", {LEADER, CLERK}),
+    ("专题", "hazards", "隐患治理", ":material/report:", {LEADER}),
+    ("专题", "enforcement", "执法检查", ":material/gavel:", {LEADER}),
+    ("专题", "disasters", "防灾减灾", ":material/forest:", {LEADER}),
+    ("专题", "preparedness", "应急准备", ":material/inventory_2:", {LEADER}),
+    ("专题", "quality", "数据质量", ":material/fact_check:", {LEADER}),
+    ("专题", "risk", "风险预警", ":material/warning:", {LEADER, CLERK}),
+    ("报送", "submit", "数据报送", ":material/upload_file:", {CLERK, DEPARTMENT}),
+    ("报送", "deliveries", "报送情况", ":material/event_available:", {LEADER, CLERK, DEPARTMENT}),
+    ("管理", "audit", "登录审计", ":material/shield_person:", {LEADER}),
+]
+
 st.set_page_config(page_title="宁乡市应急管理数据驾驶舱", page_icon=":material/shield:", layout="wide")
+session.chrome()
 
 viewer = session.current_viewer()
 if viewer is None:
-    navigation = st.navigation([st.Page(session.login_page, title="登录", url_path="login", default=True)],
-                               position="hidden")
+    login = [st.Page(session.login_page, title="登录", url_path="login", default=True)]
+    login += [st.Page(session.login_page, title=title, url_path=name) for _, name, title, _, _ in PAGE_TABLE]
+    navigation = st.navigation(login, position="hidden")
 else:
-    def page(name: str, title: str, icon: str, default: bool = False) -> st.Page:
-        return st.Page(PAGES / f"{name}.py", title=title, url_path=name, icon=icon, default=default)
-
-    if viewer.is_leader:
-        pages = {
-            "全市": [
-                page("overview", "总览", ":material/dashboard:", default=True),
-                page("ranking", "乡镇排名", ":material/leaderboard:"),
-                page("township", "乡镇详情", ":material/location_city:"),
-            ],
-            "专题": [
-                page("hazards", "隐患治理", ":material/report:"),
-                page("enforcement", "执法检查", ":material/gavel:"),
-                page("disasters", "防灾减灾", ":material/forest:"),
-                page("preparedness", "应急准备", ":material/inventory_2:"),
-                page("quality", "数据质量", ":material/fact_check:"),
-                page("risk", "风险预警", ":material/warning:"),
-            ],
-        }
-        pages["报送"] = [page("deliveries", "报送情况", ":material/event_available:")]
-    elif viewer.role == "department":
-        pages = [
-            page("submit", "数据报送", ":material/upload_file:", default=True),
-            page("deliveries", "报送情况", ":material/event_available:"),
-        ]
-    else:
-        pages = {
-            "本乡镇": [
-                page("ranking", "乡镇排名", ":material/leaderboard:", default=True),
-                page("township", "乡镇详情", ":material/location_city:"),
-                page("risk", "风险预警", ":material/warning:"),
-            ],
-            "报送": [
-                page("submit", "数据报送", ":material/upload_file:"),
-                page("deliveries", "报送情况", ":material/event_available:"),
-            ],
-        }
+    sections: dict[str, list[st.Page]] = {}
+    hidden: list[st.Page] = []
+    for section, name, title, icon, who in PAGE_TABLE:
+        if viewer.role in who:
+            first = not any(sections.values())
+            sections.setdefault(section, []).append(
+                st.Page(PAGES / f"{name}.py", title=title, url_path=name, icon=icon, default=first))
+        else:
+            # off the menu; opened by its address it shows the query layer's refusal
+            hidden.append(st.Page(PAGES / f"{name}.py", title=title, url_path=name, visibility="hidden"))
+    # (a login made at "/" reruns with the login form's page, which is not here: Streamlit
+    # then opens the default page, the first this login may see)
+    pages = sections if viewer.is_leader else [p for group in sections.values() for p in group]
+    if hidden:
+        pages = sections | {"": hidden} if isinstance(pages, dict) else pages + hidden
     navigation = st.navigation(pages)
     session.sidebar(viewer)
 

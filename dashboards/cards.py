@@ -7,15 +7,30 @@ import streamlit as st
 
 from dashboards import ui
 
-def delta_style(change, target_kind: str | None) -> tuple[str, str]:
-    """(delta_color, delta_arrow): a rise is bad for an 'at most' target, good for 'at least'."""
+RISE_IS_GOOD = {"at_most": False, "at_least": True}  # a target's kind says whether a rise is good
+
+
+def delta_style(change, rise_is_good: bool | None) -> tuple[str, str]:
+    """(delta_color, delta_arrow): the arrow from the sign of the numeric change, the colour
+    from whether a rise is good (green) or bad (red); gray when neither or no change.
+
+    The delta shown is wording (同比下降66.7%), which Streamlit would read as a rise: every
+    card passes both explicitly, through metric_card."""
     if change is None or change == 0:
         return "gray", "off"
     arrow = "up" if change > 0 else "down"
-    if target_kind is None:
+    if rise_is_good is None:
         return "gray", arrow
-    good = (change < 0) if target_kind == "at_most" else (change > 0)
+    good = (change > 0) == rise_is_good
     return ("green" if good else "red"), arrow
+
+
+def metric_card(where, label: str, value: str, *, change=None, change_text: str | None = None,
+                rise_is_good: bool | None = None, help: str | None = None, border: bool = True) -> None:
+    """One card: the figure, and its change worded in Chinese with the right arrow and colour."""
+    color, arrow = delta_style(change, rise_is_good)
+    where.metric(label, value, delta=change_text if change is not None else None, delta_color=color,
+                 delta_arrow=arrow, help=help, border=border)
 
 
 def target_text(row: dict) -> str:
@@ -29,11 +44,11 @@ def scoreboard_cards(board: pl.DataFrame, per_row: int = 3) -> None:
     rows = board.to_dicts()
     for start in range(0, len(rows), per_row):
         for column, row in zip(st.columns(per_row), rows[start:start + per_row]):
-            color, arrow = delta_style(row["change"], row["target_kind"])
             with column.container(border=True):
-                st.metric(
-                    row["label"], ui.fmt_with_unit(row["value"], row["unit"]),
-                    delta=row["change_text"], delta_color=color, delta_arrow=arrow,
+                metric_card(
+                    st, row["label"], ui.fmt_with_unit(row["value"], row["unit"]),
+                    change=row["change"], change_text=row["change_text"],
+                    rise_is_good=RISE_IS_GOOD.get(row["target_kind"]), border=False,
                     help=f"去年同期：{ui.fmt_with_unit(row['ly_value'], row['unit'])}",
                 )
                 st.markdown(f"{ui.status_badge(row['status'])} {target_text(row)}")

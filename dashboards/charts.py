@@ -74,15 +74,67 @@ def components_stacked(frame: pl.DataFrame) -> alt.Chart:
     )
 
 
+# A horizontal bar's band (Vega-Lite step sizing: the chart grows with the rows): tall
+# enough that no label is dropped or overlaps (at 18 px the chart showed every other name).
+BAND_PX = 24
+# every name in full (the longest sender names are ~12 characters)
+_NAMES = alt.Axis(labelOverlap=False, labelLimit=260, labelFontSize=12)
+
+
 def bars(frame: pl.DataFrame, category: str, value: str, title: str, *, horizontal: bool = True,
          domain: tuple[float, float] | None = None) -> alt.Chart:
     data = frame.select(pl.col(category).alias("类别"), pl.col(value).alias("数值"))
     scale = alt.Scale(domain=list(domain)) if domain else alt.Undefined
-    cat = alt.Y("类别:N", sort="-x", title=None) if horizontal else alt.X("类别:N", sort="-y", title=None)
+    cat = (alt.Y("类别:N", sort="-x", title=None, axis=_NAMES) if horizontal
+           else alt.X("类别:N", sort="-y", title=None, axis=alt.Axis(labelOverlap=False, labelAngle=-45)))
     val = alt.X("数值:Q", title=None, scale=scale) if horizontal else alt.Y("数值:Q", title=None, scale=scale)
     return (
         alt.Chart(data, title=title)
         .mark_bar()
         .encode(**({"y": cat, "x": val} if horizontal else {"x": cat, "y": val}), tooltip=["类别", "数值"])
-        .properties(height=max(200, 18 * data.height) if horizontal else 260)
+        .properties(height=alt.Step(BAND_PX) if horizontal else 260)
+    )
+
+
+def stacked_bars(frame: pl.DataFrame, category: str, parts: dict[str, str], title: str,
+                 colors: list[str] | None = None) -> alt.Chart:
+    """One horizontal bar per category, split into parts (e.g. on time / late / missing);
+    categories keep the frame's order. ``parts``: column -> its name in the legend."""
+    order = frame[category].to_list()
+    long = frame.select([category, *parts]).unpivot(index=category, on=list(parts), variable_name="part",
+                                                   value_name="数量").with_columns(
+        pl.col(category).alias("类别"), pl.col("part").replace_strict(parts).alias("分项"),
+        pl.col("part").replace_strict({p: i for i, p in enumerate(parts)}, return_dtype=pl.Int32).alias("顺序"),
+    )
+    scale = alt.Scale(domain=list(parts.values()), range=colors) if colors else alt.Undefined
+    return (
+        alt.Chart(long.select("类别", "分项", "数量", "顺序"), title=title)
+        .mark_bar()
+        .encode(
+            y=alt.Y("类别:N", sort=order, title=None, axis=_NAMES),
+            x=alt.X("数量:Q", title=None, axis=alt.Axis(tickMinStep=1, format="d")),  # counts
+            color=alt.Color("分项:N", sort=list(parts.values()), scale=scale,
+                            legend=alt.Legend(orient="top", title=None)),
+            order=alt.Order("顺序:Q"),
+            tooltip=["类别", "分项", "数量"],
+        )
+        .properties(height=alt.Step(BAND_PX))
+    )
+
+
+def lines_over_time(frame: pl.DataFrame, date: str, series: dict[str, str], title: str) -> alt.Chart:
+    """Several figures over time, one line each (``series``: column -> its name)."""
+    long = frame.select([date, *series]).unpivot(index=date, on=list(series), variable_name="s",
+                                                value_name="数值").with_columns(
+        pl.col(date).alias("日期"), pl.col("s").replace_strict(series).alias("指标"))
+    return (
+        alt.Chart(long.select("日期", "指标", "数值"), title=title)
+        .mark_line(interpolate="step-after", point=alt.OverlayMarkDef(size=20))
+        .encode(
+            x=alt.X("日期:T", title=None, axis=alt.Axis(format="%Y-%m", labelOverlap=True)),
+            y=alt.Y("数值:Q", title=None, axis=alt.Axis(tickMinStep=1, format="d")),  # counts
+            color=alt.Color("指标:N", sort=list(series.values()), legend=alt.Legend(orient="top", title=None)),
+            tooltip=[alt.Tooltip("日期:T", format="%Y-%m-%d"), "指标", "数值"],
+        )
+        .properties(height=260)
     )

@@ -22,7 +22,7 @@ CJK_FONTS = ("sans-serif, 'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft Y
 def streamlit_argv(port: int, address: str) -> list[str]:
     """The server command line: headless, local, no telemetry, no code reloading (the
     app serves users; it is not being developed), no tracebacks shown to users (they
-    go to the server log)."""
+    go to the server log), and a minimal toolbar (no English hosting menu or Deploy)."""
     return [
         sys.executable, "-m", "streamlit", "run", str(APP),
         "--server.headless", "true",
@@ -31,7 +31,7 @@ def streamlit_argv(port: int, address: str) -> list[str]:
         "--server.fileWatcherType", "none",
         "--server.runOnSave", "false",
         "--browser.gatherUsageStats", "false",
-        "--client.toolbarMode", "viewer",
+        "--client.toolbarMode", "minimal",
         "--client.showErrorDetails", "none",
         "--theme.base", "light",
         "--theme.primaryColor", "#1f5fa8",
@@ -83,14 +83,14 @@ def cmd_dashboard_password(args: argparse.Namespace) -> int:
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("dashboard", help="serve the dashboards (Streamlit) on localhost")
-    p.add_argument("--home", metavar="DIR", help="warehouse home (default: $SAFETYWH_HOME, then ./warehouse)")
-    p.add_argument("--port", type=int, default=8501, help="port (default 8501)")
-    p.add_argument("--address", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--accounts", metavar="FILE",
-                   help="accounts YAML (default: $SAFETYWH_DASHBOARD_ACCOUNTS, then dashboards/accounts.yaml)")
+    p = subparsers.add_parser("dashboard", help="启动数据驾驶舱（Streamlit 网页），默认只在本机访问")
+    p.add_argument("--home", metavar="目录", help="数仓目录（默认：$SAFETYWH_HOME，其次 ./warehouse）")
+    p.add_argument("--port", type=int, default=8501, metavar="端口", help="端口（默认 8501）")
+    p.add_argument("--address", default="127.0.0.1", metavar="地址", help="监听地址（默认 127.0.0.1，仅本机）")
+    p.add_argument("--accounts", metavar="文件",
+                   help="账号文件（默认：$SAFETYWH_DASHBOARD_ACCOUNTS，其次 dashboards/accounts.yaml）")
     p.set_defaults(func=cmd_dashboard)
 
-    p = subparsers.add_parser("dashboard-password", help="print the scrypt hash of a password for the accounts file")
-    p.add_argument("--stdin", action="store_true", help="read the password from standard input")
+    p = subparsers.add_parser("dashboard-password", help="生成新密码的 scrypt 哈希，粘贴到账号文件中")
+    p.add_argument("--stdin", action="store_true", help="从标准输入读取密码")
     p.set_defaults(func=cmd_dashboard_password)

@@ -25,6 +25,9 @@ STATUS_HEX = {"达标": "#d7f0dc", "受控": "#d7f0dc", "有风险": "#fde7c8", 
 BAND_HEX = {"优秀": "#d7f0dc", "合格": "#e3ecfa", "待改进": "#fde7c8", "一票否决": "#f9d3d3"}
 PERIOD_TYPE_TEXT = {"week": "周通报", "month": "月排名", "quarter": "季考核", "year": "年度"}
 COUNT_UNITS = {"起", "人", "个", "项", "次", "件"}
+HIGHLIGHT_HEX = "#fff1a8"  # a clerk's own row
+LONG_TEXT_PX = 420
+WRAP_ROW_PX = 72  # three lines of text
 
 
 def viewer() -> Viewer:
@@ -84,6 +87,15 @@ def movement_text(movement) -> str:
 
 # ------------------------------------------------------------------ tables
 
+def headers(feed: str, columns: list[str], derived: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Table headers in display order: a ledger column's as its feed contract names it (one
+    registry, pipelines.lib.labels), a column the marts derive from ``derived``."""
+    from pipelines.lib.labels import column_label
+
+    derived = derived or {}
+    return {c: derived[c] if c in derived else column_label(feed, c) for c in columns}
+
+
 def _display(frame: pl.DataFrame, columns: Mapping[str, str]) -> pl.DataFrame:
     """Select and rename to Chinese headers; booleans read 是/否."""
     view = frame.select(list(columns))
@@ -129,32 +141,40 @@ def table(
     height: int | str = "auto",
     empty: str = "没有记录",
     decimals: int = 2,
+    highlight: pl.Expr | None = None,
+    row_height: int | None = None,
 ) -> pl.DataFrame:
     """A table with Chinese headers and CSV / XLSX download buttons.
 
     ``colors``: Chinese column -> {cell text: background colour} or a function of the cell
-    returning a CSS colour (e.g. status, band, movement). Files are built only when a
-    button is clicked (deferred download data)."""
+    returning a CSS colour (e.g. status, band, movement). ``highlight``: rows where this
+    expression of the frame holds are shaded (a clerk's own township). Files are built only
+    when a button is clicked (deferred download data)."""
+    marked = frame.select(highlight.fill_null(False)).to_series().to_list() if highlight is not None else None
     view = _display(frame, columns)
     if view.height == 0:
         st.info(empty)
         return view
     if isinstance(height, int):
-        height = min(height, rows_height(view.height))  # no blank rows under a short table
+        height = min(height, rows_height(view.height, row_height))  # no blank rows under a short table
     shown = view
     config = _type_config(view) | dict(column_config or {})
-    if colors:
+    if colors or (marked and any(marked)):
         # a Styler shows its own text, so dates become text here; the downloads keep types
         dates = [n for n, t in view.schema.items() if t == pl.Date]
         styled = view.with_columns(pl.col(n).dt.strftime("%Y-%m-%d") for n in dates)
         styler = styled.to_pandas().style.format(precision=decimals, na_rep="—")
+        if marked and any(marked):
+            styler = styler.apply(lambda row: [f"background-color: {HIGHLIGHT_HEX}" if marked[row.name] else ""]
+                                  * len(row), axis=1)
+        colors = colors or {}
         for column, palette in colors.items():
             pick = palette if callable(palette) else (lambda cell, p=palette: p.get(cell, ""))
             styler = styler.map(lambda cell, f=pick: f"background-color: {f(cell)}" if f(cell) else "",
                                 subset=[column])
         shown = styler
     st.dataframe(shown, hide_index=True, width="stretch", height=height, column_config=config, key=key,
-                 placeholder="—")
+                 placeholder="—", row_height=row_height)
     with st.container(horizontal=True):
         st.download_button(
             "下载 CSV", data=lambda: _csv_bytes(view), file_name=f"{file_name}.csv", mime="text/csv",
@@ -168,9 +188,16 @@ def table(
     return view
 
 
-def rows_height(rows: int) -> int:
+def long_text(*columns: str) -> dict[str, object]:
+    """Column config for long text (reasons, file paths, descriptions): wide, and wrapped in
+    rows of WRAP_ROW_PX (Streamlit wraps text only in rows taller than 4rem), so a reason is
+    read whole instead of cut at the column's edge. Pass ``row_height=WRAP_ROW_PX`` too."""
+    return {name: st.column_config.TextColumn(name, width=LONG_TEXT_PX) for name in columns}
+
+
+def rows_height(rows: int, row_height: int | None = None) -> int:
     """Height showing every row without an inner scroll bar (35 px a row, as st.dataframe draws)."""
-    return 35 * (rows + 1) + 3
+    return 35 + (row_height or 35) * rows + 3
 
 
 def movement_color(cell) -> str:

@@ -7,12 +7,12 @@ never the writer's file (pipelines/lib/readers.py).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 
 import duckdb
 import polars as pl
 
+from pipelines.cli_zh import HOME_HELP, PERIOD_HELP, date_arg, format_help, period_arg
 from warehouse.home import Home
 
 _SCOREBOARD_TABLE = ("label", "value", "unit", "ly_value", "change_text", "target", "status")
@@ -20,14 +20,6 @@ _RANKING_TABLE = (
     "rank", "movement", "township_name", "total", "s_acc", "s_haz", "s_enf", "s_prep", "s_rep", "band",
     "red_list", "named", "weakest_component_label",
 )
-_STATUS_TEXT = {"met": "达标", "on_track": "受控", "at_risk": "有风险", "breached": "未达标"}
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text}") from exc
 
 
 def _connect(home_arg: str | None) -> duckdb.DuckDBPyConnection:
@@ -41,12 +33,14 @@ def _connect(home_arg: str | None) -> duckdb.DuckDBPyConnection:
         raise NumbersError(str(exc)) from exc
 
 
-def _table_view(frame: pl.DataFrame, columns: tuple[str, ...]) -> pl.DataFrame:
+def _table_view(frame: pl.DataFrame, columns: tuple[str, ...], model: str) -> pl.DataFrame:
     """What a person reads: every figure with the decimals of the one rule of
     pipelines.lib.bulletin.wording (the bulletins' too: scores 2, percentages 1, counts 0,
-    ‰ 4), fixed within a column; Chinese status; — for no value. A table is one screen
-    (19 metrics or 29 townships), so the cells are formatted in Python."""
+    ‰ 4), fixed within a column; Chinese headers, statuses, 是/否 and — for no value
+    (pipelines/lib/labels.py). A table is one screen (19 metrics or 29 townships), so the
+    cells are formatted in Python."""
     from pipelines.lib.bulletin.wording import SCORE_DIGITS, fmt_num, fmt_value
+    from pipelines.lib.labels import label_frame
 
     view = frame.select(columns)
     floats = [name for name, dtype in view.schema.items() if dtype == pl.Float64]
@@ -62,9 +56,7 @@ def _table_view(frame: pl.DataFrame, columns: tuple[str, ...]) -> pl.DataFrame:
             pl.Series(name, [fmt_num(v, SCORE_DIGITS) for v in view[name].to_list()], dtype=pl.String)
             for name in floats
         )
-    if "status" in view.columns:
-        view = view.with_columns(pl.col("status").replace_strict(_STATUS_TEXT, default=None))
-    return view.with_columns(pl.all().cast(pl.String).fill_null("—"))
+    return label_frame(view, model=model)
 
 
 def cmd_kpis(args: argparse.Namespace) -> int:
@@ -80,7 +72,8 @@ def cmd_kpis(args: argparse.Namespace) -> int:
     except NumbersError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
-    emit(_table_view(frame, _SCOREBOARD_TABLE) if args.format == "table" else frame, args.format)
+    emit(_table_view(frame, _SCOREBOARD_TABLE, "kpi_scoreboard_daily") if args.format == "table" else frame,
+         args.format)
     return 0
 
 
@@ -97,26 +90,28 @@ def cmd_ranking(args: argparse.Namespace) -> int:
     except NumbersError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
-    emit(_table_view(frame, _RANKING_TABLE) if args.format == "table" else frame, args.format)
+    emit(_table_view(frame, _RANKING_TABLE, "township_rankings") if args.format == "table" else frame, args.format)
     return 0
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--home", metavar="DIR", help="warehouse home (default: $SAFETYWH_HOME, then ./warehouse)")
+    parser.add_argument("--home", metavar="DIR", help=HOME_HELP)
     parser.add_argument("--format", choices=("table", "json", "csv"), default="table",
-                        help="output format (default table; json and csv carry every column)")
+                        help=format_help("table", ("table", "json", "csv")) + "；json 与 csv 含全部字段")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `kpis` and `ranking` to the safetywh command line."""
-    p = subparsers.add_parser("kpis", help="the KPI scoreboard (kpis.md) as of a date")
-    p.add_argument("--as-of", dest="as_of", type=_date, required=True, metavar="DATE",
-                   help="the date the figures are as of (YYYY-MM-DD), within the data")
+    p = subparsers.add_parser("kpis", help="截至某日的安全生产指标（年初至该日累计，与去年同期及目标比较）",
+                              description="截至某日的安全生产指标：年初至该日累计值、去年同期、同比、目标与完成状态。")
+    p.add_argument("--as-of", dest="as_of", type=date_arg, required=True, metavar="DATE",
+                   help="统计截止日期（YYYY-MM-DD），须在数据覆盖的日期范围内")
     _add_common(p)
     p.set_defaults(func=cmd_kpis)
 
-    p = subparsers.add_parser("ranking", help="the township ranking (ranking.md) of a week, month or quarter")
-    p.add_argument("--period", required=True, metavar="PERIOD",
-                   help="ISO week 2023-W14, month 2023-04 or quarter 2023-Q2")
+    p = subparsers.add_parser("ranking", help="某一周、月或季度的乡镇排名",
+                              description="某一周、月或季度的乡镇（街道）排名：名次、名次变化、总分、各项得分、等次、"
+                              "红榜与通报点名。")
+    p.add_argument("--period", type=period_arg, required=True, metavar="PERIOD", help=PERIOD_HELP)
     _add_common(p)
     p.set_defaults(func=cmd_ranking)

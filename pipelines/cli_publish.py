@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from pipelines.cli_zh import HOME_HELP, PERIOD_HELP, period_arg
 from warehouse.home import Home
 
 _MAIL_TEXT = {
@@ -45,12 +46,11 @@ def cmd_publish(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "publish",
-        help="the weekly bulletin, monthly ranking or quarterly assessment as .docx, .pdf and .xlsx",
-        description="写出某一周期的周通报、月排名或季考核（Word、PDF、Excel），保存到 <home>/publications/<period>/，"
+        help="写出周通报、月排名或季考核（Word、PDF、Excel）",
+        description="写出某一周期的周通报、月排名或季考核（Word、PDF、Excel），保存到 <数仓目录>/publications/<周期>/，"
         "旧版本存档于 archive/；配置了 SMTP 时发送至县级配置中的领导邮箱。",
     )
-    p.add_argument("--period", required=True, metavar="PERIOD",
-                   help="ISO week 2023-W14 (周通报), month 2023-04 (月排名) or quarter 2023-Q2 (季考核)")
-    p.add_argument("--home", metavar="DIR", help="warehouse home (default: $SAFETYWH_HOME, then ./warehouse)")
-    p.add_argument("--no-mail", action="store_true", help="do not e-mail the leadership list even if SMTP is set up")
+    p.add_argument("--period", type=period_arg, required=True, metavar="PERIOD", help=PERIOD_HELP)
+    p.add_argument("--home", metavar="DIR", help=HOME_HELP)
+    p.add_argument("--no-mail", action="store_true", help="即使已配置 SMTP，也不发送给领导邮箱")
     p.set_defaults(func=cmd_publish)

@@ -37,17 +37,10 @@ def _emit_records(records: list[dict], table: pl.DataFrame, fmt: str) -> None:
         json.dump(records, sys.stdout, ensure_ascii=False, indent=2, default=str)
         sys.stdout.write("\n")
     elif fmt == "csv":
-        emit(_neutralised(table), "csv")
+        emit(table, "csv")  # emit neutralises formula cells
     else:
         emit(table, "table")
 
-
-def _neutralised(frame: pl.DataFrame) -> pl.DataFrame:
-    """A text cell starting with = + - @ is prefixed with ' so a spreadsheet never runs it."""
-    return frame.with_columns(
-        pl.when(pl.col(name).str.contains(r"^[=+\-@]")).then("'" + pl.col(name)).otherwise(pl.col(name)).alias(name)
-        for name, dtype in frame.schema.items() if dtype == pl.String
-    )
 
 
 def cmd_signals(args: argparse.Namespace) -> int:

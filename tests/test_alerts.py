@@ -379,6 +379,7 @@ def test_a_run_failure_alerts_the_data_team(smtp, tmp_path):
     townships.write_text("\n".join([*lines, lines[1]]) + "\n", "utf-8")
     env = {**smtp.env(), "SAFETYWH_PROFILE": str(profile)}
     smtp.handler.take()
+    (tmp_path / "home" / "landing").mkdir(parents=True)  # run refuses a home without one
     done = safetywh("run", home=tmp_path / "home", env=env)
     assert done.returncode == 1
     (msg,) = smtp.handler.take()

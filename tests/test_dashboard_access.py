@@ -43,7 +43,7 @@ TOWNSHIP_SCOPED = [
     (township.kpis, (DAY,)), (township.components, ("month",)), (township.accidents, (DAY,)),
     (township.open_hazards, (DAY,)), (township.inspections_by_month, (DAY,)), (township.depot, ()),
     (township.plans, ()), (township.drills, (DAY,)), (township.preparedness_status, (DAY,)),
-    (township.reporting, ()), (township.quarantine_reasons, ()),
+    (township.reporting, ()), (township.quarantine_reasons, ()), (township.weekly_trend, (DAY,)),
 ]
 
 

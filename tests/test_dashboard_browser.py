@@ -20,14 +20,17 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from dashboards import logins
 from warehouse.home import Home
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1440, "height": 2400}  # tall: Streamlit scrolls inside the page, not the window
+SCREENS = [{"width": 1440, "height": 900}, {"width": 1920, "height": 1080}]  # what people have
 
 LEADER = ("lingdao", "Lingdao@2023")
 CLERK = ("430182001", "Xiangzhen@2023")
@@ -43,8 +46,12 @@ PAGES = {
     "应急准备": ["救援队伍训练", "物资储备库", "预案备案", "双重预防机制"],
     "数据质量": ["分报送单位", "迟报和缺报", "隔离的数据行", "拒收的文件"],
     "风险预警": ["乡镇风险等级", "漏报瞒报线索", "等级变化", "预警命中率"],
+    "登录审计": ["最近 1000 条登录记录", "下载 CSV"],
 }
-ERROR_TEXT = ("Traceback", "Error:", "Exception", "无权访问", "This app has encountered an error")
+URLS = {"总览": "overview", "乡镇排名": "ranking", "乡镇详情": "township", "隐患治理": "hazards",
+        "执法检查": "enforcement", "防灾减灾": "disasters", "应急准备": "preparedness", "数据质量": "quality",
+        "风险预警": "risk", "登录审计": "audit"}
+ERROR_TEXT = ("Traceback", "Error:", "Exception", "无权访问", "This app has encountered an error", "Page not found")
 
 
 def _free_port() -> int:
@@ -109,6 +116,12 @@ def settle(page) -> None:
     page.wait_for_timeout(500)
 
 
+def fill_login(page, account: tuple[str, str]) -> None:
+    page.get_by_label("用户名").fill(account[0])
+    page.get_by_label("密码").fill(account[1])
+    page.get_by_role("button", name="登录").click()
+
+
 def login(browser, url: str, account: tuple[str, str]):
     page = browser.new_page(viewport=VIEWPORT)
     page.goto(url)
@@ -135,17 +148,21 @@ def nav_titles(page) -> list[str]:
 
 def assert_clean(page, title: str) -> None:
     assert page.locator('[data-testid="stException"]').count() == 0, title
+    assert page.get_by_role("dialog").count() == 0, f"{title}: a modal over the page"
     main = page.get_by_test_id("stMain").inner_text()
     for text in ERROR_TEXT:
         assert text not in main, f"{title}: {text!r} on the page"
     for label in PAGES[title]:
-        assert page.get_by_text(label).filter(visible=True).count(), f"{title}: label {label!r} not shown"
+        if not page.get_by_text(label).filter(visible=True).count():
+            page.screenshot(path=str(ARTIFACTS / f"dashboard-missing-label-{title}.png"))  # to see why
+            raise AssertionError(f"{title}: label {label!r} not shown:\n{main[:1500]}")
 
 
 def test_leader_opens_every_page(browser, server, generated_home, artifacts):
     page = login(browser, server, LEADER)
     page.get_by_role("heading", name="总览", exact=True).wait_for()
-    assert nav_titles(page) == [*PAGES, "报送情况"]
+    # the order of dashboards/app.py's PAGE_TABLE: the portal's 报送情况 before 管理
+    assert nav_titles(page) == [*list(PAGES)[:-1], "报送情况", "登录审计"]
 
     # a figure on screen equals the mart's (the accidents card, latest date)
     with duckdb.connect(str(Home.resolve(generated_home).published_path), read_only=True) as con:
@@ -160,7 +177,17 @@ def test_leader_opens_every_page(browser, server, generated_home, artifacts):
             visit(page, title)
         assert_clean(page, title)
         page.screenshot(path=str(artifacts / f"dashboard-leader-{number + 1}-{title}.png"))
+        screens(page, artifacts / f"dashboard-leader-{number + 1}-{title}")
     page.close()
+
+
+def screens(page, stem: Path) -> None:
+    """What a leader's or clerk's screen shows first, at both common sizes."""
+    for size in SCREENS:
+        page.set_viewport_size(size)
+        page.wait_for_timeout(700)  # charts re-lay themselves out to the new width
+        page.screenshot(path=f"{stem}-{size['width']}x{size['height']}.png")
+    page.set_viewport_size(VIEWPORT)
 
 
 def test_township_clerk_sees_ranking_and_own_township(browser, server, artifacts):
@@ -170,6 +197,7 @@ def test_township_clerk_sees_ranking_and_own_township(browser, server, artifacts
     assert_clean(page, "乡镇排名")
     assert page.get_by_text("本乡镇（玉潭街道）本期排名第").is_visible()
     page.screenshot(path=str(artifacts / "dashboard-township-1-乡镇排名.png"))
+    screens(page, artifacts / "dashboard-township-1-乡镇排名")
 
     visit(page, "乡镇详情")
     assert_clean(page, "乡镇详情")
@@ -177,7 +205,108 @@ def test_township_clerk_sees_ranking_and_own_township(browser, server, artifacts
     picker = page.get_by_test_id("stSelectbox").filter(has_text="乡镇").first
     assert picker.locator("input").is_disabled(), "a clerk must not be able to pick another township"
     page.screenshot(path=str(artifacts / "dashboard-township-2-乡镇详情.png"))
+    screens(page, artifacts / "dashboard-township-2-乡镇详情")
+
+    # a leader-only address typed by the clerk: the refusal, no figure, no English modal
+    page.goto(f"{server}/hazards")
+    page.get_by_role("heading", name="隐患治理", exact=True).wait_for(timeout=60_000)
+    settle(page)
+    assert page.get_by_text("无权访问").count() and page.get_by_test_id("stMetric").count() == 0
+    assert page.get_by_role("dialog").count() == 0
+    assert nav_titles(page) == ["乡镇排名", "乡镇详情"]
     page.close()
+
+
+def logged_out(page) -> bool:
+    return page.get_by_label("用户名").count() > 0 and page.get_by_test_id("stSidebarNav").count() == 0
+
+
+def test_reload_deep_link_and_logout_everywhere(browser, server, artifacts):
+    """F5, a second tab on a typed address and a bookmark keep the login; a logout in one tab
+    ends it in the other and on reload. The cookie holds a token, the URL never does."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.goto(f"{server}/disasters")  # a deep link before any login: the login form, then the page
+    page.get_by_label("用户名").wait_for(timeout=60_000)
+    assert page.get_by_role("dialog").count() == 0
+    fill_login(page, LEADER)
+    page.get_by_role("heading", name="防灾减灾", exact=True).wait_for(timeout=60_000)
+    settle(page)
+    assert page.url.endswith("/disasters")
+    cookies = {c["name"]: c for c in context.cookies()}
+    token = cookies["safetywh_session"]["value"]
+    assert len(token) >= 40 and token not in page.url
+    assert 7.9 * 3600 < cookies["safetywh_session"]["expires"] - time.time() <= 8 * 3600 + 5
+
+    visit(page, "隐患治理")
+    page.reload()
+    page.get_by_role("heading", name="隐患治理", exact=True).wait_for(timeout=60_000)
+    settle(page)
+    assert_clean(page, "隐患治理")
+    assert not logged_out(page)
+
+    other = context.new_page()
+    for title in ("执法检查", "登录审计"):
+        other.goto(f"{server}/{URLS[title]}")
+        other.get_by_role("heading", name=title, exact=True).wait_for(timeout=60_000)
+        settle(other)
+        assert_clean(other, title)
+    other.screenshot(path=str(artifacts / "dashboard-deep-link-登录审计.png"))
+
+    page.get_by_role("button", name="退出登录").click()
+    page.get_by_label("用户名").wait_for(timeout=60_000)
+    # the other tab is logged out at its next run, and a reload stays logged out
+    other.get_by_test_id("stSidebarNav").get_by_role("link", name="总览", exact=True).click()
+    other.get_by_label("用户名").wait_for(timeout=60_000)
+    assert logged_out(other)
+    other.reload()
+    other.get_by_label("用户名").wait_for(timeout=60_000)
+    settle(other)
+    assert logged_out(other) and other.get_by_role("dialog").count() == 0
+
+    # only a mistyped address has no page: Streamlit's modal then speaks Chinese
+    other.goto(f"{server}/no-such-page")
+    dialog = other.get_by_role("dialog")
+    dialog.wait_for(timeout=60_000)
+    other.wait_for_timeout(500)
+    text = dialog.inner_text()
+    assert "页面不存在" in text and "Page not found" not in text and "requested" not in text, text
+    other.screenshot(path=str(artifacts / "dashboard-mistyped-address.png"))
+    context.close()
+
+
+def test_wrong_passwords_lock_the_account(browser, server, generated_home, artifacts):
+    """The profile's 5 failures lock a clerk's account: the right password is refused with
+    the time the lock ends, and the leader reads it all on 登录审计. (That the lock passes is
+    proved with a moved clock in test_dashboard_logins.)"""
+    account = ("430182002", "Xiangzhen@2023")
+    store = logins.Store(Home.resolve(generated_home).root / "dashboards" / "logins.sqlite")
+
+    def attempts() -> int:
+        return sum(1 for row in store.audit() if row[2] == account[0] and row[1] in ("failure", "refused"))
+
+    page = browser.new_page(viewport=VIEWPORT)
+    page.goto(server)
+    for attempt, password in enumerate([f"wrong-{n}" for n in range(6)] + [account[1]]):
+        fill_login(page, (account[0], password))
+        deadline = time.monotonic() + 60
+        while attempts() <= attempt:  # the server has the attempt when its audit row is written
+            assert time.monotonic() < deadline, f"attempt {attempt + 1} never reached the server"
+            time.sleep(0.2)
+        settle(page)
+    page.get_by_text("登录失败次数过多，已暂时锁定，请于").wait_for(timeout=30_000)
+    assert logged_out(page)
+    page.screenshot(path=str(artifacts / "dashboard-lockout.png"))
+    page.close()
+
+    page = login(browser, server, LEADER)
+    visit(page, "登录审计")
+    assert_clean(page, "登录审计")
+    page.screenshot(path=str(artifacts / "dashboard-audit.png"))
+    page.close()
+    # the grid is a canvas: what the page lists is read from the server's store
+    mine = [row[1] for row in reversed(store.audit()) if row[2] == account[0]]
+    assert mine == ["failure"] * 5 + ["lockout", "refused", "refused"]
 
 
 def test_app_keeps_answering_while_the_pipeline_runs(browser, generated_home, tmp_path, artifacts):

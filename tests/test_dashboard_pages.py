@@ -12,11 +12,13 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
+from dashboards import logins, session
 from dashboards.auth import Viewer
 from dashboards.data import overview as overview_q
-from pipelines.lib import numbers
+from pipelines.lib import labels, numbers
 from warehouse.home import Home
 
 pytestmark = pytest.mark.slow
@@ -60,7 +62,9 @@ def app(home, monkeypatch):
     def open_page(viewer: Viewer | None, page: str | None = None) -> AppTest:
         at = AppTest.from_file(str(APP), default_timeout=120)
         if viewer is not None:
-            at.session_state["viewer"] = viewer
+            # a real session in the home's login store, as a login leaves it
+            token = logins.Store.for_home().open_session(viewer.username, None, logins.now_utc())
+            at.session_state[session.TOKEN_KEY] = token
         if page:
             at.switch_page(f"pages/{page}.py")
         at.run()
@@ -132,12 +136,33 @@ def test_no_data_before_login(app):
     assert [t.value for t in at.title] == ["宁乡市应急管理数据驾驶舱"]
     assert [t.label for t in at.text_input] == ["用户名", "密码"]
     assert not at.metric and not at.dataframe
-    for page in ("overview", "ranking", "township", "quality"):
+    # (every page's address shows the login form before a login: test_dashboard_browser,
+    # AppTest cannot open an address that a login page serves)
+    for page in ("overview", "ranking", "township", "quality", "audit"):
         other = app(None, page)
-        assert not other.metric and not other.dataframe and not other.title
+        assert not other.metric and not other.dataframe
 
 
-def test_login_form(app):
+def test_a_login_is_a_session_that_a_logout_elsewhere_ends(app):
+    at = app(None)
+    at.text_input[0].input("lingdao")
+    at.text_input[1].input("Lingdao@2023")
+    at.button[0].click().run()
+    assert [t.value for t in at.title] == ["总览"]
+    # the session is in the store, and this tab holds its token for the next runs
+    token = at.session_state[session.TOKEN_KEY]
+    assert logins.Store.for_home().username_for(token, logins.now_utc()) == "lingdao"
+    at.run()
+    assert [t.value for t in at.title] == ["总览"]
+    # a logout in another tab (the same token) logs this one out at its next run (AppTest
+    # reruns the page alone, which refuses; the browser test sees the login form)
+    logins.Store.for_home().logout(token, None, logins.now_utc())
+    at.run()
+    assert not at.metric and not at.dataframe
+    assert [e.value for e in at.error] == ["无权访问：请先登录"]
+
+
+def test_login_form(app, mart, last_day):
     at = app(None)
     at.text_input[0].input("lingdao")
     at.text_input[1].input("wrong-password")
@@ -149,17 +174,41 @@ def test_login_form(app):
     at.button[0].click().run()
     assert [t.value for t in at.title] == ["总览"]
     assert len(at.metric) == 19  # the 19 metrics of kpis.md
+    assert len(at.metric) == mart("select count(*) from marts.kpi_scoreboard_daily where as_of = ?", last_day).item()
 
 
 # ------------------------------------------------------------------ 总览
 
+UP, DOWN, NONE = (MetricProto.MetricDirection.UP, MetricProto.MetricDirection.DOWN,
+                  MetricProto.MetricDirection.NONE)
+GREEN, RED, GRAY = MetricProto.MetricColor.GREEN, MetricProto.MetricColor.RED, MetricProto.MetricColor.GRAY
+
+
+def check_arrow(card, change, rise_is_good: bool | None, wording: str | None) -> None:
+    """The arrow follows the sign of the change, the colour whether a rise is good; the
+    wording (下降66.7%) is the mart's. A fall in deaths is a green down arrow."""
+    what = (card.label, change)
+    if not change:
+        assert (card.proto.direction, card.proto.color) == (NONE, GRAY), what
+        return
+    assert card.proto.direction == (UP if change > 0 else DOWN), what
+    expected = GRAY if rise_is_good is None else GREEN if (change > 0) == rise_is_good else RED
+    assert card.proto.color == expected, what
+    assert card.delta == wording, what
+
+
 def check_scoreboard(at: AppTest, expected: pl.DataFrame) -> None:
-    assert len(at.metric) == 19  # the 19 metrics of kpis.md
+    assert len(at.metric) == expected.height == 19  # the 19 metrics of kpis.md
+    moved = 0
     for row in expected.iter_rows(named=True):
         card = metric(at, row["label"])
         assert number(card.value) == shown(row["value"], row["unit"]), row["metric_id"]
+        check_arrow(card, row["change"], {"at_most": False, "at_least": True}.get(row["target_kind"]),
+                    row["change_text"])
+        moved += bool(row["change"])
         if row["value"] is not None and row["unit"] not in ("%", "‰"):
             assert card.value.endswith(row["unit"])
+    assert moved, "no card of the scoreboard rose or fell: the arrows were not tried"
     board = table(at, "scoreboard")
     assert board["指标"].tolist() == expected["label"].to_list()
     assert board["同比"].tolist() == expected["change_text"].fill_null("—").to_list()
@@ -267,6 +316,9 @@ def check_township(at: AppTest, mart, code: str, day: dt.date) -> None:
     assert [h.value for h in at.header] == [k["township_name"]]
     assert metric(at, "事故起数（本年累计）").value == f"{k['accidents']} 起"
     assert metric(at, "死亡人数（本年累计）").value == f"{k['deaths']} 人"
+    for label, measure in (("事故起数（本年累计）", "accidents"), ("死亡人数（本年累计）", "deaths")):
+        # a rise in accidents or deaths is bad: red up, green down
+        check_arrow(metric(at, label), k[f"{measure}_change"], False, k[f"{measure}_change_text"])
     assert metric(at, "未整改重大隐患").value == f"{k['open_major_hazards']} 项"
     assert metric(at, "逾期重大隐患").value == f"{k['overdue_major_hazards']} 项"
     assert metric(at, "执法检查（本年累计）").value == f"{k['inspections']} 次"
@@ -275,7 +327,7 @@ def check_township(at: AppTest, mart, code: str, day: dt.date) -> None:
     accidents = find_table(at, "accidents")
     assert (len(accidents) if accidents is not None else 0) == k["accidents"]
     open_list = table(at, "open-hazards")
-    major = open_list[open_list["等级"] == "重大"]
+    major = open_list[open_list[labels.column_label("hazards", "level")] == "重大"]  # the contract's header
     assert len(major) == k["open_major_hazards"]
     assert int((major["已逾期"] == "是").sum()) == k["overdue_major_hazards"]
     inspections = find_table(at, "inspections")
@@ -296,6 +348,28 @@ def check_township(at: AppTest, mart, code: str, day: dt.date) -> None:
     for column, field in [("应报", "files_due"), ("按时", "files_on_time"), ("迟报", "files_late"),
                           ("缺报", "files_missing"), ("载入行", "rows_loaded"), ("隔离行", "rows_quarantined")]:
         assert reporting[column].tolist() == record[field].to_list(), column
+
+
+def test_township_cards_point_the_way_the_figure_moved(app, mart, last_day):
+    """乡镇详情 showed a fall in deaths as a red up arrow: a township whose deaths fell, one
+    whose deaths rose, and the same for accidents, each card checked."""
+    at = app(LEADER, "township")
+    tried = set()
+    for measure in ("deaths", "accidents"):
+        for sign in ("<", ">"):
+            found = mart(f"select township_code, {measure}_change as change from marts.township_kpis_daily "
+                         f"where as_of = ? and {measure}_change {sign} 0 order by township_code limit 1", last_day)
+            if found.height == 0:
+                continue
+            at.selectbox(key="detail-township").set_value(found["township_code"][0]).run()
+            k = mart("select * from marts.township_kpis_daily where township_code = ? and as_of = ?",
+                     found["township_code"][0], last_day).row(0, named=True)
+            label = {"deaths": "死亡人数（本年累计）", "accidents": "事故起数（本年累计）"}[measure]
+            card = metric(at, label)
+            check_arrow(card, k[f"{measure}_change"], False, k[f"{measure}_change_text"])
+            assert card.proto.color == (GREEN if sign == "<" else RED)
+            tried.add((measure, sign))
+    assert ("deaths", "<") in tried and ("accidents", "<") in tried and ("accidents", ">") in tried, tried
 
 
 def test_township_detail_for_a_leader(app, mart, last_day):

@@ -8,6 +8,14 @@ import re
 import duckdb
 
 
+def con_alerts(home) -> int:
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    try:
+        return con.sql("select count(*) from meta.alerts").fetchall()[0][0]
+    finally:
+        con.close()
+
+
 def test_example_commands_name_the_latest_date_and_complete_week(generated_home):
     printed = (generated_home / "run-stdout.txt").read_text("utf-8")
     con = duckdb.connect(str(generated_home / "published" / "warehouse.duckdb"), read_only=True)
@@ -18,7 +26,14 @@ def test_example_commands_name_the_latest_date_and_complete_week(generated_home)
         ).fetchall()[0]
     finally:
         con.close()
-    assert re.search(rf"kpis --as-of {as_of} \| ranking --period {week} ", printed), printed[-800:]
-    assert f"publish --period {week} " in printed
+    home = re.escape(str(generated_home))
+    # one command a line, each runnable as printed (no `a | b` alternatives)
+    assert re.search(rf"\n    \S*safetywh kpis --as-of {as_of} --home {home}\n", printed), printed[-1500:]
+    assert re.search(rf"\n    \S*safetywh ranking --period {week} --home {home}\n", printed)
+    assert re.search(rf"\n    \S*safetywh publish --period {week} --home {home}\n", printed)
+    assert " | " not in printed.split("接下来可运行")[1]
+    # the alert e-mails: how many were written, and that without SMTP none was sent
+    written = con_alerts(generated_home)
+    assert f"数据质量提醒：本次写入发件箱 {written} 封" in printed and "均未发送" in printed
     # the generated county's two years end on a Sunday: the latest complete week is the last one
     assert (str(as_of), week) == ("2023-12-31", "2023-W52")

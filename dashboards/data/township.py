@@ -148,3 +148,19 @@ def preparedness_status(viewer: Viewer, township_code: str, as_of: dt.date) -> d
     if frame.height == 0:
         raise NoData(f"{as_of:%Y-%m-%d} 不在数据覆盖的日期内")
     return frame.row(0, named=True)
+
+
+def weekly_trend(viewer: Viewer, township_code: str, as_of: dt.date) -> pl.DataFrame:
+    """The township's open and overdue major hazards at each week's end (Sunday), the last
+    two years to the date: its own trend beside the ranking's."""
+    _allowed(viewer, township_code)
+    return fetch(
+        """
+        select as_of, open_major_hazards, overdue_major_hazards
+        from marts.township_kpis_daily
+        where township_code = ? and as_of <= ? and as_of > ?::date - interval 2 year
+          and (dayofweek(as_of) = 0 or as_of = ?)
+        order by as_of
+        """,
+        township_code, as_of, as_of, as_of,
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboards import ui
+from dashboards import charts, ui
 from dashboards.auth import Viewer
 from dashboards.data import disasters as q
 from dashboards.data import overview
@@ -33,16 +33,23 @@ def body(viewer: Viewer) -> None:
     )
 
     ui.section("防汛紧急转移", "本年累计，按乡镇和预警等级。")
+    flood = q.flood_by_township(viewer, as_of)
+    if flood.height:
+        st.altair_chart(charts.bars(flood, "township_name", "people_transferred", "转移人数"), width="stretch")
     ui.table(
-        q.flood_by_township(viewer, as_of),
+        flood,
         {"township_name": "乡镇", "transfers": "转移次数", "people_transferred": "转移人数", "red": "红色预警",
          "orange": "橙色预警", "yellow": "黄色预警", "blue": "蓝色预警", "last_on": "最近一次"},
         key="flood", file_name=f"防汛转移_{as_of}", empty="本年尚无紧急转移",
     )
 
     ui.section("受灾群众救助", "本年受灾的生活困难群众中，截至所选日期已发放救助的比例（只显示人数，不显示个人信息）。")
+    relief = q.relief_by_township(viewer, as_of)
+    if relief.height:
+        st.altair_chart(charts.stacked_bars(relief, "township_name", {"relieved": "已救助", "waiting": "待救助"},
+                                            "困难群众救助（人）", colors=["#3a8d4f", "#e8a33d"]), width="stretch")
     ui.table(
-        q.relief_by_township(viewer, as_of),
+        relief,
         {"township_name": "乡镇", "cases": "困难群众(人)", "relieved": "已救助", "waiting": "待救助",
          "coverage_pct": "救助覆盖率(%)", "amount_cny": "已发放金额(元)"},
         key="relief", file_name=f"受灾群众救助_{as_of}", empty="本年尚无困难群众救助记录",

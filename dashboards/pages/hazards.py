@@ -7,6 +7,7 @@ import streamlit as st
 from dashboards import charts, ui
 from dashboards.auth import Viewer
 from dashboards.data import hazards as q
+from pipelines.lib.labels import column_label
 
 RATES = {
     "found_ytd": "本年排查", "rectified_ytd": "已整改", "rectification_pct": "整改率(%)",
@@ -31,10 +32,12 @@ def body(viewer: Viewer) -> None:
     ui.section("重大及挂牌督办隐患清单", f"截至 {as_of:%Y-%m-%d} 未整改的重大隐患和挂牌督办隐患，逾期最久的排在前面。")
     ui.table(
         listed,
-        {"hazard_id": "隐患编号", "township_name": "乡镇", "days_overdue": "逾期天数", "deadline": "整改期限",
-         "level": "等级", "is_supervised": "挂牌督办", "description": "隐患描述", "enterprise_name": "企业",
-         "sector": "行业", "found_on": "排查日期", "days_open": "挂账天数", "funds_10k_cny": "整改资金(万元)",
-         "sender_code": "报送单位"},
+        ui.headers("hazards", ["hazard_id", "township_name", "days_overdue", "deadline", "level", "is_supervised",
+                               "description", "enterprise_name", "sector", "found_on", "days_open", "funds_10k_cny",
+                               "sender_code"],
+                   {"township_name": "乡镇", "days_overdue": "逾期天数", "enterprise_name": "企业", "sector": "行业",
+                    "days_open": "挂账天数", "sender_code": "报送单位"}),
+        column_config=ui.long_text(column_label("hazards", "description")),
         key="supervised", file_name=f"重大及挂牌督办隐患清单_{as_of}", empty="没有未整改的重大隐患和挂牌督办隐患", height=400,
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboards import ui
+from dashboards import charts, ui
 from dashboards.auth import Viewer
 from dashboards.data import overview
 from dashboards.data import preparedness as q
@@ -27,8 +27,12 @@ def body(viewer: Viewer) -> None:
         )
     with depots:
         st.caption("状态为已建成且建成日期不晚于所选日期的储备库计为已建成。")
+        depot_rows = q.depots(viewer, as_of)
+        if depot_rows.height:
+            st.altair_chart(charts.bars(depot_rows, "township_name", "item_count", "各乡镇储备物资（件）"),
+                            width="stretch")
         ui.table(
-            q.depots(viewer, as_of),
+            depot_rows,
             {"township_name": "乡镇", "status": "建设状态", "completed_on": "建成日期", "item_kinds": "物资品类数",
              "item_count": "物资总件数", "counted": "计入已建成"},
             key="depots", file_name=f"物资储备库_{as_of}", height=400,
@@ -43,8 +47,12 @@ def body(viewer: Viewer) -> None:
         )
     with dual:
         st.caption("企业名录中的高危企业（现行版本）建立双重预防机制的情况。")
+        dual_towns = q.dual_prevention_by_township(viewer)
+        if dual_towns.height:
+            st.altair_chart(charts.bars(dual_towns.drop_nulls("established_pct"), "township_name", "established_pct",
+                                        "双重预防机制建立率(%)", domain=(0, 100)), width="stretch")
         ui.table(
-            q.dual_prevention_by_township(viewer),
+            dual_towns,
             {"township_name": "乡镇", "high_risk": "高危企业", "established": "已建立", "established_pct": "建立率(%)"},
             key="dual", file_name="双重预防机制_分乡镇",
         )

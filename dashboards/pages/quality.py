@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboards import ui
+from dashboards import charts, ui
 from dashboards.auth import Viewer
 from dashboards.data import quality as q
 
@@ -35,6 +35,11 @@ def per_sender(viewer: Viewer, period_type: str, period: str) -> None:
         pl.col("sender_kind").replace_strict(KIND_TEXT, default=pl.col("sender_kind")),
         (pl.col("pass_rate") * 100).round(2), (pl.col("on_time_rate") * 100).round(2),
     )
+    due = frame.filter(pl.col("files_due") > 0)
+    if due.height:
+        st.altair_chart(charts.stacked_bars(
+            due, "sender_name", {"files_on_time": "按时", "files_late": "迟报", "files_missing": "缺报"},
+            "应报台账的报送情况（份）", colors=["#3a8d4f", "#e8a33d", "#c8412f"]), width="stretch")
     ui.table(
         frame,
         {"sender_name": "报送单位", "sender_kind": "类型", "files_due": "应报", "files_on_time": "按时",
@@ -93,12 +98,14 @@ def body(viewer: Viewer) -> None:
             {"received_at": "收到时间", "sender_name": "报送单位", "path": "文件", "row_number": "行号",
              "column_header": "列", "value": "填写内容", "reason": "原因"},
             key="dq-cells", file_name=f"隔离明细_{start}_{end}", empty="本期没有被隔离的行", height=400,
+            column_config=ui.long_text("原因", "文件"), row_height=ui.WRAP_ROW_PX,
         )
     ui.section("拒收的文件", "整个文件无法读取或不符合规范，未载入任何数据。")
     ui.table(
         q.rejected_files(viewer, start, end),
         {"received_at": "收到时间", "sender_name": "报送单位", "feed": "台账", "path": "文件", "reason": "原因"},
         key="dq-rejected", file_name=f"拒收文件_{start}_{end}", empty="本期没有拒收的文件",
+        column_config=ui.long_text("原因", "文件"), row_height=ui.WRAP_ROW_PX, height=600,
     )
 
 

@@ -49,11 +49,14 @@ def body(viewer: Viewer) -> None:
             st.info(f"本乡镇（{mine['township_name']}）本期排名第 {mine['rank']} 名，总分 {mine['total']:.2f}，"
                     f"等级：{mine['band']}。")
 
-    ui.section("排名表", "升降为与上一期相比的名次变化；一票否决的乡镇总分记 0，排在最后。")
-    total_max = {"总分": st.column_config.ProgressColumn("总分", min_value=0, max_value=100, format="%.2f")}
+    ui.section("排名表", "升降为与上一期相比的名次变化；一票否决的乡镇总分记 0，排在最后。"
+               + ("" if viewer.is_leader else "本乡镇所在行以黄色标出。"))
+    total_max = {"总分": st.column_config.ProgressColumn("总分", min_value=0, max_value=100, format="%.2f"),
+                 "乡镇": st.column_config.TextColumn("乡镇", width=96)}  # 白马桥街道 whole
     ui.table(frame, RANKING_TABLE, key="ranking-table", file_name=f"乡镇排名_{period}",
              column_config=total_max, colors={"等级": ui.BAND_HEX, "升降": ui.movement_color},
-             height=ui.rows_height(frame.height))
+             height=ui.rows_height(frame.height),
+             highlight=None if viewer.is_leader else pl.col("township_code") == viewer.township_code)
 
     red, named = st.columns(2)
     with red:

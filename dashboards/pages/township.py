@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboards import charts, ui
 from dashboards.auth import Viewer
+from dashboards.cards import metric_card
 from dashboards.data import township as q
 
 YES_NO = {True: ":green-badge[已具备]", False: ":red-badge[未具备]"}
@@ -23,14 +24,12 @@ def headline(viewer: Viewer, code: str, as_of) -> None:
         return
     r = k.row(0, named=True)
     cols = st.columns(4)
-    cols[0].metric("事故起数（本年累计）", f"{r['accidents']} 起", delta=r["accidents_change_text"],
-                   delta_color="inverse" if (r["accidents_change"] or 0) != 0 else "gray",
-                   delta_arrow="off" if not r["accidents_change"] else "auto", border=True,
-                   help=f"去年同期：{ui.fmt_value(r['accidents_ly'], '起')} 起")
-    cols[1].metric("死亡人数（本年累计）", f"{r['deaths']} 人", delta=r["deaths_change_text"],
-                   delta_color="inverse" if (r["deaths_change"] or 0) != 0 else "gray",
-                   delta_arrow="off" if not r["deaths_change"] else "auto", border=True,
-                   help=f"去年同期：{ui.fmt_value(r['deaths_ly'], '人')} 人")
+    metric_card(cols[0], "事故起数（本年累计）", f"{r['accidents']} 起", change=r["accidents_change"],
+                change_text=r["accidents_change_text"], rise_is_good=False,
+                help=f"去年同期：{ui.fmt_value(r['accidents_ly'], '起')} 起")
+    metric_card(cols[1], "死亡人数（本年累计）", f"{r['deaths']} 人", change=r["deaths_change"],
+                change_text=r["deaths_change_text"], rise_is_good=False,
+                help=f"去年同期：{ui.fmt_value(r['deaths_ly'], '人')} 人")
     cols[2].metric("未整改重大隐患", f"{r['open_major_hazards']} 项", border=True,
                    help=f"其中逾期 {r['overdue_major_hazards']} 项")
     cols[3].metric("执法检查（本年累计）", f"{r['inspections']} 次", border=True,
@@ -39,6 +38,17 @@ def headline(viewer: Viewer, code: str, as_of) -> None:
     cols[0].metric("逾期重大隐患", f"{r['overdue_major_hazards']} 项", border=True)
     cols[1].metric("森林火灾（本年累计）", f"{r['forest_fires']} 起", border=True)
     cols[2].metric("受害森林面积", f"{r['forest_fire_damaged_ha']:.2f} 公顷", border=True)
+
+
+def trend_section(viewer: Viewer, code: str, as_of) -> None:
+    ui.section("重大隐患走势", "近两年每周末（周日）未整改和逾期的重大隐患数。")
+    trend = q.weekly_trend(viewer, code, as_of)
+    if trend.height == 0:
+        st.info("没有可显示的走势")
+        return
+    st.altair_chart(charts.lines_over_time(trend, "as_of", {"open_major_hazards": "未整改重大隐患",
+                                                            "overdue_major_hazards": "逾期重大隐患"}, ""),
+                    width="stretch")
 
 
 def score_section(viewer: Viewer, code: str) -> None:
@@ -99,12 +109,10 @@ def preparedness_section(viewer: Viewer, code: str, as_of) -> None:
             st.caption(f"最近一次：{status['last_drill_on']:%Y-%m-%d}")
     tabs = st.tabs(["预案", "演练培训"])
     with tabs[0]:
-        ui.table(plans, {"plan_id": "预案编号", "owner_unit": "编制单位", "plan_type": "预案类别",
-                         "issued_on": "发布日期", "filed_on": "备案日期"},
+        ui.table(plans, ui.headers("plans", ["plan_id", "owner_unit", "plan_type", "issued_on", "filed_on"]),
                  key="plans", file_name=f"预案_{code}", empty="本乡镇没有预案记录")
     with tabs[1]:
-        ui.table(drills, {"held_on": "日期", "kind": "类型", "subject": "科目", "team_id": "队伍编号",
-                          "participants": "参加人数"},
+        ui.table(drills, ui.headers("drills", ["held_on", "kind", "subject", "team_id", "participants"]),
                  key="drills", file_name=f"演练培训_{code}", empty="近365天没有演练或培训")
 
 
@@ -119,12 +127,13 @@ def body(viewer: Viewer) -> None:
     headline(viewer, code, as_of)
 
     score_section(viewer, code)
+    trend_section(viewer, code, as_of)
 
     ui.section("生产安全事故", f"{as_of.year}年1月1日至{as_of:%m月%d日}。")
     ui.table(
         q.accidents(viewer, code, as_of),
-        {"accident_id": "事故编号", "occurred_at": "发生时间", "sector": "行业类别", "accident_type": "事故类别",
-         "deaths": "死亡", "serious_injuries": "重伤", "direct_loss_10k_cny": "直接经济损失(万元)", "grade": "事故等级"},
+        ui.headers("accidents", ["accident_id", "occurred_at", "sector", "accident_type", "deaths", "serious_injuries",
+                                 "direct_loss_10k_cny", "grade"], {"grade": "事故等级"}),
         key="accidents", file_name=f"事故_{code}_{as_of}", empty="本年尚无事故",
     )
 
@@ -132,9 +141,9 @@ def body(viewer: Viewer) -> None:
     ui.section("未整改隐患", f"截至 {as_of:%Y-%m-%d} 未整改销号的隐患，逾期的排在前面。")
     ui.table(
         hazards,
-        {"hazard_id": "隐患编号", "level": "等级", "is_supervised": "挂牌督办", "description": "隐患描述",
-         "enterprise_name": "企业", "found_on": "排查日期", "deadline": "整改期限", "is_overdue": "已逾期",
-         "days_overdue": "逾期天数"},
+        ui.headers("hazards", ["hazard_id", "level", "is_supervised", "description", "enterprise_name", "found_on",
+                               "deadline", "is_overdue", "days_overdue"],
+                   {"enterprise_name": "企业", "is_overdue": "已逾期", "days_overdue": "逾期天数"}),
         key="open-hazards", file_name=f"未整改隐患_{code}_{as_of}", empty="没有未整改的隐患", height=300,
     )
 

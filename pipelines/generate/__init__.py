@@ -73,6 +73,17 @@ class GenerateSummary:
     def total_rows(self) -> int:
         return sum(self.rows.values())
 
+    def describe(self) -> str:
+        """What `safetywh generate` prints: per feed by its Chinese name, then the totals."""
+        from pipelines.lib.labels import feed_label
+
+        width = max(len(feed_label(feed)) for feed in self.files) if self.files else 0
+        lines = [f"  {feed_label(feed):\u3000<{width}}  {self.files[feed]:>6} 个文件  {self.rows.get(feed, 0):>8} 行"
+                 for feed in self.files]
+        lines.append(f"合计 {self.total_files} 个文件、{self.total_rows} 行数据（其中 {self.resubmissions} 份为更正后重报）；"
+                     f"故意制造的错误 {sum(self.defects.values())} 处，清单见 {self.manifest}；用时 {self.seconds:.1f} 秒。")
+        return "各类数据：\n" + "\n".join(lines)
+
 
 def generate(
     out: Path,
@@ -110,9 +121,9 @@ def generate(
             for n, drop in enumerate(simulate(county, contracts[feed].label), start=1):
                 landing.emit(drop)
                 if progress and n % 1000 == 0:
-                    progress(f"{feed}: {landing.files[feed]} files so far")
+                    progress(f"{contracts[feed].label}：已生成 {landing.files[feed]} 个文件")
             if progress:
-                progress(f"{feed}: {landing.files[feed]} files, {landing.rows[feed]} rows")
+                progress(f"{contracts[feed].label}：{landing.files[feed]} 个文件，{landing.rows[feed]} 行")
     finally:
         landing.close()
 
@@ -134,8 +145,8 @@ def generate(
         "resent_after_rejection": landing.resent,
     }, ensure_ascii=False, indent=2), encoding="utf-8")
     if progress:
-        progress(f"{result.total_files} files, {result.total_rows} rows, {sum(result.defects.values())} defects "
-                 f"in {time.perf_counter() - began:.1f} s -> {out}")
+        progress(f"共 {result.total_files} 个文件、{result.total_rows} 行、{sum(result.defects.values())} 处错误，"
+                 f"用时 {time.perf_counter() - began:.1f} 秒 -> {out}")
     return result
 
 

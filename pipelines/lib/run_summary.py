@@ -1,54 +1,96 @@
-"""The summary `safetywh run` prints: what landed, what was quarantined and why."""
+"""The summary `safetywh run` prints: what landed, what was quarantined and why, how many
+alert e-mails were written and whether they went out, and commands that run as printed."""
 
 from __future__ import annotations
 
+import shlex
 import sys
 
+import duckdb
 import polars as pl
 
+from pipelines.lib.labels import label_frame
 from pipelines.lib.output import emit
 from pipelines.lib.readers import open_reader
 from warehouse.home import Home
 
 
-def run_summary(home: Home, run_id: str | None) -> dict[str, pl.DataFrame]:
+def run_summary(home: Home, run_id: str | None) -> dict:
     """``run_id`` None: no run happened (nothing had changed), so no file was received."""
     with open_reader(home) as con:
         by_feed = con.sql(
-            """SELECT coalesce(feed, '（未知）') AS 数据类别, count(*) AS 文件数,
-                      count(*) FILTER (status = 'loaded') AS 已入库,
-                      count(*) FILTER (status = 'rejected') AS 已拒收,
-                      count(*) FILTER (status = 'duplicate') AS 重复文件,
-                      sum(rows_loaded) AS 入库行, sum(rows_quarantined) AS 隔离行, sum(rows_skipped) AS 跳过行
+            """SELECT feed, count(*) AS files,
+                      count(*) FILTER (status = 'loaded') AS n_loaded,
+                      count(*) FILTER (status = 'rejected') AS n_rejected,
+                      count(*) FILTER (status = 'duplicate') AS n_duplicate,
+                      sum(rows_loaded) AS rows_loaded, sum(rows_quarantined) AS rows_quarantined,
+                      sum(rows_skipped) AS rows_skipped
                FROM meta.files WHERE run_id = ? GROUP BY ALL ORDER BY 1""",
             params=[run_id],
         ).pl()
         rejected = con.sql(
-            "SELECT path AS 文件, reason AS 拒收原因 FROM meta.files WHERE run_id = ? AND status = 'rejected' ORDER BY path",
+            "SELECT path AS file, reason FROM meta.files WHERE run_id = ? AND status = 'rejected' ORDER BY path",
             params=[run_id],
         ).pl()
         reasons = con.sql(
-            """SELECT feed AS 数据类别, column_header AS 列, rule AS 规则, count(*) AS 单元格数,
-                      count(DISTINCT (file_id, row_number)) AS 行数
-               FROM meta.quarantine WHERE run_id = ? GROUP BY ALL ORDER BY 单元格数 DESC, 1, 2 LIMIT 20""",
+            """SELECT feed, column_header AS column, rule, count(*) AS cells,
+                      count(DISTINCT (file_id, row_number)) AS rows
+               FROM meta.quarantine WHERE run_id = ? GROUP BY ALL ORDER BY cells DESC, 1, 2 LIMIT 20""",
             params=[run_id],
         ).pl()
+        alerts = _alerts(con, run_id)
         examples = _latest_dates(con)
-    return {"by_feed": by_feed, "rejected": rejected, "reasons": reasons, "examples": examples}
+    return {"by_feed": by_feed, "rejected": rejected, "reasons": reasons, "examples": examples, "alerts": alerts}
 
 
-def _latest_dates(con) -> tuple[str, str]:
+def _alerts(con, run_id: str | None) -> dict[str, int]:
+    """Alert e-mails this run wrote to the outbox, those it sent, and all still waiting."""
+    try:
+        written, sent, waiting = con.execute(
+            """SELECT count(*) FILTER (run_id = ?), count(*) FILTER (run_id = ? AND status = 'sent'),
+                      count(*) FILTER (status IN ('queued', 'failed'))
+               FROM meta.alerts""", [run_id, run_id]).fetchall()[0]
+    except duckdb.CatalogException:  # no alert was ever made in this home
+        written = sent = waiting = 0
+    return {"written": written, "sent": sent, "waiting": waiting}
+
+
+def _latest_dates(con) -> tuple[str | None, str | None]:
     """The latest scoreboard date and the latest complete ranking week, for the example
-    commands (a home whose dbt build failed has no marts: placeholders then)."""
+    commands (a home whose dbt build failed has no marts: those commands are left out)."""
     try:
         rows = con.sql(
             """SELECT (SELECT max(as_of) FROM marts.kpi_scoreboard_daily),
                       (SELECT max(period) FROM marts.township_rankings WHERE period_type = 'week' AND is_complete)"""
         ).fetchall()
-    except Exception:  # noqa: BLE001 - no marts yet: the commands are still worth showing
+    except duckdb.Error:
         rows = [(None, None)]
     as_of, week = rows[0]
-    return (str(as_of) if as_of else "YYYY-MM-DD", week or "YYYY-Www")
+    return (str(as_of) if as_of else None, week or None)
+
+
+def _smtp_configured() -> bool:
+    from pipelines.lib.alerts.smtp import SmtpSettings
+    from pipelines.lib.profile import load_profile
+
+    try:
+        return SmtpSettings.resolve(load_profile().config) is not None
+    except Exception:  # noqa: BLE001 - a broken SMTP setting is reported by the run itself
+        return False
+
+
+def alert_lines(alerts: dict[str, int], outbox, smtp: bool) -> str:
+    written, sent, waiting = alerts["written"], alerts["sent"], alerts["waiting"]
+    text = f"数据质量提醒：本次写入发件箱 {written} 封（{outbox}）"
+    if not smtp:
+        text += "；未配置 SMTP（环境变量 SAFETYWH_SMTP_HOST 等，见 README），均未发送"
+        if waiting:
+            text += f"，发件箱中共 {waiting} 封待发送，配置后下次运行自动发送"
+    else:
+        text += f"，已发送 {sent} 封"
+        if waiting:
+            text += f"，{waiting} 封待发送或发送失败（下次运行重试）"
+    return text + "。\n"
 
 
 # What a run without a new file did instead, by what made it run (run_state.Inputs parts).
@@ -61,6 +103,8 @@ NO_FILE_REASONS = (
 
 
 def print_summary(home: Home, run_id: str | None, stream=None, changed: tuple[str, ...] = ()) -> None:
+    from pipelines.cli import command_prefix
+
     stream = stream or sys.stdout
     parts = run_summary(home, run_id)
     as_of, week = parts["examples"]
@@ -73,18 +117,35 @@ def print_summary(home: Home, run_id: str | None, stream=None, changed: tuple[st
             stream.write("本次运行没有发现新文件，数据未变化。\n")
     else:
         stream.write("\n本次运行收到的文件：\n")
-        emit(parts["by_feed"], "table", stream)
+        emit(label_frame(parts["by_feed"]), "table", stream)
         if parts["rejected"].height:
             stream.write(f"\n拒收的文件（{parts['rejected'].height} 个，整份未入库）：\n")
-            emit(parts["rejected"], "table", stream)
+            emit(label_frame(parts["rejected"]), "table", stream)
         if parts["reasons"].height:
-            stream.write("\n隔离原因（前 20 项，明细见 `safetywh quarantine`）：\n")
-            emit(parts["reasons"], "table", stream)
+            stream.write("\n隔离原因（前 20 项，明细见下方 quarantine 命令）：\n")
+            emit(label_frame(parts["reasons"]), "table", stream)
+    stream.write("\n" + alert_lines(parts["alerts"], home.outbox, _smtp_configured()))
     stream.write(
         f"\n结果位置：\n  数仓（写入）：{home.duckdb_path}\n  只读副本（看板）：{home.published_path}\n"
-        f"  数据质量提醒（发件箱）：{home.outbox}\n"
-        f"  查看文件与隔离明细：safetywh files | quarantine | records <feed> --home {home.root}\n"
-        f"  指标与排名：safetywh kpis --as-of {as_of} | ranking --period {week} --home {home.root}\n"
-        f"  看板：safetywh dashboard --home {home.root}（http://127.0.0.1:8501）\n"
-        f"  通报：safetywh publish --period {week} --home {home.root}\n"
     )
+    run = command_prefix()
+    at = f"--home {shlex.quote(str(home.root))}"
+    commands = [
+        ("收到的文件", f"{run} files {at}"),
+        ("隔离明细", f"{run} quarantine {at}"),
+        ("某类数据的现行记录", f"{run} records hazards --format table {at}"),
+    ]
+    if as_of:
+        commands.append(("安全生产指标", f"{run} kpis --as-of {as_of} {at}"))
+    if week:
+        commands += [("乡镇排名", f"{run} ranking --period {week} {at}"),
+                     ("周通报", f"{run} publish --period {week} {at}")]
+    commands += [("数据质量提醒", f"{run} alerts {at}"),
+                 ("看板（浏览器打开 http://127.0.0.1:8501）", f"{run} dashboard {at}")]
+    stream.write("\n接下来可运行（可直接复制）：\n")
+    for what, command in commands:
+        stream.write(f"  {what}：\n    {command}\n")
+    if run != "safetywh" and run.endswith("/safetywh"):
+        activate = shlex.quote(run.rsplit("/", 1)[0] + "/activate")
+        stream.write(f"  （先运行 source {activate}，之后可直接输入 safetywh）\n")
+
