@@ -4,7 +4,7 @@ personal.
 It holds every table of the ``marts`` and ``staging`` schemas (the dashboards read marts,
 the bulletin reads staging; staging leaves personal columns out), the register tables the
 CLI lists (``meta.files``, ``meta.quarantine``, ``meta.alerts``, ``meta.alert_problems``,
-``meta.runs``; quarantined values are masked when stored), ``ref.senders``, and
+``meta.runs``, the risk warnings ``meta.risk_warnings`` of the 风险预警 page; quarantined values are masked when stored), ``ref.senders``, and
 ``records.<feed>``: the current version of every record with personal columns masked
 (what `safetywh records` prints). The ``raw`` schema (every version as sent, personal data
 in clear) never leaves the writer's file. Written to a temp file beside the target and
@@ -25,7 +25,7 @@ from pipelines.lib.masking import mask_sql
 
 WHOLE_SCHEMAS = ("marts", "staging")
 TABLES = (("meta", "files"), ("meta", "quarantine"), ("meta", "alerts"), ("meta", "alert_problems"),
-          ("meta", "runs"), ("ref", "senders"))
+          ("meta", "runs"), ("meta", "risk_warnings"), ("ref", "senders"))
 RECORDS_SCHEMA = "records"
 
 
