@@ -7,6 +7,7 @@ import argparse
 import sys
 import time
 
+from pipelines.cli_zh import HOME_HELP, format_help
 from warehouse.home import Home
 
 DEFAULT_INTERVAL = 300
@@ -56,15 +57,16 @@ def cmd_mailbox_replies(args: argparse.Namespace) -> int:
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "mailbox",
-        help="file the ledgers e-mailed to the reporting mailbox (IMAP) and answer each sender",
-        description="轮询报送邮箱（IMAP，设置见 SAFETYWH_IMAP_*）：按发件地址确定报送单位（县级配置中登记的 alert_email），"
+        help="收取报送邮箱（IMAP）中的台账附件，存入报送文件夹并回复回执",
+        description="轮询报送邮箱（IMAP，设置见环境变量 $SAFETYWH_IMAP_HOST、$SAFETYWH_IMAP_USER、$SAFETYWH_IMAP_PASSWORD 等）：按发件地址确定报送单位（县级配置中登记的各单位邮箱），"
         "按表头、附件文件名或邮件主题确定报表类别，把台账附件存入 landing/<报表>/<单位>/，并回复回执；"
         "未登记地址的来信不入库，告知数据组。每封邮件只处理一次。回复写入 <home>/outbox，配置了 SMTP 时发送。",
     )
-    p.add_argument("--home", metavar="DIR", help="warehouse home (default: $SAFETYWH_HOME, then ./warehouse)")
-    p.add_argument("--once", action="store_true", help="poll once and exit (default: poll every --interval seconds)")
+    p.add_argument("--home", metavar="DIR", help=HOME_HELP)
+    p.add_argument("--once", action="store_true", help="只收取一次即退出（默认每隔 --interval 秒收取一次，直到手动停止）")
     p.add_argument("--interval", type=float, default=DEFAULT_INTERVAL, metavar="SECONDS",
-                   help=f"seconds between polls without --once (default {DEFAULT_INTERVAL})")
-    p.add_argument("--replies", action="store_true", help="list the mailbox's replies and their delivery status instead")
-    p.add_argument("--format", choices=("table", "json", "csv"), default="table", help="output format of --replies")
+                   help=f"不带 --once 时两次收取之间的秒数（默认 {DEFAULT_INTERVAL}）")
+    p.add_argument("--replies", action="store_true", help="改为列出报送邮箱发出的回复及其发送状态")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table",
+                   help="用于 --replies。" + format_help("table", ("table", "json", "csv")))
     p.set_defaults(func=lambda a: cmd_mailbox_replies(a) if a.replies else cmd_mailbox(a))

@@ -15,6 +15,8 @@ import sys
 
 import polars as pl
 
+from pipelines.lib.labels import header_for, value_text
+
 
 def _date(text: str) -> dt.date:
     try:
@@ -43,6 +45,12 @@ def _emit_records(records: list[dict], table: pl.DataFrame, fmt: str) -> None:
 
 
 
+def _chinese(rows: list[dict], columns: tuple[str, ...]) -> pl.DataFrame:
+    """A table for a person: its headers from the label registry (pipelines/vocabulary.yaml)."""
+    frame = pl.DataFrame(rows, schema={c: pl.String for c in columns})
+    return frame.rename({c: header_for(c) for c in columns})
+
+
 def cmd_signals(args: argparse.Namespace) -> int:
     from pipelines.lib import signals as lib
 
@@ -59,10 +67,10 @@ def cmd_signals(args: argparse.Namespace) -> int:
     if when.note:
         print(when.note, file=sys.stderr)
     records = lib.signals_records(frame)
-    table = pl.DataFrame([{
-        "日期": r["as_of"], "乡镇代码": r["township_code"], "乡镇": r["township_name"], "线索": r["signal_label"],
-        "触发": "是" if r["fires"] else "否", "说明": r["clue"] or "—",
-    } for r in records], schema={k: pl.String for k in ("日期", "乡镇代码", "乡镇", "线索", "触发", "说明")})
+    table = _chinese([{
+        "as_of": r["as_of"], "township_code": r["township_code"], "township_name": r["township_name"],
+        "signal_label": r["signal_label"], "fires": value_text(r["fires"]), "clue": r["clue"] or value_text(None),
+    } for r in records], ("as_of", "township_code", "township_name", "signal_label", "fires", "clue"))
     if args.format == "csv":
         table = pl.DataFrame([{**{k: v for k, v in r.items() if k != "figures"},
                                **{f"{r['signal']}__{k}": v for k, v in r["figures"].items()}} for r in records])
@@ -90,11 +98,13 @@ def cmd_risk(args: argparse.Namespace) -> int:
     if args.format == "csv":
         table = risk.with_columns(pl.col("as_of").cast(pl.String))
     else:
-        table = pl.DataFrame([{
-            "日期": r["as_of"], "乡镇代码": r["township_code"], "乡镇": r["township_name"], "分值": str(r["score"]),
-            "等级": f"{r['level']}（{r['level_name']}）" + ("，挂牌督办重大隐患逾期" if r["is_floored"] else ""),
-            "主要指标": "；".join(f"{i['label']}{i['figure']}{i['unit']}（{i['points']}分）" for i in r["indicators"]) or "—",
-        } for r in records], schema={k: pl.String for k in ("日期", "乡镇代码", "乡镇", "分值", "等级", "主要指标")})
+        table = _chinese([{
+            "as_of": r["as_of"], "township_code": r["township_code"], "township_name": r["township_name"],
+            "score": str(r["score"]),
+            "risk_level": f"{r['level']}（{r['level_name']}）" + ("，挂牌督办重大隐患逾期" if r["is_floored"] else ""),
+            "indicators": "；".join(f"{i['label']}{i['figure']}{i['unit']}（{i['points']}分）" for i in r["indicators"])
+            or value_text(None),
+        } for r in records], ("as_of", "township_code", "township_name", "score", "risk_level", "indicators"))
     _emit_records(records, table, args.format)
     return 0
 

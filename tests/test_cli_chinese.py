@@ -16,7 +16,7 @@ from pipelines.lib import output
 
 # ASCII words a Chinese help may carry: names of things, not prose
 ALLOWED = {
-    "safetywh", "SAFETYWH_HOME", "warehouse", "YYYY-MM-DD", "ISO", "Excel", "JSON", "CSV", "SMTP", "PDF", "Word",
+    "safetywh", "SAFETYWH_HOME", "warehouse", "YYYY-MM-DD", "ISO", "Excel", "JSON", "CSV", "SMTP", "IMAP", "PDF", "Word",
     "dbt", "staging", "pipelines", "contracts", "landing", "outbox", "publications", "archive", "xlsx", "defects",
     "csv", "json", "table", "hazards", "YJJ", "COMMAND", "_generator", "loaded", "rejected", "duplicate",
     "queued", "sent", "failed", "resolved", "SHA-256", "W14", "Q2", "GBK", "Streamlit", "scrypt",
@@ -110,8 +110,11 @@ def test_run_refuses_a_home_without_landing_and_init_makes_one(tmp_path, capsys)
 
 
 def _files_home(tmp_path):
-    """A home with one loaded and one rejected file, through the real ingestion path."""
+    """A home with one loaded and one rejected file, through the real ingestion path, and
+    its published copy (what the CLI's read commands read) as a run leaves it."""
+    from pipelines.lib.publish import publish_reader_copy
     from tests.conftest import ingest_landing
+    from warehouse.home import Home
 
     landing = tmp_path / "landing"
     (landing / "hazards" / "430182001").mkdir(parents=True)
@@ -122,6 +125,7 @@ def _files_home(tmp_path):
     (landing / "hazards" / "430182001" / "空.csv").write_text("隐患编号,排查日期\n", "utf-8")
     con, _ = ingest_landing(landing, tmp_path / "warehouse.duckdb")
     con.close()
+    publish_reader_copy(tmp_path / "warehouse.duckdb", Home.resolve(tmp_path).published_path)
     return tmp_path
 
 

@@ -213,7 +213,7 @@ def test_township_clerk_sees_ranking_and_own_township(browser, server, artifacts
     settle(page)
     assert page.get_by_text("无权访问").count() and page.get_by_test_id("stMetric").count() == 0
     assert page.get_by_role("dialog").count() == 0
-    assert nav_titles(page) == ["乡镇排名", "乡镇详情"]
+    assert nav_titles(page) == ["乡镇排名", "乡镇详情", "风险预警", "数据报送", "报送情况"]
     page.close()
 
 

@@ -100,7 +100,7 @@ def test_dashboard_downloads_are_inert(hostile_home):
     from dashboards.ui import _csv_bytes, _xlsx_bytes
 
     con = duckdb.connect(str(hostile_home / "published" / "warehouse.duckdb"), read_only=True)
-    frame = con.sql("select hazard_id, description, funds_10k_cny, -days_open as minus_days from marts.supervised_hazards").pl()
+    frame = con.sql("select hazard_id, description, funds_10k_cny, -days_open as minus_days from marts.major_and_supervised_hazards").pl()
     con.close()
     assert PAYLOAD in frame["description"].to_list()
     assert_inert(csv_cells(_csv_bytes(frame).decode("utf-8")))

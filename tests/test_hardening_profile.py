@@ -87,6 +87,7 @@ def test_run_refuses_a_broken_profile_and_lists_every_problem(tmp_path):
 
     folder = broken_profile(tmp_path, edit)
     home = tmp_path / "home"
+    (home / "landing").mkdir(parents=True)
     done = subprocess.run([sys.executable, "-m", "pipelines", "run", "--home", str(home)], capture_output=True,
                           text=True, env=env(SAFETYWH_PROFILE=str(folder)), timeout=300)
     assert done.returncode == 2, done.stderr
@@ -97,20 +98,17 @@ def test_run_refuses_a_broken_profile_and_lists_every_problem(tmp_path):
 
 
 def test_a_read_only_home_is_a_chinese_message(tmp_path):
-    if os.geteuid() == 0:
-        home = Path("/sys/safetywh-home")  # root ignores permission bits; /sys is read-only here
-        if os.access("/sys", os.W_OK) and not Path("/sys/fs").exists():
-            pytest.skip("no read-only file system to try")
-    else:
-        home = tmp_path / "ro"
-        home.mkdir()
-        home.chmod(0o555)
+    home = tmp_path / "ro"
+    (home / "landing").mkdir(parents=True)  # a real home: `run` refuses a folder without landing/ first
+    # root ignores permission bits: an immutable folder refuses root's writes too (ext4)
+    lock = ["chattr", "+i", str(home)] if os.geteuid() == 0 else ["chmod", "555", str(home)]
+    unlock = ["chattr", "-i", str(home)] if os.geteuid() == 0 else ["chmod", "755", str(home)]
+    subprocess.run(lock, check=True)
     try:
         done = subprocess.run([sys.executable, "-m", "pipelines", "run", "--home", str(home)], capture_output=True,
                               text=True, env=env(), timeout=300)
     finally:
-        if os.geteuid() != 0:
-            home.chmod(0o755)
+        subprocess.run(unlock, check=True)
     assert done.returncode == 2, done.stderr
     assert "数仓目录不可写" in done.stderr and "Traceback" not in done.stderr
 

@@ -131,7 +131,7 @@ def test_alerts_of_a_home_whose_only_run_failed_are_listed(tmp_path, monkeypatch
 
 def test_a_damaged_warehouse_file_is_a_system_failure_not_a_traceback(tmp_path):
     home = tmp_path / "home"
-    home.mkdir()
+    (home / "landing").mkdir(parents=True)
     (home / "warehouse.duckdb").write_bytes(b"not a database" * 100)
     done = subprocess.run([sys.executable, "-m", "pipelines", "run", "--home", str(home)],
                           capture_output=True, text=True, env=env(SAFETYWH_LOCK_WAIT_SECONDS="1"), timeout=600)

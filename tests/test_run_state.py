@@ -125,6 +125,7 @@ def test_an_unreadable_profile_is_refused_before_the_run(tmp_path):
     broken = tmp_path / "profile"
     broken.mkdir()
     (broken / "profile.yaml").write_text("county: [unclosed", "utf-8")
+    (tmp_path / "home" / "landing").mkdir(parents=True)
     for folder in (tmp_path / "missing", broken):
         env = {k: v for k, v in os.environ.items() if not k.startswith("SAFETYWH_")}
         env["SAFETYWH_PROFILE"] = str(folder)
