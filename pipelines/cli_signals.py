@@ -51,22 +51,33 @@ def _chinese(rows: list[dict], columns: tuple[str, ...]) -> pl.DataFrame:
     return frame.rename({c: header_for(c) for c in columns})
 
 
-def cmd_signals(args: argparse.Namespace) -> int:
+def _read_as_of(args: argparse.Namespace, *readers):
+    """The frames ``readers`` (each ``reader(con, date)``) give as of the computed date that
+    --as-of resolves to, or None after a Chinese error; the date's note goes to stderr."""
     from pipelines.lib import signals as lib
 
     try:
         con = _open(args.home)
         try:
             when = lib.resolve_as_of(con, args.as_of)
-            frame = lib.signals_frame(con, when.used)
+            frames = [reader(con, when.used) for reader in readers]
         finally:
             con.close()
     except lib.SignalsError as exc:
         print(f"错误：{exc}", file=sys.stderr)
-        return 2
+        return None
     if when.note:
         print(when.note, file=sys.stderr)
-    records = lib.signals_records(frame)
+    return frames
+
+
+def cmd_signals(args: argparse.Namespace) -> int:
+    from pipelines.lib import signals as lib
+
+    read = _read_as_of(args, lib.signals_frame)
+    if read is None:
+        return 2
+    records = lib.signals_records(read[0])
     table = _chinese([{
         "as_of": r["as_of"], "township_code": r["township_code"], "township_name": r["township_name"],
         "signal_label": r["signal_label"], "fires": value_text(r["fires"]), "clue": r["clue"] or value_text(None),
@@ -81,19 +92,10 @@ def cmd_signals(args: argparse.Namespace) -> int:
 def cmd_risk(args: argparse.Namespace) -> int:
     from pipelines.lib import signals as lib
 
-    try:
-        con = _open(args.home)
-        try:
-            when = lib.resolve_as_of(con, args.as_of)
-            risk = lib.risk_frame(con, when.used)
-            indicators = lib.indicators_frame(con, when.used)
-        finally:
-            con.close()
-    except lib.SignalsError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
+    read = _read_as_of(args, lib.risk_frame, lib.indicators_frame)
+    if read is None:
         return 2
-    if when.note:
-        print(when.note, file=sys.stderr)
+    risk, indicators = read
     records = lib.risk_records(risk, indicators)
     if args.format == "csv":
         table = risk.with_columns(pl.col("as_of").cast(pl.String))
