@@ -23,6 +23,13 @@ def _scope(viewer: Viewer, township_code: str | None) -> None:
         viewer.require_township(township_code)
 
 
+def _of_township(sql: str, params: list, township_code: str | None) -> tuple[str, list]:
+    """``sql`` narrowed to one township when one is asked for (access was checked before)."""
+    if township_code is None:
+        return sql, params
+    return sql + " and township_code = ?", [*params, township_code]
+
+
 def risk_dates(viewer: Viewer) -> list[dt.date]:
     """The dates the level is computed as of (every Sunday and the latest data day), latest first."""
     require_login(viewer)
@@ -35,12 +42,9 @@ def risk_dates(viewer: Viewer) -> list[dt.date]:
 def levels(viewer: Viewer, as_of: dt.date, township_code: str | None = None) -> pl.DataFrame:
     """Each township's score, level and main indicators as of a date, highest score first."""
     _scope(viewer, township_code)
-    sql = ("select township_code, township_name, score, level_rank, level, level_name, is_floored, main_indicators "
-           "from marts.township_risk where as_of = ?")
-    params: list = [as_of]
-    if township_code is not None:
-        sql += " and township_code = ?"
-        params.append(township_code)
+    sql, params = _of_township(
+        "select township_code, township_name, score, level_rank, level, level_name, is_floored, main_indicators "
+        "from marts.township_risk where as_of = ?", [as_of], township_code)
     return fetch(sql + " order by level_rank desc, score desc, township_code", *params)
 
 
@@ -72,12 +76,9 @@ def clues(viewer: Viewer, as_of: dt.date, township_code: str | None = None) -> p
 def trend(viewer: Viewer, since: dt.date, township_code: str | None = None) -> pl.DataFrame:
     """Each township's level on every Sunday since a date."""
     _scope(viewer, township_code)
-    sql = ("select as_of, township_code, township_name, score, level_rank, level from marts.township_risk "
-           "where as_of >= ? and isodow(as_of) = 7")
-    params: list = [since]
-    if township_code is not None:
-        sql += " and township_code = ?"
-        params.append(township_code)
+    sql, params = _of_township(
+        "select as_of, township_code, township_name, score, level_rank, level from marts.township_risk "
+        "where as_of >= ? and isodow(as_of) = 7", [since], township_code)
     return fetch(sql + " order by as_of, township_code", *params)
 
 

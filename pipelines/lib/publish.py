@@ -29,6 +29,15 @@ TABLES = (("meta", "files"), ("meta", "quarantine"), ("meta", "alerts"), ("meta"
 RECORDS_SCHEMA = "records"
 
 
+def _attach_source(con: duckdb.DuckDBPyConnection, source: Path) -> set[tuple[str, str]]:
+    """Attach the writer's file read-only as ``src``; its (schema, table) pairs."""
+    escaped = str(source).replace("'", "''")
+    con.execute(f"ATTACH '{escaped}' AS src (READ_ONLY)")
+    return set(con.execute(
+        "SELECT table_schema, table_name FROM information_schema.tables WHERE table_catalog = 'src'"
+    ).fetchall())
+
+
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -56,11 +65,7 @@ def publish_reader_copy(source: Path, target: Path) -> Path:
     try:
         con = duckdb.connect(tmp)
         try:
-            escaped = str(source).replace("'", "''")
-            con.execute(f"ATTACH '{escaped}' AS src (READ_ONLY)")
-            present = set(con.execute(
-                "SELECT table_schema, table_name FROM information_schema.tables WHERE table_catalog = 'src'"
-            ).fetchall())
+            present = _attach_source(con, source)
             wanted = sorted({t for t in present if t[0] in WHOLE_SCHEMAS} | (set(TABLES) & present))
             con.execute("BEGIN TRANSACTION")  # one commit, not one per table (~100 tables)
             for schema in sorted({s for s, _ in wanted} | {RECORDS_SCHEMA}):
@@ -101,11 +106,7 @@ def refresh_published_tables(source: Path, target: Path, tables=ALERT_TABLES) ->
             shutil.copyfile(target, tmp)
         con = duckdb.connect(tmp)
         try:
-            escaped = str(source).replace("'", "''")
-            con.execute(f"ATTACH '{escaped}' AS src (READ_ONLY)")
-            present = set(con.execute(
-                "SELECT table_schema, table_name FROM information_schema.tables WHERE table_catalog = 'src'"
-            ).fetchall())
+            present = _attach_source(con, source)
             for schema, name in tables:
                 if (schema, name) in present:
                     con.execute(f"CREATE SCHEMA IF NOT EXISTS {_quote(schema)}")
