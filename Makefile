@@ -4,7 +4,7 @@
 HOME_DIR ?= warehouse
 VENV := .venv/bin
 
-.PHONY: setup demo test dagster bench clean-home
+.PHONY: setup demo test lint dagster bench clean-home
 
 setup:
 	scripts/setup.sh
@@ -16,6 +16,14 @@ demo: setup
 test:
 	scripts/setup.sh --system
 	$(VENV)/python -m pytest
+
+# ruff (check and format) over the Python, sqlfluff (dbt templater, DuckDB dialect) over the
+# dbt models; .ci/run runs it before the tests. `make lint FIX=1` applies the fixes.
+lint:
+	scripts/setup.sh --lint
+	$(VENV)/ruff check $(if $(FIX),--fix,) .
+	$(VENV)/ruff format $(if $(FIX),,--check) .
+	SAFETYWH_DUCKDB=$$(mktemp -d)/lint.duckdb .venv-lint/bin/sqlfluff $(if $(FIX),fix,lint) dbt_project/models
 
 dagster: setup
 	mkdir -p $(HOME_DIR)/.dagster && cp dagster.yaml $(HOME_DIR)/.dagster/dagster.yaml

@@ -4,15 +4,19 @@
 # (chromium for the browser test, fonts-noto-cjk for Chinese glyphs, poppler-utils for
 # pdftotext/pdftoppm, dovecot-imapd for the mailbox tests' IMAP server on loopback; its
 # system service is not needed: the tests start their own). Safe to run again: it only
-# does what is missing.
+# does what is missing. With --lint, also create .venv-lint for sqlfluff and its dbt
+# templater (requirements-lint.lock): sqlfluff pins click<8.5, which Dagster's pin
+# (click 8.5) excludes, so it cannot share .venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_system=0
+want_lint=0
 for arg in "$@"; do
   case "$arg" in
     --system) want_system=1 ;;
-    -h|--help) echo "usage: scripts/setup.sh [--system]"; exit 0 ;;
+    --lint) want_lint=1 ;;
+    -h|--help) echo "usage: scripts/setup.sh [--system] [--lint]"; exit 0 ;;
     *) echo "unknown option: $arg" >&2; exit 2 ;;
   esac
 done
@@ -36,6 +40,17 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --no-deps -e .
   rm -f .venv/.installed-*
   touch "$stamp"
+fi
+
+if [ "$want_lint" = 1 ]; then
+  lint_stamp=.venv-lint/.installed-$(sha256sum requirements-lint.lock | cut -c1-16)
+  if [ ! -f "$lint_stamp" ]; then
+    echo "==> creating .venv-lint (sqlfluff with the dbt templater)"
+    [ -x .venv-lint/bin/python ] || "$PYTHON" -m venv .venv-lint
+    .venv-lint/bin/python -m pip install --quiet -r requirements-lint.lock
+    rm -f .venv-lint/.installed-*
+    touch "$lint_stamp"
+  fi
 fi
 
 if [ "$want_system" = 1 ]; then
