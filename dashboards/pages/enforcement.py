@@ -21,8 +21,9 @@ def body(viewer: Viewer) -> None:
 
     monthly = q.by_month(viewer, as_of)
     left, right = st.columns(2)
-    left.altair_chart(charts.monthly_by_year(monthly, "执法检查（次）", value="inspections"), width="stretch")
-    right.altair_chart(charts.monthly_by_year(monthly, "行政处罚（次）", value="penalties"), width="stretch")
+    titles = ui.headers("county_activity_daily", ["inspections_mtd", "penalties_mtd"])
+    left.altair_chart(charts.monthly_by_year(monthly, titles["inspections_mtd"], value="inspections"), width="stretch")
+    right.altair_chart(charts.monthly_by_year(monthly, titles["penalties_mtd"], value="penalties"), width="stretch")
 
     ui.section("分乡镇", f"{as_of.year}年1月1日至{as_of:%m月%d日}；应检次数按排名办法每7天2次计。")
     ui.table(
