@@ -114,6 +114,15 @@ def component_headers() -> dict[str, str]:
             for key, weight, _ in COMPONENTS}
 
 
+def figure(key: str) -> str:
+    """The name of a card whose figure is no mart column (a count a page's query makes):
+    pipelines/vocabulary.yaml `figure`."""
+    found = labels.words("figure").get(key)
+    if found is None:
+        raise labels.LabelError(f"卡片“{key}”没有中文名称：请在 vocabulary.yaml 的 figure 中补上")
+    return found
+
+
 def percent_headers(headers: dict[str, str], *shares: str) -> dict[str, str]:
     """Headers of shares shown as percentages (a mart keeps 0.975, a page shows 97.5): label(%)."""
     return {c: f"{h}(%)" if c in shares else h for c, h in headers.items()}

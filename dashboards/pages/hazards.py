@@ -21,10 +21,8 @@ def body(viewer: Viewer) -> None:
     listed = q.supervised(viewer, as_of)
     counts = q.supervised_counts(viewer, as_of)
     cols = st.columns(4)
-    metric_card(cols[0], "重大及挂牌督办隐患", f"{counts['listed']} 项")
-    metric_card(cols[1], "其中重大隐患", f"{counts['major']} 项")
-    metric_card(cols[2], "已逾期", f"{counts['overdue']} 项")
-    metric_card(cols[3], "最长逾期", f"{counts['max_days_overdue'] or 0} 天")
+    for col, key, unit in zip(cols, ("listed", "major", "overdue", "max_days_overdue"), ("项", "项", "项", "天")):
+        metric_card(col, ui.figure(key), f"{counts[key] or 0} {unit}")
 
     ui.section("重大及挂牌督办隐患清单", f"截至 {as_of:%Y-%m-%d} 未整改的重大隐患和挂牌督办隐患，逾期最久的排在前面。")
     ui.table(

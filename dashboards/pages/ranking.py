@@ -36,9 +36,9 @@ def body(viewer: Viewer) -> None:
     frame = ranking_view(q.ranking(viewer, period_type, period))
     counts = q.summary(viewer, period_type, period)
     cols = st.columns(4)
-    metric_card(cols[0], "参评乡镇", f"{counts['townships']} 个")
-    metric_card(cols[1], "平均分（不含否决）", ui.fmt_value(counts["average_total"], None))
-    metric_card(cols[2], "红榜（无事故）", f"{counts['red_list']} 个")
+    metric_card(cols[0], ui.figure("townships"), f"{counts['townships']} 个")
+    metric_card(cols[1], ui.figure("average_total"), ui.fmt_value(counts["average_total"], None))
+    metric_card(cols[2], ui.figure("red_list"), f"{counts['red_list']} 个")
     metric_card(cols[3], ui.label(ui.RANKING, "vetoed"), f"{counts['vetoed']} 个")
 
     if not viewer.is_leader:

@@ -106,10 +106,10 @@ def show_check(viewer: Viewer, result, data: bytes) -> None:
     else:
         st.success(f"**检查通过：** {result.summary()}", icon=":material/check_circle:")
     cols = st.columns(4)
-    metric_card(cols[0], "将入库", f"{result.rows_loaded} 行")
-    metric_card(cols[1], "将隔离", f"{result.rows_quarantined} 行")
-    metric_card(cols[2], "跳过", f"{result.rows_skipped} 行", help="标题行、空白行、合计行和签名行")
-    metric_card(cols[3], "共计", f"{result.rows_total} 行", help="表头以外的全部行")
+    metric_card(cols[0], ui.figure("will_load"), f"{result.rows_loaded} 行")
+    metric_card(cols[1], ui.figure("will_quarantine"), f"{result.rows_quarantined} 行")
+    metric_card(cols[2], ui.figure("will_skip"), f"{result.rows_skipped} 行", help="标题行、空白行、合计行和签名行")
+    metric_card(cols[3], ui.figure("will_total"), f"{result.rows_total} 行", help="表头以外的全部行")
     if result.problems:
         ui.section("需要修改的单元格", "被隔离的行不会入库，其余行照常入库。请按下列说明修改后重新上传、报送。")
         for problem in result.problems[:LISTED]:

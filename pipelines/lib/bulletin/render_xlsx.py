@@ -181,7 +181,8 @@ class XlsxWriter:
         numbered = lambda rows: [{**r, "_n": i} for i, r in enumerate(rows, 1)]  # noqa: E731
         self.sheet("指标", titles["scoreboard"],  # label-ok: a sheet's name
                    SCOREBOARD_COLUMNS, numbered(c["scoreboard"]))
-        self.sheet("重大及挂牌督办隐患", titles["hazards"], HAZARD_COLUMNS, numbered(c["supervised_hazards"]))
+        self.sheet("重大及挂牌督办隐患", titles["hazards"],  # label-ok: a sheet's name
+                   HAZARD_COLUMNS, numbered(c["supervised_hazards"]))
         self.sheet("数据报送", f"{period['name_cn']}各单位数据报送情况", QUALITY_COLUMNS, c["data_quality"]["rows"])
         self.about()
         self.book.set_properties({"title": c["document"]["title"], "author": c["bureau"],
