@@ -116,7 +116,7 @@ def _registry_words() -> set[str]:
     contracts = load_contracts().values()
     found = {c.header for contract in contracts for c in contract.columns} | {c.label for c in contracts}
     found |= labels.mart_labels() | {v[0] for v in ROW_RULES.values()}
-    for group in ("column", "status", "delivery", "sender_kind", "period_type", "chart", "figure"):
+    for group in ("column", "status", "delivery", "sender_kind", "period_type", "chart", "figure", "login_audit"):
         found |= set(labels.words(group).values())
     return found
 
