@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboards import ui
 
+MODEL = "kpi_scoreboard_daily"
 RISE_IS_GOOD = {"at_most": False, "at_least": True}  # a target's kind says whether a rise is good
 
 
@@ -27,10 +28,12 @@ def delta_style(change, rise_is_good: bool | None) -> tuple[str, str]:
 
 def metric_card(where, label: str, value: str, *, change=None, change_text: str | None = None,
                 rise_is_good: bool | None = None, help: str | None = None, border: bool = True) -> None:
-    """One card: the figure, and its change worded in Chinese with the right arrow and colour."""
+    """One card: the figure, and its change worded in Chinese with the right arrow and colour.
+    It fills its column's height, so the cards of a row are one height whether or not a card
+    has a change line."""
     color, arrow = delta_style(change, rise_is_good)
     where.metric(label, value, delta=change_text if change is not None else None, delta_color=color,
-                 delta_arrow=arrow, help=help, border=border)
+                 delta_arrow=arrow, help=help, border=border, height="stretch")
 
 
 def target_text(row: dict) -> str:
@@ -44,12 +47,12 @@ def scoreboard_cards(board: pl.DataFrame, per_row: int = 3) -> None:
     rows = board.to_dicts()
     for start in range(0, len(rows), per_row):
         for column, row in zip(st.columns(per_row), rows[start:start + per_row]):
-            with column.container(border=True):
+            with column.container(border=True, height="stretch"):
                 metric_card(
                     st, row["label"], ui.fmt_with_unit(row["value"], row["unit"]),
                     change=row["change"], change_text=row["change_text"],
                     rise_is_good=RISE_IS_GOOD.get(row["target_kind"]), border=False,
-                    help=f"去年同期：{ui.fmt_with_unit(row['ly_value'], row['unit'])}",
+                    help=f"{ui.label(MODEL, 'ly_value')}：{ui.fmt_with_unit(row['ly_value'], row['unit'])}",
                 )
                 st.markdown(f"{ui.status_badge(row['status'])} {target_text(row)}")
 
@@ -69,9 +72,6 @@ def scoreboard_table(board: pl.DataFrame) -> pl.DataFrame:
             return_dtype=pl.String).alias("target"),
         pl.col("status").replace_strict(ui.STATUS_TEXT, default="—"),
     )
-    return ui.table(
-        view,
-        {"label": "指标", "value": "数值", "unit": "单位", "ly_value": "去年同期", "change_text": "同比",
-         "target": "目标", "status": "状态"},
-        key="scoreboard", file_name=f"指标总览_{board['as_of'][0]}", colors={"状态": ui.STATUS_HEX},
-    )
+    columns = ui.headers(MODEL, view.columns)
+    return ui.table(view, columns, key="scoreboard", file_name=f"指标总览_{board['as_of'][0]}",
+                    colors={columns["status"]: ui.STATUS_HEX})

@@ -263,7 +263,7 @@ def lock_message(until: dt.datetime) -> str:
 
 
 # Headers of the audit table as a leader reads it (this table is the store's, not a mart's)
-AUDIT_COLUMNS = {"at": "时间（北京时间）", "event": "事件", "username": "账号", "address": "来源地址", "detail": "说明"}
+AUDIT_COLUMNS = ("at", "event", "username", "address", "detail")  # headers: vocabulary.yaml login_audit
 
 
 def audit_frame(store: Store, viewer, limit: int = 1000):

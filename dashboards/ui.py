@@ -7,6 +7,7 @@ DuckDB by dashboards.data.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 from collections.abc import Callable, Mapping
 from contextlib import contextmanager
@@ -17,13 +18,17 @@ import streamlit as st
 from dashboards.auth import AccessDenied, Viewer
 from dashboards.data import common
 from dashboards.data.source import NoData
+from pipelines.lib import labels
 from pipelines.lib.safe_cells import safe_frame
 
-STATUS_TEXT = {"met": "达标", "on_track": "受控", "at_risk": "有风险", "breached": "未达标"}
 STATUS_COLOR = {"met": "green", "on_track": "green", "at_risk": "orange", "breached": "red"}
-STATUS_HEX = {"达标": "#d7f0dc", "受控": "#d7f0dc", "有风险": "#fde7c8", "未达标": "#f9d3d3"}
-BAND_HEX = {"优秀": "#d7f0dc", "合格": "#e3ecfa", "待改进": "#fde7c8", "一票否决": "#f9d3d3"}
-PERIOD_TYPE_TEXT = {"week": "周通报", "month": "月排名", "quarter": "季考核", "year": "年度"}
+_STATUS_BG = {"met": "#d7f0dc", "on_track": "#d7f0dc", "at_risk": "#fde7c8", "breached": "#f9d3d3"}
+STATUS_TEXT = {key: labels.word("status", key) for key in STATUS_COLOR}  # the words of the registry
+STATUS_HEX = {STATUS_TEXT[key]: hex_ for key, hex_ in _STATUS_BG.items()}
+BAND_PALETTE = ("#d7f0dc", "#e3ecfa", "#fde7c8")  # best band first; the last for any lower band
+VETO_HEX = "#f9d3d3"
+RANKING = "township_rankings"
+PERIOD_TYPE_TEXT = labels.words("period_type")
 COUNT_UNITS = {"起", "人", "个", "项", "次", "件"}
 HIGHLIGHT_HEX = "#fff1a8"  # a clerk's own row
 LONG_TEXT_PX = 420
@@ -87,13 +92,53 @@ def movement_text(movement) -> str:
 
 # ------------------------------------------------------------------ tables
 
-def headers(feed: str, columns: list[str], derived: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Table headers in display order: a ledger column's as its feed contract names it (one
-    registry, pipelines.lib.labels), a column the marts derive from ``derived``."""
-    from pipelines.lib.labels import column_label
+def headers(model: str | None, columns: list[str], feed: str | None = None) -> dict[str, str]:
+    """Table headers in display order, from the one registry (pipelines.lib.labels): the
+    mart's `meta: {label}`, the contract header of a ledger column, the vocabulary's word."""
+    return labels.headers(columns, model=model, feed=feed)
 
-    derived = derived or {}
-    return {c: derived[c] if c in derived else column_label(feed, c) for c in columns}
+
+def label(model: str, column: str) -> str:
+    """The header of one mart column (a column_config key, a colour map's column)."""
+    return labels.headers([column], model=model)[column]
+
+
+def component_headers() -> dict[str, str]:
+    """The ranking's score components, each with its full points: 事故控制(30) (label from the
+    ranking mart, points from the county profile's weights)."""
+    from pipelines.lib.bulletin.settings import COMPONENTS
+    from pipelines.lib.profile import load_profile
+
+    weights = (load_profile().config.get("ranking") or {}).get("weights") or {}
+    return {key: f"{label(RANKING, key)}({float(weights[weight]):g})" if weight in weights else label(RANKING, key)
+            for key, weight, _ in COMPONENTS}
+
+
+def figure(key: str) -> str:
+    """The name of a card whose figure is no mart column (a count a page's query makes):
+    pipelines/vocabulary.yaml `figure`."""
+    found = labels.words("figure").get(key)
+    if found is None:
+        raise labels.LabelError(f"卡片“{key}”没有中文名称：请在 vocabulary.yaml 的 figure 中补上")
+    return found
+
+
+def percent_headers(headers: dict[str, str], *shares: str) -> dict[str, str]:
+    """Headers of shares shown as percentages (a mart keeps 0.975, a page shows 97.5): label(%)."""
+    return {c: f"{h}(%)" if c in shares else h for c, h in headers.items()}
+
+
+@functools.cache
+def band_hex() -> dict[str, str]:
+    """Band (等次) -> background colour, for the bands of the county profile and its veto label."""
+    from pipelines.lib.profile import load_profile
+
+    ranking = load_profile().config.get("ranking") or {}
+    bands = sorted(ranking.get("bands") or [], key=lambda b: -float(b.get("min", b.get("min_total", 0))))
+    colors = {b["label"]: BAND_PALETTE[min(i, len(BAND_PALETTE) - 1)] for i, b in enumerate(bands)}
+    if ranking.get("veto_label"):
+        colors[ranking["veto_label"]] = VETO_HEX
+    return colors
 
 
 def _display(frame: pl.DataFrame, columns: Mapping[str, str]) -> pl.DataFrame:
@@ -102,7 +147,8 @@ def _display(frame: pl.DataFrame, columns: Mapping[str, str]) -> pl.DataFrame:
     bools = [name for name, dtype in view.schema.items() if dtype == pl.Boolean]
     if bools:
         view = view.with_columns(
-            pl.when(pl.col(name)).then(pl.lit("是")).when(pl.col(name).not_()).then(pl.lit("否")).alias(name)
+            pl.when(pl.col(name)).then(pl.lit(labels.word("value", "true")))
+            .when(pl.col(name).not_()).then(pl.lit(labels.word("value", "false"))).alias(name)
             for name in bools
         )
     return view.rename(dict(columns))
@@ -207,13 +253,13 @@ def movement_color(cell) -> str:
 
 # ------------------------------------------------------------------ pickers
 
-def as_of_picker(who: Viewer, label: str = "截至日期") -> dt.date:
+def as_of_picker(who: Viewer, title: str | None = None) -> dt.date:
     """One date shared by every page (session state), inside the data, latest by default."""
     first, last = common.data_dates(who)
     current = st.session_state.get("as_of_value")
     if not isinstance(current, dt.date) or not first <= current <= last:
         current = last
-    chosen = st.date_input(label, value=current, min_value=first, max_value=last, format="YYYY-MM-DD",
+    chosen = st.date_input(title or label("kpi_scoreboard_daily", "as_of"), value=current, min_value=first, max_value=last, format="YYYY-MM-DD",
                            key="as_of_widget")
     st.session_state["as_of_value"] = chosen
     return chosen
@@ -224,31 +270,31 @@ def period_picker(who: Viewer, key: str) -> tuple[str, str, pl.DataFrame]:
     left, right = st.columns([2, 3])
     with left:
         period_type = st.segmented_control(
-            "考核周期", options=list(common.PERIOD_TYPES), format_func=PERIOD_TYPE_TEXT.get,
+            label(RANKING, "period_type"), options=list(common.PERIOD_TYPES), format_func=PERIOD_TYPE_TEXT.get,
             default="month", required=True, key=f"{key}-type",
         )
     periods = common.ranked_periods(who, period_type)
     if periods.height == 0:
         raise NoData("还没有任何排名")
-    labels = periods["period"].to_list()
+    names = periods["period"].to_list()
     complete = periods["is_complete"].to_list()
     default = next((i for i, done in enumerate(complete) if done), 0)
     with right:
         period = st.selectbox(
-            "期次", options=labels, index=default, key=f"{key}-period-{period_type}",
-            format_func=lambda p: p if complete[labels.index(p)] else f"{p}（进行中）",
+            label(RANKING, "period"), options=names, index=default, key=f"{key}-period-{period_type}",
+            format_func=lambda p: p if complete[names.index(p)] else f"{p}（进行中）",
         )
     return period_type, period, periods.filter(pl.col("period") == period)
 
 
-def township_picker(who: Viewer, key: str, label: str = "乡镇") -> tuple[str, str]:
+def township_picker(who: Viewer, key: str, title: str | None = None) -> tuple[str, str]:
     """A township the login may see: a leader any, a township clerk its own only."""
     options = common.townships(who)
     codes = options["township_code"].to_list()
     names = dict(zip(codes, options["township_name"].to_list()))
     if not codes:
         raise NoData("没有可查看的乡镇")
-    code = st.selectbox(label, options=codes, format_func=names.get, key=key, disabled=len(codes) == 1)
+    code = st.selectbox(title or label(RANKING, "township_name"), options=codes, format_func=names.get, key=key, disabled=len(codes) == 1)
     return code, names[code]
 
 

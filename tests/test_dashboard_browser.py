@@ -346,3 +346,41 @@ def test_app_keeps_answering_while_the_pipeline_runs(browser, generated_home, tm
     assert run.returncode == 0, (tmp_path / "run.log").read_text(encoding="utf-8")[-3000:]
     assert renders >= 3, f"only {renders} page renders during the run"
     assert published.stat().st_ino != before, "the run did not publish a new copy"
+
+
+# the bordered cards of each row of metric cards (a scoreboard card's container, else the metric)
+CARD_ROWS_JS = """() => {
+  const rows = [];
+  for (const block of document.querySelectorAll('[data-testid="stHorizontalBlock"]')) {
+    const cols = [...block.children].filter(c => c.getAttribute('data-testid') === 'stColumn'
+                                                 && c.querySelector('[data-testid="stMetric"]'));
+    if (cols.length < 2 || block.parentElement.closest('[data-testid="stHorizontalBlock"]')) continue;
+    rows.push(cols.map(c => {
+      const card = c.querySelector('[data-testid="stVerticalBlockBorderWrapper"], [data-testid="stMetric"]');
+      return Math.round(card.getBoundingClientRect().height);
+    }));
+  }
+  return rows;
+}"""
+
+
+def test_cards_of_a_row_have_one_height(browser, server, artifacts):
+    """A card without a change line (no last-year figure) stood shorter than its neighbours:
+    every row of cards is one height at both screen sizes (cards.metric_card stretches)."""
+    page = login(browser, server, LEADER)
+    seen = 0
+    for title in ("总览", "乡镇详情", "隐患治理", "执法检查", "防灾减灾", "应急准备", "数据质量", "乡镇排名"):
+        visit(page, title)
+        for size in SCREENS:
+            page.set_viewport_size(size)
+            page.wait_for_timeout(500)
+            rows = page.evaluate(CARD_ROWS_JS)
+            assert rows, f"{title}: no row of cards"
+            for heights in rows:
+                if max(heights) - min(heights) > 1:
+                    page.screenshot(path=str(artifacts / f"dashboard-cards-{title}-{size['width']}.png"))
+                    raise AssertionError(f"{title} at {size['width']}x{size['height']}: card heights {heights}")
+            seen += len(rows)
+        page.set_viewport_size(VIEWPORT)
+    assert seen >= 16, seen  # 总览 alone has six rows of three
+    page.close()

@@ -85,7 +85,7 @@ LEGACY_BY_DATE = {
                count(*) filter (where f.warning_level = '橙') as orange,
                count(*) filter (where f.warning_level = '黄') as yellow,
                count(*) filter (where f.warning_level = '蓝') as blue,
-               max(f.transferred_on) as last_on
+               max(f.transferred_on) as last_transfer_on
         from staging.stg_ledgers__flood_transfers as f
         left join staging.stg_profile__townships as t on t.township_code = f.township_code
         where f.transferred_on between date_trunc('year', ?::date) and ?
@@ -197,20 +197,20 @@ LEGACY_BY_DATE = {
             where held_on between date_trunc('year', ?::date) and ?
             group by 1
         )
-        select tm.team_id, tm.name, tm.team_type, coalesce(t.township_name, '市级') as township_name, tm.members,
+        select tm.team_id, tm.name as team_name, tm.team_type, coalesce(t.township_name, '市级') as township_name, tm.members,
                coalesce(held.drills, 0) as drills, coalesce(held.trainings, 0) as trainings,
-               held.last_held_on, held.team_id is not null as trained
+               held.last_held_on, held.team_id is not null as is_trained
         from staging.stg_ledgers__rescue_teams as tm
         left join held on held.team_id = tm.team_id
         left join staging.stg_profile__townships as t on t.township_code = tm.township_code
-        order by trained, tm.team_id""", 2),
+        order by is_trained, tm.team_id""", 2),
     "preparedness.depots": ("""
-        select t.township_code, t.township_name, coalesce(d.status, '未报送') as status, d.completed_on,
-               d.item_kinds, d.item_count,
-               coalesce(d.status = '已建成' and d.completed_on <= ?::date, false) as counted
+        select t.township_code, t.township_name, coalesce(d.status, '未报送') as depot_status,
+               d.completed_on as depot_completed_on, d.item_kinds as depot_item_kinds, d.item_count as depot_item_count,
+               coalesce(d.status = '已建成' and d.completed_on <= ?::date, false) as has_depot
         from staging.stg_profile__townships as t
         left join staging.stg_ledgers__reserve_depots as d on d.township_code = t.township_code
-        order by counted, t.township_code""", 1),
+        order by has_depot, t.township_code""", 1),
     "preparedness.plans_by_unit": ("""
         with p as (select * from staging.stg_ledgers__plans where issued_on <= ?::date)
         select p.owner_unit, coalesce(t.township_name, '市直') as township_name,
@@ -324,14 +324,14 @@ LEGACY_PLAIN = {
         "from staging.stg_profile__townships order by township_code"),
     "preparedness.dual_prevention_by_township": ("""
         select coalesce(t.township_name, e.township_code) as township_name, e.township_code,
-               count(*) as high_risk, count(*) filter (where e.dual_prevention = '已建立') as established,
+               count(*) as high_risk_enterprises, count(*) filter (where e.dual_prevention = '已建立') as established,
                round(100.0 * count(*) filter (where e.dual_prevention = '已建立') / count(*), 2) as established_pct
         from staging.stg_ledgers__enterprises as e
         left join staging.stg_profile__townships as t on t.township_code = e.township_code
         where e.is_high_risk = '是'
         group by all order by established_pct, e.township_code"""),
     "preparedness.dual_prevention_missing": ("""
-        select e.credit_code, e.name, coalesce(t.township_name, e.township_code) as township_name, e.sector,
+        select e.credit_code, e.name as enterprise_name, coalesce(t.township_name, e.township_code) as township_name, e.sector,
                e.risk_level, e.updated_on
         from staging.stg_ledgers__enterprises as e
         left join staging.stg_profile__townships as t on t.township_code = e.township_code

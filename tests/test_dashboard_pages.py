@@ -25,7 +25,8 @@ pytestmark = pytest.mark.slow
 
 APP = Path(__file__).resolve().parent.parent / "dashboards" / "app.py"
 LEADER = Viewer("lingdao", "局领导", "leader")
-STATUS = {"met": "达标", "on_track": "受控", "at_risk": "有风险", "breached": "未达标"}
+STATUS = labels.words("status")  # the registry's words (pipelines/vocabulary.yaml)
+TOWN = "乡镇（街道）"  # township_name in every mart (dbt meta.label)
 
 
 # ------------------------------------------------------------------ fixtures and helpers
@@ -213,7 +214,7 @@ def check_scoreboard(at: AppTest, expected: pl.DataFrame) -> None:
     assert board["指标"].tolist() == expected["label"].to_list()
     assert board["同比"].tolist() == expected["change_text"].fill_null("—").to_list()
     assert board["状态"].tolist() == [STATUS.get(s, "—") for s in expected["status"].to_list()]
-    assert [number(v) for v in board["数值"]] == [shown(v, u) for v, u in expected.select("value", "unit").rows()]
+    assert [number(v) for v in board["今年以来"]] == [shown(v, u) for v, u in expected.select("value", "unit").rows()]
 
 
 def test_overview_equals_the_scoreboard(app, con, mart, last_day):
@@ -235,12 +236,12 @@ def test_overview_equals_the_scoreboard(app, con, mart, last_day):
     by_sector = table(at, "by-sector")
     assert by_sector["行业类别"].tolist() == sectors["sector"].to_list()
     assert by_sector["事故起数"].tolist() == sectors["accidents"].to_list()
-    assert by_sector["同比"].tolist() == sectors["accidents_change_text"].to_list()
+    assert by_sector["事故起数同比"].tolist() == sectors["accidents_change_text"].to_list()
 
     towns = mart("select * from marts.township_kpis_daily where as_of = ? order by township_code", mid_year)
     by_town = table(at, "by-township")
-    assert by_town["乡镇"].tolist() == towns["township_name"].to_list()
-    for shown_column, mart_column in [("事故起数", "accidents"), ("死亡人数", "deaths"), ("执法检查", "inspections"),
+    assert by_town[TOWN].tolist() == towns["township_name"].to_list()
+    for shown_column, mart_column in [("事故起数", "accidents"), ("死亡人数", "deaths"), ("执法检查次数", "inspections"),
                                       ("未整改重大隐患", "open_major_hazards"), ("逾期重大隐患", "overdue_major_hazards")]:
         assert by_town[shown_column].tolist() == towns[mart_column].to_list(), shown_column
 
@@ -263,12 +264,12 @@ def test_trend_months_add_up_to_the_year_end_scoreboard(home, monkeypatch, mart,
 def check_ranking(at: AppTest, expected: pl.DataFrame) -> None:
     shown_table = table(at, "ranking-table")
     assert shown_table["排名"].tolist() == expected["rank"].to_list()
-    assert shown_table["乡镇"].tolist() == expected["township_name"].to_list()
+    assert shown_table[TOWN].tolist() == expected["township_name"].to_list()
     assert shown_table["总分"].tolist() == pytest.approx(expected["total"].to_list())
     for column, field in [("事故控制(30)", "s_acc"), ("隐患治理(25)", "s_haz"), ("执法检查(15)", "s_enf"),
                           ("应急准备(15)", "s_prep"), ("信息报送(15)", "s_rep")]:
         assert shown_table[column].tolist() == pytest.approx(expected[field].to_list()), column
-    assert shown_table["等级"].tolist() == expected["band"].to_list()
+    assert shown_table["等次"].tolist() == expected["band"].to_list()
     assert shown_table["升降"].tolist() == [arrows(m) for m in expected["movement"].to_list()]
     assert [bool(v) for v in shown_table["一票否决"]] == expected["vetoed"].to_list()
     assert metric(at, "参评乡镇").value == f"{expected.height} 个"
@@ -276,7 +277,7 @@ def check_ranking(at: AppTest, expected: pl.DataFrame) -> None:
     assert metric(at, "一票否决").value == f"{expected['vetoed'].sum()} 个"
     named = table(at, "named-table") if expected["named"].any() else None
     if named is not None:
-        assert named["乡镇"].tolist() == expected.filter(pl.col("named"))["township_name"].to_list()
+        assert named[TOWN].tolist() == expected.filter(pl.col("named"))["township_name"].to_list()
     red_text = " ".join(m.value for m in at.markdown)
     for name in expected.filter(pl.col("red_list"))["township_name"]:
         assert name in red_text
@@ -321,17 +322,17 @@ def check_township(at: AppTest, mart, code: str, day: dt.date) -> None:
         check_arrow(metric(at, label), k[f"{measure}_change"], False, k[f"{measure}_change_text"])
     assert metric(at, "未整改重大隐患").value == f"{k['open_major_hazards']} 项"
     assert metric(at, "逾期重大隐患").value == f"{k['overdue_major_hazards']} 项"
-    assert metric(at, "执法检查（本年累计）").value == f"{k['inspections']} 次"
-    assert metric(at, "森林火灾（本年累计）").value == f"{k['forest_fires']} 起"
+    assert metric(at, "执法检查次数（本年累计）").value == f"{k['inspections']} 次"
+    assert metric(at, "森林火灾起数（本年累计）").value == f"{k['forest_fires']} 起"
 
     accidents = find_table(at, "accidents")
     assert (len(accidents) if accidents is not None else 0) == k["accidents"]
     open_list = table(at, "open-hazards")
     major = open_list[open_list[labels.column_label("hazards", "level")] == "重大"]  # the contract's header
     assert len(major) == k["open_major_hazards"]
-    assert int((major["已逾期"] == "是").sum()) == k["overdue_major_hazards"]
+    assert int((major["是否逾期"] == "是").sum()) == k["overdue_major_hazards"]
     inspections = find_table(at, "inspections")
-    assert (int(inspections["检查次数"].sum()) if inspections is not None else 0) == k["inspections"]
+    assert (int(inspections["执法检查次数"].sum()) if inspections is not None else 0) == k["inspections"]
 
     months = mart("select * from marts.township_rankings where township_code = ? and period_type = 'month' "
                   "order by period_end desc", code)
@@ -344,9 +345,9 @@ def check_township(at: AppTest, mart, code: str, day: dt.date) -> None:
     record = mart("select * from marts.data_quality_by_sender where sender_code = ? and period_type = 'month' "
                   "order by period desc", code)
     reporting = table(at, "reporting")
-    assert reporting["月份"].tolist() == record["period"].to_list()
-    for column, field in [("应报", "files_due"), ("按时", "files_on_time"), ("迟报", "files_late"),
-                          ("缺报", "files_missing"), ("载入行", "rows_loaded"), ("隔离行", "rows_quarantined")]:
+    assert reporting["期次"].tolist() == record["period"].to_list()
+    for column, field in [("应报台账", "files_due"), ("按时", "files_on_time"), ("迟报", "files_late"),
+                          ("缺报", "files_missing"), ("入库行数", "rows_loaded"), ("隔离行数", "rows_quarantined")]:
         assert reporting[column].tolist() == record[field].to_list(), column
 
 
@@ -433,7 +434,7 @@ def test_hazards_page_equals_the_marts(app, mart, last_day):
         assert major == pytest.approx(scoreboard_value(mart, last_day, "major_hazard_rectification_pct")), key
     towns = table(at, "rates-township")
     open_major = mart("select township_name, open_major_hazards from marts.township_kpis_daily where as_of = ?", last_day)
-    assert dict(zip(towns["乡镇"], towns["重大未整改"])) == dict(open_major.rows())
+    assert dict(zip(towns[TOWN], towns["重大未整改"])) == dict(open_major.rows())
     # the rate tables are their marts' rows for the date
     for key, name, mart_name, order in [
         ("rates-township", "township_name", "hazard_rectification_by_township_daily", "township_code"),
@@ -441,7 +442,7 @@ def test_hazards_page_equals_the_marts(app, mart, last_day):
     ]:
         rows = mart(f"select * from marts.{mart_name} where as_of = ? order by {order}", last_day)
         shown_rates = table(at, key)
-        assert shown_rates["乡镇" if key == "rates-township" else "报送单位"].tolist() == rows[name].to_list(), key
+        assert shown_rates[TOWN if key == "rates-township" else "报送单位"].tolist() == rows[name].to_list(), key
         for column, field in [("本年排查", "found_ytd"), ("已整改", "rectified_ytd"), ("到期应改", "due"),
                               ("按期整改", "due_ontime"), ("本年重大隐患", "major_found"), ("重大逾期", "major_overdue")]:
             assert shown_rates[column].tolist() == rows[field].to_list(), (key, column)
@@ -464,21 +465,21 @@ def test_enforcement_page_equals_the_marts(app, mart, last_day):
     towns = table(at, "enf-township")
     kpis = mart("select township_name, inspections, inspections_ly from marts.township_kpis_daily where as_of = ? "
                 "order by township_code", last_day)
-    assert towns["乡镇"].tolist() == kpis["township_name"].to_list()
-    assert towns["检查次数"].tolist() == kpis["inspections"].to_list()
-    assert towns["去年同期"].tolist() == kpis["inspections_ly"].to_list()
-    assert int(towns["行政处罚"].sum()) == scoreboard_value(mart, last_day, "penalties")
+    assert towns[TOWN].tolist() == kpis["township_name"].to_list()
+    assert towns["执法检查次数"].tolist() == kpis["inspections"].to_list()
+    assert towns["去年同期执法检查次数"].tolist() == kpis["inspections_ly"].to_list()
+    assert int(towns["行政处罚次数"].sum()) == scoreboard_value(mart, last_day, "penalties")
     assert towns["罚款(万元)"].sum() == pytest.approx(scoreboard_value(mart, last_day, "fines_10k_cny"))
     actions = table(at, "enf-action")
-    assert int(actions["次数"].sum()) == scoreboard_value(mart, last_day, "inspections")
+    assert int(actions["执法检查次数"].sum()) == scoreboard_value(mart, last_day, "inspections")
     by_action = mart("select * from marts.inspections_by_action_daily where as_of = ? and inspections > 0 "
                      "order by inspections desc, action", last_day)
     assert actions["处理措施"].tolist() == by_action["action"].to_list()
-    assert actions["次数"].tolist() == by_action["inspections"].to_list()
+    assert actions["执法检查次数"].tolist() == by_action["inspections"].to_list()
     quota = mart("select quota, penalties from marts.inspections_by_township_daily where as_of = ? "
                  "order by township_code", last_day)
     assert towns["应检次数"].tolist() == pytest.approx(quota["quota"].to_list())
-    assert towns["行政处罚"].tolist() == quota["penalties"].to_list()
+    assert towns["行政处罚次数"].tolist() == quota["penalties"].to_list()
 
 
 # ------------------------------------------------------------------ 防灾减灾
@@ -497,16 +498,16 @@ def test_disasters_page_equals_the_marts(app, mart, last_day):
     flood = find_table(at, "flood")
     assert (int(flood["转移人数"].sum()) if flood is not None else 0) == scoreboard_value(mart, last_day, "people_transferred")
     relief = table(at, "relief")
-    coverage = 100 * relief["已救助"].sum() / relief["困难群众(人)"].sum()
+    coverage = 100 * relief["已救助(人)"].sum() / relief["困难群众(人)"].sum()
     assert coverage == pytest.approx(scoreboard_value(mart, last_day, "relief_coverage_pct"))
     by_township = mart("select * from marts.relief_by_township_daily where as_of = ? and cases > 0 "
                        "order by coverage_pct, township_code", last_day)
-    assert relief["乡镇"].tolist() == by_township["township_name"].to_list()
-    assert relief["已救助"].tolist() == by_township["relieved"].to_list()
+    assert relief[TOWN].tolist() == by_township["township_name"].to_list()
+    assert relief["已救助(人)"].tolist() == by_township["relieved"].to_list()
     if flood is not None:
         transfers = mart("select * from marts.flood_transfers_by_township_daily where as_of = ? and transfers > 0 "
                          "order by people_transferred desc, township_code", last_day)
-        assert flood["乡镇"].tolist() == transfers["township_name"].to_list()
+        assert flood[TOWN].tolist() == transfers["township_name"].to_list()
         assert flood["转移人数"].tolist() == transfers["people_transferred"].to_list()
 
 
@@ -547,15 +548,15 @@ def test_quality_page_equals_the_marts(app, mart):
                     "order by sender_kind, sender_code", month)
     senders = table(at, "dq-sender")
     assert senders["报送单位"].tolist() == expected["sender_name"].to_list()
-    for column, field in [("应报", "files_due"), ("按时", "files_on_time"), ("迟报", "files_late"),
-                          ("缺报", "files_missing"), ("收到文件", "files_received"), ("拒收", "files_rejected"),
-                          ("载入行", "rows_loaded"), ("隔离行", "rows_quarantined")]:
+    for column, field in [("应报台账", "files_due"), ("按时", "files_on_time"), ("迟报", "files_late"),
+                          ("缺报", "files_missing"), ("接收文件", "files_received"), ("拒收文件", "files_rejected"),
+                          ("入库行数", "rows_loaded"), ("隔离行数", "rows_quarantined")]:
         assert senders[column].tolist() == expected[field].to_list(), column
     assert metric(at, "缺报").value == f"{expected['files_missing'].sum()} 份"
-    assert metric(at, "隔离行").value == f"{expected['rows_quarantined'].sum()} 行"
+    assert metric(at, "隔离行数").value == f"{expected['rows_quarantined'].sum()} 行"
 
     quarantined = find_table(at, "dq-quarantine")
-    assert (int(quarantined["隔离行数"].sum()) if quarantined is not None else 0) == expected["rows_quarantined"].sum()
+    assert (int(quarantined["行数"].sum()) if quarantined is not None else 0) == expected["rows_quarantined"].sum()
     late = mart("select count(*) as n from marts.data_quality_deliveries where status in ('late', 'missing') and "
                 "period_end between ? and ?", expected["period_start"][0], expected["period_end"][0]).item()
     listed = find_table(at, "dq-late")

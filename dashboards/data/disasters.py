@@ -53,7 +53,7 @@ def flood_by_township(viewer: Viewer, as_of: dt.date) -> pl.DataFrame:
     return fetch(
         """
         select township_name, township_code, transfers, people_transferred, red, orange, yellow, blue,
-               last_transfer_on as last_on
+               last_transfer_on
         from marts.flood_transfers_by_township_daily
         where as_of = ? and transfers > 0
         order by people_transferred desc, township_code

@@ -24,27 +24,26 @@ def teams(viewer: Viewer, as_of: dt.date) -> pl.DataFrame:
     require_login(viewer).require_leader()
     return fetch(
         """
-        select team_id, team_name as name, team_type, township_name, members, drills, trainings, last_held_on,
-               is_trained as trained
+        select team_id, team_name, team_type, township_name, members, drills, trainings, last_held_on,
+               is_trained
         from marts.rescue_teams_daily
         where as_of = ?
-        order by trained, team_id
+        order by is_trained, team_id
         """,
         as_of,
     )
 
 
 def depots(viewer: Viewer, as_of: dt.date) -> pl.DataFrame:
-    """Every township's depot; counted = 已建成 with completed_on on or before the date."""
+    """Every township's depot; has_depot = 已建成 with depot_completed_on on or before the date."""
     require_login(viewer).require_leader()
     return fetch(
         """
-        select township_code, township_name, coalesce(depot_status, '未报送') as status,
-               depot_completed_on as completed_on, depot_item_kinds as item_kinds, depot_item_count as item_count,
-               has_depot as counted
+        select township_code, township_name, coalesce(depot_status, '未报送') as depot_status,
+               depot_completed_on, depot_item_kinds, depot_item_count, has_depot
         from marts.township_preparedness_daily
         where as_of = ?
-        order by counted, township_code
+        order by has_depot, township_code
         """,
         as_of,
     )
@@ -69,7 +68,7 @@ def dual_prevention_by_township(viewer: Viewer) -> pl.DataFrame:
     require_login(viewer).require_leader()
     return fetch(
         """
-        select township_name, township_code, high_risk_enterprises as high_risk, established, established_pct
+        select township_name, township_code, high_risk_enterprises, established, established_pct
         from marts.dual_prevention_by_township
         where high_risk_enterprises > 0
         order by established_pct, township_code
@@ -83,7 +82,7 @@ def dual_prevention_missing(viewer: Viewer) -> pl.DataFrame:
     require_login(viewer).require_leader()
     return fetch(
         """
-        select credit_code, enterprise_name as name, coalesce(township_name, township_code) as township_name, sector,
+        select credit_code, enterprise_name, coalesce(township_name, township_code) as township_name, sector,
                risk_level, updated_on
         from marts.enterprises
         where is_high_risk and not has_dual_prevention

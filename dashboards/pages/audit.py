@@ -7,6 +7,7 @@ import streamlit as st
 from dashboards import logins, ui
 from dashboards.auth import Viewer
 from dashboards.session import store
+from pipelines.lib import labels
 
 
 def body(viewer: Viewer) -> None:
@@ -16,8 +17,9 @@ def body(viewer: Viewer) -> None:
                f"{settings.window_minutes:g} 分钟内输错密码 {settings.max_failures} 次，"
                f"该账号（或来源地址）锁定 {settings.lockout_minutes:g} 分钟。设置见县级配置 dashboards 一节。")
     frame = logins.audit_frame(store(), viewer)
-    ui.table(frame, logins.AUDIT_COLUMNS, key="audit", file_name="登录审计", height=600,
-             column_config={logins.AUDIT_COLUMNS["detail"]: st.column_config.TextColumn(width="large")})
+    columns = {c: labels.word("login_audit", c) for c in logins.AUDIT_COLUMNS}
+    ui.table(frame, columns, key="audit", file_name="登录审计", height=600,
+             column_config={columns["detail"]: st.column_config.TextColumn(width="large")})
 
 
 ui.run_page(body)

@@ -11,11 +11,14 @@ import streamlit as st
 
 from dashboards import ui
 from dashboards.auth import Viewer
+from dashboards.cards import metric_card
 from dashboards.data import submission as q
+from pipelines.lib import labels
 
-STATUS_TEXT = {"on_time": "按时", "late": "迟报", "missing": "缺报", "pending": "未到期"}
-STATUS_HEX = {"按时": "#d7f0dc", "迟报": "#fde7c8", "缺报": "#f9d3d3"}
-FILE_STATUS_TEXT = {"loaded": "已入库", "rejected": "拒收", "duplicate": "重复", "pending": "待处理"}
+DELIVERIES = "data_quality_deliveries"
+STATUS_TEXT = labels.words("delivery")
+STATUS_HEX = {STATUS_TEXT[k]: hex_ for k, hex_ in (("on_time", "#d7f0dc"), ("late", "#fde7c8"), ("missing", "#f9d3d3"))}
+COUNTS = ["due", "received", "on_time", "late", "missing"]
 
 
 def pick_range(viewer: Viewer) -> tuple[dt.date, dt.date] | None:
@@ -50,30 +53,27 @@ def body(viewer: Viewer) -> None:
             counts = q.obligation_counts(viewer, start, end)
             total = counts.select(pl.exclude("sender_code", "sender_name").sum()).row(0, named=True) if counts.height else {}
             cols = st.columns(5)
-            for col, (key, label) in zip(cols, (("due", "应报"), ("received", "已收到"), ("on_time", "按时"),
-                                                ("late", "迟报"), ("missing", "缺报"))):
-                col.metric(label, f"{total.get(key) or 0} 份", border=True)
+            names = ui.headers(DELIVERIES, ["sender_name", *COUNTS, "pending"])
+            for col, key in zip(cols, COUNTS):
+                metric_card(col, names[key], f"{total.get(key) or 0} 份")
             if viewer.is_leader:
                 ui.section("分报送单位")
-                ui.table(counts, {"sender_name": "报送单位", "due": "应报", "received": "已收到", "on_time": "按时",
-                                  "late": "迟报", "missing": "缺报", "pending": "未到期"},
+                ui.table(counts, names,
                          key="deliveries-senders", file_name=f"报送情况_分单位_{start}_{end}",
                          height=ui.rows_height(min(counts.height, 20)))
             ui.section("报送义务明细", "每一期（周、月）或每一起事件一行。")
             frame = q.obligations(viewer, start, end).with_columns(
                 pl.col("status").replace_strict(STATUS_TEXT, default=pl.col("status")))
-            columns = {"feed_label": "台账", "period": "所属期", "record_id": "事件编号", "due_at": "截止时间",
-                       "status": "情况", "delivered_at": "收到时间", "late_hours": "迟报(小时)"}
-            if viewer.is_leader:
-                columns = {"sender_name": "报送单位", **columns}
+            shown = ["feed_label", "period", "record_id", "due_at", "status", "delivered_at", "late_hours"]
+            columns = ui.headers(DELIVERIES, ["sender_name", *shown] if viewer.is_leader else shown)
             ui.table(frame, columns, key="deliveries", file_name=f"报送情况_{start}_{end}",
-                     colors={"情况": STATUS_HEX}, height=420, empty="该期间没有报送义务")
+                     colors={columns["status"]: STATUS_HEX}, height=420, empty="该期间没有报送义务")
     if not viewer.is_leader:
         ui.section("最近报送的文件", "“待处理”的文件已经收到，下次数据处理时入库。")
         files = q.recent_files(viewer).with_columns(
-            pl.col("status").replace_strict(FILE_STATUS_TEXT, default=pl.col("status")))
-        ui.table(files, {"received_at": "收到时间", "feed_label": "台账", "path": "文件", "status": "状态",
-                         "rows_loaded": "入库行", "rows_quarantined": "隔离行", "reason": "拒收原因"},
+            pl.col("status").replace_strict(labels.words("status"), default=pl.col("status")))
+        ui.table(files, ui.headers("data_quality_files", ["received_at", "feed_label", "path", "status", "rows_loaded",
+                                                          "rows_quarantined", "reason"]),
                  key="deliveries-files", file_name="最近报送的文件", empty="还没有报送过文件", height=420)
 
 

@@ -21,22 +21,23 @@ def body(viewer: Viewer) -> None:
 
     monthly = q.by_month(viewer, as_of)
     left, right = st.columns(2)
-    left.altair_chart(charts.monthly_by_year(monthly, "执法检查（次）", value="inspections"), width="stretch")
-    right.altair_chart(charts.monthly_by_year(monthly, "行政处罚（次）", value="penalties"), width="stretch")
+    titles = ui.headers("county_activity_daily", ["inspections_mtd", "penalties_mtd"])
+    left.altair_chart(charts.monthly_by_year(monthly, titles["inspections_mtd"], value="inspections"), width="stretch")
+    right.altair_chart(charts.monthly_by_year(monthly, titles["penalties_mtd"], value="penalties"), width="stretch")
 
     ui.section("分乡镇", f"{as_of.year}年1月1日至{as_of:%m月%d日}；应检次数按排名办法每7天2次计。")
     ui.table(
         q.by_township(viewer, as_of),
-        {"township_name": "乡镇", "inspections": "检查次数", "inspections_ly": "去年同期", "quota": "应检次数",
-         "quota_pct": "完成率(%)", "hazards_found": "发现隐患", "penalties": "行政处罚", "fines_10k_cny": "罚款(万元)"},
+        ui.headers("inspections_by_township_daily", ["township_name", "inspections", "inspections_ly", "quota",
+                                                     "quota_pct", "hazards_found", "penalties", "fines_10k_cny"]),
         key="enf-township", file_name=f"分乡镇执法检查_{as_of}", height=400,
     )
 
     ui.section("按处理措施")
     ui.table(
         q.by_action(viewer, as_of),
-        {"action": "处理措施", "inspections": "次数", "hazards_found": "发现隐患", "fines_10k_cny": "罚款(万元)",
-         "is_penalty": "计入行政处罚"},
+        ui.headers("inspections_by_action_daily", ["action", "inspections", "hazards_found", "fines_10k_cny",
+                                                   "is_penalty"]),
         key="enf-action", file_name=f"按处理措施_{as_of}", empty="本年尚无执法检查",
     )
 

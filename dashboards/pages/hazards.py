@@ -6,15 +6,12 @@ import streamlit as st
 
 from dashboards import charts, ui
 from dashboards.auth import Viewer
+from dashboards.cards import metric_card
 from dashboards.data import hazards as q
-from pipelines.lib.labels import column_label
 
-RATES = {
-    "found_ytd": "本年排查", "rectified_ytd": "已整改", "rectification_pct": "整改率(%)",
-    "due": "到期应改", "due_ontime": "按期整改", "ontime_pct": "按期整改率(%)",
-    "major_found": "本年重大隐患", "major_rectified": "重大已整改", "major_rectification_pct": "重大整改率(%)",
-    "major_open": "重大未整改", "major_overdue": "重大逾期",
-}
+LISTED = "major_and_supervised_hazards"
+RATES = ["found_ytd", "rectified_ytd", "rectification_pct", "due", "due_ontime", "ontime_pct", "major_found",
+         "major_rectified", "major_rectification_pct", "major_open", "major_overdue"]
 
 
 def body(viewer: Viewer) -> None:
@@ -24,34 +21,32 @@ def body(viewer: Viewer) -> None:
     listed = q.supervised(viewer, as_of)
     counts = q.supervised_counts(viewer, as_of)
     cols = st.columns(4)
-    cols[0].metric("重大及挂牌督办隐患", f"{counts['listed']} 项", border=True)
-    cols[1].metric("其中重大隐患", f"{counts['major']} 项", border=True)
-    cols[2].metric("已逾期", f"{counts['overdue']} 项", border=True)
-    cols[3].metric("最长逾期", f"{counts['max_days_overdue'] or 0} 天", border=True)
+    for col, key, unit in zip(cols, ("listed", "major", "overdue", "max_days_overdue"), ("项", "项", "项", "天")):
+        metric_card(col, ui.figure(key), f"{counts[key] or 0} {unit}")
 
     ui.section("重大及挂牌督办隐患清单", f"截至 {as_of:%Y-%m-%d} 未整改的重大隐患和挂牌督办隐患，逾期最久的排在前面。")
     ui.table(
         listed,
-        ui.headers("hazards", ["hazard_id", "township_name", "days_overdue", "deadline", "level", "is_supervised",
-                               "description", "enterprise_name", "sector", "found_on", "days_open", "funds_10k_cny",
-                               "sender_code"],
-                   {"township_name": "乡镇", "days_overdue": "逾期天数", "enterprise_name": "企业", "sector": "行业",
-                    "days_open": "挂账天数", "sender_code": "报送单位"}),
-        column_config=ui.long_text(column_label("hazards", "description")),
+        ui.headers(LISTED, ["hazard_id", "township_name", "days_overdue", "deadline", "level", "is_supervised",
+                            "description", "enterprise_name", "sector", "found_on", "days_open", "funds_10k_cny",
+                            "sender_code"]),
+        column_config=ui.long_text(ui.label(LISTED, "description")),
         key="supervised", file_name=f"重大及挂牌督办隐患清单_{as_of}", empty="没有未整改的重大隐患和挂牌督办隐患", height=400,
     )
 
     ui.section("分乡镇整改情况", f"{as_of.year}年1月1日至{as_of:%m月%d日}；按期整改率 = 期限已到的隐患中按期整改的比例。")
     towns = q.by_township(viewer, as_of)
     left, right = st.columns([2, 3])
+    by_town = "hazard_rectification_by_township_daily"
     left.altair_chart(charts.bars(towns.drop_nulls("ontime_pct"), "township_name", "ontime_pct",
-                                  "按期整改率(%)", domain=(0, 100)), width="stretch")
+                                  ui.label(by_town, "ontime_pct"), domain=(0, 100)), width="stretch")
     with right:
-        ui.table(towns, {"township_name": "乡镇", **RATES}, key="rates-township",
+        ui.table(towns, ui.headers(by_town, ["township_name", *RATES]), key="rates-township",
                  file_name=f"分乡镇隐患整改_{as_of}", height=ui.rows_height(towns.height))
 
     ui.section("分报送单位整改情况", "按隐患台账的报送单位（乡镇和行业部门）统计。")
-    ui.table(q.by_sender(viewer, as_of), {"sender_name": "报送单位", **RATES}, key="rates-sender",
+    ui.table(q.by_sender(viewer, as_of), ui.headers("hazard_rectification_by_sender_daily", ["sender_name", *RATES]),
+             key="rates-sender",
              file_name=f"分报送单位隐患整改_{as_of}")
 
 

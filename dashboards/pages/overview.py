@@ -32,17 +32,17 @@ def body(viewer: Viewer) -> None:
     with sectors_tab:
         ui.table(
             q.accidents_by_sector(viewer, as_of),
-            {"sector": "行业类别", "accidents": "事故起数", "accidents_ly": "去年同期", "accidents_change_text": "同比",
-             "deaths": "死亡人数", "deaths_ly": "去年同期死亡", "deaths_change_text": "死亡同比"},
+            ui.headers("accidents_by_sector_daily", ["sector", "accidents", "accidents_ly", "accidents_change_text",
+                                                    "deaths", "deaths_ly", "deaths_change_text"]),
             key="by-sector", file_name=f"分行业事故_{as_of}", empty="本年尚无事故",
         )
     with townships_tab:
         ui.table(
             q.by_township(viewer, as_of),
-            {"township_name": "乡镇", "accidents": "事故起数", "accidents_ly": "去年同期", "accidents_change_text": "同比",
-             "deaths": "死亡人数", "deaths_ly": "去年同期死亡", "open_major_hazards": "未整改重大隐患",
-             "overdue_major_hazards": "逾期重大隐患", "inspections": "执法检查", "inspections_ly": "去年同期检查",
-             "forest_fires": "森林火灾", "forest_fire_damaged_ha": "受害森林面积(公顷)"},
+            ui.headers("township_kpis_daily", ["township_name", "accidents", "accidents_ly", "accidents_change_text",
+                                              "deaths", "deaths_ly", "open_major_hazards", "overdue_major_hazards",
+                                              "inspections", "inspections_ly", "forest_fires",
+                                              "forest_fire_damaged_ha"]),
             key="by-township", file_name=f"分乡镇情况_{as_of}",
         )
 

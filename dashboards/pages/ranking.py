@@ -7,21 +7,20 @@ import streamlit as st
 
 from dashboards import charts, ui
 from dashboards.auth import Viewer
+from dashboards.cards import metric_card
 from dashboards.data import ranking as q
 
-RANKING_TABLE = {
-    "rank": "排名", "movement_text": "升降", "township_name": "乡镇", "total": "总分",
-    "s_acc": "事故控制(30)", "s_haz": "隐患治理(25)", "s_enf": "执法检查(15)", "s_prep": "应急准备(15)",
-    "s_rep": "信息报送(15)", "band": "等级", "veto_text": "一票否决",
-}
+def ranking_table() -> dict[str, str]:
+    headers = ui.headers(ui.RANKING, ["rank", "movement", "township_name", "total"])
+    return headers | ui.component_headers() | ui.headers(ui.RANKING, ["band", "vetoed"])
 
 
 def ranking_view(frame: pl.DataFrame) -> pl.DataFrame:
+    """Movement as ↑3 / ↓2 / —, a veto as ✕ and its reason (blank when none)."""
     return frame.with_columns(
-        pl.col("movement").map_elements(ui.movement_text, return_dtype=pl.String, skip_nulls=False)
-        .alias("movement_text"),
+        pl.col("movement").map_elements(ui.movement_text, return_dtype=pl.String, skip_nulls=False),
         pl.when(pl.col("vetoed")).then(pl.lit("✕ ") + pl.col("veto_reason").fill_null("")).otherwise(pl.lit(""))
-        .alias("veto_text"),
+        .alias("vetoed"),
     )
 
 
@@ -37,38 +36,40 @@ def body(viewer: Viewer) -> None:
     frame = ranking_view(q.ranking(viewer, period_type, period))
     counts = q.summary(viewer, period_type, period)
     cols = st.columns(4)
-    cols[0].metric("参评乡镇", f"{counts['townships']} 个", border=True)
-    cols[1].metric("平均分（不含否决）", ui.fmt_value(counts["average_total"], None), border=True)
-    cols[2].metric("红榜（无事故）", f"{counts['red_list']} 个", border=True)
-    cols[3].metric("一票否决", f"{counts['vetoed']} 个", border=True)
+    metric_card(cols[0], ui.figure("townships"), f"{counts['townships']} 个")
+    metric_card(cols[1], ui.figure("average_total"), ui.fmt_value(counts["average_total"], None))
+    metric_card(cols[2], ui.figure("red_list"), f"{counts['red_list']} 个")
+    metric_card(cols[3], ui.label(ui.RANKING, "vetoed"), f"{counts['vetoed']} 个")
 
     if not viewer.is_leader:
         own = frame.filter(pl.col("township_code") == viewer.township_code)
         if own.height:
             mine = own.row(0, named=True)
             st.info(f"本乡镇（{mine['township_name']}）本期排名第 {mine['rank']} 名，总分 {mine['total']:.2f}，"
-                    f"等级：{mine['band']}。")
+                    f"{ui.label(ui.RANKING, 'band')}：{mine['band']}。")
 
     ui.section("排名表", "升降为与上一期相比的名次变化；一票否决的乡镇总分记 0，排在最后。"
                + ("" if viewer.is_leader else "本乡镇所在行以黄色标出。"))
-    total_max = {"总分": st.column_config.ProgressColumn("总分", min_value=0, max_value=100, format="%.2f"),
-                 "乡镇": st.column_config.TextColumn("乡镇", width=96)}  # 白马桥街道 whole
-    ui.table(frame, RANKING_TABLE, key="ranking-table", file_name=f"乡镇排名_{period}",
-             column_config=total_max, colors={"等级": ui.BAND_HEX, "升降": ui.movement_color},
+    columns = ranking_table()
+    total, town = columns["total"], columns["township_name"]
+    total_max = {total: st.column_config.ProgressColumn(total, min_value=0, max_value=100, format="%.2f"),
+                 town: st.column_config.TextColumn(town, width=110)}  # 白马桥街道 whole
+    ui.table(frame, columns, key="ranking-table", file_name=f"乡镇排名_{period}",
+             column_config=total_max, colors={columns["band"]: ui.band_hex(), columns["movement"]: ui.movement_color},
              height=ui.rows_height(frame.height),
              highlight=None if viewer.is_leader else pl.col("township_code") == viewer.township_code)
 
     red, named = st.columns(2)
     with red:
-        ui.section("红榜", "本期未发生生产安全事故的乡镇。")
+        ui.section(ui.label(ui.RANKING, "red_list"), "本期未发生生产安全事故的乡镇。")
         red_names = frame.filter(pl.col("red_list")).sort("township_code")["township_name"].to_list()
         st.markdown("、".join(red_names) if red_names else "本期无")
     with named:
         ui.section("通报乡镇", "得分最低的三个名次（含并列）及一票否决的乡镇，附失分最多的一项。")
         ui.table(
             frame.filter(pl.col("named")),
-            {"rank": "排名", "township_name": "乡镇", "total": "总分", "band": "等级",
-             "weakest_component_label": "失分最多", "weakest_component_lost": "失分", "veto_text": "一票否决"},
+            ui.headers(ui.RANKING, ["rank", "township_name", "total", "band", "weakest_component_label",
+                                    "weakest_component_lost", "vetoed"]),
             key="named-table", file_name=f"通报乡镇_{period}", empty="本期无通报乡镇",
         )
 

@@ -17,6 +17,7 @@ from dashboards import ui
 from dashboards.auth import Viewer
 from dashboards.data import risk as q
 
+RISK = "township_risk"
 LEVEL_HEX = {"红": "#d93025", "橙": "#f28c28", "黄": "#f6c343", "蓝": "#4a7bd0"}
 LEVEL_TEXT_HEX = {"红": "#ffffff", "橙": "#ffffff", "黄": "#3b3b3b", "蓝": "#ffffff"}
 CLUE_NOTE = "线索是供督导核实的提示，不是结论：请向乡镇了解情况后再作判断。"
@@ -56,13 +57,14 @@ def clue_list(frame: pl.DataFrame, with_township: bool) -> None:
 
 
 def trend_chart(frame: pl.DataFrame) -> alt.Chart:
+    h = ui.headers(RISK, ["township_name", "level", "score"])
     data = frame.with_columns(pl.col("as_of").dt.strftime("%Y-%m-%d").alias("date")).to_pandas()
     return alt.Chart(data).mark_rect().encode(
         x=alt.X("date:O", title="截至（周日）", axis=alt.Axis(labelAngle=-60)),
         y=alt.Y("township_name:N", title=None, axis=alt.Axis(labelOverlap=False), sort=alt.EncodingSortField("score", op="max", order="descending")),
-        color=alt.Color("level:N", title="等级", scale=alt.Scale(domain=list(LEVEL_HEX), range=list(LEVEL_HEX.values()))),
-        tooltip=[alt.Tooltip("township_name:N", title="乡镇"), alt.Tooltip("date:O", title="截至"),
-                 alt.Tooltip("level:N", title="等级"), alt.Tooltip("score:Q", title="分值")],
+        color=alt.Color("level:N", title=h["level"], scale=alt.Scale(domain=list(LEVEL_HEX), range=list(LEVEL_HEX.values()))),
+        tooltip=[alt.Tooltip("township_name:N", title=h["township_name"]), alt.Tooltip("date:O", title="截至"),
+                 alt.Tooltip("level:N", title=h["level"]), alt.Tooltip("score:Q", title=h["score"])],
     ).properties(height=max(120, 24 * frame["township_code"].n_unique()))
 
 
@@ -79,12 +81,12 @@ def overdue_warnings(viewer: Viewer) -> None:
     if late.height == 0:
         st.success("没有超过24小时未确认的预警" if frame.height else "尚未发出预警")
     else:
-        ui.table(late, {"township_name": "乡镇", "level": "等级", "score": "分值", "created_at": "发出时间",
-                        "main_indicators": "主要指标"}, key="risk-overdue", file_name="未确认预警")
+        ui.table(late, ui.headers(RISK, ["township_name", "level", "score", "created_at", "main_indicators"]),
+                 key="risk-overdue", file_name="未确认预警")
     with st.expander(f"全部预警（{frame.height}条）"):
-        ui.table(frame.with_columns(pl.Series("状态", [ack_text(r) for r in frame.to_dicts()], dtype=pl.String)),
-                 {"township_name": "乡镇", "level": "等级", "previous_level": "原等级", "score": "分值",
-                  "created_at": "发出时间", "状态": "状态"}, key="risk-warnings", file_name="预警记录")
+        ui.table(frame.with_columns(pl.Series("status", [ack_text(r) for r in frame.to_dicts()], dtype=pl.String)),
+                 ui.headers(RISK, ["township_name", "level", "previous_level", "score", "created_at", "status"]),
+                 key="risk-warnings", file_name="预警记录")
 
 
 def own_warnings(viewer: Viewer) -> None:
@@ -109,12 +111,14 @@ def own_warnings(viewer: Viewer) -> None:
 
 def own_trend_chart(frame: pl.DataFrame) -> alt.Chart:
     """One township: its score each Sunday, coloured by level."""
+    h = ui.headers(RISK, ["level", "score"])
     data = frame.with_columns(pl.col("as_of").dt.strftime("%Y-%m-%d").alias("date")).to_pandas()
     return alt.Chart(data).mark_bar().encode(
         x=alt.X("date:O", title="截至（周日）", axis=alt.Axis(labelAngle=-60)),
-        y=alt.Y("score:Q", title="分值"),
-        color=alt.Color("level:N", title="等级", scale=alt.Scale(domain=list(LEVEL_HEX), range=list(LEVEL_HEX.values()))),
-        tooltip=[alt.Tooltip("date:O", title="截至"), alt.Tooltip("level:N", title="等级"), alt.Tooltip("score:Q", title="分值")],
+        y=alt.Y("score:Q", title=h["score"]),
+        color=alt.Color("level:N", title=h["level"], scale=alt.Scale(domain=list(LEVEL_HEX), range=list(LEVEL_HEX.values()))),
+        tooltip=[alt.Tooltip("date:O", title="截至"), alt.Tooltip("level:N", title=h["level"]),
+                 alt.Tooltip("score:Q", title=h["score"])],
     ).properties(height=220)
 
 
@@ -141,13 +145,13 @@ def county(viewer: Viewer, as_of: dt.date) -> None:
                        help=f"{s['township_weeks_in_alert']} / {s['township_weeks']}", border=True)
         cols[2].metric("提升倍数", "—" if s["lift"] is None else f"{s['lift']:.2f}", border=True,
                        help=f"{s['weeks']} 周（{s['first_week_end']} 至 {s['last_week_end']}）")
-    ui.table(weekly, {"week": "周", "township_weeks_in_alert": "橙红乡镇数", "accidents_after": "其后4周事故",
-                      "accidents_in_alert": "其中在橙红乡镇"},
+    ui.table(weekly, ui.headers("risk_backtest_weekly", ["week", "township_weeks_in_alert", "accidents_after",
+                                                         "accidents_in_alert"]),
              key="risk-backtest", file_name="预警命中率", height=300, empty="数据不足4周，尚无回测")
     ui.section("全部乡镇", None)
-    ui.table(frame.drop("level_rank"), {"township_name": "乡镇", "level": "等级", "level_name": "风险", "score": "分值",
-                                        "main_indicators": "主要指标"},
-             key="risk-levels", file_name=f"风险预警_{as_of}", colors={"等级": {k: v for k, v in LEVEL_HEX.items()}})
+    levels = ui.headers(RISK, ["township_name", "level", "level_name", "score", "main_indicators"])
+    ui.table(frame.drop("level_rank"), levels,
+             key="risk-levels", file_name=f"风险预警_{as_of}", colors={levels["level"]: dict(LEVEL_HEX)})
 
 
 def township(viewer: Viewer, code: str, as_of: dt.date) -> None:
@@ -159,7 +163,7 @@ def township(viewer: Viewer, code: str, as_of: dt.date) -> None:
     own_warnings(viewer)
     ui.section(f"{r['township_name']}风险等级", f"截至 {as_of:%Y-%m-%d}")
     tiles(frame)
-    ui.table(q.indicators(viewer, as_of, code), {"label": "指标", "figure": "数量", "unit": "单位", "points": "分值"},
+    ui.table(q.indicators(viewer, as_of, code), ui.headers("township_risk_indicators", ["label", "figure", "unit", "points"]),
              key="risk-indicators", file_name=f"风险指标_{code}_{as_of}", empty="没有计分指标")
     ui.section("漏报瞒报线索", CLUE_NOTE)
     clue_list(q.clues(viewer, as_of, code), with_township=False)

@@ -21,6 +21,7 @@ import streamlit as st
 
 from dashboards import ui
 from dashboards.auth import AccessDenied, Viewer
+from dashboards.cards import metric_card
 from dashboards.data import submission as q
 from pipelines.lib import gx_process
 from pipelines.lib.contracts import get_contract
@@ -105,10 +106,10 @@ def show_check(viewer: Viewer, result, data: bytes) -> None:
     else:
         st.success(f"**检查通过：** {result.summary()}", icon=":material/check_circle:")
     cols = st.columns(4)
-    cols[0].metric("将入库", f"{result.rows_loaded} 行", border=True)
-    cols[1].metric("将隔离", f"{result.rows_quarantined} 行", border=True)
-    cols[2].metric("跳过", f"{result.rows_skipped} 行", border=True, help="标题行、空白行、合计行和签名行")
-    cols[3].metric("共计", f"{result.rows_total} 行", border=True, help="表头以外的全部行")
+    metric_card(cols[0], ui.figure("will_load"), f"{result.rows_loaded} 行")
+    metric_card(cols[1], ui.figure("will_quarantine"), f"{result.rows_quarantined} 行")
+    metric_card(cols[2], ui.figure("will_skip"), f"{result.rows_skipped} 行", help="标题行、空白行、合计行和签名行")
+    metric_card(cols[3], ui.figure("will_total"), f"{result.rows_total} 行", help="表头以外的全部行")
     if result.problems:
         ui.section("需要修改的单元格", "被隔离的行不会入库，其余行照常入库。请按下列说明修改后重新上传、报送。")
         for problem in result.problems[:LISTED]:
@@ -121,7 +122,7 @@ def show_check(viewer: Viewer, result, data: bytes) -> None:
              for p in result.problems],
             schema={"row": pl.Int64, "column": pl.String, "value": pl.String, "reason": pl.String},
         )
-        ui.table(frame, {"row": "Excel 行号", "column": "列", "value": "填写的值", "reason": "问题和修改方法"},
+        ui.table(frame, ui.headers(None, ["row", "column", "value", "reason"]),
                  key="problems", file_name=f"报送检查_{result.filename}", height=ui.rows_height(min(frame.height, 15)))
         marked_name = result.filename.rsplit(".", 1)[0] + "_问题标注.xlsx"
         st.download_button("下载标注问题的工作簿", data=lambda: q.marked_workbook(viewer, result, data),
@@ -141,7 +142,7 @@ def body(viewer: Viewer) -> None:
         st.info("本单位没有需要报送的数据类别")
         return
     labels = dict(offered)
-    feed = st.selectbox("数据类别", list(labels), format_func=lambda f: f"{labels[f]}（{f}）", key="feed")
+    feed = st.selectbox(ui.headers(None, ["feed"])["feed"], list(labels), format_func=lambda f: f"{labels[f]}（{f}）", key="feed")
     downloads(viewer, feed)
 
     receipt = st.session_state.get("receipt")

@@ -13,8 +13,20 @@ from dashboards import charts, ui
 from dashboards.auth import Viewer
 from dashboards.cards import metric_card
 from dashboards.data import township as q
+from pipelines.lib.labels import feed_label
 
 YES_NO = {True: ":green-badge[已具备]", False: ":red-badge[未具备]"}
+KPIS = "township_kpis_daily"
+QUALITY = "data_quality_by_sender"
+
+
+def ytd(column: str) -> str:
+    """A card's name: the mart column's label, year to date."""
+    return f"{ui.label(KPIS, column)}（本年累计）"
+
+
+def last_year(column: str, value, unit: str) -> str:
+    return f"{ui.label(KPIS, column)}：{ui.fmt_value(value, unit)} {unit}"
 
 
 def headline(viewer: Viewer, code: str, as_of) -> None:
@@ -24,20 +36,20 @@ def headline(viewer: Viewer, code: str, as_of) -> None:
         return
     r = k.row(0, named=True)
     cols = st.columns(4)
-    metric_card(cols[0], "事故起数（本年累计）", f"{r['accidents']} 起", change=r["accidents_change"],
+    metric_card(cols[0], ytd("accidents"), f"{r['accidents']} 起", change=r["accidents_change"],
                 change_text=r["accidents_change_text"], rise_is_good=False,
-                help=f"去年同期：{ui.fmt_value(r['accidents_ly'], '起')} 起")
-    metric_card(cols[1], "死亡人数（本年累计）", f"{r['deaths']} 人", change=r["deaths_change"],
+                help=last_year("accidents_ly", r["accidents_ly"], "起"))
+    metric_card(cols[1], ytd("deaths"), f"{r['deaths']} 人", change=r["deaths_change"],
                 change_text=r["deaths_change_text"], rise_is_good=False,
-                help=f"去年同期：{ui.fmt_value(r['deaths_ly'], '人')} 人")
-    cols[2].metric("未整改重大隐患", f"{r['open_major_hazards']} 项", border=True,
-                   help=f"其中逾期 {r['overdue_major_hazards']} 项")
-    cols[3].metric("执法检查（本年累计）", f"{r['inspections']} 次", border=True,
-                   help=f"去年同期：{ui.fmt_value(r['inspections_ly'], '次')} 次")
+                help=last_year("deaths_ly", r["deaths_ly"], "人"))
+    metric_card(cols[2], ui.label(KPIS, "open_major_hazards"), f"{r['open_major_hazards']} 项",
+                help=f"其中逾期 {r['overdue_major_hazards']} 项")
+    metric_card(cols[3], ytd("inspections"), f"{r['inspections']} 次",
+                help=last_year("inspections_ly", r["inspections_ly"], "次"))
     cols = st.columns(4)
-    cols[0].metric("逾期重大隐患", f"{r['overdue_major_hazards']} 项", border=True)
-    cols[1].metric("森林火灾（本年累计）", f"{r['forest_fires']} 起", border=True)
-    cols[2].metric("受害森林面积", f"{r['forest_fire_damaged_ha']:.2f} 公顷", border=True)
+    metric_card(cols[0], ui.label(KPIS, "overdue_major_hazards"), f"{r['overdue_major_hazards']} 项")
+    metric_card(cols[1], ytd("forest_fires"), f"{r['forest_fires']} 起")
+    metric_card(cols[2], ui.label(KPIS, "forest_fire_damaged_ha"), f"{r['forest_fire_damaged_ha']:.2f}")
 
 
 def trend_section(viewer: Viewer, code: str, as_of) -> None:
@@ -46,14 +58,14 @@ def trend_section(viewer: Viewer, code: str, as_of) -> None:
     if trend.height == 0:
         st.info("没有可显示的走势")
         return
-    st.altair_chart(charts.lines_over_time(trend, "as_of", {"open_major_hazards": "未整改重大隐患",
-                                                            "overdue_major_hazards": "逾期重大隐患"}, ""),
+    st.altair_chart(charts.lines_over_time(trend, "as_of", ui.headers(KPIS, ["open_major_hazards",
+                                                                           "overdue_major_hazards"]), ""),
                     width="stretch")
 
 
 def score_section(viewer: Viewer, code: str) -> None:
     ui.section("考核得分", "各期得分构成；一票否决的期次总分记 0。")
-    period_type = st.segmented_control("考核周期", options=["week", "month", "quarter"], default="month",
+    period_type = st.segmented_control(ui.label(ui.RANKING, "period_type"), options=["week", "month", "quarter"], default="month",
                                        format_func=ui.PERIOD_TYPE_TEXT.get, required=True, key="detail-period-type")
     comps = q.components(viewer, code, period_type)
     if comps.height == 0:
@@ -63,7 +75,7 @@ def score_section(viewer: Viewer, code: str) -> None:
     if latest.height:
         r = latest.row(0, named=True)
         st.markdown(
-            f"最近一期（{r['period']}）：第 **{r['rank']}** 名，总分 **{r['total']:.2f}**，等级 **{r['band']}**"
+            f"最近一期（{r['period']}）：第 **{r['rank']}** 名，总分 **{r['total']:.2f}**，{ui.label(ui.RANKING, 'band')} **{r['band']}**"
             + (f"，一票否决：{r['veto_reason']}" if r["vetoed"] else "")
             + (f"；失分最多：{r['weakest_component_label']}" if r["weakest_component_label"] else "")
         )
@@ -73,10 +85,10 @@ def score_section(viewer: Viewer, code: str) -> None:
         comps.sort("period_end", descending=True).with_columns(
             pl.col("movement").map_elements(ui.movement_text, return_dtype=pl.String, skip_nulls=False)
         ),
-        {"period": "期次", "rank": "排名", "movement": "升降", "total": "总分", "s_acc": "事故控制(30)",
-         "s_haz": "隐患治理(25)", "s_enf": "执法检查(15)", "s_prep": "应急准备(15)", "s_rep": "信息报送(15)",
-         "band": "等级", "weakest_component_label": "失分最多"},
-        key="components", file_name=f"得分构成_{code}_{period_type}", colors={"等级": ui.BAND_HEX}, height=300,
+        ui.headers(ui.RANKING, ["period", "rank", "movement", "total"]) | ui.component_headers()
+        | ui.headers(ui.RANKING, ["band", "weakest_component_label"]),
+        key="components", file_name=f"得分构成_{code}_{period_type}",
+        colors={ui.label(ui.RANKING, "band"): ui.band_hex()}, height=300,
     )
 
 
@@ -129,11 +141,11 @@ def body(viewer: Viewer) -> None:
     score_section(viewer, code)
     trend_section(viewer, code, as_of)
 
-    ui.section("生产安全事故", f"{as_of.year}年1月1日至{as_of:%m月%d日}。")
+    ui.section(feed_label("accidents"), f"{as_of.year}年1月1日至{as_of:%m月%d日}。")
     ui.table(
         q.accidents(viewer, code, as_of),
         ui.headers("accidents", ["accident_id", "occurred_at", "sector", "accident_type", "deaths", "serious_injuries",
-                                 "direct_loss_10k_cny", "grade"], {"grade": "事故等级"}),
+                                 "direct_loss_10k_cny", "grade"]),
         key="accidents", file_name=f"事故_{code}_{as_of}", empty="本年尚无事故",
     )
 
@@ -141,17 +153,16 @@ def body(viewer: Viewer) -> None:
     ui.section("未整改隐患", f"截至 {as_of:%Y-%m-%d} 未整改销号的隐患，逾期的排在前面。")
     ui.table(
         hazards,
-        ui.headers("hazards", ["hazard_id", "level", "is_supervised", "description", "enterprise_name", "found_on",
-                               "deadline", "is_overdue", "days_overdue"],
-                   {"enterprise_name": "企业", "is_overdue": "已逾期", "days_overdue": "逾期天数"}),
+        ui.headers("open_hazards_daily", ["hazard_id", "level", "is_supervised", "description", "enterprise_name",
+                                          "found_on", "deadline", "is_overdue", "days_overdue"]),
         key="open-hazards", file_name=f"未整改隐患_{code}_{as_of}", empty="没有未整改的隐患", height=300,
     )
 
     ui.section("执法检查", "本年各月。")
     ui.table(
         q.inspections_by_month(viewer, code, as_of),
-        {"month": "月份", "inspections": "检查次数", "hazards_found": "发现隐患", "penalties": "行政处罚",
-         "fines_10k_cny": "罚款(万元)"},
+        ui.headers("inspections_by_township_daily", ["month", "inspections", "hazards_found", "penalties",
+                                                     "fines_10k_cny"]),
         key="inspections", file_name=f"执法检查_{code}_{as_of.year}", empty="本年尚无执法检查",
     )
 
@@ -161,14 +172,14 @@ def body(viewer: Viewer) -> None:
     reporting = q.reporting(viewer, code)
     ui.table(
         reporting.with_columns((pl.col("pass_rate") * 100).round(2), (pl.col("on_time_rate") * 100).round(2)),
-        {"period": "月份", "files_due": "应报", "files_on_time": "按时", "files_late": "迟报", "files_missing": "缺报",
-         "files_received": "收到文件", "files_rejected": "拒收", "rows_loaded": "载入行", "rows_quarantined": "隔离行",
-         "pass_rate": "合格率(%)", "on_time_rate": "及时率(%)"},
+        ui.percent_headers(ui.headers(QUALITY, ["period", "files_due", "files_on_time", "files_late", "files_missing",
+                                                "files_received", "files_rejected", "rows_loaded", "rows_quarantined",
+                                                "pass_rate", "on_time_rate"]), "pass_rate", "on_time_rate"),
         key="reporting", file_name=f"报送记录_{code}", height=300,
     )
     ui.table(
         q.quarantine_reasons(viewer, code),
-        {"column_header": "列", "reason": "原因", "rows": "隔离行数", "cells": "问题单元格"},
+        ui.headers("data_quality_quarantined_cells", ["column_header", "reason", "rows", "cells"]),
         key="quarantine", file_name=f"隔离原因_{code}", empty="本乡镇报送的数据没有被隔离的行",
     )
 

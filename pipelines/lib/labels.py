@@ -5,8 +5,12 @@
     feed_from_text("隐患") / ("hazards")     -> "hazards"  (canonical name, Chinese label or a
                                                  unique part of it; else LabelError in Chinese)
     feed_names() / feed_choices_text()       -> the canonical names / "hazards（隐患排查治理台账）、…"
-    mart_column_label("township_rankings", "total") -> dbt `meta.label` of the mart column,
-                                                 None when the yml gives none
+    mart_column_label("township_rankings", "total") -> "总分": dbt `meta.label` of the mart column
+                                                 (or the contract header of the feed the model
+                                                 passes through, model `meta.feed`), else None
+    headers(["rank", "total"], model="township_rankings") -> {"rank": "排名", "total": "总分"}
+                                                 (a table's headers; LabelError for a column
+                                                 without a label)
     word("status", "loaded")                 -> "已入库"   (pipelines/vocabulary.yaml)
     value_text(True) / value_text(None)      -> "是" / "—"
     rule_label("enum"), rejection_label("no_rows") -> the rule's / rejection's Chinese name
@@ -132,25 +136,41 @@ def rejection_label(code: str) -> str:
 
 # ------------------------------------------------------------------ mart columns (dbt meta)
 
+def _meta(node: dict) -> dict:
+    return node.get("meta") or (node.get("config") or {}).get("meta") or {}
+
+
 @functools.cache
-def _mart_labels() -> dict[tuple[str, str], str]:
+def _marts() -> dict[str, tuple[str | None, dict[str, str]]]:
+    """model -> (the feed whose contract labels its pass-through columns, `meta: {feed}`;
+    {column: `meta: {label}`}) from the marts' yml."""
     from pipelines.paths import DBT_PROJECT_DIR
 
-    labels: dict[tuple[str, str], str] = {}
+    marts: dict[str, tuple[str | None, dict[str, str]]] = {}
     for path in sorted(Path(DBT_PROJECT_DIR, "models", "marts").rglob("*.yml")):
         doc = yaml.safe_load(path.read_text("utf-8")) or {}
         for model in doc.get("models", []) or []:
-            for column in model.get("columns", []) or []:
-                meta = column.get("meta") or (column.get("config") or {}).get("meta") or {}
-                if meta.get("label"):
-                    labels[(model["name"], column["name"])] = meta["label"]
-    return labels
+            columns = {c["name"]: _meta(c)["label"] for c in model.get("columns", []) or [] if _meta(c).get("label")}
+            marts[model["name"]] = (_meta(model).get("feed"), columns)
+    return marts
+
+
+def mart_labels() -> set[str]:
+    """Every label the marts' yml give (for the guards: no page, renderer or CLI writes one)."""
+    return {label for _, columns in _marts().values() for label in columns.values()}
 
 
 def mart_column_label(model: str, column: str) -> str | None:
-    """The Chinese label a mart's yml gives a column (`meta: {label: ...}`); until a mart
-    carries its labels, the vocabulary's `mart_column` word; None if neither has one."""
-    return _mart_labels().get((model, column)) or _vocabulary().get("mart_column", {}).get(column)
+    """The Chinese label of a mart column: its yml `meta: {label}`, else the contract header
+    of the feed the model passes through (`meta: {feed}`); None if neither."""
+    feed, columns = _marts().get(model, (None, {}))
+    if column in columns:
+        return columns[column]
+    if feed:
+        contract = load_contracts()[feed]
+        if column in contract.names:
+            return contract.column(column).header
+    return None
 
 
 # ------------------------------------------------------------------ frames for people
@@ -167,6 +187,19 @@ def header_for(column: str, feed: str | None = None, model: str | None = None) -
         if label:
             return label
     return word("column", column)
+
+
+def headers(columns, model: str | None = None, feed: str | None = None) -> dict[str, str]:
+    """{column: Chinese header} in the given order, for a table a page or a bulletin shows;
+    LabelError when the registry has no label for one (a column added to a page without its
+    `meta: {label}` fails the page's test, not a reader's eyes)."""
+    found: dict[str, str] = {}
+    for column in columns:
+        label = header_for(column, feed, model)
+        if label == column and column not in words("column"):
+            raise LabelError(f"“{column}”没有中文标题：请在 {model or feed} 的 meta.label（或 vocabulary.yaml）中补上")
+        found[column] = label
+    return found
 
 
 def label_frame(frame, feed: str | None = None, model: str | None = None):

@@ -10,86 +10,96 @@ from typing import Any, Callable
 import xlsxwriter
 
 from pipelines.lib.bulletin.fonts import Fonts
-from pipelines.lib.bulletin.wording import STATUS_CN
+from pipelines.lib.labels import header_for, headers, word
 from pipelines.lib.safe_cells import safe_text
 
-YES_NO = {True: "是", False: "否", None: ""}
+YES_NO = {True: word("value", "true"), False: word("value", "false"), None: ""}
+RANKING, SCOREBOARD, HAZARDS, QUALITY = ("township_rankings", "kpi_scoreboard_daily", "major_and_supervised_hazards",
+                                         "data_quality_by_sender")
 
 # (header, width, value of a row, number format or None)
 Column = tuple[str, float, Callable[[dict], Any], str | None]
 
 
+def _col(model: str, column: str, width: float, value: Callable[[dict], Any] | None = None,
+         num_format: str | None = None) -> Column:
+    """A sheet column headed with the registry's label of the mart column (default value: the row's)."""
+    return headers([column], model=model)[column], width, value or (lambda r: r[column]), num_format
+
+
 def _ranking_columns(content: dict[str, Any]) -> list[Column]:
     cols: list[Column] = [
-        ("排名", 6, lambda r: r["rank"], "0"),
-        ("升降", 6, lambda r: r["movement_raw"], "+0;-0;0"),
-        ("乡镇代码", 11, lambda r: r["township_code"], None),
-        ("乡镇（街道）", 13, lambda r: r["township_name"], None),
-        ("总分", 8, lambda r: r["total_raw"], "0.00"),
+        _col(RANKING, "rank", 6, None, "0"),
+        _col(RANKING, "movement", 6, lambda r: r["movement_raw"], "+0;-0;0"),
+        _col(RANKING, "township_code", 11),
+        _col(RANKING, "township_name", 13),
+        _col(RANKING, "total", 8, lambda r: r["total_raw"], "0.00"),
     ]
     for comp in content["components"]:
-        cols.append((f"{comp['label']}（{comp['max']:g}分）", 11, lambda r, k=comp["key"]: r[f"{k}_raw"], "0.00"))
+        header, width, value, num_format = _col(RANKING, comp["key"], 11, lambda r, k=comp["key"]: r[f"{k}_raw"],
+                                                "0.00")
+        cols.append((f"{header}（{comp['max']:g}分）", width, value, num_format))
     cols += [
-        ("等次", 9, lambda r: r["band"], None),
-        ("一票否决", 9, lambda r: YES_NO[r["vetoed"]], None),
-        ("否决事由", 18, lambda r: r["veto_reason"], None),
-        ("红榜", 6, lambda r: YES_NO[r["red_list"]], None),
-        ("通报", 6, lambda r: YES_NO[r["named"]], None),
-        ("失分最多项", 11, lambda r: r["weakest_component_label"], None),
-        ("该项失分", 9, lambda r: r["weakest_component_lost"], "0.00"),
-        ("事故起数", 9, lambda r: r["accidents"], "0"),
-        ("死亡人数", 9, lambda r: r["deaths"], "0"),
-        ("森林火灾", 9, lambda r: r["forest_fires"], "0"),
+        _col(RANKING, "band", 9),
+        _col(RANKING, "vetoed", 9, lambda r: YES_NO[r["vetoed"]]),
+        _col(RANKING, "veto_reason", 18),
+        _col(RANKING, "red_list", 6, lambda r: YES_NO[r["red_list"]]),
+        _col(RANKING, "named", 9, lambda r: YES_NO[r["named"]]),
+        _col(RANKING, "weakest_component_label", 11),
+        _col(RANKING, "weakest_component_lost", 9, None, "0.00"),
+        _col(RANKING, "accidents", 9, None, "0"),
+        _col(RANKING, "deaths", 9, None, "0"),
+        _col(RANKING, "forest_fires", 12, None, "0"),
     ]
     return cols
 
 
 SCOREBOARD_COLUMNS: list[Column] = [
-    ("序号", 6, lambda r: r["_n"], "0"),
-    ("指标", 30, lambda r: r["label"], None),
-    ("单位", 7, lambda r: r["unit"], None),
-    ("今年以来", 12, lambda r: r["value_raw"], "0.00##"),
-    ("去年同期", 12, lambda r: r["ly_value_raw"], "0.00##"),
-    ("同比", 13, lambda r: r["change_text"], None),
-    ("年度目标", 12, lambda r: r["target"], None),
-    ("状态", 9, lambda r: STATUS_CN.get(r["status"], ""), None),
-    ("指标代码", 30, lambda r: r["metric_id"], None),
+    _col(SCOREBOARD, "seq", 6, lambda r: r["_n"], "0"),
+    _col(SCOREBOARD, "label", 30),
+    _col(SCOREBOARD, "unit", 7),
+    _col(SCOREBOARD, "value", 12, lambda r: r["value_raw"], "0.00##"),
+    _col(SCOREBOARD, "ly_value", 12, lambda r: r["ly_value_raw"], "0.00##"),
+    _col(SCOREBOARD, "change_text", 13),
+    _col(SCOREBOARD, "target", 12),
+    _col(SCOREBOARD, "status", 9, lambda r: word("status", r["status"]) if r["status"] else ""),
+    _col(SCOREBOARD, "metric_id", 30),
 ]
 
 HAZARD_COLUMNS: list[Column] = [
-    ("序号", 6, lambda r: r["_n"], "0"),
-    ("隐患编号", 16, lambda r: r["hazard_id"], None),
-    ("乡镇代码", 11, lambda r: r["township_code"], None),
-    ("乡镇（街道）", 12, lambda r: r["township_name"], None),
-    ("单位", 28, lambda r: r["enterprise_name"], None),
-    ("行业", 12, lambda r: r["sector"], None),
-    ("隐患内容", 30, lambda r: r["description"], None),
-    ("等级", 6, lambda r: r["level"], None),
-    ("挂牌督办", 9, lambda r: r["is_supervised"], None),
-    ("发现日期", 12, lambda r: r["found_on"], None),
-    ("整改期限", 12, lambda r: r["deadline"], None),
-    ("是否逾期", 9, lambda r: YES_NO[r["is_overdue"]], None),
-    ("逾期天数", 9, lambda r: r["days_overdue"], "0"),
-    ("已挂账天数", 10, lambda r: r["days_open"], "0"),
-    ("整改资金（万元）", 14, lambda r: r["funds_10k_cny"], "0.00"),
+    _col(HAZARDS, "seq", 6, lambda r: r["_n"], "0"),
+    _col(HAZARDS, "hazard_id", 16),
+    _col(HAZARDS, "township_code", 11),
+    _col(HAZARDS, "township_name", 12),
+    _col(HAZARDS, "enterprise_name", 28),
+    _col(HAZARDS, "sector", 12),
+    _col(HAZARDS, "description", 30),
+    _col(HAZARDS, "level", 9),
+    _col(HAZARDS, "is_supervised", 9),
+    _col(HAZARDS, "found_on", 12),
+    _col(HAZARDS, "deadline", 12),
+    _col(HAZARDS, "is_overdue", 9, lambda r: YES_NO[r["is_overdue"]]),
+    _col(HAZARDS, "days_overdue", 9, None, "0"),
+    _col(HAZARDS, "days_open", 10, None, "0"),
+    _col(HAZARDS, "funds_10k_cny", 14, None, "0.00"),
 ]
 
 QUALITY_COLUMNS: list[Column] = [
-    ("单位代码", 11, lambda r: r["sender_code"], None),
-    ("报送单位", 30, lambda r: r["sender_name"], None),
-    ("类别", 8, lambda r: {"township": "乡镇", "department": "部门"}.get(r["sender_kind"], r["sender_kind"]), None),
-    ("应报台账", 9, lambda r: r["files_due"], "0"),
-    ("按时", 7, lambda r: r["files_on_time"], "0"),
-    ("迟报", 7, lambda r: r["files_late"], "0"),
-    ("未报", 7, lambda r: r["files_missing"], "0"),
-    ("事件信息", 9, lambda r: r["events_reported"], "0"),
-    ("事件超时", 9, lambda r: r["events_late"], "0"),
-    ("接收文件", 9, lambda r: r["files_received"], "0"),
-    ("退回文件", 9, lambda r: r["files_rejected"], "0"),
-    ("入库行数", 9, lambda r: r["rows_loaded"], "0"),
-    ("隔离行数", 9, lambda r: r["rows_quarantined"], "0"),
-    ("数据合格率", 11, lambda r: r["pass_rate"], "0.0%"),
-    ("按时报送率", 11, lambda r: r["on_time_rate"], "0.0%"),
+    _col(QUALITY, "sender_code", 12),
+    _col(QUALITY, "sender_name", 30),
+    _col(QUALITY, "sender_kind", 9, lambda r: word("sender_kind", r["sender_kind"])),
+    _col(QUALITY, "files_due", 9, None, "0"),
+    _col(QUALITY, "files_on_time", 7, None, "0"),
+    _col(QUALITY, "files_late", 7, None, "0"),
+    _col(QUALITY, "files_missing", 7, None, "0"),
+    _col(QUALITY, "events_reported", 9, None, "0"),
+    _col(QUALITY, "events_late", 9, None, "0"),
+    _col(QUALITY, "files_received", 9, None, "0"),
+    _col(QUALITY, "files_rejected", 9, None, "0"),
+    _col(QUALITY, "rows_loaded", 9, None, "0"),
+    _col(QUALITY, "rows_quarantined", 9, None, "0"),
+    _col(QUALITY, "pass_rate", 11, None, "0.0%"),
+    _col(QUALITY, "on_time_rate", 11, None, "0.0%"),
 ]
 
 
@@ -146,14 +156,14 @@ class XlsxWriter:
     def about(self) -> None:
         """说明: what the workbook is, the period and the date of the figures."""
         c, doc, period = self.c, self.c["document"], self.c["period"]
-        ws = self.book.add_worksheet("说明")
+        ws = self.book.add_worksheet("说明")  # label-ok: a sheet's name
         ws.set_column(0, 0, 16)
         ws.set_column(1, 1, 70)
         ws.merge_range(0, 0, 0, 1, doc["title"], self.title)
         items = [
             ("文号", doc["doc_number"]),
             ("文种", doc["kind_cn"]),
-            ("考核周期", f"{period['name_cn']}（{period['label']}，{period['start']} 至 {period['end']}）"),
+            (header_for("period_type", model=RANKING), f"{period['name_cn']}（{period['label']}，{period['start']} 至 {period['end']}）"),
             ("数据截至", f"{period['as_of']}" + ("" if period["is_complete"] else "（本期尚未结束）")),
             ("成文日期", doc["issue_date"]),
             ("发文机关", c["bureau"]),
@@ -166,10 +176,13 @@ class XlsxWriter:
     def write(self) -> None:
         c, period = self.c, self.c["period"]
         titles = c["list_titles"]  # every table is in the workbook, attached to the PDF or not
-        self.sheet("排名", titles["ranking"], _ranking_columns(c), c["ranking"])
+        self.sheet("排名", titles["ranking"],  # label-ok: a sheet's name
+                   _ranking_columns(c), c["ranking"])
         numbered = lambda rows: [{**r, "_n": i} for i, r in enumerate(rows, 1)]  # noqa: E731
-        self.sheet("指标", titles["scoreboard"], SCOREBOARD_COLUMNS, numbered(c["scoreboard"]))
-        self.sheet("重大及挂牌督办隐患", titles["hazards"], HAZARD_COLUMNS, numbered(c["supervised_hazards"]))
+        self.sheet("指标", titles["scoreboard"],  # label-ok: a sheet's name
+                   SCOREBOARD_COLUMNS, numbered(c["scoreboard"]))
+        self.sheet("重大及挂牌督办隐患", titles["hazards"],  # label-ok: a sheet's name
+                   HAZARD_COLUMNS, numbered(c["supervised_hazards"]))
         self.sheet("数据报送", f"{period['name_cn']}各单位数据报送情况", QUALITY_COLUMNS, c["data_quality"]["rows"])
         self.about()
         self.book.set_properties({"title": c["document"]["title"], "author": c["bureau"],

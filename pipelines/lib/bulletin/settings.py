@@ -15,15 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pipelines.lib.bulletin.fonts import Fonts
+from pipelines.lib.labels import mart_column_label
 from pipelines.lib.profile import Profile
 
 KIND_CN = {"week": "周通报", "month": "月排名", "quarter": "季考核"}
-COMPONENTS = (  # (mart column, profile weight key, Chinese name as in the ranking mart)
-    ("s_acc", "accidents", "事故控制"),
-    ("s_haz", "hazards", "隐患治理"),
-    ("s_enf", "enforcement", "执法检查"),
-    ("s_prep", "preparedness", "应急准备"),
-    ("s_rep", "reporting", "信息报送"),
+COMPONENTS = tuple(  # (mart column, profile weight key, its Chinese name: the ranking mart's meta.label)
+    (key, weight, mart_column_label("township_rankings", key))
+    for key, weight in (("s_acc", "accidents"), ("s_haz", "hazards"), ("s_enf", "enforcement"),
+                        ("s_prep", "preparedness"), ("s_rep", "reporting"))
 )
 
 

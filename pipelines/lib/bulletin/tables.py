@@ -6,8 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipelines.lib import labels
 from pipelines.lib.bulletin.fonts import SIZE_TABLE
 from pipelines.lib.bulletin.wording import NONE
+from pipelines.lib.labels import word
+
+RANKING, SCOREBOARD, HAZARDS, QUALITY = ("township_rankings", "kpi_scoreboard_daily", "major_and_supervised_hazards",
+                                         "data_quality_by_sender")
+NARROW = 8  # a column this narrow (percent of the type area) breaks a header of 4+ characters in two lines
 
 
 @dataclass
@@ -25,18 +31,34 @@ def _dash(value: Any) -> str:
     return NONE if value is None else str(value)
 
 
+def _headers(model: str, columns: list[str | tuple[str, int]]) -> tuple[list[str], list[int]]:
+    """(headers, widths) for (column, width) pairs: the label of the registry (dbt meta,
+    contract, vocabulary), broken in two lines in a narrow column (挂牌\n督办)."""
+    texts, widths = [], []
+    for column, width in columns:
+        text = labels.headers([column], model=model)[column]
+        if width <= NARROW and len(text) >= 4 and "\n" not in text:
+            text = f"{text[:2]}\n{text[2:]}"
+        texts.append(text)
+        widths.append(width)
+    return texts, widths
+
+
 def ranking_table(c: dict[str, Any]) -> Table:
     comps = c["components"]
+    headers, widths = _headers(RANKING, [("rank", 6), ("movement", 6), ("township_name", 14), ("total", 8),
+                                         *[(k["key"], 10) for k in comps], ("band", 10), ("vetoed", 6)])
+    for i, k in enumerate(comps, start=4):
+        headers[i] = f"{headers[i]}\n（{k['max']:g}）"
     table = Table(
-        headers=["排名", "升降", "乡镇（街道）", "总分", *[f"{k['label']}\n（{k['max']:g}）" for k in comps], "等次",
-                 "一票\n否决"],
-        widths=[6, 6, 14, 8, *[10] * len(comps), 10, 6],
+        headers=headers,
+        widths=widths,
         css_class="ranking",
         font_size=9.5,  # with the 版记 under it, on one page
     )
     for i, r in enumerate(c["ranking"]):
         table.rows.append([str(r["rank"]), r["movement"], r["township_name"], r["total"],
-                           *[r[k["key"]] for k in comps], r["band"], "是" if r["vetoed"] else NONE])
+                           *[r[k["key"]] for k in comps], r["band"], word("value", "true") if r["vetoed"] else NONE])
         if r["named"]:
             table.bold_rows.add(i)
     table.note = f"注：升降为与上期相比的名次变化，“{NONE}”为上期无排名；加粗的为本期通报的乡镇（街道）。"
@@ -44,8 +66,9 @@ def ranking_table(c: dict[str, Any]) -> Table:
 
 
 def scoreboard_table(c: dict[str, Any]) -> Table:
-    table = Table(headers=["序号", "指标", "今年以来", "去年同期", "同比", "年度目标", "状态"],
-                  widths=[6, 31, 13, 13, 14, 12, 11], css_class="scoreboard")
+    headers, widths = _headers(SCOREBOARD, [("seq", 6), ("label", 31), ("value", 13), ("ly_value", 13),
+                                            ("change_text", 14), ("target", 12), ("status", 11)])
+    table = Table(headers=headers, widths=widths, css_class="scoreboard")
     for i, r in enumerate(c["scoreboard"], 1):
         table.rows.append([str(i), r["label"], r["value"], r["ly_value"], r["change_text"], r["target"], r["status_cn"]])
         if r["status"] == "breached":
@@ -58,8 +81,10 @@ def scoreboard_table(c: dict[str, Any]) -> Table:
 
 
 def hazards_table(c: dict[str, Any]) -> Table:
-    table = Table(headers=["序号", "乡镇（街道）", "隐患编号", "单位", "隐患内容", "等级", "挂牌\n督办", "整改期限", "逾期\n天数"],
-                  widths=[5, 10, 19, 16, 16, 6, 6, 14, 8], css_class="hazards", font_size=9.5)
+    headers, widths = _headers(HAZARDS, [("seq", 5), ("township_name", 10), ("hazard_id", 19), ("enterprise_name", 16),
+                                         ("description", 16), ("level", 6), ("is_supervised", 6), ("deadline", 14),
+                                         ("days_overdue", 8)])
+    table = Table(headers=headers, widths=widths, css_class="hazards", font_size=9.5)
     for i, h in enumerate(c["supervised_hazards"]):
         table.rows.append([str(i + 1), _dash(h["township_name"]), h["hazard_id"], _dash(h["enterprise_name"]),
                            _dash(h["description"]), _dash(h["level"]), _dash(h["is_supervised"]), _dash(h["deadline"]),
@@ -74,9 +99,11 @@ def hazards_table(c: dict[str, Any]) -> Table:
 
 
 def reporting_table(c: dict[str, Any]) -> Table:
-    table = Table(headers=["序号", "报送单位", "应报\n台账", "按时", "迟报", "未报", "事件\n超时", "接收\n文件", "退回\n文件",
-                           "入库\n行数", "隔离\n行数", "数据\n合格率"],
-                  widths=[5, 23, 7, 7, 7, 7, 7, 7, 7, 7, 7, 9], css_class="reporting")
+    headers, widths = _headers(QUALITY, [("seq", 5), ("sender_name", 23), ("files_due", 7), ("files_on_time", 7),
+                                         ("files_late", 7), ("files_missing", 7), ("events_late", 7),
+                                         ("files_received", 7), ("files_rejected", 7), ("rows_loaded", 7),
+                                         ("rows_quarantined", 7), ("pass_rate", 8)])
+    table = Table(headers=headers, widths=widths, css_class="reporting")
     for i, r in enumerate(c["data_quality"]["problems"], 1):
         table.rows.append([str(i), r["sender_name"], _dash(r["files_due"]), _dash(r["files_on_time"]),
                            _dash(r["files_late"]), _dash(r["files_missing"]), _dash(r["events_late"]),
