@@ -89,3 +89,33 @@ def test_prefixed_elements(monkeypatch, late):
     facts = scan(monkeypatch, rows, b'<x:mergeCells count="1"><x:mergeCell ref="C2:C3"/></x:mergeCells>', prefix=p)
     assert facts.merges == [(1, 2, 2, 2)]
     assert (facts.compact_xml is None) == late
+
+
+@pytest.mark.parametrize("large_bytes", [1000, 2**30])
+def test_a_workbook_with_a_large_sheet_lists_and_reads_every_sheet(monkeypatch, large_bytes):
+    """An instructions sheet formatted to the bottom before the ledger: listed from a copy
+    without it (threshold lowered) or from the file itself, the same sheets and cells read."""
+    from pathlib import Path
+
+    import xlsxwriter
+
+    from pipelines.lib import reading
+    from pipelines.lib.contracts import get_contract
+    from pipelines.lib.layout_detect import find_sheet
+    from tests.test_real_ledgers import rewrite_sheet
+
+    monkeypatch.setattr(reading, "LARGE_SHEET_BYTES", large_bytes)
+    monkeypatch.setattr(xlsx_scan, "FORMATTING_TAIL_BYTES", 1000)
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer)
+    book.add_worksheet("填表说明").write(0, 0, "每周一报送")
+    ledger = book.add_worksheet("台账")
+    ledger.write_row(0, 0, ["隐患编号", "排查日期", "所属乡镇", "隐患等级", "隐患描述", "整改期限", "挂牌督办"])
+    ledger.write_row(1, 0, ["F-1", "2023-04-03", "玉潭", "一般", "描述", "2023-05-01", "否"])
+    book.close()
+    data = rewrite_sheet(buffer.getvalue(), SHEET, lambda x: x.replace(b"</sheetData>", styled(2, 400) + b"</sheetData>" + MERGES))
+    book = reading.read_book(Path("a.xlsx"), data)
+    assert book.sheet_names == ["填表说明", "台账"]
+    assert book.sheet(0).frame.height == 1 and book.sheet(0).rows()[0][0] == "每周一报送"  # cut to its one row
+    sheet, header = find_sheet(book, get_contract("hazards"))
+    assert (sheet.name, header.header_row, sheet.rows()[1][:3]) == ("台账", 1, ["F-1", "2023-04-03", "玉潭"])

@@ -19,7 +19,13 @@ from xml.etree import ElementTree
 import polars as pl
 
 from pipelines.lib.rules import Rejection
-from pipelines.lib.xlsx_scan import SheetFacts, scan_sheet, with_sheet
+from pipelines.lib.xlsx_scan import (
+    LARGE_SHEET_BYTES,
+    STUB_SHEET,
+    SheetFacts,
+    scan_sheet,
+    with_sheets,
+)
 
 SUPPORTED_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls", ".et")  # files are read by content, these are the usual names
 
@@ -268,9 +274,19 @@ def _zip_book(data: bytes, limits: WorkbookLimits) -> Book:
 
     import fastexcel
 
+    # calamine holds its own copy of the file: while a sheet is large (formatting down to row
+    # 1,048,576, say), the sheets are listed from a copy without the large sheets and the
+    # whole file is opened only for a sheet read as it is (a cut sheet has its own copy)
+    large = {p: STUB_SHEET for p in paths.values() if p in book.NameToInfo and book.getinfo(p).file_size > LARGE_SHEET_BYTES}
+    opened: dict[str, object] = {}
+
+    def whole():
+        if "whole" not in opened:
+            opened["whole"] = fastexcel.read_excel(data)
+        return opened["whole"]
+
     try:
-        reader = fastexcel.read_excel(data)
-        sheet_names = list(reader.sheet_names)
+        sheet_names = list((fastexcel.read_excel(with_sheets(data, large, None)) if large else whole()).sheet_names)
     except Exception as exc:  # noqa: BLE001 - calamine's errors are many; openpyxl may still read it
         return _openpyxl_book(data, exc)
 
@@ -280,10 +296,11 @@ def _zip_book(data: bytes, limits: WorkbookLimits) -> Book:
         if facts.cells > limits.max_cells:
             raise Rejection("too_large", f"工作表「{sheet_names[index]}」的范围有 {facts.cells:,} 个单元格，"
                             f"超过上限 {limits.max_cells:,}")
-        source = reader
-        if facts.compact_xml is not None:
-            source = fastexcel.read_excel(with_sheet(data, path, facts.compact_xml))
         try:
+            if facts.compact_xml is None:
+                source = whole()
+            else:  # the other large sheets stay out of this copy too
+                source = fastexcel.read_excel(with_sheets(data, {**large, path: facts.compact_xml}))
             frame = _calamine_frame(source, index)
         except Exception:  # noqa: BLE001 - openpyxl reads some sheets calamine cannot
             fallback = _openpyxl_book(data, None)

@@ -30,6 +30,7 @@ from pipelines.lib.rules import Rejection
 # A sheet whose XML runs on this far past its last value's row is handed to calamine
 # without that tail (below it, rebuilding the workbook costs more than calamine's parse).
 FORMATTING_TAIL_BYTES = 256 * 2**10
+LARGE_SHEET_BYTES = 8 * 2**20  # a sheet's XML above it: calamine opens the whole file only when it must (reading.py)
 HEAD_BYTES = 4 * 2**20  # the part before <sheetData> (columns, views) is held while it is searched
 CHUNK = 1 << 20  # inflated bytes per piece: small enough to be searched while in cache
 
@@ -175,12 +176,19 @@ def scan_sheet(book: zipfile.ZipFile, path: str, data: bytes, max_bytes: float =
     return SheetFacts(cells, merges, bytes(kept) + bytes(after))
 
 
-def with_sheet(data: bytes, path: str, xml: bytes) -> bytes:
-    """The workbook with one sheet's XML replaced (in memory; the other parts are small)."""
+# What a large sheet is replaced with in the copy calamine lists the sheets from
+STUB_SHEET = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+              b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>')
+
+
+def with_sheets(data: bytes, parts: dict[str, bytes], level: int | None = 1) -> bytes:
+    """The workbook with some parts' XML replaced (in memory; the other parts are small).
+    ``level`` None stores the parts uncompressed (a copy only opened, never kept)."""
     import io
 
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
+    method = zipfile.ZIP_STORED if level is None else zipfile.ZIP_DEFLATED
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", method, compresslevel=level) as dst:
         for info in src.infolist():
-            dst.writestr(info.filename, xml if info.filename == path else src.read(info.filename))
+            dst.writestr(info.filename, parts[info.filename] if info.filename in parts else src.read(info.filename))
     return out.getvalue()
