@@ -32,7 +32,7 @@ from pipelines.lib.rules import Rejection
 FORMATTING_TAIL_BYTES = 256 * 2**10
 LARGE_SHEET_BYTES = 8 * 2**20  # a sheet's XML above it: calamine opens the whole file only when it must (reading.py)
 HEAD_BYTES = 4 * 2**20  # the part before <sheetData> (columns, views) is held while it is searched
-CHUNK = 1 << 20  # inflated bytes per piece: small enough to be searched while in cache
+CHUNK = 1 << 19  # inflated bytes per piece: searched while in cache; a larger one costs page faults
 
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?\"")
 _MERGE = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"([A-Z]+)(\d+):([A-Z]+)(\d+)\"")
@@ -119,7 +119,23 @@ def scan_sheet(book: zipfile.ZipFile, path: str, data: bytes, max_bytes: float =
         if data_end is not None:
             after += chunk
             continue
-        buffer, base = tail + chunk, offset - len(chunk) - len(tail)
+        start = offset - len(chunk)
+        # an inline string's </is> lies at most one piece after its t="inlineStr" (Excel
+        # caps a cell at 32,767 characters, ~160 KB of XML; a piece is 512 KB)
+        probed, was_probed = _probed(chunk) or _probed(tail), probed
+        if head_done and not (probed or was_probed or want_row_end):
+            # formatting-only rows (no copy of the piece): only where the rows end is looked for
+            at = chunk.find(closing, max(_last_row_start(chunk, row_open), 0))
+            junction = tail + chunk[:len(closing)]  # </sheetData> cut at the piece's start
+            if at < 0 and (cut := junction.find(closing)) >= 0:
+                data_end = start - len(tail) + cut
+                after += junction[cut:] + chunk[len(closing):]
+            elif at >= 0:
+                data_end = start + at
+                after += chunk[at:]
+            tail = chunk[-64:] if len(chunk) >= 64 else (tail + chunk)[-64:]
+            continue
+        buffer, base = tail + chunk, start - len(tail)
         if not head_done:
             head += chunk
             found = _DIMENSION.search(head)
@@ -148,9 +164,6 @@ def scan_sheet(book: zipfile.ZipFile, path: str, data: bytes, max_bytes: float =
                     continue
             elif len(head) > HEAD_BYTES:  # no <sheetData> where it belongs: search no further for the head
                 head_done = True
-        # an inline string's </is> lies at most one piece after its t="inlineStr" (Excel
-        # caps a cell at 32,767 characters, ~160 KB of XML; a piece is 1 MB)
-        probed, was_probed = _probed(buffer), probed
         last = _last_value_end(buffer, tags) if probed or was_probed else -1
         if last >= 0 and base + last > row_end:
             row_end, want_row_end = base + last, True
