@@ -1,6 +1,7 @@
 """The portal (数据报送) in a real browser: `safetywh dashboard` on a fresh home, Debian's
-chromium through Playwright. A township clerk uploads a ledger with one broken row, reads
-the problem, uploads the fixed ledger, submits it and the file is in the landing folder
+chromium through Playwright. A township clerk downloads the template from the portal,
+fills it (openpyxl, as Excel would save it) with one broken row, uploads it, reads the
+problem, fixes the cell, uploads it again, submits it and the file is in the landing folder
 under the clerk's own code; nothing in a form or a URL can make it land elsewhere.
 
 Screenshots go to test-artifacts/ (portal-*.png).
@@ -53,13 +54,46 @@ def grid_cells(page) -> list[str]:
     return page.locator('[data-testid="stDataFrame"] td[role="gridcell"]').all_text_contents()
 
 
-def test_clerk_checks_fixes_and_submits(browser, portal, tmp_path, artifacts):  # noqa: F811
+def ledger_sheet(book):
+    return next(s for s in book.worksheets if s.cell(2, 1).value == headers("hazards")[0])
+
+
+def fill_template(template: Path, path: Path, rows) -> Path:
+    """The clerk's rows written under the template's header (the ledger sheet, found by its
+    header row: the 填表说明 sheet comes first), dates as real Excel dates."""
+    import openpyxl
+
+    from pipelines.lib.contracts import get_contract
+
+    book = openpyxl.load_workbook(template)
+    sheet = ledger_sheet(book)
+    where = {sheet.cell(2, c).value: c for c in range(1, sheet.max_column + 1)}
+    dates = {c.header for c in get_contract("hazards").columns if c.type == "date"}
+    for r, row in enumerate(rows, start=3):
+        for header, value in zip(headers("hazards"), row):
+            sheet.cell(r, where[header], dt.date.fromisoformat(value) if header in dates and value else value)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
+
+
+def test_clerk_downloads_the_template_fills_checks_fixes_and_submits(browser, portal, tmp_path, artifacts):  # noqa: F811
     url, home = portal
     page = login(browser, url, CLERK)
     visit(page, "数据报送")
     assert "玉潭街道（430182001）" in main_text(page)
 
-    upload(page, ledger(tmp_path, "第14周台账.xlsx", [GOOD, BROKEN]), "将入库 1 行，隔离 1 行")
+    with page.expect_download() as downloaded:
+        page.get_by_role("button", name="下载填报模板").click()
+    assert downloaded.value.suggested_filename == "隐患排查治理台账_填报模板.xlsx"
+    template = tmp_path / downloaded.value.suggested_filename
+    downloaded.value.save_as(template)
+    import openpyxl
+
+    sheets = openpyxl.load_workbook(template).worksheets
+    assert sheets[0].title == "填表说明" and "玉潭街道" in sheets[1]["A1"].value  # the title row names the clerk's township
+
+    upload(page, fill_template(template, tmp_path / "第14周台账.xlsx", [GOOD, BROKEN]), "将入库 1 行，隔离 1 行")
     text = main_text(page)
     assert "将入库 1 行，隔离 1 行" in text
     # the problem as the clerk must fix it: Excel row 4, the column, the value, the allowed values
@@ -69,14 +103,13 @@ def test_clerk_checks_fixes_and_submits(browser, portal, tmp_path, artifacts):  
         page.get_by_role("button", name="下载标注问题的工作簿").click()
     import io
 
-    import openpyxl
-
     assert marked.value.suggested_filename == "第14周台账_问题标注.xlsx"
-    sheet = openpyxl.load_workbook(io.BytesIO(Path(marked.value.path()).read_bytes())).worksheets[0]
+    sheet = ledger_sheet(openpyxl.load_workbook(io.BytesIO(Path(marked.value.path()).read_bytes())))
     assert sheet["E4"].comment is not None and "一般、重大" in sheet["E4"].comment.text
     assert sheet["E3"].comment is None
 
-    upload(page, ledger(tmp_path / "fixed", "第14周台账.xlsx", [GOOD, FIXED]), "将入库 2 行，隔离 0 行")
+    upload(page, fill_template(tmp_path / "第14周台账.xlsx", tmp_path / "fixed" / "第14周台账.xlsx", [GOOD, FIXED]),
+           "将入库 2 行，隔离 0 行")
     assert "将入库 2 行，隔离 0 行" in main_text(page)
     page.get_by_role("button", name="提交").click()
     page.get_by_text("数据报送回执").wait_for(timeout=60_000)

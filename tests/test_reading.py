@@ -140,10 +140,10 @@ def test_a_formatting_only_tail_is_cut_and_a_late_value_is_kept(monkeypatch, lat
     import io
     import zipfile
 
-    from pipelines.lib import reading
+    from pipelines.lib import reading, xlsx_scan
     from tests.test_real_ledgers import rewrite_sheet, small_hazards_xlsx
 
-    monkeypatch.setattr(reading, "FORMATTING_TAIL_BYTES", 1000)
+    monkeypatch.setattr(xlsx_scan, "FORMATTING_TAIL_BYTES", 1000)
 
     def change(xml: bytes) -> bytes:
         rows = "".join(f'<row r="{r}"><c r="A{r}" s="0"/><c r="B{r}" s="0"/></row>' for r in range(5, 300))
@@ -152,7 +152,7 @@ def test_a_formatting_only_tail_is_cut_and_a_late_value_is_kept(monkeypatch, lat
         return xml.replace(b"</sheetData>", rows.encode() + b"</sheetData><mergeCells count=\"1\"><mergeCell ref=\"C2:C3\"/></mergeCells>")
 
     data = rewrite_sheet(small_hazards_xlsx(), "xl/worksheets/sheet1.xml", change)
-    facts = reading._sheet_facts(zipfile.ZipFile(io.BytesIO(data)), "xl/worksheets/sheet1.xml", data)
+    facts = xlsx_scan.scan_sheet(zipfile.ZipFile(io.BytesIO(data)), "xl/worksheets/sheet1.xml", data)
     assert facts.merges == [(1, 2, 2, 2)]
     assert (facts.compact_xml is None) == late_value
     sheet = reading.read_book(Path("a.xlsx"), data).sheet(0)

@@ -224,6 +224,17 @@ def landed(tmp_path_factory):
     partial.create_sheet("台账").append(["隐患编号", "排查日期", "所属乡镇", "隐患等级", "隐患描述", "整改期限"])
     partial["台账"].append(["P-1", "2023-04-03", "玉潭", "一般", "描述", "2023-05-01"])
     partial.save(place("hazards", YUTAN, "缺列.xlsx"))
+    # header on row 2 of 台账, below it rows 3-5 holding only their 序号 and a signature line on 6: no record
+    unfilled = __import__("openpyxl").Workbook()
+    unfilled.active.title = "填表说明"
+    unfilled.active["A1"] = "每周一报送"
+    ledger = unfilled.create_sheet("台账")
+    ledger.append(["玉潭街道隐患排查治理台账"])
+    ledger.append(["序号", "隐患编号", "排查日期", "所属乡镇", "隐患等级", "隐患描述", "整改期限", "挂牌督办"])
+    for n in (1, 2, 3):
+        ledger.append([n])
+    ledger.append(["填表人：王五", None, None, "联系电话：13900001111"])
+    unfilled.save(place("hazards", YUTAN, "未填写.xlsx"))
 
     con, results = ingest_landing(landing, home / "warehouse.duckdb")
     yield {"home": home, "con": con, "results": results}
@@ -360,12 +371,25 @@ def test_a_workbook_misnamed_csv_is_read_by_its_content(landed):
     ("网页导出.xls", "not_a_table", ["网页", "另存为 .xlsx"]),
     ("缺列.xlsx", "missing_columns", ["工作表「台账」", "挂牌督办", "第 1 行", "「填表说明」「台账」"]),
     ("无表头.xlsx", "missing_columns", ["「填表说明」「统计」", "前 20 行", "隐患编号"]),
+    ("未填写.xlsx", "no_rows", ["工作表「台账」第 2 行为表头", "其下第 3-6 行中没有", "（空白 3 行、签名或备注 1 行）", "表头下方"]),
 ])
 def test_what_cannot_be_read_is_rejected_whole_saying_what_to_do(landed, name, code, words):
     f = files(landed["con"])[name]
     assert (f[0], f[1]) == ("rejected", code)
     assert all(w in f[2] for w in words), f[2]
+    assert "王五" not in f[2] and "13900001111" not in f[2]  # a footer is counted, never quoted
     assert f[5:] == (0, 0, 0, 0)
+
+
+@pytest.mark.parametrize("top, header, last, kinds, words", [
+    (3, 4, 4, {}, ["文件第 3-4 行为表头，其下没有任何行"]),  # a two-row header and nothing below it
+    (1, 1, 2, {"total": 1}, ["文件第 1 行为表头，其下第 2 行中没有", "（合计 1 行）"]),
+])
+def test_a_no_rows_reason_names_the_header_and_the_rows_searched(top, header, last, kinds, words):
+    from pipelines.lib.layout_detect import SheetHeader, no_data_rows
+
+    rejection = no_data_rows(SheetHeader(header, {0: "hazard_id"}, top_row=top), last, kinds)
+    assert rejection.code == "no_rows" and all(w in rejection.reason for w in words), rejection.reason
 
 
 def test_a_home_made_before_footer_rows_accepts_them(tmp_path):

@@ -22,7 +22,7 @@ import polars as pl
 
 from pipelines.lib import gx_process
 from pipelines.lib.contracts import Contract
-from pipelines.lib.layout_detect import KINDS, SheetHeader, classify_rows, find_sheet
+from pipelines.lib.layout_detect import KINDS, SheetHeader, classify_rows, find_sheet, no_data_rows
 from pipelines.lib.masking import mask_expr
 from pipelines.lib.parsing import parse_rows
 from pipelines.lib.profile import Profile
@@ -270,6 +270,7 @@ def evaluate_batch(
     """Classify, parse, validate and quarantine the files of one batch (``pending``: their
     meta.inbox rows; ``file_rows``: one record per file as read). Pure: no DuckDB."""
     classified = _classified_rows(sheets, contract)
+    headers = {s.file_id: (s.header, s.sheet.frame.height) for s in sheets}  # for a no_rows reason
     sheets.clear()  # the cells now live in ``classified``: free the sheets now
     counts = {
         key: (total, data)
@@ -281,9 +282,11 @@ def evaluate_batch(
     # a sheet with a header but no data row is rejected whole (feeds.md: no_rows)
     empty = {file_id for file_id in read if counts.get(file_id, (0, 0))[1] == 0}
     if empty:
-        no_rows = Rejection("no_rows")
+        kinds = classified.filter(pl.col("_file_key").is_in(list(empty))).group_by("_file_key", "_kind").len()
         for record in file_rows:
             if record["file_id"] in empty:
+                seen = {kind: n for key, kind, n in kinds.iter_rows() if key == record["file_id"]}
+                no_rows = no_data_rows(*headers[record["file_id"]], seen)
                 record.update(reject_code=no_rows.code, reason=no_rows.reason, header_row=None, encoding=None)
         classified = classified.filter(~pl.col("_file_key").is_in(list(empty)))
     accepted = read - empty

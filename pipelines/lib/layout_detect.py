@@ -178,6 +178,25 @@ def find_sheet(book, contract: Contract):
                     f"{HEADER_SEARCH_ROWS} 行内，应包含：" + "、".join(c.header for c in contract.required))
 
 
+KIND_LABELS = {"title": "标题", "blank": "空白", "total": "合计", "footer": "签名或备注"}
+
+
+def no_data_rows(header: SheetHeader, last_row: int, kinds: dict[str, int]) -> Rejection:
+    """A sheet whose header was found but no record below it: the rejection names the
+    sheet, the header rows and the rows searched below them, with what those rows were
+    (counts only: a footer's names and phone numbers are never repeated)."""
+    where = f"工作表「{header.sheet}」" if header.sheet else "文件"
+    rows = f"第 {header.top_row} 行" if header.top_row == header.header_row else f"第 {header.top_row}-{header.header_row} 行"
+    if last_row <= header.header_row:
+        below = "其下没有任何行"
+    else:
+        first = header.header_row + 1
+        searched = f"第 {first} 行" if first == last_row else f"第 {first}-{last_row} 行"
+        seen = "、".join(f"{KIND_LABELS[k]} {kinds[k]} 行" for k in KINDS if kinds.get(k) and k != "title")
+        below = f"其下{searched}中没有一行填有本类数据的列" + (f"（{seen}）" if seen else "")
+    return Rejection("no_rows", f"{where}{rows}为表头，{below}。请把记录逐行填在表头下方，或核对是否选错了文件")
+
+
 def frame_is_blank(frame: pl.DataFrame) -> bool:
     """No cell holds anything but white space."""
     if not frame.width or not frame.height:

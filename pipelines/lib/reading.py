@@ -11,7 +11,6 @@ import datetime as dt
 import io
 import itertools
 import posixpath
-import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,13 @@ from xml.etree import ElementTree
 import polars as pl
 
 from pipelines.lib.rules import Rejection
+from pipelines.lib.xlsx_scan import (
+    LARGE_SHEET_BYTES,
+    STUB_SHEET,
+    SheetFacts,
+    scan_sheet,
+    with_sheets,
+)
 
 SUPPORTED_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls", ".et")  # files are read by content, these are the usual names
 
@@ -268,22 +274,33 @@ def _zip_book(data: bytes, limits: WorkbookLimits) -> Book:
 
     import fastexcel
 
+    # calamine holds its own copy of the file: while a sheet is large (formatting down to row
+    # 1,048,576, say), the sheets are listed from a copy without the large sheets and the
+    # whole file is opened only for a sheet read as it is (a cut sheet has its own copy)
+    large = {p: STUB_SHEET for p in paths.values() if p in book.NameToInfo and book.getinfo(p).file_size > LARGE_SHEET_BYTES}
+    opened: dict[str, object] = {}
+
+    def whole():
+        if "whole" not in opened:
+            opened["whole"] = fastexcel.read_excel(data)
+        return opened["whole"]
+
     try:
-        reader = fastexcel.read_excel(data)
-        sheet_names = list(reader.sheet_names)
+        sheet_names = list((fastexcel.read_excel(with_sheets(data, large, None)) if large else whole()).sheet_names)
     except Exception as exc:  # noqa: BLE001 - calamine's errors are many; openpyxl may still read it
         return _openpyxl_book(data, exc)
 
     def load(index: int) -> SheetFrame:
         path = paths.get(sheet_names[index])
-        facts = _sheet_facts(book, path, data, limits.max_uncompressed_mb * 2**20) if path else SheetFacts(0, [])
+        facts = scan_sheet(book, path, data, limits.max_uncompressed_mb * 2**20) if path else SheetFacts(0, [])
         if facts.cells > limits.max_cells:
             raise Rejection("too_large", f"工作表「{sheet_names[index]}」的范围有 {facts.cells:,} 个单元格，"
                             f"超过上限 {limits.max_cells:,}")
-        source = reader
-        if facts.compact_xml is not None:
-            source = fastexcel.read_excel(_with_sheet(data, path, facts.compact_xml))
         try:
+            if facts.compact_xml is None:
+                source = whole()
+            else:  # the other large sheets stay out of this copy too
+                source = fastexcel.read_excel(with_sheets(data, {**large, path: facts.compact_xml}))
             frame = _calamine_frame(source, index)
         except Exception:  # noqa: BLE001 - openpyxl reads some sheets calamine cannot
             fallback = _openpyxl_book(data, None)
@@ -339,137 +356,6 @@ def _sheet_paths(book: zipfile.ZipFile) -> dict[str, str]:
         target = targets.get(sheet.get(_REL_ID)) or ""
         out[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
     return out
-
-
-_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?\"")
-_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"([A-Z]+)(\d+):([A-Z]+)(\d+)\"")
-
-
-def _column_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
-    return n
-
-
-# A sheet whose XML runs on this far past its last value (formatting-only rows down to row
-# 1,048,576) is handed to calamine without that tail.
-FORMATTING_TAIL_BYTES = 4 * 2**20
-
-
-@dataclass
-class SheetFacts:
-    cells: int  # of the declared dimension
-    merges: list[tuple[int, int, int, int]]  # 0-based, inclusive
-    compact_xml: bytes | None = None  # the sheet without its formatting-only tail, when it had one
-
-
-def _inflate(book: zipfile.ZipFile, data: bytes, path: str):
-    """The part's bytes in pieces of at most 4 MB: raw zlib on the stored stream (a third
-    faster than ZipFile.open, whose CRC the reader that parses the part checks anyway)."""
-    info = book.getinfo(path)
-    if info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 0x1:
-        with book.open(info) as stream:
-            while chunk := stream.read(1 << 22):
-                yield chunk
-        return
-    import struct
-    import zlib
-
-    name_len, extra_len = struct.unpack("<HH", data[info.header_offset + 26:info.header_offset + 30])
-    start = info.header_offset + 30 + name_len + extra_len
-    raw = memoryview(data)[start:start + info.compress_size]
-    inflater = zlib.decompressobj(-15)
-    for at in range(0, len(raw), 1 << 18):
-        out = inflater.decompress(raw[at:at + (1 << 18)], 1 << 22)
-        while True:
-            if out:
-                yield out
-            if not inflater.unconsumed_tail:
-                break
-            out = inflater.decompress(inflater.unconsumed_tail, 1 << 22)
-    if rest := inflater.flush():
-        yield rest
-
-
-def _last_value_end(buffer: bytes, tags: tuple[bytes, ...]) -> int:
-    """Offset just past the last closing value tag (</v> or </is>), or -1."""
-    return max((at + len(tag)) if (at := buffer.rfind(tag)) >= 0 else -1 for tag in tags)
-
-
-_PREFIXED_SHEET_DATA = re.compile(rb"<(\w+):sheetData[\s>]")
-
-
-def _sheet_facts(book: zipfile.ZipFile, path: str, data: bytes, max_bytes: float = float("inf")) -> SheetFacts:
-    """One streamed pass over a sheet's XML: the cell count of its declared dimension, its
-    merged ranges, and where its last value is. Rows holding only formatting (borders down
-    to row 1,048,576) are not rows (feeds.md): when the XML runs on more than
-    FORMATTING_TAIL_BYTES past the row of the last value, the sheet is rebuilt without that
-    tail (a second pass copies the part before it), so calamine parses the ledger, not a
-    million empty rows. Nothing larger than a few pieces of the XML is held."""
-    if path not in book.NameToInfo:
-        return SheetFacts(0, [])
-    cells, merges, head_done = 0, set(), False
-    after = bytearray()  # from </sheetData> to the end (merged ranges, page setup)
-    row_end, want_row_end, data_end, offset, tail = 0, False, None, 0, b""
-    tags, closing, row_close = (b"</v>", b"</is>"), b"</sheetData>", b"</row>"
-    for chunk in _inflate(book, data, path):
-        buffer, base = tail + chunk, offset - len(tail)
-        if not head_done:
-            found = _DIMENSION.search(buffer)
-            if found and found.group(1):
-                c0, r0 = _column_number(found.group(1)), int(found.group(2))
-                c1 = _column_number(found.group(3)) if found.group(3) else c0
-                r1 = int(found.group(4)) if found.group(4) else r0
-                cells = (abs(c1 - c0) + 1) * (abs(r1 - r0) + 1)
-            prefixed = _PREFIXED_SHEET_DATA.search(buffer)
-            if prefixed:  # some generators write x:row, x:c, x:v
-                prefix = prefixed.group(1) + b":"
-                tags = (b"</" + prefix + b"v>", b"</" + prefix + b"is>")
-                closing, row_close = b"</" + prefix + b"sheetData>", b"</" + prefix + b"row>"
-            opening = _PREFIXED_SHEET_DATA.search(buffer) or re.search(rb"<sheetData[\s>/]", buffer)
-            if opening:  # values come after it: the sheet cut before any row ends here
-                row_end = base + buffer.index(b">", opening.start()) + 1
-            head_done = opening is not None
-        if b"mergeCell" in buffer:
-            # a ref cut at a piece's end is found whole in the next buffer (the set dedups)
-            merges.update((int(r0) - 1, _column_number(c0) - 1, int(r1) - 1, _column_number(c1) - 1)
-                          for c0, r0, c1, r1 in _MERGE.findall(buffer))
-        if data_end is None:
-            last = _last_value_end(buffer, tags)
-            if last >= 0 and base + last > row_end:
-                row_end, want_row_end = base + last, True
-            if want_row_end:  # the end of the last value's row: the next </row>
-                close = buffer.find(row_close, max(row_end - base, 0))
-                if close >= 0:
-                    row_end, want_row_end = base + close + len(row_close), False
-            at = buffer.find(closing)
-            if at >= 0:
-                data_end = base + at
-                after += buffer[at:]
-        else:
-            after += chunk
-        offset += len(chunk)
-        tail = buffer[-64:]
-        if offset > max_bytes:  # more than the zip directory declared: a forged size
-            raise Rejection("too_large", f"工作表解压后超过 {max_bytes / 2**20:g} MB（与压缩包目录所记大小不符）")
-    if data_end is None or want_row_end or data_end - row_end <= FORMATTING_TAIL_BYTES:
-        return SheetFacts(cells, sorted(merges))
-    kept = bytearray()
-    for chunk in _inflate(book, data, path):
-        kept += chunk[:row_end - len(kept)]
-        if len(kept) >= row_end:
-            break
-    return SheetFacts(cells, sorted(merges), bytes(kept) + bytes(after))
-
-
-def _with_sheet(data: bytes, path: str, xml: bytes) -> bytes:
-    """The workbook with one sheet's XML replaced (in memory; the parts are small)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
-        for info in src.infolist():
-            dst.writestr(info.filename, xml if info.filename == path else src.read(info.filename))
-    return out.getvalue()
 
 
 def _fill_merges(frame: pl.DataFrame, merges: list[tuple[int, int, int, int]]) -> pl.DataFrame:
