@@ -85,7 +85,7 @@ def test_clerk_downloads_the_template_fills_checks_fixes_and_submits(browser, po
 
     with page.expect_download() as downloaded:
         page.get_by_role("button", name="下载填报模板").click()
-    assert downloaded.value.suggested_filename == "隐患排查治理台账_填报模板.xlsx"
+    assert downloaded.value.suggested_filename == "玉潭街道隐患排查治理台账模板.xlsx"
     template = tmp_path / downloaded.value.suggested_filename
     downloaded.value.save_as(template)
     import openpyxl

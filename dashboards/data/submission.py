@@ -20,6 +20,8 @@ from pipelines.lib import submission
 from pipelines.lib.contracts import get_contract
 from pipelines.lib.inventory import received_at, scan_landing
 from pipelines.lib.profile import load_profile
+from pipelines.lib.spec_doc import build_spec, spec_filename
+from pipelines.lib.template import build_template, template_filename
 from warehouse.home import Home
 
 DELIVERY_STATUSES = ("on_time", "late", "missing", "pending")
@@ -68,39 +70,20 @@ def marked_workbook(viewer: Viewer, result: submission.CheckResult, data: bytes)
     return submission.marked_workbook(result, data)
 
 
-def template(viewer: Viewer, feed: str) -> tuple[bytes, str] | None:
-    """The feed's template for this sender (``pipelines.lib.template``), or None while that
-    module is not part of this installation."""
+def template(viewer: Viewer, feed: str) -> tuple[bytes, str]:
+    """The feed's template for this sender, named as ``safetywh template`` names it."""
     sender = _allowed_feed(viewer, feed)
-    try:
-        from pipelines.lib.template import build_template
-    except ImportError:
-        return None
-    built = build_template(feed, load_profile(), sender=sender)
-    return _bytes(built), f"{get_contract(feed).label}_填报模板.xlsx"
+    profile = load_profile()
+    return build_template(feed, profile, sender=sender), template_filename(feed, profile, sender)
 
 
-def spec(viewer: Viewer, kind: str) -> tuple[bytes, str] | None:
-    """The reporting specification (数据报送规范) as PDF or DOCX, or None while
-    ``pipelines.lib.spec_doc`` is not part of this installation."""
+def spec(viewer: Viewer, kind: str) -> tuple[bytes, str]:
+    """The reporting specification (数据报送规范) as PDF or DOCX."""
     require_login(viewer)
     if kind not in ("pdf", "docx"):
         raise ValueError(kind)
-    try:
-        from pipelines.lib.spec_doc import build_spec
-    except ImportError:
-        return None
-    return _bytes(build_spec(load_profile(), kind)), f"数据报送规范.{kind}"
-
-
-def _bytes(built) -> bytes:
-    if isinstance(built, (bytes, bytearray)):
-        return bytes(built)
-    if hasattr(built, "read_bytes"):  # a path written by the builder
-        return built.read_bytes()
-    if hasattr(built, "getvalue"):
-        return built.getvalue()
-    raise TypeError(f"unexpected template/spec result {type(built).__name__}")
+    profile = load_profile()
+    return build_spec(profile, kind), spec_filename(profile, kind)
 
 
 # ------------------------------------------------------------------ 报送情况

@@ -78,18 +78,11 @@ def validation_worker() -> threading.Thread:
 def downloads(viewer: Viewer, feed: str) -> None:
     with st.container(horizontal=True):
         built = q.template(viewer, feed)
-        if built is None:
-            st.caption("填报模板下载即将开放（模板生成功能尚未安装）。")
-        else:
-            st.download_button("下载填报模板", data=built[0], file_name=built[1], icon=":material/table_view:",
-                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                               key=f"template-{feed}", on_click="ignore")
+        st.download_button("下载填报模板", data=built[0], file_name=built[1], icon=":material/table_view:",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           key=f"template-{feed}", on_click="ignore")
         for kind, label in (("pdf", "下载数据报送规范（PDF）"), ("docx", "下载数据报送规范（Word）")):
             spec = q.spec(viewer, kind)
-            if spec is None:
-                if kind == "pdf":
-                    st.caption("数据报送规范下载即将开放（规范生成功能尚未安装）。")
-                continue
             st.download_button(label, data=spec[0], file_name=spec[1], icon=":material/description:",
                                key=f"spec-{kind}", on_click="ignore")
 
