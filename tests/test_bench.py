@@ -54,6 +54,33 @@ def test_the_report_table_and_ratios():
     assert "| fixed costs: Dagster definitions + dbt build of one model | 3.0 + 4.5 = 7.5 | 7.0 | 150 / 150 | 25.0 % of cold" in text
 
 
+def test_the_signals_models_share_of_a_cold_run_from_its_log(tmp_path):
+    from bench import signals_share
+
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps({"nodes": {
+        "a": {"resource_type": "model", "name": "int_signals__zero_run", "fqn": ["safetywh", "intermediate", "signals", "int_signals__zero_run"]},
+        "b": {"resource_type": "model", "name": "township_risk", "fqn": ["safetywh", "marts", "signals", "township_risk"]},
+        "c": {"resource_type": "model", "name": "signals", "fqn": ["safetywh", "marts", "kpis", "signals"]},
+        "d": {"resource_type": "test", "name": "t", "fqn": ["safetywh", "marts", "signals", "t"]}}}), "utf-8")
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "last-run.log").write_text(
+        "1 of 9 START sql table model intermediate.int_signals__zero_run ..... [RUN]\n"
+        "1 of 9 OK created sql table model intermediate.int_signals__zero_run  [\x1b[32mOK\x1b[0m in 2.25s]\n"
+        "2 of 9 OK created sql table model marts.township_risk ............ [\x1b[32mOK\x1b[0m in 0.75s]\n"
+        "3 of 9 OK created sql incremental model marts.signals ............ [\x1b[32mOK\x1b[0m in 7.00s]\n", "utf-8")
+    got = signals_share.share(tmp_path, 30.0, manifest)
+    # 2.25 + 0.75 = 3 s of the 30 s cold run; marts.signals is not under a signals folder
+    assert got["models"] == 3 and got["models_s"] == 10.0
+    assert got["signals_models"] == 2 and got["signals_s"] == 3.0 and got["share_of_cold"] == 0.1
+    out = {"scale": 100.0, "files": 1, "rows": 1, "runs": {"cold": [{"wall_s": 30.0, "cpu_s": 30.0, "max_rss_mb": 1.0,
+           "tree_rss_mb": 1.0, "load_before": 0.1}]}, "signals": [got]}
+    out["summary"] = summarize(out)
+    text = table({"scales": [out], "machine": {"cpu": "x", "cores": 2, "memory_gb": 8, "os": "y", "python": "3.11",
+                                                "versions": {}}, "repeat": 1, "repeat_large": 1, "started": "now"})
+    assert "| in the cold run: the 2 signals and risk models (sum of dbt's node times) | 3.0 | | | 10.0 % of cold" in text
+
+
 def test_the_fixed_costs_build_one_model_on_a_copy_and_leave_the_home_alone(generated_home, tmp_path):
     from bench import stack_floor
 

@@ -111,3 +111,35 @@ from {{ source('ledgers', feed) }}
 {% macro visible_on(alias, as_of) -%}
     ({{ alias }}.visible_from <= {{ as_of }} and ({{ alias }}.visible_until is null or {{ alias }}.visible_until > {{ as_of }}))
 {%- endmacro %}
+
+{#- What a set of versions holds on each day, as steps: one row per `keys` and interval
+    [visible_from, visible_until) (null = still held) over which the sums of `measures`
+    (name -> expression per version) over the versions held stay the same; intervals
+    holding nothing are left out. Summed per key before meeting the as-of dates: the
+    versions a weekly file re-sends share their received days, so the steps grow with the
+    files, not with the rows. `source` has the keys, visible_from and visible_until. -#}
+{% macro held_steps(source, keys, measures) -%}
+{%- set k = keys | join(', ') -%}
+select * from (
+    select
+        {{ k }},
+        step_from as visible_from,
+        lead(step_from) over (partition by {{ k }} order by step_from) as visible_until
+        {%- for name in measures %},
+        sum({{ name }}) over (partition by {{ k }} order by step_from rows between unbounded preceding and current row) as {{ name }}
+        {%- endfor %}
+    from (
+        select {{ k }}, step_from{% for name in measures %}, sum({{ name }}) as {{ name }}{% endfor %}
+        from (
+            select {{ k }}, visible_from as step_from{% for name, expr in measures.items() %}, {{ expr }} as {{ name }}{% endfor %}
+            from {{ source }}
+            union all
+            select {{ k }}, visible_until{% for name, expr in measures.items() %}, -({{ expr }}){% endfor %}
+            from {{ source }}
+            where visible_until is not null
+        ) as changes
+        group by {{ k }}, step_from
+    ) as changes_per_day
+) as steps
+where {% for name in measures %}{{ name }} <> 0{{ ' or ' if not loop.last }}{% endfor %}
+{%- endmacro %}

@@ -1,10 +1,15 @@
 """Weekly activity feeds: enforcement inspections (执法检查) and drills and trainings (应急演练与培训).
 
 Both list what happened in the week, one row per inspection or session; nothing is re-sent later.
+Most of the brigade's visits follow up an enterprise the township's own ledger listed a hazard at
+in the 90 days before (the hazard simulator runs first and keeps them in County.self_reported); the
+rest go anywhere in the township. So signal 4 (执法发现未自报) stays quiet on an ordinary township
+and speaks where a township stops listing what it finds.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 from datetime import timedelta
 from typing import Iterator
@@ -14,6 +19,8 @@ from .landing import Drop, file_stem, title_for
 from .world import County, poisson, seeded
 
 INSPECTIONS_PER_TOWNSHIP_WEEK = 2.0  # the quota of ranking.md, met on average but not everywhere
+FOLLOW_UP_SHARE = 0.8  # visits to an enterprise the township reported a hazard at lately
+FOLLOW_UP_DAYS = 90  # "lately": the days before the visit
 ACTIONS_AFTER_HAZARDS = (["责令改正", "警告", "罚款", "停产整顿", "关闭取缔", "移送司法", "无"],
                          [58, 10, 17, 6, 1, 1, 7])
 SQUADS = ["一中队", "二中队", "三中队", "四中队"]
@@ -34,6 +41,18 @@ def inspection_drops(county: County, label: str) -> Iterator[Drop]:
     mean = sum(effort.values()) / len(effort)
     squads = SQUADS[:max(1, min(len(SQUADS), math.ceil(county.scale)))]
     seq: dict[int, int] = {}
+    reported = {code: sorted(rows, key=lambda r: r[0]) for code, rows in county.self_reported.items()}
+    reported_days = {code: [day for day, _ in rows] for code, rows in reported.items()}
+
+    def visited(township: str, day):
+        """A follow-up of the township's own ledger mostly, else any enterprise of the township."""
+        days = reported_days.get(township, [])
+        lo = bisect.bisect_left(days, day - timedelta(days=FOLLOW_UP_DAYS))
+        hi = bisect.bisect_left(days, day)
+        if hi > lo and rng.random() < FOLLOW_UP_SHARE:
+            return reported[township][rng.randrange(lo, hi)][1]
+        return county.enterprise_in(rng, township, day)
+
     for mon, sun in iso_weeks(county.start, county.end):
         campaign = 1.5 if mon.month == 6 else 1.0  # 安全生产月
         by_squad: list[list[dict]] = [[] for _ in squads]
@@ -41,7 +60,7 @@ def inspection_drops(county: County, label: str) -> Iterator[Drop]:
             lam = INSPECTIONS_PER_TOWNSHIP_WEEK * county.scale * campaign * effort[t.code] / mean
             for _ in range(poisson(rng, lam)):
                 day = mon + timedelta(days=rng.choice([0, 1, 2, 3, 4, 4, 5]))
-                e = county.enterprise_in(rng, t.code, day)
+                e = visited(t.code, day)
                 found = poisson(rng, 1.6)
                 if found:
                     action = rng.choices(*ACTIONS_AFTER_HAZARDS)[0]
@@ -54,15 +73,17 @@ def inspection_drops(county: County, label: str) -> Iterator[Drop]:
                     "action": action,
                     "fine_10k_cny": round(rng.uniform(0.3, 10), 1) if action == "罚款" else None,
                 })
-        drop = county.plants.get("self_report_drop")
-        if drop and mon >= drop.start:
-            # planted (plants.py): the brigade keeps finding hazards where self-reports dried up
-            e = county.enterprise_in(planted, drop.township, mon)
-            day = mon + timedelta(days=2)
-            by_squad[0].append({
-                "inspection_id": f"ZFJC-{day.year}-D{day:%m%d}", "inspected_on": day, "township": e.township,
-                "credit_code": e.credit_code, "hazards_found": 2, "action": "责令改正", "fine_10k_cny": None,
-            })
+        for signal, mark in (("self_report_drop", "D"), ("enforcement_unreported", "U")):
+            plant = county.plants.get(signal)
+            if plant and mon >= plant.start:
+                # planted (plants.py): the brigade keeps finding hazards where self-reports dried up,
+                # or where the ledger lists no enterprise
+                e = county.enterprise_in(planted, plant.township, mon)
+                day = mon + timedelta(days=2)
+                by_squad[0].append({
+                    "inspection_id": f"ZFJC-{day.year}-{mark}{day:%m%d}", "inspected_on": day, "township": e.township,
+                    "credit_code": e.credit_code, "hazards_found": 2, "action": "责令改正", "fine_10k_cny": None,
+                })
         year, week, _ = mon.isocalendar()
         received = weekly_received(sun, county.tz, when, habit.p_late)
         for n, (squad, rows) in enumerate(zip(squads, by_squad)):

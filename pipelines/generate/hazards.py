@@ -58,6 +58,7 @@ class Hazard:
     phone: str
     supervised: str
     funds: float | None
+    enterprise: Enterprise | None = None
 
     def row(self, as_of: date) -> dict:
         return {
@@ -96,15 +97,22 @@ def _ledger(county: County, label: str, sender: str, weeks: list[tuple[date, dat
     plant = by_township(county).get(sender)
     last_sent: list[Hazard] = []
 
-    def new(mon: date) -> Hazard:
+    def new(mon: date, public: bool = False) -> Hazard:
         found = mon + timedelta(days=min(6, int(rng.triangular(0, 7, 2))))
         seq[found.year] = seq.get(found.year, 0) + 1
-        return _hazard(county, rng, f"{prefix}-{found.year}-{seq[found.year]:04d}", found, sender, pick)
+        h = _hazard(county, rng, f"{prefix}-{found.year}-{seq[found.year]:04d}", found, sender, pick)
+        if public and h.enterprise is not None:
+            # planted (plants.py, enforcement_unreported): the ledger lists public places only
+            h.township, h.credit_code, h.enterprise, h.description = sender, None, None, rng.choice(PUBLIC)
+        if township_sender and h.enterprise is not None:
+            county.self_reported.setdefault(sender, []).append((found, h.enterprise))
+        return h
 
     for mon, sun in weeks:
         planted = plant is not None and mon >= plant.start
         rate = lam * (DROP_FACTOR if planted and plant.signal == "self_report_drop" else 0 if planted and plant.signal == "zero_run" else 1)
-        ledger.extend(new(mon) for _ in range(poisson(rng, rate)))
+        public = planted and plant.signal == "enforcement_unreported"
+        ledger.extend(new(mon, public) for _ in range(poisson(rng, rate)))
         if planted and plant.signal == "red" and mon == plant.start:
             ledger.extend(_overdue_major(county, rng, new(mon), i == 0) for i in range(RED_MAJORS))
         waited += 1
@@ -116,7 +124,7 @@ def _ledger(county: County, label: str, sender: str, weeks: list[tuple[date, dat
         if not ledger and planted:
             ledger = list(last_sent)  # nothing new, nothing open: the ledger as last sent, sent again
         if not ledger:
-            ledger.append(new(mon))  # a ledger is never sent empty: that is a defect of its own
+            ledger.append(new(mon, public))  # a ledger is never sent empty: that is a defect of its own
         waited = 0
         year, week, _ = mon.isocalendar()
         yield Drop(
@@ -168,5 +176,5 @@ def _hazard(county: County, rng: random.Random, hazard_id: str, found: date, sen
         level="重大" if major else "一般",
         description=rng.choice(DESCRIPTIONS[e.sector] if e else PUBLIC), deadline=found + timedelta(days=days),
         rectified_on=rectified, person=county.person_name(rng), phone=county.phone(rng), supervised=supervised,
-        funds=funds,
+        funds=funds, enterprise=e,
     )

@@ -8,6 +8,9 @@ starts, the first as-of Sunday from which the signal or level must show).
 - zero_run: from `start` the township sends its ledger every week on time with no new hazard.
 - late_report: an accident there whose death is reported 35 days after it happened.
 - red: from `start` five major hazards stay open past their deadline (one under 挂牌督办).
+- enforcement_unreported: from `start` the township's ledger lists the hazards of public places
+  only, none at an enterprise, while the brigade keeps finding hazards at its enterprises
+  every week: once 90 days have passed no visit has a self-report to follow up.
 
 Cases need 40 weeks of history before the end (the 26 + 8 weeks of the signals' windows);
 a shorter generation plants none. Planted townships are chosen by their hazard weight (the
@@ -43,12 +46,13 @@ def plan(county: County) -> dict[str, Plant]:
     if (last_monday - county.start).days < 40 * 7:
         return {}
     weights = sorted(county.townships, key=lambda t: -t.industry * (t.population / 40000) ** 0.5)
-    drop_t, zero_t, red_t, late_t = (t.code for t in weights[1:5])
+    drop_t, zero_t, red_t, late_t, unreported_t = (t.code for t in weights[1:6])
     drop = last_monday - timedelta(weeks=14)
     zero = last_monday - timedelta(weeks=10)
     red = last_monday - timedelta(weeks=12)
     occurred = last_monday - timedelta(weeks=10) + timedelta(days=2)
     reported = occurred + timedelta(days=LATE_DEATH_DAYS)
+    unreported = last_monday - timedelta(weeks=34)
     return {
         # the last 8 reported weeks all lie after `start` from the Sunday 8 weeks + 1 later
         "self_report_drop": Plant("self_report_drop", drop_t, drop, drop + timedelta(weeks=9, days=-1),
@@ -62,11 +66,18 @@ def plan(county: County) -> dict[str, Plant]:
         # five majors due 14 days after `start`, overdue from the day after: 5 x 10 points
         "red": Plant("red", red_t, red, red + timedelta(days=20),
                      f"{RED_MAJORS}项重大隐患逾期未整改（其中1项挂牌督办）"),
+        # an inspection on day d has nothing to follow up from d >= start + 91; the 13 weeks
+        # ending latest_week_end (D - 7) all lie after that from D = start + 27 weeks - 1 day:
+        # every inspection with findings in them is unreported, >= 5 of them planted
+        "enforcement_unreported": Plant("enforcement_unreported", unreported_t, unreported,
+                                        unreported + timedelta(weeks=27, days=-1),
+                                        "隐患台账只报公共场所隐患、不报企业隐患，执法检查每周仍在其企业发现隐患"),
     }
 
 
 def by_township(county: County) -> dict[str, Plant]:
-    return {p.township: p for p in county.plants.values() if p.signal in ("self_report_drop", "zero_run", "red")}
+    return {p.township: p for p in county.plants.values()
+            if p.signal in ("self_report_drop", "zero_run", "red", "enforcement_unreported")}
 
 
 def write_ground_truth(county: County, folder: Path) -> Path:

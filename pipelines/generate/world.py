@@ -216,6 +216,10 @@ class County:
         self.sender_codes: set[str] = set(profile.sender_codes)
         self._used_codes: set[str] = set()
         self.scripted: dict[str, str] = {}
+        # (found_on, enterprise) of every hazard a township's own ledger lists, by township: filled
+        # by the hazard simulator, read by the inspection simulator after it (the brigade follows
+        # up what the townships report)
+        self.self_reported: dict[str, list[tuple[date, Enterprise]]] = {}
         self._habits: dict[str, Habit] = {}  # record ids of the scripted events, filled by the simulators
         self._build_enterprises()
         self._build_teams()

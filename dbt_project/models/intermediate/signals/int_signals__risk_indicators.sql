@@ -34,20 +34,39 @@ grid as (
     cross join townships
 ),
 
+-- a hazard version counts on the days D it is held, past its deadline and not yet
+-- rectified: deadline < D < rectified_on, visible_from <= D < visible_until. As one
+-- interval [from, until) per version, found before meeting the as-of dates: most hazards
+-- are rectified in time and never meet one
+overdue_versions as (
+    select
+        township_code,
+        level,
+        is_supervised,
+        deadline,
+        greatest(visible_from, {{ safetywh.add_days('deadline', 1) }}) as overdue_from,
+        least(coalesce(visible_until, cast('9999-12-31' as date)), coalesce(rectified_on, cast('9999-12-31' as date))) as overdue_until
+    from {{ ref('int_signals__hazard_versions') }}
+    where deadline is not null and level in ('重大', '一般')
+),
+
+overdue_intervals as (
+    select * from overdue_versions where overdue_from < overdue_until
+),
+
 hazards as (
     select
         dates.as_of,
         h.township_code,
-        count(*) filter (where h.level = '重大' and h.deadline < dates.as_of) as overdue_major,
-        count(*) filter (where h.level = '重大' and h.deadline < dates.as_of and h.is_supervised = '是') as supervised_overdue_major,
+        count(*) filter (where h.level = '重大') as overdue_major,
+        count(*) filter (where h.level = '重大' and h.is_supervised = '是') as supervised_overdue_major,
         count(*) filter (where h.level = '一般'
             and {{ safetywh.days_between('h.deadline', 'dates.as_of') }} > parameters.overdue_general_days) as overdue_general
     from dates
     cross join parameters
-    inner join {{ ref('int_signals__hazard_versions') }} as h
-        on h.deadline < dates.as_of
-        and (h.rectified_on is null or h.rectified_on > dates.as_of)
-        and {{ safetywh.visible_on('h', 'dates.as_of') }}
+    inner join overdue_intervals as h
+        on h.overdue_from <= dates.as_of
+        and h.overdue_until > dates.as_of
     group by dates.as_of, h.township_code
 ),
 

@@ -30,24 +30,47 @@ windows as (
     cross join parameters
 ),
 
--- own hazards counted per (day found, visibility) first: a weekly file re-sends many
--- hazards with the same received days
-own_hazards as (
-    select township_code, found_on, visible_from, visible_until, count(*) as hazards
+-- own hazards and inspections by the Sunday of their week, as steps of what was held (macro
+-- held_steps): the windows are whole ISO weeks (Monday recent_start / base_start to Sunday
+-- latest_week_end), so a week's Sunday lies in a window exactly when its days do
+own_versions as (
+    select
+        township_code,
+        {{ safetywh.add_days('found_on', '(7 - ' ~ safetywh.iso_day_of_week('found_on') ~ ')') }} as week_end,
+        visible_from,
+        visible_until
     from {{ ref('int_signals__hazard_versions') }}
     where sender_code = township_code
-    group by township_code, found_on, visible_from, visible_until
+),
+
+own_hazards as (
+    {{ safetywh.held_steps('own_versions', ['township_code', 'week_end'], {'hazards': '1'}) }}
+),
+
+inspection_versions as (
+    select
+        township_code,
+        {{ safetywh.add_days('inspected_on', '(7 - ' ~ safetywh.iso_day_of_week('inspected_on') ~ ')') }} as week_end,
+        hazards_found,
+        visible_from,
+        visible_until
+    from {{ ref('int_signals__inspection_versions') }}
+),
+
+inspection_weeks as (
+    {{ safetywh.held_steps('inspection_versions', ['township_code', 'week_end'],
+        {'inspections': '1', 'found': 'coalesce(hazards_found, 0)'}) }}
 ),
 
 hazards as (
     select
         windows.as_of,
         h.township_code,
-        coalesce(sum(h.hazards) filter (where h.found_on >= windows.recent_start), 0) as own,
-        coalesce(sum(h.hazards) filter (where h.found_on < windows.recent_start), 0) as base_count
+        coalesce(sum(h.hazards) filter (where h.week_end >= windows.recent_start), 0) as own,
+        coalesce(sum(h.hazards) filter (where h.week_end < windows.recent_start), 0) as base_count
     from windows
     inner join own_hazards as h
-        on h.found_on between windows.base_start and windows.latest_week_end
+        on h.week_end between windows.base_start and windows.latest_week_end
         and {{ safetywh.visible_on('h', 'windows.as_of') }}
     group by windows.as_of, h.township_code
 ),
@@ -56,11 +79,11 @@ inspections as (
     select
         windows.as_of,
         i.township_code,
-        count(*) as inspections,
-        sum(coalesce(i.hazards_found, 0)) as found
+        sum(i.inspections) as inspections,
+        sum(i.found) as found
     from windows
-    inner join {{ ref('int_signals__inspection_versions') }} as i
-        on i.inspected_on between windows.recent_start and windows.latest_week_end
+    inner join inspection_weeks as i
+        on i.week_end between windows.recent_start and windows.latest_week_end
         and {{ safetywh.visible_on('i', 'windows.as_of') }}
     group by windows.as_of, i.township_code
 ),

@@ -54,20 +54,22 @@ undelivered as (
     where delivered.week_end is null
 ),
 
--- hazards sent by t, by the Sunday of the week they were found in, with their visibility:
--- counted per (day found, visibility), as a weekly file re-sends many hazards with the same
--- received days (a few thousand rows at the province's scale instead of millions)
-hazard_weeks as (
+-- hazards sent by t, by the Sunday of the week they were found in, as steps of what was
+-- held (macro held_steps): a few thousand rows at the province's scale instead of millions.
+-- The base window runs from a Monday to a Sunday: a week's Sunday lies in it exactly when
+-- its days do
+hazard_versions as (
     select
         sender_code as township_code,
         {{ safetywh.add_days('found_on', '(7 - ' ~ safetywh.iso_day_of_week('found_on') ~ ')') }} as week_end,
-        found_on,
         visible_from,
-        visible_until,
-        count(*) as hazards
+        visible_until
     from {{ ref('int_signals__hazard_versions') }}
     where sender_code in (select township_code from townships)
-    group by sender_code, found_on, visible_from, visible_until
+),
+
+hazard_weeks as (
+    {{ safetywh.held_steps('hazard_versions', ['township_code', 'week_end'], {'hazards': '1'}) }}
 ),
 
 -- the latest week ending on or before latest_week_end that breaks the run
@@ -116,7 +118,7 @@ base as (
     from base_windows as b
     inner join hazard_weeks as h
         on h.township_code = b.township_code
-        and h.found_on between b.base_start and b.base_end
+        and h.week_end between b.base_start and b.base_end
         and {{ safetywh.visible_on('h', 'b.as_of') }}
     group by b.as_of, b.township_code
 )
