@@ -176,7 +176,7 @@ def next_week_file(home: Path) -> Path:
 def last_build(home: Path) -> dict:
     """What the last successful dbt build selected (pipelines/lib/dbt_manifest.remember_build)."""
     try:
-        return json.loads((home / "dbt" / "state" / "built_from.json").read_text("utf-8"))
+        return json.loads((home / "dbt" / "target" / "state" / "built_from.json").read_text("utf-8"))
     except (OSError, ValueError):
         return {}
 

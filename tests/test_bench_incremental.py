@@ -212,7 +212,7 @@ def test_one_new_file_builds_part_of_the_project_and_equals_a_full_build(tmp_pat
 
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
-    first = json.loads((home / "dbt" / "state" / "built_from.json").read_text("utf-8"))
+    first = json.loads((home / "dbt" / "target" / "state" / "built_from.json").read_text("utf-8"))
     shutil.move(kept, held)
     run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(run.pid), str(home / "warehouse.duckdb")],
@@ -222,7 +222,7 @@ def test_one_new_file_builds_part_of_the_project_and_equals_a_full_build(tmp_pat
     assert run.returncode == 0, err[-3000:]
     assert holder_out.split() == ["held", "released"]
     assert "正被" in err and "等待其释放" in err and "数仓文件已释放，继续运行。" in err
-    second = json.loads((home / "dbt" / "state" / "built_from.json").read_text("utf-8"))
+    second = json.loads((home / "dbt" / "target" / "state" / "built_from.json").read_text("utf-8"))
     assert second["file_id"] > first["file_id"] and second["run_id"] != first["run_id"]
     log = out + err
     assert "source:ledgers.hazards+" in log

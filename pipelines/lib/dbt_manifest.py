@@ -98,18 +98,16 @@ CLOCK_PATTERN = re.compile(r"\b(now|current_date|current_timestamp|get_current_t
                            r"\bcurrent_(date|timestamp)\b|\brun_started_at\b", re.IGNORECASE)
 
 
-def dbt_dir(home: Home) -> Path:
-    """dbt's per-home folders: ``target`` (dbt's own: partial parse file, compiled SQL) and
-    ``state`` (the manifest of the last successful build, and what it was built from)."""
-    return home.root / "dbt"
+def target_dir(home: Home) -> Path:
+    """dbt's working folder for this home (partial parse file, compiled SQL): one per home,
+    so the partial parse file dbt wrote last time matches this warehouse's profile."""
+    return home.root / "dbt" / "target"
 
 
 def state_dir(home: Home) -> Path:
-    return dbt_dir(home) / "state"
-
-
-def target_dir(home: Home) -> Path:
-    return dbt_dir(home) / "target"
+    """The manifest of the last successful build (the next build's ``--state``) and what it
+    was built from. Inside the target folder: like it, a result of runs, not code."""
+    return target_dir(home) / "state"
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ shows in the UI.
 dbt decides what a run rebuilds, with its own selection syntax
 (pipelines/lib/dbt_manifest.select_build): the sources that got new rows since the last
 successful build (``source:ledgers.hazards+``), the code changed since that build
-(``state:modified+``, ``--state <home>/dbt/state``), the clock-reading models when the hour
+(``state:modified+``, ``--state <home>/dbt/target/state``), the clock-reading models when the hour
 changed (``tag:clock+``); nothing when nothing changed. dbt's working folder is
 ``<home>/dbt/target``, one per home, so its partial parse file is the one it wrote last time.
 
@@ -134,6 +134,11 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
     deadline = time.monotonic() + wait_seconds()
     args = ["build", *run_artifact_args(), *((selection.args or ()) if selection else ())]
     target = target_dir(warehouse.resolved_home())
+    seed = Path(dbt_project.project_dir) / "target" / "partial_parse.msgpack"
+    if not (target / "partial_parse.msgpack").exists() and seed.exists():
+        # a new home: start from the partial parse file `dbt parse` left beside the manifest
+        # (dbt checks it against the project, versions and profile; ~5 CPU s of a first run)
+        args += ["--partial-parse-file-path", str(seed)]
     selected = set(context.selected_asset_keys)
     unchanged = _Unchanged(context, selected, selection.reason if selection else "")
     while True:
