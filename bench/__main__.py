@@ -174,36 +174,26 @@ def next_week_file(home: Path) -> Path:
 
 
 
-def dbt_mode(home: Path, before: int) -> str:
-    import duckdb
-
-    con = duckdb.connect(str(home / "published" / "warehouse.duckdb"), read_only=True)
+def last_build(home: Path) -> dict:
+    """What the last successful dbt build selected (pipelines/lib/dbt_manifest.remember_build)."""
     try:
-        rows = con.execute("SELECT mode FROM meta.dbt_builds ORDER BY built_at, rowid").fetchall()
-    except duckdb.Error:
-        return "?"
-    finally:
-        con.close()
-    return rows[-1][0] if len(rows) > before else "skip"
+        return json.loads((home / "dbt" / "target" / "state" / "built_from.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
 
 
-def builds(home: Path) -> int:
-    import duckdb
-
-    path = home / "published" / "warehouse.duckdb"
-    if not path.exists():
-        return 0
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute("SELECT count(*) FROM meta.dbt_builds").fetchone()[0]
-    except duckdb.Error:
-        return 0
-    finally:
-        con.close()
+def dbt_mode(home: Path, before: dict) -> str:
+    last = last_build(home)
+    if not last or last.get("run_id") == before.get("run_id"):
+        return "skip"
+    args = last.get("args", [])
+    if "--select" in args:
+        return "partial: " + args[args.index("--select") + 1]
+    return "full"
 
 
 def run_pipeline(home: Path, label: str, logs: Path) -> dict:
-    before = builds(home)
+    before = last_build(home)
     m = measure([sys.executable, "-m", "pipelines", "run", "--home", str(home)], env=clean_env(), cwd=ROOT,
                 log=logs / f"{label}.log")
     if m.exit_code:

@@ -9,6 +9,7 @@ import os
 import pytest
 
 from pipelines.lib import run_state
+from pipelines.lib.dbt_manifest import state_dir, target_dir
 from warehouse.home import Home
 
 NOW = dt.datetime(2026, 11, 29, 10, 5)
@@ -150,7 +151,8 @@ def test_a_home_inside_the_code_counts_only_the_code(tmp_path):
 
     before = inputs()
     for path in (home.landing / "hazards" / "430182001" / "w01.csv", home.duckdb_path, home.published_path,
-                 home.outbox / "a.eml", home.logs / "last-run.log", home.lock_path, home.dagster_home / "runs.db"):
+                 home.outbox / "a.eml", home.logs / "last-run.log", home.lock_path, home.dagster_home / "runs.db",
+                 target_dir(home) / "partial_parse.msgpack", state_dir(home) / "manifest.json"):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("written by a run")
     run_state.remember(home, before, "run-1", NOW, retries_pending=False)

@@ -210,8 +210,8 @@
 
 {#- An instant (a timestamp with time zone, e.g. now()) as the wall clock of a time zone
     (an expression giving its IANA name), a timestamp without time zone. Pass now() in
-    the model's own code: pipelines/lib/dbt_state.py finds the models that read the clock
-    by their code. -#}
+    the model's own code: a model reading the clock is tagged `clock` (tests/test_bench_incremental.py
+    finds such models by their code and checks the tag). -#}
 {% macro wall_clock(instant_expr, zone_expr) -%}
     {{ return(adapter.dispatch('wall_clock', 'safetywh')(instant_expr, zone_expr)) }}
 {%- endmacro %}

@@ -12,8 +12,8 @@
     built, from every version of them. Raw tables are append-only and file ids come from
     one sequence (meta.file_id_seq), so any new version has a larger file id than every
     row the table holds. A new weekly file rewrites its records, not the 600,000 of a
-    province (3.7 s at --scale 100, docs/scaling.md); a full build (the dbt project
-    changed: pipelines/lib/dbt_state.py) runs with --full-refresh.
+    province (3.7 s at --scale 100, docs/scaling.md); a build after a change of the
+    dbt project (state:modified+, pipelines/lib/dbt_manifest.select_build) runs with --full-refresh.
 -#}
 {% macro stage_ledger(feed) -%}
 {%- set relation = source('ledgers', feed) -%}

@@ -4,38 +4,39 @@ Sources carry ``meta.dagster.asset_key`` (generated from the contracts), so each
 model hangs off the raw asset that loads its feed: the lineage from landing file to mart
 shows in the UI.
 
-A run builds only what it must (pipelines/lib/dbt_state.py): everything when the dbt
-project changed; the models downstream of the source tables that changed (a new ledger,
-the county profile) and, when the hour changed, of the clock-reading models (the lateness
-verdicts); nothing when nothing changed. What is not rebuilt is reported unchanged, with
-the run that built it.
+dbt decides what a run rebuilds, with its own selection syntax
+(pipelines/lib/dbt_manifest.select_build): the sources that got new rows since the last
+successful build (``source:ledgers.hazards+``), the code changed since that build
+(``state:modified+``, ``--state <home>/dbt/target/state``), the clock-reading models when the hour
+changed (``tag:clock+``); nothing when nothing changed. dbt's working folder is
+``<home>/dbt/target``, one per home, so its partial parse file is the one it wrote last time.
+
+What dbt did not rebuild is still reported, marked "not rebuilt": Dagster skips a step when
+an upstream output it depends on was not yielded (``should_skip_step``), and the publish
+and alert steps depend on the marts.
 """
 
 
 import importlib.metadata
 import json
 import os
-import shutil
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from functools import cached_property
+from graphlib import TopologicalSorter
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from pipelines.defs.dbt.project import dbt_project
 from pipelines.defs.resources import WarehouseResource
-from pipelines.lib.dbt_manifest import dbt_executable, run_artifact_args
-from pipelines.lib.dbt_state import BuildPlan, model_ancestors, models_in_order, plan_build, record_build
-from warehouse.file_lock import wait_until_free
-
-# dagster-dbt gives every invocation its own target folder (~10 MB); keep the newest few.
-KEEP_TARGETS = 10
-KEEP_TARGETS_SECONDS = 24 * 3600
-
+from pipelines.lib.dbt_manifest import (BuildSelection, dbt_executable, remember_build, run_artifact_args, select_build,
+                                        state_dir, target_dir)
+from warehouse.file_lock import LOCK_ERROR, wait_seconds, wait_until_free
 
 class LayerTranslator(DagsterDbtTranslator):
     """Group dbt assets by layer (staging / intermediate / marts), keyed by schema and name."""
@@ -72,39 +73,36 @@ class LocalDbtCliResource(DbtCliResource):
         return None
 
 
-def _model_key(node: Mapping[str, Any]) -> dg.AssetKey:
-    return LayerTranslator().get_asset_key(node)
-
-
 class _Unchanged:
-    """Reports the assets a run did not rebuild, each once, in dependency order, and each
-    before any rebuilt asset built from it (a multi-asset must report its assets in
-    dependency order). Their blocking checks (dbt tests of error severity) are reported
-    passed: the build that recorded the state passed every one of them on the same data
-    and code."""
+    """Reports the selected assets dbt did not rebuild, each once, each before any rebuilt
+    asset built from it (a multi-asset reports its assets in dependency order), marked "not
+    rebuilt". Their blocking checks (dbt tests of error severity) that dbt did not run are
+    reported passed: the last successful build passed every one of them on the same inputs."""
 
-    def __init__(self, context: dg.AssetExecutionContext, keys, plan: BuildPlan, manifest: Mapping[str, Any]):
-        order = [_model_key(node) for node in models_in_order(manifest)]
-        self.pending = [k for k in order if k in keys] + sorted(set(keys) - set(order), key=lambda k: k.to_user_string())
-        names = {_model_key(node): node["name"] for node in models_in_order(manifest)}
-        by_name = {name: key for key, name in names.items()}
-        self.ancestors = {key: {by_name[a] for a in up} for key, up in
-                          ((by_name[n], up) for n, up in model_ancestors(manifest).items())}
-        self.note = {"dbt": dg.MetadataValue.text(f"not rebuilt: {plan.reason}"),
-                     "built_in_run": dg.MetadataValue.text(plan.last_run_id or "")}
+    def __init__(self, context: dg.AssetExecutionContext, keys, reason: str):
+        deps = context.assets_def.asset_deps
+        own = set(context.assets_def.keys)
+        graph = {k: {d for d in deps.get(k, ()) if d in own} for k in own}
+        order = list(TopologicalSorter(graph).static_order())
+        self.pending = [k for k in order if k in keys]
+        self.ancestors: dict[dg.AssetKey, set[dg.AssetKey]] = {}
+        for k in order:
+            self.ancestors[k] = set().union(*({d} | self.ancestors[d] for d in graph[k])) if graph[k] else set()
+        self.note = {"dbt": dg.MetadataValue.text(f"not rebuilt: {reason}")}
         self.checks: dict[dg.AssetKey, list[dg.AssetCheckSpec]] = {}
         for spec in context.assets_def.check_specs:
             if spec.blocking and spec.key in context.selected_asset_check_keys:
                 self.checks.setdefault(spec.asset_key, []).append(spec)
+        self.checked: set[dg.AssetCheckKey] = set()  # check results dbt reported itself
 
     def _result(self, key: dg.AssetKey) -> dg.MaterializeResult:
         return dg.MaterializeResult(
             asset_key=key, metadata=self.note,
             check_results=[dg.AssetCheckResult(asset_key=key, check_name=spec.name, passed=True, metadata=self.note)
-                           for spec in self.checks.get(key, [])],
+                           for spec in self.checks.get(key, []) if spec.key not in self.checked],
         )
 
-    def before(self, key: dg.AssetKey):
+    def before(self, key: dg.AssetKey) -> Iterator[dg.MaterializeResult]:
         """The unchanged assets ``key`` is built from, not yet reported."""
         upstream = self.ancestors.get(key, set())
         ready = [k for k in self.pending if k in upstream]
@@ -112,96 +110,96 @@ class _Unchanged:
         for k in ready:
             yield self._result(k)
 
-    def rest(self):
+    def rest(self) -> Iterator[dg.MaterializeResult]:
         ready, self.pending = self.pending, []
         for k in ready:
             yield self._result(k)
 
 
-def _keep_partial_parse(target_path: Path) -> None:
-    """dbt wrote an up-to-date partial_parse.msgpack into this invocation's own target folder;
-    put it where dagster-dbt looks for it next time, so the next run parses only what changed
-    (dbt checks it against the project files, versions and profile before using it)."""
-    fresh = target_path / "partial_parse.msgpack"
-    if not fresh.exists():
-        return
-    shared = Path(dbt_project.project_dir) / "target" / "partial_parse.msgpack"
-    tmp = shared.with_name(f".partial_parse.{os.getpid()}.msgpack")
-    shutil.copyfile(fresh, tmp)
-    os.replace(tmp, shared)
+def _event_key(context: dg.AssetExecutionContext, event) -> dg.AssetKey | None:
+    if isinstance(event, dg.Output):
+        return context.assets_def.keys_by_output_name[event.output_name]
+    if isinstance(event, (dg.AssetMaterialization, dg.MaterializeResult)):
+        return event.asset_key
+    return None
 
 
-def _prune_targets(target_root: Path) -> None:
-    runs = sorted(target_root.glob("dbt_models-*"), key=lambda p: p.stat().st_mtime, reverse=True)
-    cutoff = time.time() - KEEP_TARGETS_SECONDS
-    for old in runs[KEEP_TARGETS:]:
-        if old.stat().st_mtime < cutoff:
-            shutil.rmtree(old, ignore_errors=True)
+def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
+           selection: BuildSelection | None) -> Iterator[Any]:
+    """One `dbt build`, its events streamed as Dagster's, retried while another process holds
+    the DuckDB file (dbt then fails at once on "Could not set lock", before writing anything;
+    `wait_until_free` beforehand leaves a window between the check and dbt opening the file).
+    ``selection`` None: the subset picked by hand, which dagster-dbt selects itself."""
+    path = warehouse.resolved_home().duckdb_path
+    deadline = time.monotonic() + wait_seconds()
+    args = ["build", *run_artifact_args(), *((selection.args or ()) if selection else ())]
+    target = target_dir(warehouse.resolved_home())
+    seed = Path(dbt_project.project_dir) / "target" / "partial_parse.msgpack"
+    if not (target / "partial_parse.msgpack").exists() and seed.exists():
+        # a new home: start from the partial parse file `dbt parse` left beside the manifest
+        # (dbt checks it against the project, versions and profile; ~5 CPU s of a first run)
+        args += ["--partial-parse-file-path", str(seed)]
+    selected = set(context.selected_asset_keys)
+    unchanged = _Unchanged(context, selected, selection.reason if selection else "")
+    while True:
+        # says so in Chinese and waits while the file is held (bound: SAFETYWH_LOCK_WAIT_SECONDS)
+        wait_until_free(path, max(0.0, deadline - time.monotonic()))
+        if selection is None:
+            invocation = dbt.cli(args, context=context, target_path=target)
+        else:
+            # dagster-dbt would add `--select fqn:*` (every asset of the step), and dbt unites
+            # several --select: run dbt's selection alone, then stream its events as this step's
+            invocation = dbt.cli(args, manifest=dbt_project.manifest_path, dagster_dbt_translator=LayerTranslator(),
+                                 target_path=target)
+            invocation.context = context
+        reported = 0
+        try:
+            for event in invocation.stream():
+                key = _event_key(context, event)
+                if isinstance(event, dg.AssetCheckResult) and event.asset_key is not None:
+                    unchanged.checked.add(dg.AssetCheckKey(event.asset_key, event.check_name))
+                if key is not None:
+                    if key not in selected:
+                        continue
+                    yield from unchanged.before(key)
+                    unchanged.pending = [k for k in unchanged.pending if k != key]
+                reported += 1
+                yield event
+            break
+        except DagsterDbtCliRuntimeError as exc:
+            # the message lists dbt's errors; a held file fails every node before any is built
+            if reported or LOCK_ERROR not in str(exc) or time.monotonic() >= deadline:
+                raise
+            context.log.warning("dbt build: the warehouse file was taken by another process before dbt opened it; "
+                                "waiting and retrying")
+        finally:
+            # events stream while dbt runs; whatever happens here, dbt must have released the
+            # DuckDB file before the next step (or the failure alert) opens it
+            if invocation.process.poll() is None:
+                invocation.process.communicate()  # drain its output, or it blocks on a full pipe
+    yield from unchanged.rest()  # dbt succeeded (a failure raises above)
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=LayerTranslator())
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    home = warehouse.resolved_home()
     # dbt's profile reads SAFETYWH_DUCKDB: point it at this home's file before dbt starts.
-    warehouse.resolved_home().export_env()
-    now = warehouse.now()
-    whole = set(context.selected_asset_keys) == set(context.assets_def.keys)
+    home.export_env()
+    if set(context.selected_asset_keys) != set(context.assets_def.keys):
+        # a hand-picked subset (UI): build exactly that, remember nothing
+        context.log.info("dbt: the selected subset")
+        yield from _build(context, dbt, warehouse, None)
+        return
     manifest = json.loads(Path(dbt_project.manifest_path).read_text("utf-8"))
     with warehouse.connect() as con:
-        plan = plan_build(con, manifest, now)
-    if not whole:  # a hand-picked subset (UI): build exactly that, remember nothing
-        plan = BuildPlan("subset", "selected by hand", plan.sources, plan.project_fingerprint, plan.clock_bucket,
-                         unit_tests=True)
-    context.log.info(f"dbt: {plan.mode} ({plan.reason})")
-    selected = set(context.selected_asset_keys)
-    if plan.mode == "skip":
-        yield from _Unchanged(context, selected, plan, manifest).rest()
+        selection = select_build(con, manifest, state_dir(home), warehouse.now())
+    context.log.info(f"dbt: {selection.reason}" + (f" ({' '.join(selection.args)})" if selection.args else ""))
+    if selection.skip:
+        yield from _Unchanged(context, set(context.selected_asset_keys), selection.reason).rest()
         return
-
-    args = ["build", *run_artifact_args()]
-    untouched: set[dg.AssetKey] = set()
-    if plan.mode == "partial":
-        # dagster-dbt selects the whole asset set with --select fqn:*: what need not be
-        # rebuilt is left out with --exclude (its tests go with it)
-        left_out = [n for n in manifest["nodes"].values() if n.get("resource_type") == "model" and n["name"] not in plan.rebuild]
-        untouched = selected & {_model_key(n) for n in left_out}
-        args += ["--exclude", " ".join(sorted(n["name"] for n in left_out))]
-    if not plan.unit_tests:
-        args += ["--exclude-resource-type", "unit_test"]
-    if plan.full_refresh:
-        args += ["--full-refresh"]
-    unchanged = _Unchanged(context, untouched, plan, manifest)
-    wait_until_free(warehouse.resolved_home().duckdb_path)  # dbt would fail at once on a held file
-    invocation = dbt.cli(args, context=context)
-    built = set()
-    try:
-        for event in invocation.stream():
-            key = None
-            if isinstance(event, dg.Output):
-                key = context.assets_def.keys_by_output_name[event.output_name]
-            elif isinstance(event, (dg.AssetMaterialization, dg.MaterializeResult)) and event.asset_key:
-                key = event.asset_key
-            if key is not None:
-                yield from unchanged.before(key)
-                built.add(key)
-            yield event
-    finally:
-        # events stream while dbt runs; whatever happens here, dbt must have released the
-        # DuckDB file before the next step (or the failure alert) opens it
-        if invocation.process.poll() is None:
-            invocation.process.communicate()  # drain its output, or it blocks on a full pipe
-    # dbt succeeded (a failure raises above): report the rest unchanged
-    yield from unchanged.rest()
-    missing = selected - built - untouched
-    if missing:  # selected, but dbt did not build them (should not happen): unchanged too
-        yield from _Unchanged(context, missing, plan, manifest).rest()
-    if plan.mode in ("full", "partial"):
-        with warehouse.connect() as con:
-            record_build(con, plan, context.run_id, now, len(built))
-    try:
-        _keep_partial_parse(invocation.target_path)
-        _prune_targets(invocation.target_path.parent)
-    except OSError as exc:  # a cache and housekeeping: never fail a run for them
-        context.log.warning(f"dbt target housekeeping: {exc}")
+    yield from _build(context, dbt, warehouse, selection)
+    remember_build(state_dir(home), Path(dbt_project.manifest_path), {**selection.built_from, "args": list(selection.args)},
+                   context.run_id)
 
 
 # The dbt installed beside this interpreter, whether or not the venv is on PATH.
