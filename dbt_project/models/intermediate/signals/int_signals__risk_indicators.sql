@@ -45,8 +45,7 @@ hazards as (
     from dates
     cross join parameters
     inner join {{ ref('int_signals__hazard_versions') }} as h
-        on h.deadline < dates.as_of
-        and (h.rectified_on is null or h.rectified_on > dates.as_of)
+        on {{ overdue_before_as_of('h.deadline', 'dates.as_of', rectified_on='h.rectified_on') }}
         and {{ safetywh.visible_on('h', 'dates.as_of') }}
     group by dates.as_of, h.township_code
 ),
