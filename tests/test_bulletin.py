@@ -232,6 +232,23 @@ def test_pdf_sentences_carry_the_numbers(published, generated_home):
             assert re.search(f"{r['township_name']}[^。]*发生{r['veto_reason']}", text)
     red = [r["township_name"] for r in ranking if r["red_list"]]
     assert f"列入红榜（未发生生产安全事故且未被通报）的共{len(red)}个" in text
+    # the period's on-time rectification rate (hazards due in the week, ranking.md) and the
+    # year's, which is the 隐患治理 dashboard's county figure (hazards due this year before D)
+    import duckdb
+    from decimal import ROUND_HALF_UP, Decimal
+
+    def pct(num: int, den: int) -> str:
+        return f"{(Decimal(100 * num) / Decimal(den)).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
+
+    as_of = dt.date.fromisoformat(ranking[0]["as_of"])
+    with duckdb.connect(str(generated_home / "published" / "warehouse.duckdb"), read_only=True) as con:
+        due, ontime = con.execute("select sum(hazards_due), sum(hazards_due_ontime) from marts.township_rankings "
+                                  "where period = ?", [period]).fetchone()
+        ytd_due, ytd_ontime = con.execute("select sum(due), sum(due_ontime) from marts.hazard_rectification_by_township_daily "
+                                          "where as_of = ?", [as_of]).fetchone()
+    if due:
+        assert f"到期应整改隐患{due}项，按期整改{ontime}项（{pct(ontime, due)}" in text
+    assert ytd_due and f"今年以来隐患按期整改率{pct(ytd_ontime, ytd_due)}" in text
 
 
 def pdf_pages(path: Path) -> int:

@@ -42,3 +42,10 @@
 {% macro pct(numerator, denominator) -%}
     (case when ({{ denominator }}) > 0 then {{ safetywh.ratio('100.0 * (' ~ numerator ~ ')', denominator) }} end)
 {%- endmacro %}
+
+{#- A percentage as a reader sees it (the decimals rule of README "Numbers": one decimal,
+    half away from zero): 87.5%; null when the figure is null (shown as —). -#}
+{% macro pct_text(expr) -%}
+    (case when ({{ expr }}) is not null
+          then {{ safetywh.fixed_decimals(round_half_up(expr, 1), 1) }} || '%' end)
+{%- endmacro %}

@@ -125,6 +125,20 @@ def staging_sql(contract: Contract) -> str:
             f"unique_key='{key}') }}}}\n{{{{ stage_ledger('{contract.feed}') }}}}\n")
 
 
+def record_versions_sql(contracts: dict[str, Contract]) -> str:
+    """Every loaded version of every record, (feed, sender, record id, file): where the alert
+    problem episodes (data_quality_row_problems) see a record come again, broken or not.
+    Literal source() calls, so dbt and Dagster know it reads every ledger."""
+    parts = [
+        f"select '{c.feed}' as feed, _sender_code as sender_code,\n"
+        f"       trim(cast(\"{c.record_id}\" as varchar)) as record_id, _file_id as file_id\n"
+        f"from {{{{ source('ledgers', '{c.feed}') }}}}"
+        for c in contracts.values()
+    ]
+    return (HEADER.replace("# ", "-- ", 1) + "{{ config(materialized='view') }}\n"
+            + "\nunion all\n".join(parts) + "\n")
+
+
 def rendered(project_dir: Path) -> dict[Path, str]:
     """Every generated file, by path, with its content."""
     contracts = load_contracts()
@@ -136,6 +150,8 @@ def rendered(project_dir: Path) -> dict[Path, str]:
     }
     for contract in contracts.values():
         files[staging / f"stg_ledgers__{contract.feed}.sql"] = staging_sql(contract)
+    data_quality = project_dir / "models" / "intermediate" / "data_quality"
+    files[data_quality / "int_data_quality__record_versions.sql"] = record_versions_sql(contracts)
     return files
 
 

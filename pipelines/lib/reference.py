@@ -55,7 +55,9 @@ def senders_frame(profile: Profile) -> pl.DataFrame:
 
 
 def write_reference_tables(con: duckdb.DuckDBPyConnection, profile: Profile) -> dict[str, int]:
-    """Replace ref.townships, ref.senders, ref.settings and ref.ranking_bands in one transaction."""
+    """Replace ref.townships, ref.senders, ref.settings, ref.ranking_bands and ref.township_keys
+    in one transaction. township_keys: every spelling of a township a ledger may hold -> its
+    code, so dbt matches a quarantined township as written (玉潭) to the record loaded as its code."""
     frames = {
         "townships": profile.townships,
         "senders": senders_frame(profile),
@@ -63,6 +65,7 @@ def write_reference_tables(con: duckdb.DuckDBPyConnection, profile: Profile) -> 
         "ranking_bands": pl.DataFrame(
             [{"min_total": float(b["min"]), "label": b["label"]} for b in profile.config["ranking"]["bands"]]
         ),
+        "township_keys": profile.township_lookup(),
     }
     con.execute("BEGIN TRANSACTION")
     try:

@@ -113,14 +113,14 @@ events as (
     from hazards where level = '重大' and rectified_on is not null
     union all
     -- overdue on D  <=>  deadline < D and not (rectified_on <= D)
-    --               <=>  D in [deadline + 1, rectified_on - 1]   (open-ended while open)
-    select 'major_hazards_overdue', {{ safetywh.add_days('deadline', 1) }}, null, 1
+    --               <=>  D in [deadline + 1, rectified_on - 1]   (open-ended while open; macros/overdue.sql)
+    select 'major_hazards_overdue', {{ overdue_before_as_of_from('deadline') }}, null, 1
     from hazards
-    where level = '重大' and (rectified_on is null or rectified_on > {{ safetywh.add_days('deadline', 1) }})
+    where level = '重大' and (rectified_on is null or rectified_on > {{ overdue_before_as_of_from('deadline') }})
     union all
     select 'major_hazards_overdue', rectified_on, null, -1
     from hazards
-    where level = '重大' and rectified_on > {{ safetywh.add_days('deadline', 1) }}
+    where level = '重大' and rectified_on > {{ overdue_before_as_of_from('deadline') }}
     union all
     -- hazards with deadline in YTD and deadline < D: counted from deadline + 1
     select 'hazards_due', {{ safetywh.add_days('deadline', 1) }}, year(deadline), 1 from hazards

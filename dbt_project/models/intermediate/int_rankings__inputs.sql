@@ -73,14 +73,14 @@ hazards_due as (
     group by pd.period_type, pd.period, h.township_code
 ),
 
-overdue_majors as (
+majors_overdue as (
+    -- the ranking's rule (deadline <= end(P)), not the scoreboard's (deadline < D): macros/overdue.sql
     select
         periods.period_type, periods.period, h.township_code,
-        count(*) as overdue_major_hazards
+        count(*) as majors_overdue_at_period_end
     from {{ ref('stg_ledgers__hazards') }} as h
     inner join periods
-        on h.deadline <= periods.period_end
-        and (h.rectified_on is null or h.rectified_on > periods.period_end)
+        on {{ overdue_at_period_end('h.deadline', 'periods.period_end', rectified_on='h.rectified_on') }}
     where h.level = '重大'
     group by periods.period_type, periods.period, h.township_code
 ),
@@ -179,7 +179,7 @@ select
     coalesce(fires.veto_fire, false) as veto_fire,
     cast(coalesce(hazards_due.hazards_due, 0) as integer) as hazards_due,
     cast(coalesce(hazards_due.hazards_due_ontime, 0) as integer) as hazards_due_ontime,
-    cast(coalesce(overdue_majors.overdue_major_hazards, 0) as integer) as overdue_major_hazards,
+    cast(coalesce(majors_overdue.majors_overdue_at_period_end, 0) as integer) as majors_overdue_at_period_end,
     cast(coalesce(inspections.inspections, 0) as integer) as inspections,
     depots.township_code is not null as has_depot,
     plans.township_code is not null as has_plan,
@@ -191,7 +191,7 @@ select
     cast(coalesce(timeliness.report_weeks_on_time, 0) as integer) as report_weeks_on_time
 from periods
 cross join townships
-{%- for cte in ['accidents', 'fires', 'hazards_due', 'overdue_majors', 'inspections', 'depots', 'plans', 'drills', 'files', 'timeliness'] %}
+{%- for cte in ['accidents', 'fires', 'hazards_due', 'majors_overdue', 'inspections', 'depots', 'plans', 'drills', 'files', 'timeliness'] %}
 left join {{ cte }}
     on {{ cte }}.period_type = periods.period_type
     and {{ cte }}.period = periods.period

@@ -69,7 +69,7 @@ raw_scores as (
             - p.accident_penalty_per_accident * rates.accidents
             - p.accident_penalty_per_death * rates.deaths) as s_acc_raw,
         greatest(0, p.weight_hazards * rates.hazard_rate
-            - p.hazard_penalty_per_overdue_major * rates.overdue_major_hazards) as s_haz_raw,
+            - p.hazard_penalty_per_overdue_major * rates.majors_overdue_at_period_end) as s_haz_raw,
         p.weight_enforcement * case when rates.inspection_quota > 0
             then least(1.0, rates.inspections / rates.inspection_quota) else 1.0 end as s_enf_raw,
         case when rates.preparedness_points_max > 0
@@ -187,7 +187,7 @@ select
     cast(forest_fires as integer) as forest_fires,
     cast(hazards_due as integer) as hazards_due,
     cast(hazards_due_ontime as integer) as hazards_due_ontime,
-    cast(overdue_major_hazards as integer) as overdue_major_hazards,
+    cast(majors_overdue_at_period_end as integer) as overdue_major_hazards,
     cast(inspections as integer) as inspections,
     {{ whole_quota('inspection_quota') }} as inspection_quota,
     has_depot,

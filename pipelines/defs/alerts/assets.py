@@ -9,15 +9,16 @@ from pipelines.defs.resources import WarehouseResource
 from pipelines.lib.alerts.outbox import process_alerts
 
 OUTBOX_KEY = dg.AssetKey(["alerts", "outbox"])
-# The lateness verdicts it reads are dbt models (marts/data_quality); depending on one key of
-# the dbt multi-asset makes this step wait for the whole `dbt build`.
+# The lateness verdicts and the row problem episodes it reads are dbt models (marts/data_quality);
+# depending on one key of the dbt multi-asset makes this step wait for the whole `dbt build`.
 DELIVERIES_KEY = dg.AssetKey(["marts", "data_quality_deliveries"])
 BY_SENDER_KEY = dg.AssetKey(["marts", "data_quality_by_sender"])
+ROW_PROBLEMS_KEY = dg.AssetKey(["marts", "data_quality_row_problems"])
 
 
 @dg.asset(
     key=OUTBOX_KEY,
-    deps=[FILES_KEY, QUARANTINE_KEY, DELIVERIES_KEY, BY_SENDER_KEY],
+    deps=[FILES_KEY, QUARANTINE_KEY, DELIVERIES_KEY, BY_SENDER_KEY, ROW_PROBLEMS_KEY],
     group_name="alerts",
     description=(
         "Data-quality alerts: one message per sender with new problems (quarantined rows, rejected files, "

@@ -12,7 +12,7 @@ from pipelines.lib.reconcile import reconciliation_problems
 from pipelines.lib.reference import write_reference_tables
 
 GROUP = "ingest"
-PROFILE_TABLES = ("townships", "senders", "settings", "ranking_bands")
+PROFILE_TABLES = ("townships", "senders", "settings", "ranking_bands", "township_keys")
 PROFILE_KEYS = [dg.AssetKey(["ref", t]) for t in PROFILE_TABLES]
 INVENTORY_KEY = dg.AssetKey(["meta", "landing_inventory"])
 FILES_KEY = dg.AssetKey(["meta", "files"])

@@ -173,7 +173,7 @@ def process_alerts(con: duckdb.DuckDBPyConnection, home: Home, profile: Profile,
                    now: dt.datetime) -> AlertRunResult:
     ensure_alert_tables(con)
     result = AlertRunResult()
-    batches = plan(con, current_problems(con, profile))
+    batches = plan(con, current_problems(con))
     senders = _senders(con, profile)
     made: list[tuple[SenderBatch, Outgoing, OutboxFiles]] = []
     written: list[Path] = []

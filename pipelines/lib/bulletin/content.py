@@ -36,10 +36,10 @@ def build_content(con: duckdb.DuckDBPyConnection, period: str, settings: Publica
     as_of: dt.date = first["as_of"]
     is_complete = bool(first["is_complete"])
     scoreboard = queries.scoreboard(con, as_of)
-    this = queries.period_totals(con, info.kind, info.label)
-    last_year = queries.period_totals(con, info.kind, info.same_period_last_year().label)
+    figures = queries.figures(con, info.kind, info.label)
     hazards = queries.supervised_hazards(con, as_of)
-    quality, quality_source = queries.data_quality(con, info.kind, info.label, info.start, info.end)
+    quality = queries.data_quality(con, info.kind, info.label)
+    quality_source = "mart" if figures["has_reporting"] else "none"
 
     ranking_rows = _ranking_rows(ranking)
     scoreboard_rows = _scoreboard_rows(scoreboard)
@@ -62,11 +62,11 @@ def build_content(con: duckdb.DuckDBPyConnection, period: str, settings: Publica
     document = _document(info, settings, issue_date)
     # The sections in the order of the 通报; a new one (e.g. 风险预警) is one more entry here.
     body = [
-        sections.overview(info, as_of, is_complete, this, last_year, scoreboard_rows, refer, brief),
+        sections.overview(info, as_of, is_complete, figures, scoreboard_rows, refer, brief),
         sections.ranking_section(info, ranking_rows, red_list, named, refer),
-        sections.hazard_section(info, as_of, this, last_year, hazard_rows, refer),
+        sections.hazard_section(info, as_of, figures, hazard_rows, refer),
         _risk(con, as_of, home, brief),
-        sections.reporting_section(info, quality_rows, quality_source, refer, settings.county, brief),
+        sections.reporting_section(info, quality_rows, figures, refer, settings.county, brief),
         sections.requirements(info, named, hazard_rows),
     ]
     for number, section in enumerate(body):
@@ -98,7 +98,7 @@ def build_content(con: duckdb.DuckDBPyConnection, period: str, settings: Publica
             "rows": quality_rows,
             "problems": problems,
         },
-        "totals": {"period": this, "same_period_last_year": last_year},
+        "figures": {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in figures.items()},
     }
 
 

@@ -2,7 +2,7 @@
 
 The ranking and the scoreboard come through pipelines.lib.numbers (the same selection as
 `safetywh ranking` and `safetywh kpis`, so the documents and the CLI cannot disagree);
-the rest is selected here.
+the figures of the sentences from marts.bulletin_figures; the rest is selected here.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ import polars as pl
 from pipelines.lib import numbers
 
 DATA_QUALITY_TABLE = "data_quality_by_sender"
-# The columns the data-quality section needs from marts.data_quality_by_sender; when the
-# mart is missing (or older), the section falls back to the file register.
+# The columns the data-quality list needs from marts.data_quality_by_sender.
 DATA_QUALITY_COLUMNS = (
     "sender_code", "sender_name", "sender_kind", "files_received", "files_rejected", "rows_loaded",
     "rows_quarantined", "pass_rate", "files_due", "files_on_time", "files_late", "files_missing",
@@ -32,23 +31,13 @@ def scoreboard(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pl.DataFrame:
     return numbers.scoreboard(con, as_of)
 
 
-def period_totals(con: duckdb.DuckDBPyConnection, kind: str, label: str) -> dict | None:
-    """County totals of one period summed over the townships; None when it is not ranked
-    (a period before the data: no year-on-year comparison)."""
+def figures(con: duckdb.DuckDBPyConnection, kind: str, label: str) -> dict | None:
+    """The figures the sentences carry (marts.bulletin_figures: totals, last year's, the 同比
+    wording, the rates as read); None when the period is not ranked."""
     rows = con.sql(
-        """select count(*) as townships, sum(accidents) as accidents, sum(deaths) as deaths,
-                  sum(forest_fires) as forest_fires, sum(hazards_due) as hazards_due,
-                  sum(hazards_due_ontime) as hazards_due_ontime, sum(inspections) as inspections,
-                  sum(overdue_major_hazards) as overdue_major_hazards
-           from marts.township_rankings where period_type = ? and period = ?""",
-        params=[kind, label],
-    ).fetchall()
-    row = rows[0] if rows else None
-    if not row or not row[0]:
-        return None
-    keys = ("townships", "accidents", "deaths", "forest_fires", "hazards_due", "hazards_due_ontime", "inspections",
-            "overdue_major_hazards")
-    return {k: int(v or 0) for k, v in zip(keys, row)}
+        "select * from marts.bulletin_figures where period_type = ? and period = ?", params=[kind, label]
+    ).pl()
+    return rows.row(0, named=True) if rows.height else None
 
 
 def supervised_hazards(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pl.DataFrame:
@@ -62,54 +51,14 @@ def supervised_hazards(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pl.Dat
     ).pl()
 
 
-def _has_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str, columns: tuple[str, ...]) -> bool:
-    found = {
-        r[0]
-        for r in con.sql(
-            "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
-            params=[schema, table],
-        ).fetchall()
-    }
-    return set(columns) <= found
-
-
-def data_quality(con: duckdb.DuckDBPyConnection, kind: str, label: str, start: dt.date,
-                 end: dt.date) -> tuple[pl.DataFrame, str]:
-    """Per sender: what was due and how it came, what was received and quarantined.
-
-    Returns (frame, source): source "mart" when marts.data_quality_by_sender has the period,
-    "files" when it is read from the file register instead (lateness then unknown: null).
-    """
-    if _has_columns(con, "marts", DATA_QUALITY_TABLE, DATA_QUALITY_COLUMNS):
-        frame = con.sql(
-            f"""select {', '.join(DATA_QUALITY_COLUMNS)} from marts.{DATA_QUALITY_TABLE}
-                where period_type = ? and period = ? order by sender_kind, sender_code""",
-            params=[kind, label],
-        ).pl()
-        if frame.height:
-            return frame, "mart"
-    # Fallback: the file register (received during the period) and the sender register.
-    frame = con.sql(
-        """with f as (
-               select sender_code, count(*) as files_received,
-                      count(*) filter (where status = 'rejected') as files_rejected,
-                      sum(rows_loaded) as rows_loaded, sum(rows_quarantined) as rows_quarantined
-               from staging.stg_warehouse__files where received_on between ? and ? group by 1)
-           select s.sender_code, s.sender_name, s.sender_kind,
-                  coalesce(f.files_received, 0)::integer as files_received,
-                  coalesce(f.files_rejected, 0)::integer as files_rejected,
-                  coalesce(f.rows_loaded, 0)::bigint as rows_loaded,
-                  coalesce(f.rows_quarantined, 0)::bigint as rows_quarantined,
-                  case when coalesce(f.rows_loaded, 0) + coalesce(f.rows_quarantined, 0) > 0
-                       then f.rows_loaded / (f.rows_loaded + f.rows_quarantined) end as pass_rate,
-                  null::integer as files_due, null::integer as files_on_time, null::integer as files_late,
-                  null::integer as files_missing, null::integer as events_reported, null::integer as events_late,
-                  null::double as on_time_rate
-           from staging.stg_profile__senders s left join f using (sender_code)
-           order by s.sender_kind, s.sender_code""",
-        params=[start, end],
+def data_quality(con: duckdb.DuckDBPyConnection, kind: str, label: str) -> pl.DataFrame:
+    """Per sender: what was due and how it came, what was received and quarantined (no row
+    when the period is not wholly inside the reporting window)."""
+    return con.sql(
+        f"""select {', '.join(DATA_QUALITY_COLUMNS)} from marts.{DATA_QUALITY_TABLE}
+            where period_type = ? and period = ? order by sender_kind, sender_code""",
+        params=[kind, label],
     ).pl()
-    return frame, "files"
 
 
 def latest_data_on(con: duckdb.DuckDBPyConnection) -> dt.date | None:

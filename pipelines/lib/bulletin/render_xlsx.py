@@ -167,7 +167,7 @@ class XlsxWriter:
             ("数据截至", f"{period['as_of']}" + ("" if period["is_complete"] else "（本期尚未结束）")),
             ("成文日期", doc["issue_date"]),
             ("发文机关", c["bureau"]),
-            ("报送统计口径", "按数据质量汇总表" if c["data_quality"]["source"] == "mart" else "按文件登记（报送时限统计暂缺）"),
+            ("报送统计口径", "按数据质量汇总表" if c["data_quality"]["source"] == "mart" else "本期不在报送统计期内"),
         ]
         for r, (key, value) in enumerate(items, start=2):
             ws.write_string(r, 0, key, self.header)

@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any
 
 from pipelines.lib.bulletin.periods import PeriodInfo, cn_date, cn_range
-from pipelines.lib.bulletin.wording import STATUS_CN, fmt_count, fmt_num, fmt_value, join_cn, pct_text, yoy_clause
+from pipelines.lib.bulletin.wording import NONE, STATUS_CN, fmt_count, fmt_num, join_cn, yoy_clause
 
 # How many names a sentence lists before it says 等N个 (the full list is in the XLSX): a 周通报
 # is read in five minutes.
@@ -47,19 +47,19 @@ def has_reporting_problem(r: dict) -> bool:
 
 # ---------------------------------------------------------------- 一、总体情况
 
-def overview(info: PeriodInfo, as_of: dt.date, complete: bool, this: dict | None, last_year: dict | None,
-              scoreboard: list[dict], refer: Refer, brief: bool = False) -> dict[str, Any]:
-    """brief: the breached metrics are counted, not named (a 周通报 that would not fit on 4 pages)."""
-    this = this or {}
-    base = last_year or {}
+def overview(info: PeriodInfo, as_of: dt.date, complete: bool, figures: dict, scoreboard: list[dict],
+             refer: Refer, brief: bool = False) -> dict[str, Any]:
+    """figures: the period's row of marts.bulletin_figures. brief: the breached metrics are
+    counted, not named (a 周通报 that would not fit on 4 pages)."""
     when = info.this_cn  # the dates are in the opening sentence
     if not complete:
         when = f"{info.this_cn}（{cn_range(info.start, as_of)}，本期尚未结束）"
-    acc, deaths, fires = this.get("accidents", 0), this.get("deaths", 0), this.get("forest_fires", 0)
-    yoy = yoy_clause([(acc, base.get("accidents"), "起"), (deaths, base.get("deaths"), "人")]) if last_year else "无去年同期数据可比"
+    acc, deaths, fires = figures["accidents"], figures["deaths"], figures["forest_fires"]
+    yoy = "无去年同期数据可比"
     fire_clause = f"发生森林火灾{fires}起"
-    if last_year:
-        fire_clause += f"（去年同期{base.get('forest_fires', 0)}起）"
+    if figures["has_last_year"]:
+        yoy = yoy_clause([(figures["accidents_change_text"], acc, "起"), (figures["deaths_change_text"], deaths, "人")])
+        fire_clause += f"（去年同期{figures['ly_forest_fires']}起）"
     period_text = f"{when}，全市发生生产安全事故{acc}起、死亡{deaths}人，{yoy}；{fire_clause}。"
 
     by_id = {r["metric_id"]: r for r in scoreboard}
@@ -90,7 +90,7 @@ def _ytd_sentence(info: PeriodInfo, as_of: dt.date, by_id: dict[str, dict]) -> s
     a, d = accidents["value_raw"], deaths["value_raw"]
     text = (
         f"今年以来全市累计发生生产安全事故{fmt_count(a)}起、死亡{fmt_count(d)}人，"
-        f"{yoy_clause([(a, accidents['ly_value_raw'], '起'), (d, deaths['ly_value_raw'], '人')])}"
+        f"{yoy_clause([(accidents['change_text'], a, '起'), (deaths['change_text'], d, '人')])}"
     )
     if accidents["target_raw"] is not None and deaths["target_raw"] is not None:
         # a count's control line is a whole number (kpis.md): 23 deaths, never 23.2
@@ -165,18 +165,20 @@ def _named_clause(r: dict) -> str:
 
 # ---------------------------------------------------------------- 三、隐患治理
 
-def hazard_section(info: PeriodInfo, as_of: dt.date, this: dict | None, last_year: dict | None,
-                    hazards: list[dict], refer: Refer) -> dict[str, Any]:
-    this = this or {}
-    due, ontime = this.get("hazards_due", 0), this.get("hazards_due_ontime", 0)
+def hazard_section(info: PeriodInfo, as_of: dt.date, figures: dict, hazards: list[dict],
+                   refer: Refer) -> dict[str, Any]:
+    """The period's rate counts hazards due in P (the ranking's rule); the year's is the
+    scoreboard's and the dashboard's (deadline before the date), both from bulletin_figures."""
+    due, ontime = figures["hazards_due"], figures["hazards_due_ontime"]
     if due:
-        rate = ontime / due
-        text = f"{info.this_cn}到期应整改隐患{due}项，按期整改{ontime}项（{pct_text(rate)}"
-        if last_year and last_year.get("hazards_due"):
-            text += f"，去年同期{pct_text(last_year['hazards_due_ontime'] / last_year['hazards_due'])}"
+        text = f"{info.this_cn}到期应整改隐患{due}项，按期整改{ontime}项（{figures['hazard_ontime_pct_text']}"
+        if figures["ly_hazard_ontime_pct_text"]:
+            text += f"，去年同期{figures['ly_hazard_ontime_pct_text']}"
         text += "）。"
     else:
         text = f"{info.this_cn}无到期应整改的隐患。"
+    if figures["ytd_hazard_ontime_pct_text"]:
+        text += f"今年以来隐患按期整改率{figures['ytd_hazard_ontime_pct_text']}。"
     overdue = [h for h in hazards if h["is_overdue"]]
     majors = [h for h in hazards if h["level"] == "重大"]
     supervised = [h for h in hazards if h["is_supervised"] == "是"]
@@ -211,29 +213,23 @@ def _short_name(name: str, county: str) -> str:
     return name.removeprefix(county) if county and name.startswith(county) and len(name) > len(county) else name
 
 
-def reporting_section(info: PeriodInfo, rows: list[dict], source: str, refer: Refer,
+def reporting_section(info: PeriodInfo, rows: list[dict], figures: dict, refer: Refer,
                       county: str = "", brief: bool = False) -> dict[str, Any]:
-    """brief: the senders with problems are counted, not named (their list is in the XLSX)."""
-    received = sum(r["files_received"] for r in rows)
-    rejected = sum(r["files_rejected"] for r in rows)
-    loaded = sum(r["rows_loaded"] for r in rows)
-    quarantined = sum(r["rows_quarantined"] for r in rows)
-    pass_rate = loaded / (loaded + quarantined) if loaded + quarantined else None
+    """rows: the senders (data_quality_by_sender); figures: their totals and rates
+    (bulletin_figures). brief: the senders with problems are counted, not named (their
+    list is in the XLSX)."""
     paragraphs = []
-    if source == "mart":
-        due = sum(r["files_due"] or 0 for r in rows)
-        on_time = sum(r["files_on_time"] or 0 for r in rows)
-        late = sum(r["files_late"] or 0 for r in rows)
-        missing = sum(r["files_missing"] or 0 for r in rows)
-        text = (
-            f"{info.this_cn}应报定期台账{due}份，按时{on_time}份、迟报{late}份、未报{missing}份"
-            + (f"（按时报送率{pct_text(on_time / due)}）" if due else "")
-            + "；"
-        )
-    else:
-        text = f"{info.this_cn}（报送时限统计暂缺）"
-    text += (
-        f"接收文件{received}个（退回{rejected}个），入库{loaded}行、隔离{quarantined}行，合格率{pct_text(pass_rate)}。"
+    f = figures
+    if not f["has_reporting"]:
+        text = f"{info.this_cn}不在报送统计期内，暂无报送情况统计。"
+        return {"heading": "数据报送", "paragraphs": [paragraph(text)]}
+    text = (
+        f"{info.this_cn}应报定期台账{f['files_due']}份，按时{f['files_on_time']}份、迟报{f['files_late']}份、"
+        f"未报{f['files_missing']}份"
+        + (f"（按时报送率{f['reporting_on_time_pct_text']}）" if f["reporting_on_time_pct_text"] else "")
+        + "；"
+        f"接收文件{f['files_received']}个（退回{f['files_rejected']}个），入库{f['rows_loaded']}行、"
+        f"隔离{f['rows_quarantined']}行，合格率{f['pass_pct_text'] or NONE}。"
     )
     late_rows = [r for r in rows if (r["files_late"] or 0) + (r["files_missing"] or 0) + (r["events_late"] or 0)]
     q_rows = [r for r in rows if r["rows_quarantined"] or r["files_rejected"]]

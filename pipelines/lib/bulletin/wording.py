@@ -1,8 +1,8 @@
 """How numbers are written in a Chinese bulletin: figures, year-on-year wording, lists.
 
-The wording of a change follows kpis.md (持平 when equal, 去年同期无 when the base is 0,
-else 上升/下降 x.x% with one decimal rounded half away from zero), so a sentence says
-what the scoreboard says.
+The wording of a change (持平 / 去年同期无 / 上升x.x% / 下降x.x%) is computed once, in dbt
+(macros/numbers.sql change_text, read from marts.bulletin_figures and the scoreboard);
+this module only strings those phrases into a sentence, so it says what the scoreboard says.
 """
 
 from __future__ import annotations
@@ -56,33 +56,16 @@ def fmt_value(value: float | None, unit: str | None, with_unit: bool = True) -> 
     return text if text == NONE or not with_unit or not unit else f"{text}{unit}"
 
 
-def change_pct(value: float, base: float) -> Decimal | None:
-    if base == 0:
-        return None
-    return round_half_up((value - base) / base * 100, 1)
-
-
-def change_phrase(value: float | None, base: float | None) -> str:
-    """上升25.0% / 下降33.3% / 持平 / 去年同期无; — when a side is unknown."""
-    if value is None or base is None:
-        return NONE
-    if value == base:
-        return "持平"
-    if base == 0:
-        return "去年同期无"
-    pct = change_pct(value, base)
-    return f"上升{abs(pct):.1f}%" if pct > 0 else f"下降{abs(pct):.1f}%"
-
-
-def yoy_clause(pairs: list[tuple]) -> str:
-    """The 同比 clause for figures said together, each (value, base[, unit]):
+def yoy_clause(changes: list[tuple]) -> str:
+    """The 同比 clause for figures said together, each (change_text, value[, unit]) with the
+    change_text a mart computed (macro change_text: 持平 / 去年同期无 / 上升x.x% / 下降x.x%,
+    None or — when a side is unknown); this only words them together:
     同比分别下降33.3%、持平 / 与去年同期持平 / 同比下降50.0% / 同比分别增加2起（去年同期为零）、持平."""
     phrases = []
-    for value, base, *unit in pairs:
-        phrase = change_phrase(value, base)
+    for phrase, value, *unit in changes:
         if phrase == "去年同期无":
             phrase = f"增加{fmt_num(value, 0)}{unit[0] if unit else ''}（去年同期为零）"
-        phrases.append(phrase)
+        phrases.append(phrase or NONE)
     if all(p == NONE for p in phrases):
         return "无去年同期数据可比"
     phrases = ["无可比数据" if p == NONE else p for p in phrases]

@@ -16,7 +16,9 @@ select
     '{{ node.meta.label }}' as feed_label,
     '{{ node.meta.cadence }}' as cadence,
     '{{ node.meta.record_id }}' as record_id_column,
-    {{ "'" ~ node.meta.event_time ~ "'" if node.meta.get('event_time') else 'cast(null as varchar)' }} as event_time_column
+    {{ "'" ~ node.meta.event_time ~ "'" if node.meta.get('event_time') else 'cast(null as varchar)' }} as event_time_column,
+    {#- a township record id (the depot register's) is loaded as its code but quarantined as written -#}
+    {{ 'true' if node.columns.get(node.meta.record_id, {}).get('meta', {}).get('contract_type') == 'township' else 'false' }} as record_id_is_township
 {{ 'union all' if not loop.last }}
 {%- else %}
 select
@@ -24,6 +26,7 @@ select
     cast(null as varchar) as feed_label,
     cast(null as varchar) as cadence,
     cast(null as varchar) as record_id_column,
-    cast(null as varchar) as event_time_column
+    cast(null as varchar) as event_time_column,
+    cast(null as boolean) as record_id_is_township
 where false
 {%- endfor %}

@@ -65,13 +65,13 @@ events as (
     select township_code, sender_code, 'major_open', greatest(found_on, rectified_on), null, -1
     from hazards where level = '重大' and rectified_on is not null
     union all
-    -- overdue on D  <=>  deadline + 1 <= D < rectified_on
-    select township_code, sender_code, 'major_overdue', {{ safetywh.add_days('deadline', 1) }}, null, 1
+    -- overdue on D  <=>  deadline + 1 <= D < rectified_on (overdue_before_as_of, macros/overdue.sql)
+    select township_code, sender_code, 'major_overdue', {{ overdue_before_as_of_from('deadline') }}, null, 1
     from hazards where level = '重大' and deadline is not null
-        and (rectified_on is null or rectified_on > {{ safetywh.add_days('deadline', 1) }})
+        and (rectified_on is null or rectified_on > {{ overdue_before_as_of_from('deadline') }})
     union all
     select township_code, sender_code, 'major_overdue', rectified_on, null, -1
-    from hazards where level = '重大' and rectified_on > {{ safetywh.add_days('deadline', 1) }}
+    from hazards where level = '重大' and rectified_on > {{ overdue_before_as_of_from('deadline') }}
 ),
 
 daily as (

@@ -35,7 +35,7 @@ grid as (
 ),
 
 -- a hazard version counts on the days D it is held, past its deadline and not yet
--- rectified: deadline < D < rectified_on, visible_from <= D < visible_until. As one
+-- rectified (overdue_before_as_of): deadline < D < rectified_on, visible_from <= D < visible_until. As one
 -- interval [from, until) per version, found before meeting the as-of dates: most hazards
 -- are rectified in time and never meet one
 overdue_versions as (
@@ -44,7 +44,7 @@ overdue_versions as (
         level,
         is_supervised,
         deadline,
-        greatest(visible_from, {{ safetywh.add_days('deadline', 1) }}) as overdue_from,
+        greatest(visible_from, {{ overdue_before_as_of_from('deadline') }}) as overdue_from,
         least(coalesce(visible_until, cast('9999-12-31' as date)), coalesce(rectified_on, cast('9999-12-31' as date))) as overdue_until
     from {{ ref('int_signals__hazard_versions') }}
     where deadline is not null and level in ('重大', '一般')

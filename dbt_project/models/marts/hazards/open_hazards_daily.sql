@@ -34,7 +34,7 @@ select
     spans.description,
     spans.found_on,
     spans.deadline,
-    cast(spans.deadline < dates.date_day as boolean) as is_overdue,
+    cast({{ overdue_before_as_of('spans.deadline', 'dates.date_day') }} as boolean) as is_overdue,
     cast(greatest(0, {{ safetywh.days_between('spans.deadline', 'dates.date_day') }}) as integer) as days_overdue,
     cast({{ safetywh.days_between('spans.found_on', 'dates.date_day') }} as integer) as days_open,
     spans.funds_10k_cny,

@@ -1,0 +1,2 @@
+select key, township_code
+from {{ source('profile', 'township_keys') }}
