@@ -1,6 +1,6 @@
 """Memory within a file: a file larger than a chunk (profile ``ingest.chunk_rows``) is read,
-parsed, validated and appended chunk by chunk — a text file streamed from disk — in one
-transaction, with counts, row numbers, footers and duplicate ids as in one frame."""
+parsed, validated and staged chunk by chunk — a text file streamed from disk — and published
+in one transaction, with counts, row numbers, footers and duplicate ids as in one frame."""
 
 from __future__ import annotations
 
@@ -199,8 +199,12 @@ def test_a_run_killed_between_chunks_leaves_nothing_of_the_file(tmp_path):
     assert con.execute("SELECT (SELECT count(*) FROM raw.hazards), (SELECT count(*) FROM meta.quarantine), "
                        "(SELECT count(*) FROM meta.skipped_rows), (SELECT count(*) FROM meta.files), "
                        "(SELECT count(*) FROM meta.inbox)").fetchone() == (0, 0, 0, 0, 1)
+    # the three chunks wait in the stage, which nothing reads
+    # (lines 1-3000 but title and header: line 10 is not known as a duplicate before line 3500)
+    assert con.execute("SELECT count(*) FROM ingest_stage.raw").fetchone() == (3000 - 2,)
     con.close()
     con, _ = run_ingest(landing, db, with_ingest(chunk_rows=1000))  # the next run loads it whole
     assert con.execute("SELECT status, rows_loaded, rows_quarantined FROM meta.files").fetchone() == ("loaded", DATA_ROWS - 3, 3)
     assert con.execute("SELECT count(*) FROM raw.hazards").fetchone() == (DATA_ROWS - 3,)
+    assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'ingest_stage'").fetchone() == (0,)
     con.close()

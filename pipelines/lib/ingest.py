@@ -5,9 +5,9 @@ small files of a feed are validated together (one GX run per chunk: a county sen
 small files a year and per-file validation would cost minutes), and a file larger than a
 chunk is read (a text file streamed from disk), parsed, validated and appended chunk by
 chunk, so peak memory is set by the chunk size, not by the largest file. Chunks are
-appended within one DuckDB transaction that commits only between files, so a run killed
-half-way leaves no partial file; a file's counts, quarantined row numbers and duplicate
-record ids come out as if it had been evaluated in one frame.
+staged, and published into raw/meta by one transaction only between files (``_Writer``),
+so a run killed half-way leaves no partial file; a file's counts, quarantined row numbers
+and duplicate record ids come out as if it had been evaluated in one frame.
 """
 
 from __future__ import annotations
@@ -324,9 +324,8 @@ def ingest_feed(
             if rows_in_transaction >= commit_after:
                 commit()
         commit()
-    except BaseException:
-        writer.rollback()
-        raise
+    finally:
+        writer.close()
     result.rules_broken = dict(sorted(result.rules_broken.items()))
     return result
 
@@ -557,33 +556,38 @@ def _quarantine_frame(
     ).sort("file_id", "row_number", "column_name")
 
 
-# DuckDB's memory limit while a transaction appends chunks (restored at its commit).
-TRANSACTION_MEMORY_LIMIT = "512MB"
+# DuckDB's memory limit while a feed is ingested (restored after): the blocks written are
+# otherwise kept cached up to 80 % of RAM (~35 MB per 100,000 hazards rows).
+INGEST_MEMORY_LIMIT = "512MB"
+# Where a file's chunks wait for the transaction that publishes them (dropped after each feed).
+STAGE = "ingest_stage"
 
 
 class _Writer:
-    """Appends chunks inside one open transaction and commits it with the files' records.
+    """Stages chunks and publishes them with the files' records in one transaction.
 
-    Nothing is visible before the commit; a failure (or a killed process) leaves the
-    warehouse as it was before the transaction began."""
+    Each chunk is appended to the stage tables and committed there (DuckDB keeps ~0.4 KB per
+    row resident for rows appended inside an open transaction, so a 2 M-row file in one
+    transaction would hold ~0.8 GB however small its chunks); at the end of a batch of files
+    one transaction moves the staged rows into raw.<feed>, meta.quarantine and
+    meta.skipped_rows, writes meta.files and settles the inbox (one INSERT ... SELECT per
+    table: DuckDB streams it within its memory limit). A killed run leaves rows only in the
+    stage, which nothing reads and the next ingestion drops: never part of a file in raw or
+    meta."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, contract: Contract, pending: pl.DataFrame,
                  run_id: str, now: dt.datetime):
         self.con, self.contract, self.pending, self.run_id, self.now = con, contract, pending, run_id, now
-        self.open = False
         self.raw_columns = ", ".join([f'"{n}"' for n in contract.names] + list(AUDIT_COLUMNS))
-
-    def _begin(self) -> None:
-        if not self.open:
-            # DuckDB keeps the blocks a transaction appends cached up to its memory limit
-            # (80 % of RAM by default): capped while chunks are appended, so they spill to
-            # disk (~35 MB per 100,000 hazards rows otherwise stay resident until commit)
-            self.memory_limit = self.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
-            self.con.execute(f"SET memory_limit = '{TRANSACTION_MEMORY_LIMIT}'")
-            self.con.execute("BEGIN TRANSACTION")
-            self.open = True
-            self.con.execute("CREATE OR REPLACE TEMP TABLE _ingest_ids (file_id BIGINT, record_id VARCHAR, "
-                             "value VARCHAR, row_number INTEGER, loaded BOOLEAN, flagged BOOLEAN)")
+        self.memory_limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        con.execute(f"SET memory_limit = '{INGEST_MEMORY_LIMIT}'")
+        con.execute(f"DROP SCHEMA IF EXISTS {STAGE} CASCADE")  # what a killed run left
+        con.execute(f"CREATE SCHEMA {STAGE}")
+        con.execute(f"CREATE TABLE {STAGE}.raw AS SELECT {self.raw_columns} FROM raw.{contract.feed} LIMIT 0")
+        con.execute(f"CREATE TABLE {STAGE}.quarantine AS SELECT * FROM meta.quarantine LIMIT 0")
+        con.execute(f"CREATE TABLE {STAGE}.skipped_rows AS SELECT * FROM meta.skipped_rows LIMIT 0")
+        con.execute(f"CREATE TABLE {STAGE}.ids (file_id BIGINT, record_id VARCHAR, value VARCHAR, row_number INTEGER, "
+                    "loaded BOOLEAN, flagged BOOLEAN)")
 
     def _insert(self, sql: str, frame: pl.DataFrame) -> None:
         if frame.height:
@@ -594,44 +598,37 @@ class _Writer:
                 self.con.unregister("_chunk")
 
     def append(self, chunk: ChunkEvaluation) -> None:
-        self._begin()
-        feed = self.contract.feed
-        self._insert(f"INSERT INTO raw.{feed} ({self.raw_columns}) SELECT {self.raw_columns} FROM _chunk", chunk.raw_rows)
-        self._insert("INSERT INTO meta.quarantine BY NAME SELECT * FROM _chunk", chunk.quarantine)
-        self._insert("INSERT INTO meta.skipped_rows BY NAME SELECT * FROM _chunk", chunk.skipped_rows)
-        self._insert("INSERT INTO _ingest_ids BY NAME SELECT * FROM _chunk", chunk.ids)
+        self._insert(f"INSERT INTO {STAGE}.raw SELECT {self.raw_columns} FROM _chunk", chunk.raw_rows)
+        self._insert(f"INSERT INTO {STAGE}.quarantine BY NAME SELECT * FROM _chunk", chunk.quarantine)
+        self._insert(f"INSERT INTO {STAGE}.skipped_rows BY NAME SELECT * FROM _chunk", chunk.skipped_rows)
+        self._insert(f"INSERT INTO {STAGE}.ids BY NAME SELECT * FROM _chunk", chunk.ids)
 
     def discard(self, file_id: int) -> None:
-        """Take back what the open transaction appended for a file (rejected half-way)."""
-        if not self.open:
-            return
-        for table, column in ((f"raw.{self.contract.feed}", "_file_id"), ("meta.quarantine", "file_id"),
-                              ("meta.skipped_rows", "file_id"), ("_ingest_ids", "file_id")):
-            self.con.execute(f"DELETE FROM {table} WHERE {column} = ?", [file_id])
+        """Take back what was staged for a file (rejected half-way, or without a data row)."""
+        for table, column in (("raw", "_file_id"), ("quarantine", "file_id"), ("skipped_rows", "file_id"), ("ids", "file_id")):
+            self.con.execute(f"DELETE FROM {STAGE}.{table} WHERE {column} = ?", [file_id])
 
     def settle_duplicates(self, file_id: int) -> tuple[int, int]:
         """A record id that appears in two chunks of a file is a duplicate as in one frame:
         every row carrying it gets the duplicate_id cell (unless its chunk gave it one), and
-        those that had loaded leave the raw table. Returns (rows moved from loaded to
+        those that had loaded leave the raw rows. Returns (rows moved from loaded to
         quarantined, cells added)."""
-        if not self.open:
-            return 0, 0
         con, contract = self.con, self.contract
         con.execute(
-            """CREATE OR REPLACE TEMP TABLE _ingest_dups AS
-               SELECT i.* FROM _ingest_ids i
+            f"""CREATE OR REPLACE TEMP TABLE _ingest_dups AS
+               SELECT i.* FROM {STAGE}.ids i
                WHERE i.file_id = $1 AND NOT i.flagged AND i.record_id IN (
-                   SELECT record_id FROM _ingest_ids WHERE file_id = $1 GROUP BY record_id HAVING count(*) > 1)""",
+                   SELECT record_id FROM {STAGE}.ids WHERE file_id = $1 GROUP BY record_id HAVING count(*) > 1)""",
             [file_id],
         )
         moved, cells = con.execute("SELECT count(*) FILTER (WHERE loaded), count(*) FROM _ingest_dups").fetchall()[0]
         if cells:
-            con.execute(f"DELETE FROM raw.{contract.feed} WHERE _file_id = ? AND _row_number IN "
+            con.execute(f"DELETE FROM {STAGE}.raw WHERE _file_id = ? AND _row_number IN "
                         "(SELECT row_number FROM _ingest_dups WHERE loaded)", [file_id])
             reason = reason_table(contract).filter((pl.col("column") == contract.record_id) & (pl.col("rule") == "duplicate_id"))
             inbox = self.pending.filter(pl.col("file_id") == file_id)
             con.execute(
-                """INSERT INTO meta.quarantine BY NAME
+                f"""INSERT INTO {STAGE}.quarantine BY NAME
                    SELECT d.file_id, ? AS feed, ? AS sender_code, ? AS path, d.row_number, d.value AS record_id,
                           ? AS column_name, ? AS column_header, d.value, ? AS is_personal, 'duplicate_id' AS rule,
                           ? AS reason, ? AS run_id, ?::TIMESTAMP AS quarantined_at
@@ -639,18 +636,20 @@ class _Writer:
                 [contract.feed, inbox["sender_code"][0], inbox["path"][0], contract.record_id, reason["column_header"][0],
                  contract.record_id in contract.personal, reason["reason"][0], self.run_id, self.now],
             )
-        con.execute("DELETE FROM _ingest_ids WHERE file_id = ?", [file_id])
+        con.execute("DROP TABLE _ingest_dups")
+        con.execute(f"DELETE FROM {STAGE}.ids WHERE file_id = ?", [file_id])
         return moved, cells
 
     def commit(self, stats: pl.DataFrame) -> None:
-        """The files' records written, their inbox entries settled, the transaction committed."""
-        self._begin()
+        """The staged rows and the files' records published in one transaction, the inbox settled."""
+        con = self.con
         files = self.pending.join(stats, on="file_id", how="inner").with_columns(
             pl.lit(self.now).alias("loaded_at"), pl.lit(self.run_id).alias("run_id")
         )
-        self.con.register("_files", files)
+        con.register("_files", files)
+        con.execute("BEGIN TRANSACTION")
         try:
-            self.con.execute(
+            con.execute(
                 """INSERT INTO meta.files (file_id, path, feed, sender_code, sha256, size_bytes, mtime_ns, received_at,
                        loaded_at, run_id, status, file_format, encoding, header_row, rows_total, rows_loaded,
                        rows_quarantined, rows_skipped, reject_code, reason, duplicate_of)
@@ -658,19 +657,22 @@ class _Writer:
                        status, file_format, encoding, header_row, rows_total, rows_loaded, rows_quarantined, rows_skipped,
                        reject_code, reason, NULL FROM _files"""
             )
-            self.con.execute("DELETE FROM meta.inbox WHERE file_id IN (SELECT file_id FROM _files)")
+            con.execute(f"INSERT INTO raw.{self.contract.feed} ({self.raw_columns}) SELECT {self.raw_columns} FROM {STAGE}.raw")
+            con.execute(f"INSERT INTO meta.quarantine BY NAME SELECT * FROM {STAGE}.quarantine")
+            con.execute(f"INSERT INTO meta.skipped_rows BY NAME SELECT * FROM {STAGE}.skipped_rows")
+            con.execute("DELETE FROM meta.inbox WHERE file_id IN (SELECT file_id FROM _files)")
+            for table in ("raw", "quarantine", "skipped_rows", "ids"):
+                con.execute(f"DELETE FROM {STAGE}.{table}")
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
         finally:
-            self.con.unregister("_files")
-        self.con.execute("DELETE FROM _ingest_ids")
-        self.con.execute("COMMIT")
-        self.open = False
-        self._restore()
+            con.unregister("_files")
 
-    def rollback(self) -> None:
-        if self.open:
-            self.open = False
-            self.con.execute("ROLLBACK")
-            self._restore()
-
-    def _restore(self) -> None:
-        self.con.execute(f"SET memory_limit = '{self.memory_limit}'")
+    def close(self) -> None:
+        """The stage dropped and DuckDB's memory limit restored (after success or failure)."""
+        try:
+            self.con.execute(f"DROP SCHEMA IF EXISTS {STAGE} CASCADE")
+        finally:
+            self.con.execute(f"SET memory_limit = '{self.memory_limit}'")
