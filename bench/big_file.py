@@ -18,6 +18,7 @@ import argparse
 import csv
 import datetime as dt
 import json
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -85,8 +86,6 @@ def main(argv: list[str] | None = None) -> int:
     if not ledger.exists():
         write_ledger(ledger, args.rows)
     home = work / "home"
-    import shutil
-
     shutil.rmtree(home, ignore_errors=True)
     target = home / "landing" / "hazards" / "430182001" / "2023年隐患汇总.csv"
     target.parent.mkdir(parents=True)
