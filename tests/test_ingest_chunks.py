@@ -208,3 +208,34 @@ def test_a_run_killed_between_chunks_leaves_nothing_of_the_file(tmp_path):
     assert con.execute("SELECT count(*) FROM raw.hazards").fetchone() == (DATA_ROWS - 3,)
     assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'ingest_stage'").fetchone() == (0,)
     con.close()
+
+
+def test_a_workbook_sheet_is_sliced_into_the_same_chunks(tmp_path, monkeypatch):
+    """.xlsx is read whole (calamine; bounded by workbook_limits and 1,048,576 rows), then
+    evaluated in chunks: the same rows, cells and Excel row numbers as in one chunk."""
+    from tests.ledgers import write_xlsx
+
+    rows = [hazard(line) for line in range(3, 2503)]
+    for row in rows:  # real Excel dates
+        row[1], row[6] = dt.date.fromisoformat(row[1]), dt.date.fromisoformat(row[6])
+    rows[2400 - 3][0] = "YT-DUP"  # line 10's id again, in the third chunk
+    rows[2450 - 3][4] = "特别"
+    landing = tmp_path / "landing"
+    write_xlsx(landing / "hazards" / "430182001" / "台账.xlsx", headers("hazards"), rows, title="玉潭街道隐患台账",
+               total=["合计"])
+    chunks = []
+    evaluate_chunk = ingest.evaluate_chunk
+    monkeypatch.setattr(ingest, "evaluate_chunk", lambda contract, profile, pending, pieces, *rest: (
+        chunks.append([(p.offset, p.frame.height) for p in pieces]) or evaluate_chunk(contract, profile, pending, pieces, *rest)))
+    con, _ = run_ingest(landing, tmp_path / "chunked.duckdb", with_ingest(chunk_rows=1000))
+    assert chunks == [[(0, 1000)], [(1000, 1000)], [(2000, 503)]]  # 2,503 rows: title, header, 2,500 records, 合计
+    assert con.execute("SELECT file_format, rows_total, rows_loaded, rows_quarantined, rows_skipped FROM meta.files").fetchone() == (
+        "xlsx", 2502, 2497, 3, 2)
+    assert con.execute("SELECT row_number, rule FROM meta.quarantine ORDER BY row_number").fetchall() == [
+        (10, "duplicate_id"), (2400, "duplicate_id"), (2450, "enum")]
+    chunked = snapshot(con)
+    con.close()
+    monkeypatch.setattr(ingest, "evaluate_chunk", evaluate_chunk)
+    con, _ = run_ingest(landing, tmp_path / "whole.duckdb", with_ingest(chunk_rows=100_000))
+    assert snapshot(con) == chunked
+    con.close()
