@@ -18,7 +18,9 @@ so the ratios compare like with like on the same machine at the same time:
 - dashboard: the cockpit's and the ranking's first render with cold caches and a filter
   change (AppTest, bench/dashboard.py), on the published copy;
 - portal: the 数据报送 check of a 500-row ledger with the warm validation worker
-  (bench/portal.py), against the same home.
+  (bench/portal.py), against the same home;
+- one large file (once): the peak memory of ingesting a 2 M-row hazards CSV with the
+  profile's chunk size (bench/big_file.py).
 
 Each command runs under GNU time (`/usr/bin/time -v`): wall, user+system CPU, the largest
 single process's peak RSS; a sampler adds the peak RSS of the whole process tree (Dagster
@@ -358,6 +360,13 @@ def table(results: dict) -> str:
                          f"slowest {fmt(p['slowest_s'], digits=2)}; warm GX worker (start + first check {fmt(p['start_s'])}, once per server) |")
         elif out.get("portal", {}).get("error"):
             lines.append(head + "| portal check | failed | | | see JSON |")
+    big = results.get("big_file")
+    if big and "error" not in big:
+        lines.append(f"| — | {big['rows']:,} | 1 | one {big['file_mb']:.0f} MB CSV ingested, chunks of {big['chunk_rows']:,} rows "
+                     f"| {fmt(big['wall_s'])} | {fmt(big['cpu_s'])} | {fmt(big['tree_rss_mb'], digits=0)} / "
+                     f"{fmt(big['max_rss_mb'], digits=0)} | bench/big_file.py: read, validate, load, no dbt |")
+    elif big:
+        lines.append("| — | | 1 | one large CSV | failed | | | see JSON |")
     m = results["machine"]
     lines.append("")
     lines.append(f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB RAM, {m['os']}, Python {m['python']}; "
@@ -381,6 +390,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="generated landing trees (kept), homes and logs (default bench/results/work)")
     parser.add_argument("--no-plain", action="store_true", help="skip the plain DuckDB floor")
     parser.add_argument("--no-dashboard", action="store_true", help="skip the AppTest timings")
+    parser.add_argument("--no-big-file", action="store_true", help="skip the 2 M-row CSV's peak memory (bench/big_file.py)")
     parser.add_argument("--json", type=Path, help="where to write the results (default bench/results/bench-<time>.json)")
     args = parser.parse_args(argv)
 
@@ -401,6 +411,15 @@ def main(argv: list[str] | None = None) -> int:
         # written after every scale: a long run leaves what it measured so far
         RESULTS.mkdir(parents=True, exist_ok=True)
         path = args.json or RESULTS / f"bench-{started:%Y%m%d-%H%M%S}.json"
+        results["table"] = table(results)
+        path.write_text(json.dumps(results, ensure_ascii=False, indent=2), "utf-8")
+        shutil.copyfile(path, RESULTS / "latest.json")
+    if not args.no_big_file:
+        log("one 2 M-row CSV: peak memory of its ingestion")
+        done = subprocess.run([sys.executable, "-m", "bench.big_file", "--workdir", str(work / "big-file")],
+                              cwd=ROOT, env=clean_env(), capture_output=True, text=True)
+        results["big_file"] = ({"error": (done.stderr or done.stdout)[-2000:]} if done.returncode
+                               else json.loads(done.stdout.strip().splitlines()[-1]))
         results["table"] = table(results)
         path.write_text(json.dumps(results, ensure_ascii=False, indent=2), "utf-8")
         shutil.copyfile(path, RESULTS / "latest.json")

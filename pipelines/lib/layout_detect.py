@@ -156,7 +156,7 @@ def find_sheet(book, contract: Contract):
         sheet = book.sheet(i)
         head = sheet.rows(HEADER_SEARCH_ROWS)
         try:
-            return sheet, find_header(head, contract, all_blank=lambda: frame_is_blank(sheet.frame), sheet=sheet.name)
+            return sheet, find_header(head, contract, all_blank=lambda: sheet_is_blank(sheet), sheet=sheet.name)
         except Rejection as rejection:
             tried.append((name, rejection))
     if not tried:
@@ -197,6 +197,12 @@ def no_data_rows(header: SheetHeader, last_row: int, kinds: dict[str, int]) -> R
     return Rejection("no_rows", f"{where}{rows}为表头，{below}。请把记录逐行填在表头下方，或核对是否选错了文件")
 
 
+def sheet_is_blank(sheet) -> bool:
+    """No cell of the sheet holds anything; a text file read in chunks is read on to its end
+    (only asked of a sheet that is rejected either way: empty, or no header)."""
+    return frame_is_blank(sheet.frame) and all(frame_is_blank(f) for f in (sheet.more or ()))
+
+
 def frame_is_blank(frame: pl.DataFrame) -> bool:
     """No cell holds anything but white space."""
     if not frame.width or not frame.height:
@@ -213,7 +219,8 @@ KINDS = ("title", "blank", "total", "footer")  # skipped kinds, in the order the
 
 def classify_rows(
     frames: list[pl.DataFrame], headers: list[SheetHeader], keys: list[int], contract: Contract,
-    midnight_dates: list[bool] | None = None,
+    midnight_dates: list[bool] | None = None, row_offsets: list[int] | None = None,
+    footer_before: list[bool] | None = None,
 ) -> pl.DataFrame:
     """Every row but the header rows of every sheet, vectorised over all sheets at once.
 
@@ -224,6 +231,10 @@ def classify_rows(
     signature or note marker (填表人：, 注：, 以下空白 …) = footer; a row with no value in any of
     the feed's columns (a template row holding only its 序号) = blank; every other row after
     the first footer row = footer too (a note's second line); the rest is data.
+
+    A frame may be a chunk of a larger sheet: ``row_offsets`` (rows of the sheet above the
+    frame, 0 for its start) keep the row numbers the sheet's, ``footer_before`` tells that a
+    chunk above held a footer row (what follows it is footer too).
     """
     names = contract.names
     schema = {"_file_key": pl.Int64, "_row_number": pl.Int32, "_kind": pl.String, **{n: pl.String for n in names}}
@@ -241,7 +252,9 @@ def classify_rows(
     header_row = per_row([h.header_row for h in headers], pl.Int32)
     header_top = per_row([h.top_row for h in headers], pl.Int32)
     midnight = per_row(midnight_dates or [False] * len(frames), pl.Boolean)
-    row_number = pl.int_range(1, pl.len() + 1, dtype=pl.Int32).over("_file_key")
+    offset = per_row(row_offsets or [0] * len(frames), pl.Int32)
+    footer_above = per_row(footer_before or [False] * len(frames), pl.Boolean)
+    row_number = pl.int_range(1, pl.len() + 1, dtype=pl.Int32).over("_file_key") + pl.col("_offset")
 
     nonblank = [_nonblank(c) for c in positions]
     first = pl.coalesce([pl.when(nb).then(pl.col(c)) for c, nb in zip(positions, nonblank)]).str.strip_prefix(MERGED_MARK)
@@ -252,7 +265,7 @@ def classify_rows(
     # a value a merged area gave this row (MERGED_MARK) does not make the row a record
     feed_blank = ~pl.any_horizontal([_nonblank(n) & ~pl.col(n).str.starts_with(MERGED_MARK).fill_null(False) for n in names])
     below = pl.col("_row_number") > pl.col("_header_row")
-    after_footer = (footer_marker & below).cast(pl.Int8).cum_max().over("_file_key") > 0
+    after_footer = ((footer_marker & below).cast(pl.Int8).cum_max().over("_file_key") > 0) | pl.col("_footer_above")
     kind = (
         pl.when(pl.col("_row_number").is_between(pl.col("_header_top"), pl.col("_header_row"))).then(pl.lit("header"))
         .when(~below & blank).then(pl.lit("blank"))
@@ -284,7 +297,8 @@ def classify_rows(
         return pl.when(pl.col("_midnight")).then(expr.str.replace(EXCEL_MIDNIGHT, "${1}")).otherwise(expr).alias(name)
 
     return (
-        stacked.with_columns(_file_key=key, _header_row=header_row, _header_top=header_top, _midnight=midnight)
+        stacked.with_columns(_file_key=key, _header_row=header_row, _header_top=header_top, _midnight=midnight,
+                             _offset=offset, _footer_above=footer_above)
         .with_columns(row_number.alias("_row_number"), *[cell(n) for n in names])
         .with_columns(kind.alias("_kind"))
         .filter(pl.col("_kind") != "header")

@@ -4,7 +4,7 @@ What is checked: every section and setting the pipeline and dbt read is present 
 (a weight is a number, a deadline day a whole number in range), the ranking weights sum
 to 100 (ranking.md), the bands run from a floor of 0, the time zone exists, the registers
 (CSV files) exist with their columns, and no unknown key hides in ``county``,
-``targets``, ``ranking`` or ``deadlines`` (a misspelt key would silently fall back).
+``targets``, ``ranking``, ``deadlines`` or ``ingest`` (a misspelt key would silently fall back).
 Other top-level sections (``alerts``, ``publications``, ...) are read where they are used.
 """
 
@@ -134,6 +134,16 @@ class Deadlines(BaseModel):
         return None if value in ("", None) else value
 
 
+class Ingest(BaseModel):
+    """Reading within a file (pipelines/lib/ingest.py): rows parsed, validated and appended
+    ``chunk_rows`` at a time (the peak memory of a run is set by it, not by the largest
+    file); a text file above ``max_text_file_mb`` is rejected unread."""
+
+    model_config = Strict
+    chunk_rows: Annotated[int, Field(ge=1000, le=5_000_000)] = 100_000
+    max_text_file_mb: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1024
+
+
 class ProfileFile(BaseModel):
     model_config = ConfigDict(extra="allow")
     county: County
@@ -144,6 +154,7 @@ class ProfileFile(BaseModel):
     targets: Targets
     ranking: Ranking
     deadlines: Deadlines
+    ingest: Ingest = Ingest()
 
 
 # Columns each register must have (the code reads them by these names).

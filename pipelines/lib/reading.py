@@ -60,6 +60,9 @@ class SheetFrame:
     # read by calamine: date cells still carry " 00:00:00" (trimmed where values are used)
     midnight_dates: bool = False
     name: str | None = None  # the sheet's name in its workbook (None for text files)
+    # a text file read in chunks (TextReading.chunk_rows): ``frame`` holds its first rows,
+    # this iterator the frames after them, read from the file as they are asked for
+    more: object = None
 
     def rows(self, limit: int | None = None) -> list[list[str | None]]:
         """The cells as lists (merge marks removed, dates as Excel shows them); ``limit``: only the first rows."""
@@ -144,38 +147,107 @@ def _read_xlsx_openpyxl(data: bytes) -> SheetRows:
 
 def decode_text(data: bytes) -> tuple[str, str]:
     """UTF-8 (with or without BOM), UTF-16 with BOM, or GBK/GB18030, strictly."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    encoding = text_encoding(lambda: io.BytesIO(data))
+    return data.decode(_CODECS[encoding]), encoding
+
+
+# encoding name as recorded (meta.files.encoding) -> Python codec
+_CODECS = {"utf-16": "utf-16", "utf-8-bom": "utf-8-sig", "utf-8": "utf-8-sig", "gb18030": "gb18030"}
+# Bytes decoded at a time when a text file's encoding is checked (the file is never held whole).
+TEXT_PIECE_BYTES = 4 * 2**20
+
+
+def _decodes(opener, codec: str) -> bool:
+    """Whether the whole stream decodes strictly, read in pieces (an incremental decoder
+    keeps a character cut at a piece's end for the next piece)."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder(codec)("strict")
+    with opener() as stream:
         try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError as exc:
-            raise Rejection("encoding", "UTF-16 内容损坏") from exc
-    if b"\x00" in data:
-        raise Rejection("encoding", "文件含有空字节，可能是二进制文件或 UTF-16 无 BOM 文本")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
+            while piece := stream.read(TEXT_PIECE_BYTES):
+                decoder.decode(piece)
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            continue
-        name = "utf-8-bom" if encoding == "utf-8-sig" and data.startswith(b"\xef\xbb\xbf") else encoding
-        return text, "utf-8" if name == "utf-8-sig" else name
+            return False
+    return True
+
+
+def text_encoding(opener) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, or GBK/GB18030, strictly: the first of
+    these the whole content decodes in. ``opener`` opens the content as a binary stream;
+    it is read in pieces, never whole."""
+    with opener() as stream:
+        head = stream.read(3)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        if not _decodes(opener, "utf-16"):
+            raise Rejection("encoding", "UTF-16 内容损坏")
+        return "utf-16"
+    with opener() as stream:
+        while piece := stream.read(TEXT_PIECE_BYTES):
+            if b"\x00" in piece:
+                raise Rejection("encoding", "文件含有空字节，可能是二进制文件或 UTF-16 无 BOM 文本")
+    if _decodes(opener, "utf-8-sig"):
+        return "utf-8-bom" if head == b"\xef\xbb\xbf" else "utf-8"
+    if _decodes(opener, "gb18030"):
+        return "gb18030"
     raise Rejection("encoding")
 
 
-def _csv_rows(data: bytes) -> tuple[list[list[str | None]], str]:
-    text, encoding = decode_text(data)
-    sample = text[:4096]
+def _text_rows(opener, encoding: str):
+    """The cells of a text file row by row (blank cells None), read as a stream."""
+    with opener() as stream, io.TextIOWrapper(stream, encoding=_CODECS[encoding], newline="") as text:
+        sample = text.read(4096)
     # Excel's "Unicode text" export is tab-separated; everything else senders make is commas.
     delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-    try:
-        rows = [[cell if cell.strip() else None for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
-    except csv.Error as exc:
-        raise Rejection("not_a_table", f"CSV 无法解析（{exc}）") from exc
-    return rows, encoding
+    with opener() as stream, io.TextIOWrapper(stream, encoding=_CODECS[encoding], newline="") as text:
+        try:
+            for row in csv.reader(text, delimiter=delimiter):
+                yield [cell if cell.strip() else None for cell in row]
+        except csv.Error as exc:
+            raise Rejection("not_a_table", f"CSV 无法解析（{exc}）") from exc
+
+
+def _csv_rows(data: bytes) -> tuple[list[list[str | None]], str]:
+    opener = lambda: io.BytesIO(data)  # noqa: E731
+    encoding = text_encoding(opener)
+    return list(_text_rows(opener, encoding)), encoding
 
 
 def read_csv_frame(data: bytes) -> SheetFrame:
     rows, encoding = _csv_rows(data)
     return SheetFrame(rows_to_frame(rows), "csv", encoding)
+
+
+@dataclass(frozen=True)
+class TextReading:
+    """How a text ledger (CSV, TSV) is read (county profile, ``ingest``): in frames of
+    ``chunk_rows`` rows, streamed from the file, so memory is bounded by the chunk and not
+    by the file; a file larger than ``max_file_mb`` is rejected unread."""
+
+    chunk_rows: int | None = None  # None: the whole file in one frame
+    max_file_mb: float | None = None
+
+
+def _text_sheet(opener, encoding: str, chunk_rows: int | None) -> SheetFrame:
+    rows = _text_rows(opener, encoding)
+    if chunk_rows is None:
+        return SheetFrame(rows_to_frame(list(rows)), "csv", encoding)
+    first = list(itertools.islice(rows, chunk_rows))
+
+    def more():
+        # the rows after the first frame, chunk_rows at a time; closed with the file
+        try:
+            while batch := list(itertools.islice(rows, chunk_rows)):
+                yield rows_to_frame(batch)
+        finally:
+            rows.close()
+
+    sheet = SheetFrame(rows_to_frame(first), "csv", encoding)
+    sheet.more = more() if len(first) == chunk_rows else None
+    if sheet.more is None:
+        rows.close()
+    return sheet
 
 
 # --- Workbooks recognised by content ------------------------------------------------------
@@ -222,38 +294,53 @@ class Book:
             raise Rejection("not_a_table", f"工作表「{name}」无法读取（{type(exc).__name__}），文件可能已损坏。{SAVE_AS}") from exc
 
 
-def read_book(path: Path, data: bytes | None = None, limits: WorkbookLimits | None = None) -> Book:
+def read_book(path: Path, data: bytes | None = None, limits: WorkbookLimits | None = None,
+              text: TextReading | None = None) -> Book:
     """Recognise the file by its content (feeds.md: zip workbook, OLE2 workbook, text), not
-    its extension: a WPS .et or a misnamed file whose content is a workbook loads."""
-    data = path.read_bytes() if data is None else data
+    its extension: a WPS .et or a misnamed file whose content is a workbook loads. A text
+    file on disk is read as a stream (``text``: in chunks, and its size limit)."""
+    if data is None:
+        with path.open("rb") as handle:
+            head = handle.read(512)
+        if head.startswith((ZIP_MAGIC, OLE2_MAGIC)):
+            data = path.read_bytes()
+    else:
+        head = data[:512]
+    opener = (lambda: path.open("rb")) if data is None else (lambda: io.BytesIO(data))
     try:
-        return _read_book(path, data, limits)
+        return _read_book(path, data, head, opener, limits, text or TextReading())
     except Rejection:
         raise
+    except OSError:
+        raise  # the file vanished or cannot be read: the caller says so
     except Exception as exc:  # noqa: BLE001 - whatever a damaged file makes a reader raise
         raise Rejection("not_a_table", f"文件无法读取（{type(exc).__name__}），可能已损坏。{SAVE_AS}") from exc
 
 
-def _read_book(path: Path, data: bytes, limits: WorkbookLimits | None) -> Book:
+def _read_book(path: Path, data: bytes | None, head: bytes, opener, limits: WorkbookLimits | None,
+               text: TextReading) -> Book:
     limits = limits or WorkbookLimits()
-    if data.startswith(ZIP_MAGIC):
+    if data is not None and data.startswith(ZIP_MAGIC):
         return _zip_book(data, limits)
-    if data.startswith(OLE2_MAGIC):
+    if data is not None and data.startswith(OLE2_MAGIC):
         return _ole2_book(data)
     for magic, what in OTHER_MAGICS.items():
-        if data.startswith(magic):
+        if head.startswith(magic):
             raise Rejection("not_a_table", f"文件内容是{what}，不是表格。{SAVE_AS}")
-    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if head.startswith((b"<html", b"<!doctype", b"<table", b"<?xml", b"<meta")):
+    lowered = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if lowered.startswith((b"<html", b"<!doctype", b"<table", b"<?xml", b"<meta")):
         raise Rejection("not_a_table", f"文件内容是网页或 XML 格式（常见于系统导出的“假 .xls”），不是 Excel 工作簿。{SAVE_AS}")
     claimed = path.suffix.lower() if path.suffix.lower() in WORKBOOK_SUFFIXES else None
+    size = len(data) if data is not None else path.stat().st_size
+    if text.max_file_mb is not None and size > text.max_file_mb * 2**20:
+        raise Rejection("text_too_large", f"文件 {size / 2**20:,.0f} MB，超过上限 {text.max_file_mb:g} MB")
     try:
-        rows, encoding = _csv_rows(data)
+        encoding = text_encoding(opener)
+        sheet = _text_sheet(opener, encoding, text.chunk_rows)
     except Rejection as rejection:
         if claimed:  # named a workbook, neither a workbook nor text: say what to do
             raise Rejection("not_a_table", f"文件扩展名为 {claimed}，但内容不是 Excel 工作簿。{SAVE_AS}") from rejection
         raise
-    sheet = SheetFrame(rows_to_frame(rows), "csv", encoding)
     return Book("csv", [path.name], lambda _i: sheet, encoding, claimed)
 
 

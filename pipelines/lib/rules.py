@@ -28,6 +28,7 @@ FILE_REJECTIONS: dict[str, str] = {
     "password": "工作簿设有打开密码，无法读取：请取消工作簿密码后重新报送",
     "macro": "文件是启用宏的工作簿（.xlsm），出于安全考虑不予读取：请在 Excel 中另存为 .xlsx（不含宏）后重新报送",
     "too_large": "工作簿解压后过大，未予读取（限值见县级配置 workbook_limits）：请删除多余的工作表和格式后另存为 .xlsx 重新报送",
+    "text_too_large": "文本文件过大，未予读取（限值见县级配置 ingest.max_text_file_mb）：请按年度或乡镇拆分为几个文件后分别报送",
     "missing_columns": "缺少必需的列",
     "no_rows": "文件中没有数据行",
     "unknown_sender": "报送单位代码无法识别",
