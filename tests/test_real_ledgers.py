@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
+import subprocess
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from pipelines.lib.dbt_manifest import dbt_executable
+from pipelines.paths import DBT_PROJECT_DIR
 from tests.conftest import ingest_landing
+from warehouse.layout import connect
 
 YUTAN = "430182001"
 NOW = dt.datetime(2026, 11, 29, 12, 0)
@@ -297,11 +302,21 @@ def test_footer_text_reaches_no_table_no_quarantine_entry_and_no_alert(landed):
 
     con, home = landed["con"], landed["home"]
     write_reference_tables(con, load_profile())
+    # the alerts' row problems are a dbt mart (data_quality_row_problems): build it
+    con.close()
+    built = subprocess.run(
+        [dbt_executable(), "run", "--select", "+data_quality_row_problems", "--profiles-dir", str(DBT_PROJECT_DIR),
+         "--target-path", str(home / "dbt-target"), "--log-path", str(home / "dbt-logs")],
+        cwd=DBT_PROJECT_DIR, env={**os.environ, "SAFETYWH_DUCKDB": str(home / "warehouse.duckdb")},
+        capture_output=True, text=True, timeout=600,
+    )
+    assert built.returncode == 0, built.stdout[-3000:]
+    con = landed["con"] = connect(home / "warehouse.duckdb")
     process_alerts(con, Home.resolve(home), load_profile(), "test-alerts", NOW)
     assert con.execute("SELECT count(*) FROM meta.alerts WHERE sender_code = ?", [YUTAN]).fetchone()[0] >= 1
     secrets = ("张三", "13812345678", "李四")
     for schema, table in con.execute(
-            "SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name IN ('meta', 'raw')").fetchall():
+            "SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name IN ('meta', 'raw', 'marts')").fetchall():
         text = con.execute(f'SELECT string_agg(CAST(COLUMNS(*) AS VARCHAR), \'|\') FROM {schema}."{table}"').fetchone()
         for secret in secrets:
             assert all(secret not in (cell or "") for cell in text), f"{secret} found in {schema}.{table}"
