@@ -113,20 +113,6 @@ def test_changed_code_or_a_missing_model_is_full(con, project):
     assert plan.mode == "full" and not plan.full_refresh  # the others' code did not change
 
 
-def test_no_kept_table_reads_the_clock():
-    """A kept table is kept when its inputs are unchanged (macros/materializations/kept_table.sql);
-    the time is not among them, so no clock-reading model may be one."""
-    from pipelines.lib.dbt_manifest import ensure_manifest
-    from pipelines.paths import DBT_PROJECT_DIR
-
-    ensure_manifest()
-    project = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text("utf-8"))
-    kept = {n["name"] for n in project["nodes"].values()
-            if n["resource_type"] == "model" and n["config"]["materialized"] == "kept_table"}
-    assert "plan_filing_by_unit_daily" in kept
-    assert not kept & set(dbt_state.clock_models(project))
-
-
 def test_a_failed_build_records_nothing(con, project):
     build(con, project)
     con.execute("INSERT INTO raw.b VALUES (99)")
