@@ -32,6 +32,21 @@ def test_a_horizon_before_the_start_is_one_chinese_message():
     assert validate_config(data, PACKAGED) == ["缺少设置 calendar"]
 
 
+def test_the_run_summary_says_when_facts_lie_after_the_horizon(tmp_path):
+    from pipelines.lib.run_summary import _after_horizon, horizon_line
+
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        assert _after_horizon(con) == (0, None, None)  # no marts yet: nothing to say
+        con.execute("CREATE SCHEMA marts")
+        con.execute("CREATE TABLE marts.calendar_coverage AS SELECT DATE '2023-12-31' AS calendar_horizon, "
+                    "DATE '2023-12-31' AS latest_fact_on, 0::BIGINT AS facts_after_horizon")
+        assert horizon_line(_after_horizon(con)) == ""
+        con.execute("UPDATE marts.calendar_coverage SET facts_after_horizon = 2, latest_fact_on = DATE '2024-01-03'")
+        assert horizon_line(_after_horizon(con)) == (
+            "注意：有 2 个发生日期晚于日历截止日 2023-12-31（最晚 2024-01-03），未计入任何指标、排名和看板："
+            "请在县情配置 profile.yaml 中把 calendar.horizon 延后（如到明年年底）后重新运行。\n")
+
+
 def dbt(db: Path, work: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "SAFETYWH_HOME"} | {"SAFETYWH_DUCKDB": str(db)}
     done = subprocess.run(
@@ -103,8 +118,11 @@ def test_a_new_hazards_file_leaves_the_preparedness_marts_and_equals_a_full_buil
             "SELECT table_name, comment FROM duckdb_tables() WHERE database_name = 'partial' AND schema_name = 'marts'"
         ).fetchall())
         assert {name: comments[name] for name in UNTOUCHED} == dict.fromkeys(UNTOUCHED, "built by the first run")
-        assert con.execute("SELECT latest_data_on FROM partial.intermediate.int_calendar__coverage").fetchone()[0] \
-            >= latest_before
+        # readers' "latest data date": the coverage row, equal to the scoreboard's last date
+        latest, after = con.execute("SELECT latest_data_on, facts_after_horizon FROM partial.marts.calendar_coverage"
+                                    ).fetchone()
+        assert latest >= latest_before and after == 0
+        assert latest == con.execute("SELECT max(as_of) FROM partial.marts.kpi_scoreboard_daily").fetchone()[0]
         relations = con.execute(
             "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'partial' "
             "AND schema_name IN ('staging', 'intermediate', 'marts')").fetchall()
