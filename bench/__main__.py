@@ -156,7 +156,7 @@ def next_week_file(home: Path) -> Path:
 
     con = duckdb.connect(str(home / "published" / "warehouse.duckdb"), read_only=True)
     try:
-        latest = con.execute("SELECT latest_data_on FROM intermediate.int_calendar__coverage").fetchall()[0][0]
+        latest = con.execute("SELECT latest_data_on FROM marts.calendar_coverage").fetchall()[0][0]
         township, credit = con.execute(
             "SELECT township_code, credit_code FROM staging.stg_ledgers__hazards "
             "WHERE credit_code IS NOT NULL ORDER BY received_at DESC, hazard_id LIMIT 1").fetchall()[0]

@@ -480,7 +480,7 @@ def test_cli(built, tmp_path, capsys):
 
 def _copy(built: Path, tmp_path: Path, name: str) -> Path:
     """A copy under the same file name: DuckDB names the catalog after the file, and the
-    compiled SQL (part of a kept table's fingerprint) names the catalog."""
+    compiled SQL names the catalog."""
     db = tmp_path / name / "warehouse.duckdb"
     db.parent.mkdir()
     db.write_bytes(built.read_bytes())
@@ -522,34 +522,6 @@ def test_a_new_version_updates_incremental_staging_like_a_full_refresh(built, tm
     for feed in load_contracts():
         everything = f"SELECT * FROM staging.stg_ledgers__{feed} ORDER BY ALL"
         assert _rows(db, everything) == _rows(full, everything), feed
-
-
-def test_a_kept_table_is_rebuilt_only_when_its_inputs_change(built, tmp_path):
-    """kept_table (macros/materializations/kept_table.sql): with unchanged inputs dbt keeps the
-    table as it is (a marker row planted in it survives); a changed input rebuilds it."""
-    db = _copy(built, tmp_path, "kept")
-    mart = "marts.plan_filing_by_unit_daily"
-    with duckdb.connect(str(db)) as con:
-        con.execute(f"INSERT INTO {mart} (as_of, owner_unit, township_name, issued, filed, not_filed) "
-                    "VALUES (DATE '1999-01-01', 'marker', '市直', 0, 0, 0)")
-    marker = f"SELECT count(*) FROM {mart} WHERE owner_unit = 'marker'"
-    done = dbt(db, tmp_path / "keep", "run", "--select", "plan_filing_by_unit_daily")
-    assert done.returncode == 0, done.stdout[-5000:]
-    assert _rows(db, marker) == [(1,)]  # kept: inputs and SQL unchanged
-
-    with duckdb.connect(str(db)) as con:  # one plan is filed a day earlier: an input changed
-        con.execute("UPDATE staging.stg_ledgers__plans SET filed_on = filed_on - 1 "
-                    "WHERE plan_id = (SELECT min(plan_id) FROM staging.stg_ledgers__plans WHERE filed_on IS NOT NULL)")
-    done = dbt(db, tmp_path / "rebuild", "run", "--select", "plan_filing_by_unit_daily")
-    assert done.returncode == 0, done.stdout[-5000:]
-    assert _rows(db, marker) == [(0,)]  # rebuilt
-
-    with duckdb.connect(str(db)) as con:
-        con.execute(f"INSERT INTO {mart} (as_of, owner_unit, township_name, issued, filed, not_filed) "
-                    "VALUES (DATE '1999-01-01', 'marker', '市直', 0, 0, 0)")
-    done = dbt(db, tmp_path / "refresh", "run", "--select", "plan_filing_by_unit_daily", "--full-refresh")
-    assert done.returncode == 0, done.stdout[-5000:]
-    assert _rows(db, marker) == [(0,)]  # --full-refresh always rebuilds
 
 
 def test_the_daily_marts_test_fails_on_a_duplicate_and_a_missing_row(built, tmp_path):

@@ -289,18 +289,3 @@
     ) as ranked
     where _first_rank = 1
 {%- endmacro %}
-
-{#- A content fingerprint of a relation, as one varchar (row count and an order-insensitive
-    sum of row hashes), or null where the engine has no row hash: the kept_table
-    materialization then rebuilds every time. -#}
-{% macro relation_fingerprint(relation) -%}
-    {{ return(adapter.dispatch('relation_fingerprint', 'safetywh')(relation)) }}
-{%- endmacro %}
-
-{% macro duckdb__relation_fingerprint(relation) -%}
-    (select count(*) || ':' || coalesce(sum(hash(t)::hugeint), 0) from {{ relation }} as t)
-{%- endmacro %}
-
-{% macro default__relation_fingerprint(relation) -%}
-    cast(null as varchar)
-{%- endmacro %}

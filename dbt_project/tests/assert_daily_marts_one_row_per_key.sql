@@ -1,5 +1,5 @@
--- The dashboards' daily marts hold one row per date and key, for every date the data
--- covers (int_calendar__dates.is_scoreboard_date) and every key the marts list.
+-- The dashboards' daily marts hold one row per date and key, for every date of the
+-- profile's calendar (int_calendar__dates.is_scoreboard_date) and every key the marts list.
 -- A returned row is a mart that breaks this, with its row count, its distinct (date, key)
 -- pairs, the pairs it should hold (dates x keys) and its rows on dates outside the calendar.
 -- Counted, not joined: rows = pairs (no duplicate), no row off the calendar, and pairs =

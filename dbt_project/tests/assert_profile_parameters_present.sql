@@ -2,7 +2,7 @@
 -- band the numbers use (a missing key would silently turn figures into nulls).
 -- A returned row names a parameter that is missing (null) or, for bands, says there are none.
 {%- set columns = (safetywh.profile_parameter_keys().keys() | list)
-                  + ['veto_label', 'township_count', 'county_forest_area_ha'] %}
+                  + ['veto_label', 'calendar_start', 'calendar_horizon', 'township_count', 'county_forest_area_ha'] %}
 with parameters as (
     select * from {{ ref('int_profile__parameters') }}
 )

@@ -4,7 +4,7 @@ What is checked: every section and setting the pipeline and dbt read is present 
 (a weight is a number, a deadline day a whole number in range), the ranking weights sum
 to 100 (ranking.md), the bands run from a floor of 0, the time zone exists, the registers
 (CSV files) exist with their columns, and no unknown key hides in ``county``,
-``targets``, ``ranking``, ``deadlines`` or ``ingest`` (a misspelt key would silently fall back).
+``targets``, ``ranking``, ``deadlines``, ``ingest`` or ``calendar`` (a misspelt key would silently fall back).
 Other top-level sections (``alerts``, ``publications``, ...) are read where they are used.
 """
 
@@ -144,6 +144,22 @@ class Ingest(BaseModel):
     max_text_file_mb: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1024
 
 
+class Calendar(BaseModel):
+    """The dates the daily marts span: fixed here, not derived from the ledgers, so a new
+    file moves only the marts that read its ledger (a fact date past the horizon is
+    reported by the dbt test assert_fact_dates_within_calendar)."""
+
+    model_config = Strict
+    start: dt.date
+    horizon: dt.date
+
+    @model_validator(mode="after")
+    def _order(self) -> "Calendar":
+        if self.horizon < self.start:
+            raise ValueError(f"calendar.horizon（{self.horizon}）应不早于 calendar.start（{self.start}）")
+        return self
+
+
 class ProfileFile(BaseModel):
     model_config = ConfigDict(extra="allow")
     county: County
@@ -155,6 +171,7 @@ class ProfileFile(BaseModel):
     ranking: Ranking
     deadlines: Deadlines
     ingest: Ingest = Ingest()
+    calendar: Calendar
 
 
 # Columns each register must have (the code reads them by these names).

@@ -28,7 +28,7 @@ def _flatten(prefix: str, value: Any, out: list[dict[str, Any]]) -> None:
 
 def settings_frame(profile: Profile) -> pl.DataFrame:
     rows: list[dict[str, Any]] = []
-    for section in ("targets", "ranking", "deadlines", "signals"):
+    for section in ("targets", "ranking", "deadlines", "signals", "calendar"):
         _flatten(section, profile.config.get(section, {}), rows)
     _flatten("county", {k: v for k, v in profile.config["county"].items() if not isinstance(v, dict)}, rows)
     return pl.DataFrame(rows, schema={"key": pl.String, "num_value": pl.Float64, "text_value": pl.String})

@@ -40,7 +40,9 @@ def run_summary(home: Home, run_id: str | None) -> dict:
         ).pl()
         alerts = _alerts(con, run_id)
         examples = _latest_dates(con)
-    return {"by_feed": by_feed, "rejected": rejected, "reasons": reasons, "examples": examples, "alerts": alerts}
+        horizon = _after_horizon(con)
+    return {"by_feed": by_feed, "rejected": rejected, "reasons": reasons, "examples": examples, "alerts": alerts,
+            "horizon": horizon}
 
 
 def _alerts(con, run_id: str | None) -> dict[str, int]:
@@ -67,6 +69,29 @@ def _latest_dates(con) -> tuple[str | None, str | None]:
         rows = [(None, None)]
     as_of, week = rows[0]
     return (str(as_of) if as_of else None, week or None)
+
+
+def _after_horizon(con) -> tuple[int, str | None, str | None]:
+    """(facts dated after the profile's calendar horizon, the latest of them, the horizon):
+    marts.calendar_coverage; (0, None, None) without it."""
+    try:
+        rows = con.execute(
+            "SELECT facts_after_horizon, latest_fact_on, calendar_horizon FROM marts.calendar_coverage").fetchall()
+    except duckdb.Error:
+        return 0, None, None
+    if not rows or not rows[0][0]:
+        return 0, None, None
+    count, latest, horizon = rows[0]
+    return int(count), str(latest), str(horizon)
+
+
+def horizon_line(after: tuple[int, str | None, str | None]) -> str:
+    """The warning for facts the calendar does not reach ("" when there is none)."""
+    count, latest, horizon = after
+    if not count:
+        return ""
+    return (f"注意：有 {count} 个发生日期晚于日历截止日 {horizon}（最晚 {latest}），未计入任何指标、排名和看板："
+            "请在县情配置 profile.yaml 中把 calendar.horizon 延后（如到明年年底）后重新运行。\n")
 
 
 def _smtp_configured() -> bool:
@@ -124,6 +149,8 @@ def print_summary(home: Home, run_id: str | None, stream=None, changed: tuple[st
         if parts["reasons"].height:
             stream.write("\n隔离原因（前 20 项，明细见下方 quarantine 命令）：\n")
             emit(label_frame(parts["reasons"]), "table", stream)
+    if warning := horizon_line(parts["horizon"]):
+        stream.write("\n" + warning)
     stream.write("\n" + alert_lines(parts["alerts"], home.outbox, _smtp_configured()))
     stream.write(
         f"\n结果位置：\n  数仓（写入）：{home.duckdb_path}\n  只读副本（看板）：{home.published_path}\n"

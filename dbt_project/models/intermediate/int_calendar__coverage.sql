@@ -10,16 +10,18 @@
     - A fact date later than the day its file was received is impossible (nobody reports
       what has not happened) and is ignored for the coverage, so one mistyped year cannot
       stretch the calendar into the future.
-    - data_start = 1 January of the year of the earliest fact date; latest_data_on = the
-      latest fact date. The scoreboard, the by-sector and by-township tables and the
-      挂牌督办 list exist for every date in [data_start, latest_data_on].
+    - data_start = the profile's calendar.start (int_calendar__bounds), not the earliest
+      fact: the calendar must not move with the ledgers. latest_data_on = the latest fact
+      date, at most the calendar's horizon; the scoreboard exists for every date in
+      [data_start, latest_data_on] and readers take "the latest data date" from here (the
+      other daily marts span the whole calendar, so a new file moves only what reads it).
+    - latest_fact_on / facts_after_horizon: the latest fact date and how many fact dates lie
+      after the horizon (not counted anywhere: assert_fact_dates_within_calendar warns).
     - ranking_start: townships rank only from 1 January of the first year in which a
       township sent the warehouse a file (earlier years are there as last-year comparison
       data, when townships did not report to the warehouse and would all score 0 on
       reporting); if no township file was received by latest_data_on, from data_start.
-    - calc_start / calc_end bound the internal calendar: one year before data_start (for
-      last-year comparisons) up to the end of the last week / month / quarter that
-      contains latest_data_on.
+    - calc_start / calc_end: the internal calendar's bounds (int_calendar__bounds).
 -#}
 with fact_dates as (
     select occurred_on as fact_on, cast(received_at as date) as received_on
@@ -44,13 +46,18 @@ with fact_dates as (
     select held_on, cast(received_at as date) from {{ ref('stg_ledgers__drills') }}
 ),
 
+calendar as (
+    select * from {{ ref('int_calendar__bounds') }}
+),
+
 bounds as (
     select
-        min(fact_on) as first_fact_on,
-        max(fact_on) as latest_data_on
+        max(fact_dates.fact_on) as latest_fact_on,
+        count(*) filter (where fact_dates.fact_on > calendar.calendar_horizon) as facts_after_horizon
     from fact_dates
-    where fact_on is not null
-      and (received_on is null or fact_on <= received_on)
+    cross join calendar
+    where fact_dates.fact_on is not null
+      and (fact_dates.received_on is null or fact_dates.fact_on <= fact_dates.received_on)
 ),
 
 township_files as (
@@ -62,12 +69,17 @@ township_files as (
 
 coverage as (
     select
-        cast({{ dbt.date_trunc('year', 'bounds.first_fact_on') }} as date) as data_start,
-        bounds.latest_data_on,
-        township_files.first_township_file_on
+        calendar.calendar_start as data_start,
+        least(bounds.latest_fact_on, calendar.calendar_horizon) as latest_data_on,
+        bounds.latest_fact_on,
+        bounds.facts_after_horizon,
+        township_files.first_township_file_on,
+        calendar.calc_start,
+        calendar.calc_end
     from bounds
+    cross join calendar
     cross join township_files
-    where bounds.first_fact_on is not null
+    where bounds.latest_fact_on is not null
 )
 
 select
@@ -78,9 +90,8 @@ select
             then greatest(data_start, cast({{ dbt.date_trunc('year', 'first_township_file_on') }} as date))
         else data_start
     end as ranking_start,
-    cast({{ dbt.dateadd('year', -1, 'data_start') }} as date) as calc_start,
-    greatest(
-        cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 3, dbt.date_trunc('quarter', 'latest_data_on'))) }} as date),
-        cast({{ dbt.dateadd('day', 6, dbt.date_trunc('week', 'latest_data_on')) }} as date)
-    ) as calc_end
+    calc_start,
+    calc_end,
+    latest_fact_on,
+    facts_after_horizon
 from coverage

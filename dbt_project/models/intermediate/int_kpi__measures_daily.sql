@@ -4,7 +4,8 @@
 
     Set-based and linear: each fact becomes one or two dated "events" (measure, day, the
     year it counts for, amount); events are summed per day and cumulated with window
-    functions, so no date x event cross join is needed however long the data runs.
+    functions (macros/cumulate_events.sql), so no date x event cross join is needed however
+    long the data runs.
 
     - YTD measures (year_key set) restart every 1 January and count only events keyed to
       that year, e.g. a major hazard found in 2023 and rectified on 2024-01-03 never counts
@@ -146,18 +147,8 @@ events as (
     from {{ ref('stg_ledgers__flood_transfers') }}
 ),
 
-daily as (
-    select
-        case when events.year_key is null then greatest(events.event_on, coverage.calc_start)
-             else events.event_on end as date_day,
-{%- for measure in ytd_measures + all_time_measures %}
-        sum(events.amount) filter (where events.measure = '{{ measure }}') as {{ measure }}{{ ',' if not loop.last }}
-{%- endfor %}
-    from events
-    cross join coverage
-    where events.event_on is not null
-      and (events.year_key is null or year(events.event_on) = events.year_key)
-    group by 1
+cumulative as (
+    {{ safetywh.cumulate_events('events', ytd_measures, all_time_measures, calendar='coverage') }}
 ),
 
 constants as (
@@ -174,17 +165,14 @@ select
     dates.year,
     dates.ly_date,
     dates.is_year_end,
-    dates.is_scoreboard_date,
+    -- the scoreboard's dates: the calendar's, up to the latest data date (readers take the
+    -- latest scoreboard date as "the data's latest date")
+    dates.is_scoreboard_date and dates.date_day <= coverage.latest_data_on as is_scoreboard_date,
     dates.is_ly_covered,
     -- the whole of the previous year lies inside the data (zero_sector_breaches needs it)
     dates.year - 1 >= year(coverage.data_start) as is_prior_year_covered,
-{%- for measure in ytd_measures %}
-    cast(sum(coalesce(daily.{{ measure }}, 0)) over (
-        partition by dates.year order by dates.date_day
-    ) as double) as {{ measure }},
-{%- endfor %}
-{%- for measure in all_time_measures %}
-    cast(sum(coalesce(daily.{{ measure }}, 0)) over (order by dates.date_day) as double) as {{ measure }},
+{%- for measure in ytd_measures + all_time_measures %}
+    cast(cumulative.{{ measure }} as double) as {{ measure }},
 {%- endfor %}
     cast(constants.teams_registered as double) as teams_registered,
     cast(constants.high_risk_enterprises as double) as high_risk_enterprises,
@@ -193,4 +181,4 @@ select
 from dates
 cross join coverage
 cross join constants
-left join daily on dates.date_day = daily.date_day
+inner join cumulative on cumulative.date_day = dates.date_day

@@ -26,6 +26,9 @@ select
     cast(max(num_value) filter (where key = '{{ key }}') as {{ 'integer' if column in integer_columns else 'double' }}) as {{ column }},
 {%- endfor %}
     max(text_value) filter (where key = 'ranking.veto_label') as veto_label,
+    -- the calendar of the daily marts (int_calendar__bounds)
+    cast(max(text_value) filter (where key = 'calendar.start') as date) as calendar_start,
+    cast(max(text_value) filter (where key = 'calendar.horizon') as date) as calendar_horizon,
     -- grades that veto a township (ranking.veto_grades.0, .1, ...)
     coalesce(
         {{ safetywh.ordered_list_agg('text_value', 'key') }} filter (where key like 'ranking.veto_grades.%'),

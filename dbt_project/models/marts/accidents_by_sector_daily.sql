@@ -1,13 +1,12 @@
 {#-
     Accidents and deaths by industry sector (kpis.md "Also required as tables"), YTD vs
-    LY-same-period, for every date covered by the data: ONE row per as_of x sector.
+    LY-same-period, for every date of the calendar: ONE row per as_of x sector.
 
     Decision: the sectors listed are those that appear in the accident ledger (any year),
     so a sector with accidents only last year still shows its 下降; ly columns are null when
     last year's same period lies before the data. Wording as the scoreboard (持平 /
     去年同期无 / 上升x.x% / 下降x.x%).
 -#}
-{{ config(materialized='kept_table') }}  {#- rebuilt only when its inputs change: macros/materializations/kept_table.sql -#}
 with dates as (
     select date_day, year, ly_date, is_scoreboard_date, is_ly_covered
     from {{ ref('int_calendar__dates') }}

@@ -1,6 +1,6 @@
 {#-
     The list of open major and supervised hazards, 重大及挂牌督办隐患清单 (kpis.md "Also
-    required as tables"), for every date covered by the data: ONE row per as_of x hazard on
+    required as tables"), for every date of the calendar: ONE row per as_of x hazard on
     the list that day. Not "the 挂牌督办 list": most major hazards are not under listed
     supervision, so is_supervised (是 / 否) says of each item whether it is 挂牌督办.
 

@@ -8,7 +8,8 @@
       major_hazards_overdue: any found year).
     - inspections, forest_fires, forest_fire_damaged_ha: YTD; inspections_ly and
       forest_fires_ly: LY-same-period.
-    Open / overdue counts are cumulated from +1 / -1 events, not by a date x hazard join.
+    Open / overdue counts are cumulated from +1 / -1 events (macros/cumulate_events.sql),
+    not by a date x hazard join.
 -#}
 {%- set ytd_measures = ['accidents', 'deaths', 'inspections', 'forest_fires', 'forest_fire_damaged_ha'] -%}
 {%- set all_time_measures = ['open_major_hazards', 'overdue_major_hazards'] -%}
@@ -18,8 +19,8 @@ with dates as (
     from {{ ref('int_calendar__dates') }}
 ),
 
-coverage as (
-    select calc_start from {{ ref('int_calendar__coverage') }}
+calendar as (
+    select calc_start from {{ ref('int_calendar__bounds') }}
 ),
 
 townships as (
@@ -32,66 +33,35 @@ major_hazards as (
 ),
 
 events as (
-    select township_code, 'accidents' as measure, occurred_on as event_on, true as ytd, cast(1 as double) as amount
+    select township_code, 'accidents' as measure, occurred_on as event_on, year(occurred_on) as year_key,
+           cast(1 as double) as amount
     from {{ ref('int_accidents__graded') }}
     union all
-    select township_code, 'deaths', occurred_on, true, deaths from {{ ref('int_accidents__graded') }}
+    select township_code, 'deaths', occurred_on, year(occurred_on), deaths from {{ ref('int_accidents__graded') }}
     union all
-    select township_code, 'inspections', inspected_on, true, 1 from {{ ref('stg_ledgers__inspections') }}
+    select township_code, 'inspections', inspected_on, year(inspected_on), 1 from {{ ref('stg_ledgers__inspections') }}
     union all
-    select township_code, 'forest_fires', started_on, true, 1 from {{ ref('int_forest_fires__graded') }}
+    select township_code, 'forest_fires', started_on, year(started_on), 1 from {{ ref('int_forest_fires__graded') }}
     union all
-    select township_code, 'forest_fire_damaged_ha', started_on, true, damaged_forest_ha
+    select township_code, 'forest_fire_damaged_ha', started_on, year(started_on), damaged_forest_ha
     from {{ ref('int_forest_fires__graded') }}
     union all
     -- open on D  <=>  found_on <= D < rectified_on
-    select township_code, 'open_major_hazards', found_on, false, 1 from major_hazards
+    select township_code, 'open_major_hazards', found_on, null, 1 from major_hazards
     union all
-    select township_code, 'open_major_hazards', greatest(found_on, rectified_on), false, -1
+    select township_code, 'open_major_hazards', greatest(found_on, rectified_on), null, -1
     from major_hazards where rectified_on is not null
     union all
     -- overdue on D  <=>  deadline + 1 <= D < rectified_on
-    select township_code, 'overdue_major_hazards', {{ safetywh.add_days('deadline', 1) }}, false, 1 from major_hazards
+    select township_code, 'overdue_major_hazards', {{ safetywh.add_days('deadline', 1) }}, null, 1 from major_hazards
     where rectified_on is null or rectified_on > {{ safetywh.add_days('deadline', 1) }}
     union all
-    select township_code, 'overdue_major_hazards', rectified_on, false, -1 from major_hazards
+    select township_code, 'overdue_major_hazards', rectified_on, null, -1 from major_hazards
     where rectified_on > {{ safetywh.add_days('deadline', 1) }}
 ),
 
-daily as (
-    select
-        events.township_code,
-        case when events.ytd then events.event_on
-             else greatest(events.event_on, coverage.calc_start) end as date_day,
-{%- for measure in ytd_measures + all_time_measures %}
-        sum(events.amount) filter (where events.measure = '{{ measure }}') as {{ measure }}{{ ',' if not loop.last }}
-{%- endfor %}
-    from events
-    cross join coverage
-    where events.event_on is not null
-    group by
-        events.township_code,
-        case when events.ytd then events.event_on
-             else greatest(events.event_on, coverage.calc_start) end
-),
-
 cumulative as (
-    select
-        dates.date_day,
-        townships.township_code,
-{%- for measure in ytd_measures %}
-        sum(coalesce(daily.{{ measure }}, 0)) over ytd as {{ measure }},
-{%- endfor %}
-{%- for measure in all_time_measures %}
-        sum(coalesce(daily.{{ measure }}, 0)) over all_time as {{ measure }}{{ ',' if not loop.last }}
-{%- endfor %}
-    from dates
-    cross join townships
-    left join daily
-        on daily.township_code = townships.township_code and daily.date_day = dates.date_day
-    window
-        ytd as (partition by townships.township_code, dates.year order by dates.date_day),
-        all_time as (partition by townships.township_code order by dates.date_day)
+    {{ safetywh.cumulate_events('events', ytd_measures, all_time_measures, keys=['township_code'], key_rows='townships') }}
 ),
 
 compared as (

@@ -11,10 +11,10 @@
       (major_hazard_rectification_pct);
     - major_open: major, found on or before D, not rectified by D (any found year);
     - major_overdue: major, deadline before D, not rectified by D (major_hazards_overdue).
-    Set-based and linear as int_kpi__measures_daily: each hazard becomes dated +1 / -1
-    events, summed per day and cumulated with windows (YTD ones restart every 1 January
-    and count only events of the same year, e.g. a deadline of 31 December is never "due"
-    in the next year); all-time events before the calendar count from its first day.
+    Set-based and linear: each hazard becomes dated +1 / -1 events, cumulated by
+    macros/cumulate_events.sql (YTD ones restart every 1 January and count only events of
+    the same year, e.g. a deadline of 31 December is never "due" in the next year; all-time
+    events before the calendar count from its first day).
 -#}
 {%- set ytd_measures = ['found_ytd', 'rectified_ytd', 'due', 'due_ontime', 'major_found', 'major_rectified'] -%}
 {%- set all_time_measures = ['major_open', 'major_overdue'] -%}
@@ -23,8 +23,8 @@ with dates as (
     select date_day, year, is_scoreboard_date from {{ ref('int_calendar__dates') }}
 ),
 
-coverage as (
-    select calc_start from {{ ref('int_calendar__coverage') }}
+calendar as (
+    select calc_start from {{ ref('int_calendar__bounds') }}
 ),
 
 hazards as (
@@ -74,46 +74,9 @@ events as (
     from hazards where level = '重大' and rectified_on > {{ overdue_before_as_of_from('deadline') }}
 ),
 
-daily as (
-    select
-        events.township_code,
-        events.sender_code,
-        case when events.year_key is null then greatest(events.event_on, coverage.calc_start)
-             else events.event_on end as date_day,
-{%- for measure in ytd_measures + all_time_measures %}
-        sum(events.amount) filter (where events.measure = '{{ measure }}') as {{ measure }}{{ ',' if not loop.last }}
-{%- endfor %}
-    from events
-    cross join coverage
-    where events.year_key is null or year(events.event_on) = events.year_key
-    group by
-        events.township_code,
-        events.sender_code,
-        case when events.year_key is null then greatest(events.event_on, coverage.calc_start)
-             else events.event_on end
-),
-
 cumulative as (
-    select
-        dates.date_day,
-        dates.is_scoreboard_date,
-        pairs.township_code,
-        pairs.sender_code,
-{%- for measure in ytd_measures %}
-        sum(coalesce(daily.{{ measure }}, 0)) over ytd as {{ measure }},
-{%- endfor %}
-{%- for measure in all_time_measures %}
-        sum(coalesce(daily.{{ measure }}, 0)) over all_time as {{ measure }}{{ ',' if not loop.last }}
-{%- endfor %}
-    from dates
-    cross join pairs
-    left join daily
-        on daily.date_day = dates.date_day
-        and daily.township_code is not distinct from pairs.township_code
-        and daily.sender_code is not distinct from pairs.sender_code
-    window
-        ytd as (partition by pairs.township_code, pairs.sender_code, dates.year order by dates.date_day),
-        all_time as (partition by pairs.township_code, pairs.sender_code order by dates.date_day)
+    {{ safetywh.cumulate_events('events', ytd_measures, all_time_measures, keys=['township_code', 'sender_code'],
+                                key_rows='pairs', date_columns=['is_scoreboard_date']) }}
 )
 
 select

@@ -1,5 +1,5 @@
 {#-
-    County-wide activity month to date, for every date the data covers: ONE row per as_of.
+    County-wide activity month to date, for every date of the calendar: ONE row per as_of.
     A month's figure is the row of its last day, or of the chosen date while the month runs,
     so month-by-month charts and tables read rows instead of summing records.
 

@@ -9,7 +9,6 @@
     transfers under each warning level; last_transfer_on: the latest transfer date in YTD.
     Set-based: per-day sums cumulated with a window partitioned by township and year.
 -#}
-{{ config(materialized='kept_table') }}  {#- rebuilt only when its inputs change: macros/materializations/kept_table.sql -#}
 {%- set levels = {'red': '红', 'orange': '橙', 'yellow': '黄', 'blue': '蓝'} -%}
 {%- set measures = ['transfers', 'people_transferred'] + (levels.keys() | list) -%}
 

@@ -1,6 +1,6 @@
 {#-
     Relief of disaster-affected people in living hardship (受灾群众救助), by township, year to
-    date, for every date the data covers: ONE row per as_of x township (every township of
+    date, for every date of the calendar: ONE row per as_of x township (every township of
     the profile, plus any other township code found in the ledger). Counts and amounts
     only: the ledger's names and ID numbers never leave raw.
 
@@ -14,7 +14,6 @@
     Set-based: a case is an event on affected_on and, once relieved, on
     greatest(affected_on, relieved_on) of the same year; cumulated per township and year.
 -#}
-{{ config(materialized='kept_table') }}  {#- rebuilt only when its inputs change: macros/materializations/kept_table.sql -#}
 {%- set measures = ['cases', 'relieved', 'amount_cny'] -%}
 
 with dates as (

@@ -1,5 +1,5 @@
 {#-
-    Enforcement inspections by township, for every date the data covers: ONE row per as_of
+    Enforcement inspections by township, for every date of the calendar: ONE row per as_of
     x township (all townships of the profile every date).
 
     Year to date (1 January of as_of's year through as_of), as kpis.md:

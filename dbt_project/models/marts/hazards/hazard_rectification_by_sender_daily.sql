@@ -1,6 +1,6 @@
 {#-
     Hazard rectification by sender of the hazard ledger (分报送单位整改情况: townships and
-    departments), for every date the data covers: ONE row per as_of x sender code found in
+    departments), for every date of the calendar: ONE row per as_of x sender code found in
     the hazard ledger (latest versions; the sender of a record's current version). Counts
     from int_hazards__rectification_daily; rates as hazard_rectification_by_township_daily
     (2 decimals, null when the denominator is 0). The column totals equal the township

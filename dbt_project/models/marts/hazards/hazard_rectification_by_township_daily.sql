@@ -1,5 +1,5 @@
 {#-
-    Hazard rectification by township (隐患治理, 分乡镇整改情况), for every date the data covers:
+    Hazard rectification by township (隐患治理, 分乡镇整改情况), for every date of the calendar:
     ONE row per as_of x township (every township of the profile, plus any other township
     code of the hazard ledger, named （未识别乡镇）). Counts from
     int_hazards__rectification_daily, rates as kpis.md, so the column totals give the

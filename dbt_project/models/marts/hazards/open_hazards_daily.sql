@@ -1,5 +1,5 @@
 {#-
-    Every hazard open on a date (any level), for every date the data covers: ONE row per
+    Every hazard open on a date (any level), for every date of the calendar: ONE row per
     as_of x hazard found on or before as_of and not rectified by it (a township's 未整改隐患
     list; major_and_supervised_hazards is the major / 挂牌督办 subset). is_overdue: the deadline is
     before as_of; days_overdue = as_of - deadline when overdue, else 0 (the rule of the

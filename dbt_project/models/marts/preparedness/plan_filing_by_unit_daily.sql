@@ -8,13 +8,12 @@
     nothing is issued (kpis.md plan_filing_pct over all units). Set-based: +1 events on
     issued_on and on greatest(issued_on, filed_on), cumulated per unit.
 -#}
-{{ config(materialized='kept_table') }}  {#- rebuilt only when its inputs change: macros/materializations/kept_table.sql -#}
 with dates as (
     select date_day, is_scoreboard_date from {{ ref('int_calendar__dates') }}
 ),
 
-coverage as (
-    select calc_start from {{ ref('int_calendar__coverage') }}
+calendar as (
+    select calc_start from {{ ref('int_calendar__bounds') }}
 ),
 
 plans as (
@@ -37,12 +36,12 @@ daily as (
     select
         events.owner_unit,
         events.township_code,
-        greatest(events.event_on, coverage.calc_start) as date_day,
+        greatest(events.event_on, calendar.calc_start) as date_day,
         sum(events.issued) as issued,
         sum(events.filed) as filed
     from events
-    cross join coverage
-    group by events.owner_unit, events.township_code, greatest(events.event_on, coverage.calc_start)
+    cross join calendar
+    group by events.owner_unit, events.township_code, greatest(events.event_on, calendar.calc_start)
 ),
 
 cumulative as (

@@ -1,6 +1,6 @@
 {#-
     Every registered rescue team (应急救援队伍 register, latest versions) with its drills and
-    trainings in the year to date, for every date the data covers: ONE row per as_of x
+    trainings in the year to date, for every date of the calendar: ONE row per as_of x
     team of the register.
 
     drills (类型 演练), trainings (培训): records of the drill ledger naming the team, held in
@@ -9,7 +9,6 @@
     team_training_coverage_pct = trained teams / registered teams). township_name is 市级
     for a city-level team (no township). Set-based: per-day counts cumulated per team and year.
 -#}
-{{ config(materialized='kept_table') }}  {#- rebuilt only when its inputs change: macros/materializations/kept_table.sql -#}
 with dates as (
     select date_day, year, is_scoreboard_date from {{ ref('int_calendar__dates') }}
 ),

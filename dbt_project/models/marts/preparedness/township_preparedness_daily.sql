@@ -1,6 +1,6 @@
 {#-
     A township's preparedness as of a date (the three checks of the ranking's preparedness
-    component, ranking.md), for every date the data covers: ONE row per as_of x township
+    component, ranking.md), for every date of the calendar: ONE row per as_of x township
     of the profile.
 
     - depot_*: the township's depot record as sent (null when it sent none);
@@ -13,13 +13,12 @@
     Set-based: per-day counts cumulated per township (a 365-row window over the contiguous
     date spine for the look-back), no date x record join.
 -#}
-{{ config(materialized='kept_table') }}  {#- rebuilt only when its inputs change: macros/materializations/kept_table.sql -#}
 with dates as (
     select date_day, is_scoreboard_date from {{ ref('int_calendar__dates') }}
 ),
 
-coverage as (
-    select calc_start from {{ ref('int_calendar__coverage') }}
+calendar as (
+    select calc_start from {{ ref('int_calendar__bounds') }}
 ),
 
 townships as (
@@ -42,24 +41,24 @@ plans_registered as (
 ),
 
 filed_daily as (
-    select plans.township_code, greatest(plans.filed_on, coverage.calc_start) as date_day, count(*) as filed
+    select plans.township_code, greatest(plans.filed_on, calendar.calc_start) as date_day, count(*) as filed
     from plans
-    cross join coverage
+    cross join calendar
     where plans.plan_type = '总体' and plans.filed_on is not null
-    group by plans.township_code, greatest(plans.filed_on, coverage.calc_start)
+    group by plans.township_code, greatest(plans.filed_on, calendar.calc_start)
 ),
 
 drills_daily as (
     select
         drills.township_code,
-        greatest(drills.held_on, coverage.calc_start) as date_day,
+        greatest(drills.held_on, calendar.calc_start) as date_day,
         -- a drill before the calendar can only matter for last_drill_on
-        count(*) filter (where drills.held_on >= coverage.calc_start) as drills,
+        count(*) filter (where drills.held_on >= calendar.calc_start) as drills,
         max(drills.held_on) as last_held_on
     from {{ ref('stg_ledgers__drills') }} as drills
-    cross join coverage
+    cross join calendar
     where drills.held_on is not null
-    group by drills.township_code, greatest(drills.held_on, coverage.calc_start)
+    group by drills.township_code, greatest(drills.held_on, calendar.calc_start)
 ),
 
 cumulative as (
