@@ -69,6 +69,20 @@ def writer_lock(home: Home) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def writer_busy(home: Home) -> bool:
+    """Whether a `safetywh run` holds the writer lock now (the service's sensor waits for it)."""
+    try:
+        with open(home.lock_path, "rb") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    except FileNotFoundError:
+        return False
+    return False
+
+
 def _tools_on_path() -> None:
     """dagster-dbt looks for `dbt` on PATH; put this interpreter's scripts there."""
     bindir = str(Path(sys.executable).parent)
