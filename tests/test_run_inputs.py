@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from pipelines.lib import run_inputs as run_state
+from pipelines.lib import run_inputs
 from warehouse.home import Home
 
 NOW = dt.datetime(2026, 11, 29, 10, 5)
@@ -25,10 +25,10 @@ def record(home: Home, inputs, status: str = "SUCCESS", retries_pending: bool = 
 
     from pipelines.lib.dagster_home import ensure_instance
 
-    tags = inputs.tags() | (run_state.left_behind(home, retries_pending) if status == "SUCCESS" else {})
+    tags = inputs.tags() | (run_inputs.left_behind(home, retries_pending) if status == "SUCCESS" else {})
     run_id = str(uuid.uuid4())
     with dg.DagsterInstance.from_config(ensure_instance(home)) as instance:
-        instance.add_run(DagsterRun(job_name=run_state.JOB_NAME, run_id=run_id, status=DagsterRunStatus[status], tags=tags))
+        instance.add_run(DagsterRun(job_name=run_inputs.JOB_NAME, run_id=run_id, status=DagsterRunStatus[status], tags=tags))
     return run_id
 
 
@@ -51,7 +51,7 @@ def setup(tmp_path, monkeypatch):
     (profile / "profile.yaml").write_text("county: {timezone: Asia/Shanghai}")
 
     def inputs(now=NOW):
-        return run_state.current_inputs(home, profile, TZ, now, code_roots=[code])
+        return run_inputs.current_inputs(home, profile, TZ, now, code_roots=[code])
 
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     run_id = record(home, inputs())
@@ -60,13 +60,13 @@ def setup(tmp_path, monkeypatch):
 
 def test_nothing_changed_is_skipped(setup):
     home, _, _, inputs, run_id = setup
-    verdict = run_state.what_is_new(home, inputs())
+    verdict = run_inputs.what_is_new(home, inputs())
     assert verdict.skip and verdict.last_run_id == run_id
 
 
 def test_no_instance_runs(tmp_path):
     home = Home(tmp_path / "home")
-    verdict = run_state.what_is_new(home, run_state.Inputs("l", "c", "p", "s", "h"))
+    verdict = run_inputs.what_is_new(home, run_inputs.Inputs("l", "c", "p", "s", "h"))
     assert not verdict.skip and "landing" in verdict.changed
 
 
@@ -78,7 +78,7 @@ def test_a_later_run_that_did_not_succeed_is_no_record(setup, status):
     ledger = home.landing / "hazards" / "430182001" / "w02.csv"
     ledger.write_text("隐患编号\nH-2\n", "utf-8")
     record(home, inputs(), status=status)
-    verdict = run_state.what_is_new(home, inputs())
+    verdict = run_inputs.what_is_new(home, inputs())
     assert not verdict.skip and verdict.changed == ("landing",) and verdict.last_run_id == run_id
     assert verdict.failures == (0 if status == "STARTED" else 1)
 
@@ -86,7 +86,7 @@ def test_a_later_run_that_did_not_succeed_is_no_record(setup, status):
 def test_reading_the_record_writes_nothing(setup):
     home, _, _, inputs, _ = setup
     files = {p: (p.stat().st_size, p.stat().st_mtime_ns) for p in home.root.rglob("*") if p.is_file()}
-    assert run_state.what_is_new(home, inputs()).skip
+    assert run_inputs.what_is_new(home, inputs()).skip
     assert {p: (p.stat().st_size, p.stat().st_mtime_ns) for p in home.root.rglob("*") if p.is_file()} == files
 
 
@@ -117,7 +117,7 @@ def test_a_changed_input_runs(setup, monkeypatch, change, reason):
         monkeypatch.setenv("SAFETYWH_SMTP_HOST", "127.0.0.1")
     elif change == "hour":
         now = NOW + dt.timedelta(hours=1)
-    verdict = run_state.what_is_new(home, inputs(now))
+    verdict = run_inputs.what_is_new(home, inputs(now))
     assert not verdict.skip
     assert reason in verdict.reason
     part = {"new_file": "landing", "touched_file": "landing", "removed_file": "landing", "code": "code",
@@ -127,13 +127,13 @@ def test_a_changed_input_runs(setup, monkeypatch, change, reason):
 
 def test_a_later_minute_of_the_same_hour_is_skipped(setup):
     home, _, _, inputs, _ = setup
-    assert run_state.what_is_new(home, inputs(NOW + dt.timedelta(minutes=50))).skip
+    assert run_inputs.what_is_new(home, inputs(NOW + dt.timedelta(minutes=50))).skip
 
 
 def test_alerts_waiting_for_a_retry_run(setup):
     home, _, _, inputs, _ = setup
     record(home, inputs(), retries_pending=True)
-    verdict = run_state.what_is_new(home, inputs())
+    verdict = run_inputs.what_is_new(home, inputs())
     assert not verdict.skip and "待重发" in verdict.reason
 
 
@@ -143,14 +143,14 @@ def test_a_warehouse_written_since_runs(setup, changed):
     home, _, _, inputs, _ = setup
     path = home.duckdb_path if changed == "warehouse" else home.published_path
     path.write_bytes(b"something else")
-    verdict = run_state.what_is_new(home, inputs())
+    verdict = run_inputs.what_is_new(home, inputs())
     assert not verdict.skip and "有变动" in verdict.reason
 
 
 def test_an_unreadable_record_runs(setup):
     home, _, _, inputs, _ = setup
-    run_state.runs_db(home).write_bytes(b"not a database")
-    assert not run_state.what_is_new(home, inputs()).skip
+    run_inputs.runs_db(home).write_bytes(b"not a database")
+    assert not run_inputs.what_is_new(home, inputs()).skip
 
 
 def test_an_unreadable_profile_is_refused_before_the_run(tmp_path):
@@ -183,11 +183,11 @@ def test_a_home_inside_the_code_counts_only_the_code(tmp_path):
     profile.mkdir()
 
     def inputs():
-        return run_state.current_inputs(home, profile, TZ, NOW, code_roots=[package])
+        return run_inputs.current_inputs(home, profile, TZ, NOW, code_roots=[package])
 
     before = inputs()
     for path in (home.landing / "hazards" / "430182001" / "w01.csv", home.duckdb_path, home.published_path,
-                 home.outbox / "a.eml", home.logs / "last-run.log", home.lock_path, run_state.runs_db(home)):
+                 home.outbox / "a.eml", home.logs / "last-run.log", home.lock_path, run_inputs.runs_db(home)):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("written by a run")
     after = inputs()

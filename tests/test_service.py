@@ -102,3 +102,74 @@ def test_a_dropped_file_is_published_and_alerted_and_sigterm_stops_everything(tm
     assert len(groups) == 3  # daemon, webserver, dashboards
     assert not [g for g in groups if group_alive(g)]  # their children (code servers, run worker, dbt) too
     assert "服务已停止" in text
+
+
+def runs(home: Path) -> list[tuple[str, str]]:
+    import sqlite3
+
+    db = home / "dagster" / "history" / "runs.db"
+    if not db.exists():
+        return []
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return con.execute("SELECT run_id, status FROM runs WHERE pipeline_name = 'safetywh_run' ORDER BY id").fetchall()
+    except sqlite3.Error:
+        return []
+    finally:
+        con.close()
+
+
+def marts(path: Path) -> dict[str, list]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' "
+                                            "ORDER BY 1").fetchall()]
+        return {t: sorted(map(repr, con.execute(f'SELECT * FROM marts."{t}"').fetchall())) for t in tables}
+
+
+def test_a_service_killed_mid_run_converges_after_a_restart_to_a_clean_run(tmp_path):
+    """kill -9 of the daemon (its group: code server, run worker, dbt) and of `safetywh serve`
+    while the run builds; the restarted service marks the dead run failed, the sensor runs the
+    same inputs again, and every mart equals that of a clean `safetywh run` of the same files."""
+    home, clean = tmp_path / "home", tmp_path / "clean"
+    for target in (home, clean):
+        hazards_file(target, 14, [dict(hazard_id="H-001")])
+        hazards_file(target, 16, [dict(hazard_id="H-100", found_on="2023-04-18"),
+                                  dict(hazard_id="H-101", found_on="2023年13月40日")])
+    env = {k: v for k, v in os.environ.items() if k not in ("SAFETYWH_HOME", "SAFETYWH_DUCKDB", "DAGSTER_HOME")}
+
+    def start(name: str):
+        out = (tmp_path / name).open("w+")
+        return out, subprocess.Popen([*SAFETYWH, "serve", "--home", str(home), "--port", str(free_port()), "--no-dashboard"],
+                                     stdout=out, stderr=subprocess.STDOUT, env=env)
+
+    log, proc = start("first.log")
+    try:
+        wait_for(lambda: "dbt_models - Running dbt command" in (tmp_path / "first.log").read_text("utf-8", "replace"),
+                 BOUND_S, proc)
+        text = (tmp_path / "first.log").read_text("utf-8", "replace")
+        groups = [int(pid) for pid in re.findall(r"已启动 \S+（进程 (\d+)）", text)]
+        proc.kill()  # the service itself, then every group it started: nothing gets to clean up
+        for group in groups:
+            os.killpg(group, signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        log.close()
+    assert [status for _, status in runs(home)] == ["STARTED"]  # a run with no process behind it
+
+    log, proc = start("second.log")
+    try:
+        done = wait_for(lambda: [r for r in runs(home) if r[1] == "SUCCESS"], BOUND_S, proc)
+        assert len(done) == 1
+        assert [status for _, status in runs(home)][0] == "FAILURE"  # the killed run, settled at the start
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=15)
+        log.close()
+    assert "已标记为失败" in (tmp_path / "second.log").read_text("utf-8", "replace")
+
+    ran = subprocess.run([*SAFETYWH, "run", "--home", str(clean)], capture_output=True, text=True, env=env, timeout=1200)
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    recovered, reference = marts(home / "published" / "warehouse.duckdb"), marts(clean / "published" / "warehouse.duckdb")
+    assert sorted(recovered) == sorted(reference) and len(reference) > 10
+    for table in reference:
+        assert recovered[table] == reference[table], table

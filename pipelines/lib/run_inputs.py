@@ -172,7 +172,7 @@ class Record:
     failures: int = 0  # runs of the current inputs that ended FAILURE or CANCELED
 
 
-def read_record(home: Home, key: str | None = None) -> Record | None:
+def read_record(home: Home, key: str | None = None, timezone: str = "Asia/Shanghai") -> Record | None:
     """Read from Dagster's SQLite run storage without importing dagster (tables ``runs`` and
     ``run_tags``, unchanged since Dagster 0.x). None when there is no instance or no success."""
     path = runs_db(home)
@@ -204,7 +204,7 @@ def read_record(home: Home, key: str | None = None) -> Record | None:
         return None
     finally:
         con.close()
-    finished = (dt.datetime.fromtimestamp(row[1]).astimezone().isoformat(sep=" ", timespec="seconds")
+    finished = (dt.datetime.fromtimestamp(row[1], ZoneInfo(timezone)).replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
                 if row[1] else None)
     return Record(row[0], finished, tags, failures)
 
@@ -224,9 +224,9 @@ PART_NAMES = {"landing": "收件目录有新的或变动的文件", "code": "程
               "settings": "SAFETYWH_* 设置有变化", "hour": "已跨整点（需重算逾期判定）"}
 
 
-def what_is_new(home: Home, inputs: Inputs) -> Verdict:
+def what_is_new(home: Home, inputs: Inputs, timezone: str = "Asia/Shanghai") -> Verdict:
     """Skip only when every input and both output files are what the last successful run saw."""
-    last = read_record(home, inputs.key)
+    last = read_record(home, inputs.key, timezone)
     failures = last.failures if last else 0
     if last is None or last.run_id is None:
         return Verdict(False, "没有上次成功运行的记录", changed=tuple(PART_NAMES), key=inputs.key, failures=failures)
@@ -244,4 +244,4 @@ def what_is_new(home: Home, inputs: Inputs) -> Verdict:
 
 def current_verdict(home: Home, profile_folder: Path, timezone: str) -> tuple[Inputs, Verdict]:
     inputs = current_inputs(home, profile_folder, timezone)
-    return inputs, what_is_new(home, inputs)
+    return inputs, what_is_new(home, inputs, timezone)
