@@ -81,6 +81,7 @@ def test_a_later_run_that_did_not_succeed_is_no_record(setup, status):
     verdict = run_inputs.what_is_new(home, inputs())
     assert not verdict.skip and verdict.changed == ("landing",) and verdict.last_run_id == run_id
     assert verdict.failures == (0 if status == "STARTED" else 1)
+    assert verdict.unfinished == (1 if status == "STARTED" else 0)  # the sensor waits for a run under way
 
 
 def test_reading_the_record_writes_nothing(setup):

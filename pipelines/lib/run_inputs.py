@@ -170,6 +170,7 @@ class Record:
     finished_at: str | None
     tags: dict[str, str]
     failures: int = 0  # runs of the current inputs that ended FAILURE or CANCELED
+    unfinished: int = 0  # runs of the job queued or under way
 
 
 def read_record(home: Home, key: str | None = None, timezone: str = "Asia/Shanghai") -> Record | None:
@@ -196,8 +197,11 @@ def read_record(home: Home, key: str | None = None, timezone: str = "Asia/Shangh
             failures = con.execute(
                 "SELECT count(*) FROM runs JOIN run_tags USING (run_id) WHERE pipeline_name = ? "
                 "AND status IN ('FAILURE', 'CANCELED') AND key = ? AND value = ?", [JOB_NAME, KEY_TAG, key]).fetchone()[0]
+        unfinished = con.execute(
+            "SELECT count(*) FROM runs WHERE pipeline_name = ? AND status IN ('QUEUED', 'NOT_STARTED', 'STARTING', "
+            "'STARTED', 'CANCELING')", [JOB_NAME]).fetchone()[0]
         if row is None:
-            return Record(None, None, {}, failures)
+            return Record(None, None, {}, failures, unfinished)
         tags = {k[len(TAG_PREFIX):]: v for k, v in con.execute(
             "SELECT key, value FROM run_tags WHERE run_id = ? AND key LIKE 'safetywh/%'", [row[0]]).fetchall()}
     except sqlite3.Error:
@@ -206,7 +210,7 @@ def read_record(home: Home, key: str | None = None, timezone: str = "Asia/Shangh
         con.close()
     finished = (dt.datetime.fromtimestamp(row[1], ZoneInfo(timezone)).replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
                 if row[1] else None)
-    return Record(row[0], finished, tags, failures)
+    return Record(row[0], finished, tags, failures, unfinished)
 
 
 @dataclass(frozen=True)
@@ -218,6 +222,7 @@ class Verdict:
     changed: tuple[str, ...] = ()  # the parts of Inputs that changed (all of them: no record)
     key: str = ""  # the inputs' digest: the sensor's run_key
     failures: int = 0
+    unfinished: int = 0  # runs of the job queued or under way (the sensor waits for them)
 
 
 PART_NAMES = {"landing": "收件目录有新的或变动的文件", "code": "程序或 dbt 模型有变化", "profile": "县情配置有变化",
@@ -227,10 +232,12 @@ PART_NAMES = {"landing": "收件目录有新的或变动的文件", "code": "程
 def what_is_new(home: Home, inputs: Inputs, timezone: str = "Asia/Shanghai") -> Verdict:
     """Skip only when every input and both output files are what the last successful run saw."""
     last = read_record(home, inputs.key, timezone)
-    failures = last.failures if last else 0
+    failures, unfinished = (last.failures, last.unfinished) if last else (0, 0)
     if last is None or last.run_id is None:
-        return Verdict(False, "没有上次成功运行的记录", changed=tuple(PART_NAMES), key=inputs.key, failures=failures)
-    common = dict(last_run_id=last.run_id, last_finished_at=last.finished_at, key=inputs.key, failures=failures)
+        return Verdict(False, "没有上次成功运行的记录", changed=tuple(PART_NAMES), key=inputs.key, failures=failures,
+                       unfinished=unfinished)
+    common = dict(last_run_id=last.run_id, last_finished_at=last.finished_at, key=inputs.key, failures=failures,
+                  unfinished=unfinished)
     changed = inputs.changed_since(last.tags)
     if changed:
         return Verdict(False, "；".join(PART_NAMES[p] for p in changed), changed=tuple(changed), **common)

@@ -43,6 +43,9 @@ def landing_folder(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.
     if not found.changed:
         # inputs as they were: alerts waiting for a retry, or the warehouse written by a command
         return dg.SkipReason(f"{found.reason}：由定时任务 alerts_retry 处理")
+    if found.unfinished:
+        # one run at a time: what lands meanwhile is compared with that run's record once it is done
+        return dg.SkipReason(f"{found.reason}：等待正在排队或运行的 {found.unfinished} 个运行结束")
     if found.failures >= MAX_ATTEMPTS:
         return dg.SkipReason(f"这些输入已运行失败 {found.failures} 次（已提醒数据组）：等新的文件、代码或设置，或下一个整点")
     # a run of these inputs that failed (or was killed) is tried once more under a key of its own
