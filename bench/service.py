@@ -25,7 +25,15 @@ import sys
 import time
 from pathlib import Path
 
-from bench.__main__ import RESULTS, ROOT, clean_env, held_back_file, landing_for, link_tree, log
+from bench.__main__ import (
+    RESULTS,
+    ROOT,
+    clean_env,
+    held_back_file,
+    landing_for,
+    link_tree,
+    log,
+)
 
 STAMP = r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) \+0000"
 PHASES = {  # name: a line of the service's log that ends it
@@ -61,7 +69,7 @@ def _phases(text: str, since: float) -> dict[str, float]:
     out = {}
     for name, pattern in PHASES.items():
         for match in re.finditer(STAMP + r"[^\n]*" + pattern, text):
-            at = dt.datetime.strptime(match.group(1), "%Y-%m-%d %H:%M:%S").replace(tzinfo=dt.timezone.utc).timestamp()
+            at = dt.datetime.strptime(match.group(1), "%Y-%m-%d %H:%M:%S").replace(tzinfo=dt.UTC).timestamp()
             if at >= int(since):
                 out[name] = round(at - since, 1)
                 break
@@ -79,7 +87,7 @@ def measure_drop(work: Path, scale: float, bound: float = 900) -> dict:
     logs.mkdir(parents=True, exist_ok=True)
     log(f"scale {scale:g}: service bench, first run")
     done = subprocess.run([sys.executable, "-m", "pipelines", "run", "--home", str(home)], env=clean_env(), cwd=ROOT,
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     if done.returncode:
         raise SystemExit(f"safetywh run failed:\n{done.stderr[-3000:]}")
     service_log = logs / f"service-s{scale:g}.log"

@@ -16,7 +16,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from pipelines.lib.dagster_home import ensure_instance
     from pipelines.lib.dbt_manifest import ensure_manifest
     from pipelines.lib.runner import _tools_on_path
-    from pipelines.lib.service import ServiceBusy, children, serve, service_lock, settle_abandoned_runs
+    from pipelines.lib.service import (
+        ServiceBusy,
+        children,
+        serve,
+        service_lock,
+        settle_abandoned_runs,
+    )
 
     def say(message: str) -> None:
         print(f"[safetywh serve] {message}", file=sys.stderr, flush=True)

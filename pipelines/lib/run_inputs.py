@@ -236,8 +236,8 @@ def what_is_new(home: Home, inputs: Inputs, timezone: str = "Asia/Shanghai") -> 
     if last is None or last.run_id is None:
         return Verdict(False, "没有上次成功运行的记录", changed=tuple(PART_NAMES), key=inputs.key, failures=failures,
                        unfinished=unfinished)
-    common = dict(last_run_id=last.run_id, last_finished_at=last.finished_at, key=inputs.key, failures=failures,
-                  unfinished=unfinished)
+    common = {"last_run_id": last.run_id, "last_finished_at": last.finished_at, "key": inputs.key,
+              "failures": failures, "unfinished": unfinished}
     changed = inputs.changed_since(last.tags)
     if changed:
         return Verdict(False, "；".join(PART_NAMES[p] for p in changed), changed=tuple(changed), **common)

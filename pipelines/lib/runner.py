@@ -12,8 +12,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
 from pipelines.lib import gx_process, run_inputs
 from pipelines.lib.run_inputs import Verdict
 from warehouse.file_lock import wait_until_free
