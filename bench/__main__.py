@@ -200,7 +200,7 @@ def run_pipeline(home: Path, label: str, logs: Path) -> dict:
                 log=logs / f"{label}.log")
     if m.exit_code:
         raise SystemExit(f"{label}: safetywh run failed (exit {m.exit_code}), see {logs / f'{label}.log'}")
-    # a run that could change nothing stops before Dagster starts (pipelines/lib/run_state.py)
+    # a run that could change nothing stops before Dagster starts (pipelines/lib/run_inputs.py)
     stopped = "未重新运行" in (logs / f"{label}.log").read_text("utf-8", errors="replace")
     return {**m.as_dict(), "dbt": "no run (nothing changed)" if stopped else dbt_mode(home, before)}
 
@@ -339,6 +339,10 @@ def table(results: dict) -> str:
             g = s["signals"]
             lines.append(head + f"| in the cold run: the {g['models']} signals and risk models (sum of dbt's node times) | "
                          f"{fmt(g['signals_s'])} | | | {100 * g['share_of_cold']:.1f} % of cold (target < 10 %) |")
+        if "service" in out:
+            from bench import service
+
+            lines.append(service.row(out["service"]))
         if "floor_definitions" in s and "floor_dbt" in s:
             a, b = s["floor_definitions"], s["floor_dbt"]
             total = a["wall_s"] + b["wall_s"]
@@ -391,6 +395,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-plain", action="store_true", help="skip the plain DuckDB floor")
     parser.add_argument("--no-dashboard", action="store_true", help="skip the AppTest timings")
     parser.add_argument("--no-big-file", action="store_true", help="skip the 2 M-row CSV's peak memory (bench/big_file.py)")
+    parser.add_argument("--no-service", action="store_true",
+                        help="skip the service row (bench/service.py: drop -> rows visible in the published copy)")
     parser.add_argument("--json", type=Path, help="where to write the results (default bench/results/bench-<time>.json)")
     args = parser.parse_args(argv)
 
@@ -408,6 +414,11 @@ def main(argv: list[str] | None = None) -> int:
         repeat = args.repeat if scale < 10 else args.repeat_large
         results["scales"].append(bench_scale(scale, work, repeat, not args.no_plain, dashboard, compiled,
                                              floor=scale == scales[0]))
+        if not args.no_service:
+            from bench import service
+
+            log(f"scale {scale:g}: the service, drop -> rows visible in the published copy")
+            results["scales"][-1]["service"] = service.measure_drop(work, scale)
         # written after every scale: a long run leaves what it measured so far
         RESULTS.mkdir(parents=True, exist_ok=True)
         path = args.json or RESULTS / f"bench-{started:%Y%m%d-%H%M%S}.json"

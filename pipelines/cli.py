@@ -300,7 +300,7 @@ def _command_modules() -> list:
 
     modules = []
     for name in ("pipelines.cli_numbers", "pipelines.cli_alerts", "pipelines.cli_publish", "pipelines.cli_mailbox",
-                 "pipelines.cli_signals", "dashboards.cli"):
+                 "pipelines.cli_signals", "pipelines.cli_serve", "dashboards.cli"):
         try:
             modules.append(importlib.import_module(name))
         except ModuleNotFoundError as exc:

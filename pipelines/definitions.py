@@ -3,9 +3,11 @@
 import dagster as dg
 
 from pipelines.defs.alerts import assets as alert_defs
+from pipelines.defs.alerts.schedules import alerts_retry
 from pipelines.defs.bulletins import assets as bulletin_defs
 from pipelines.defs.dbt import assets as dbt_defs
 from pipelines.defs.ingest import assets as ingest_defs
+from pipelines.defs import landing as landing_defs
 from pipelines.defs import mailbox as mailbox_defs
 from pipelines.defs import jobs
 from pipelines.defs.publish.assets import build_published_asset
@@ -29,6 +31,8 @@ def _build() -> dg.Definitions:
         jobs.defs,
         bulletin_defs.defs,  # downstream of the published copy, partitioned by period: not in the run
         mailbox_defs.defs,  # a sensor: files e-mailed ledgers, then asks for the run job
+        landing_defs.defs,  # a sensor: something new since the last successful run starts the run job
+        dg.Definitions(schedules=[alerts_retry]),  # unsent alerts are retried every 10 minutes
     )
 
 

@@ -19,7 +19,7 @@ ALLOWED = {
     "safetywh", "SAFETYWH_HOME", "warehouse", "YYYY-MM-DD", "ISO", "Excel", "JSON", "CSV", "SMTP", "IMAP", "PDF", "Word",
     "dbt", "staging", "pipelines", "contracts", "landing", "outbox", "publications", "archive", "xlsx", "defects",
     "csv", "json", "table", "hazards", "YJJ", "COMMAND", "_generator", "loaded", "rejected", "duplicate",
-    "queued", "sent", "failed", "resolved", "SHA-256", "W14", "Q2", "GBK", "Streamlit", "scrypt",
+    "queued", "sent", "failed", "resolved", "SHA-256", "W14", "Q2", "GBK", "Streamlit", "scrypt", "Dagster", "SIGTERM", "Ctrl",
 }
 
 

@@ -43,9 +43,13 @@ def home(hostile_home, tmp_path) -> Path:
     return copy
 
 
-def last_run(home: Path) -> str:
-    """The record of the last successful run (pipelines/lib/run_state.py)."""
-    return (home / ".last-run.json").read_text("utf-8")
+def last_run(home: Path) -> str | None:
+    """The last successful run in the home's Dagster instance (pipelines/lib/run_inputs.py)."""
+    from pipelines.lib.run_inputs import read_record
+    from warehouse.home import Home
+
+    record = read_record(Home(home))
+    return record.run_id if record else None
 
 
 def files_registered(home: Path) -> int:

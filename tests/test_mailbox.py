@@ -470,16 +470,17 @@ def test_the_dagster_definitions_hold_the_mailbox_sensor_which_skips_while_no_ma
     from tests.test_definitions import load_defs
 
     sensor = load_defs().resolve_sensor_def("reporting_mailbox")
-    assert sensor.job_name == "safetywh_run"
+    assert not sensor.targets  # it files mail into landing/: the landing sensor runs the job
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
     monkeypatch.delenv("SAFETYWH_IMAP_HOST", raising=False)
     skipped = sensor(dg.build_sensor_context())
     assert isinstance(skipped, dg.SkipReason) and "SAFETYWH_IMAP_HOST" in skipped.skip_message
 
 
-def test_the_sensor_files_the_mail_and_asks_for_a_run_once(box, imap, smtp, tmp_path, monkeypatch):
+def test_the_sensor_files_the_mail_and_the_landing_sensor_asks_for_a_run(box, imap, smtp, tmp_path, monkeypatch):
     import dagster as dg
 
+    from pipelines.defs.landing.sensors import landing_folder
     from pipelines.defs.mailbox.sensors import reporting_mailbox
 
     user, home = box
@@ -487,8 +488,12 @@ def test_the_sensor_files_the_mail_and_asks_for_a_run_once(box, imap, smtp, tmp_
     imap.deliver(user, mail(YUTAN, BUREAU_BOX, "隐患台账", [("d.xlsx", xlsx_bytes(tmp_path, "hazards", [hazard()]), XLSX)]))
 
     first = reporting_mailbox(dg.build_sensor_context())
-    assert isinstance(first, dg.SensorResult) and len(first.run_requests) == 1
+    assert isinstance(first, dg.SkipReason) and "处理邮件 1 封" in first.skip_message
     assert landed(home) == ["hazards/430182001/d.xlsx"]
+    # what was filed is new in landing/ (no successful run yet): the landing sensor asks for one run
+    asked = landing_folder(dg.build_sensor_context())
+    assert isinstance(asked, dg.SensorResult) and len(asked.run_requests) == 1
+    assert asked.run_requests[0].tags["safetywh/source"] == "landing" and asked.cursor == asked.run_requests[0].run_key
     assert len(smtp.handler.take()) == 1
     second = reporting_mailbox(dg.build_sensor_context())
     assert isinstance(second, dg.SkipReason) and "处理邮件 0 封" in second.skip_message

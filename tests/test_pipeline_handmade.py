@@ -229,13 +229,19 @@ def test_a_second_run_with_no_new_file_changes_nothing(home):
         time.sleep(61 - now.second)
     assert safetywh("run", home=home).returncode == 0
     before = snapshot()
-    warehouse_stamp = (home / "warehouse.duckdb").stat().st_mtime_ns
+
+    def every_file():
+        return {str(p.relative_to(home)): (p.stat().st_size, p.stat().st_mtime_ns) for p in home.rglob("*") if p.is_file()}
+
+    files = every_file()
+    assert (home / "dagster" / "history" / "runs.db").is_file()  # the home's Dagster instance holds the record
     again = safetywh("run", home=home)
     assert again.returncode == 0, again.stderr
     assert "没有发现新文件" in again.stdout
-    # nothing changed since the last run (pipelines/lib/run_state.py): not even Dagster starts
+    # nothing changed since the last successful run (pipelines/lib/run_inputs.py): no dbt
+    # build, not even Dagster starts, and no file of the home is written
     assert "未重新运行：没有新文件，程序、配置与整点均未变化" in again.stderr
-    assert (home / "warehouse.duckdb").stat().st_mtime_ns == warehouse_stamp
+    assert every_file() == files
     assert snapshot() == before
 
     forced = safetywh("run", "--force", home=home)  # every step runs, and finds nothing new

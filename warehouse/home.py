@@ -49,7 +49,8 @@ class Home:
 
     @property
     def dagster_home(self) -> Path:
-        return self.root / ".dagster"
+        """The Dagster instance (DAGSTER_HOME) that `safetywh run` and `safetywh serve` share."""
+        return self.root / "dagster"
 
     @property
     def lock_path(self) -> Path:

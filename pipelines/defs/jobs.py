@@ -6,8 +6,7 @@ from __future__ import annotations
 import dagster as dg
 
 from pipelines.defs.publish.assets import PUBLISHED_KEY
-
-RUN_JOB_NAME = "safetywh_run"
+from pipelines.lib.run_inputs import JOB_NAME as RUN_JOB_NAME
 
 safetywh_run = dg.define_asset_job(
     RUN_JOB_NAME,

@@ -118,7 +118,7 @@ def alert_lines(alerts: dict[str, int], outbox, smtp: bool) -> str:
     return text + "。\n"
 
 
-# What a run without a new file did instead, by what made it run (run_state.Inputs parts).
+# What a run without a new file did instead, by what made it run (run_inputs.Inputs parts).
 NO_FILE_REASONS = (
     ("profile", "县情配置有变化，已按新配置重新计算指标与排名"),
     ("settings", "SAFETYWH_* 设置有变化，已按新设置重新运行"),

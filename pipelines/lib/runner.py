@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import fcntl
 import os
 import sys
@@ -12,15 +11,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-import duckdb
-
-from pipelines.lib import gx_process, run_state
-from pipelines.lib.run_state import Verdict
+from pipelines.lib import gx_process, run_inputs
+from pipelines.lib.run_inputs import Verdict
 from warehouse.file_lock import wait_until_free
 from warehouse.home import Home
-from warehouse.layout import connect
 
 
 class WriterBusy(RuntimeError):
@@ -72,6 +67,20 @@ def writer_lock(home: Home) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def writer_busy(home: Home) -> bool:
+    """Whether a `safetywh run` holds the writer lock now (the service's sensor waits for it)."""
+    try:
+        with open(home.lock_path, "rb") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    except FileNotFoundError:
+        return False
+    return False
+
+
 def _tools_on_path() -> None:
     """dagster-dbt looks for `dbt` on PATH; put this interpreter's scripts there."""
     bindir = str(Path(sys.executable).parent)
@@ -85,22 +94,8 @@ class RunOutcome:
     success: bool
     error: str | None
     failed_checks: list[str]  # "raw/hazards:no_quarantined_rows"
-    skipped: Verdict | None = None  # why no step had to run (pipelines/lib/run_state.py)
-    changed: tuple[str, ...] = ()  # what made this run necessary (run_state.Inputs parts)
-
-
-def _retries_pending(home: Home, profile) -> bool:
-    """Alerts wait in the outbox for an SMTP server; with one configured, every run retries them."""
-    from pipelines.lib.alerts.outbox import waiting
-    from pipelines.lib.alerts.smtp import SmtpSettings
-
-    if SmtpSettings.resolve(profile.config) is None:
-        return False
-    with connect(home.duckdb_path, read_only=True) as con:
-        try:
-            return waiting(con) > 0
-        except duckdb.CatalogException:
-            return False
+    skipped: Verdict | None = None  # why no step had to run (pipelines/lib/run_inputs.py)
+    changed: tuple[str, ...] = ()  # what made this run necessary (run_inputs.Inputs parts)
 
 
 def run_pipeline(home: Home, verbose: bool = False, force: bool = False) -> RunOutcome:
@@ -109,39 +104,36 @@ def run_pipeline(home: Home, verbose: bool = False, force: bool = False) -> RunO
     is a broken system, reported with the failing step's error."""
     from pipelines.lib.profile import ProfileInvalid, load_profile
 
-    _check_writable(home)
     home.export_env()
     _tools_on_path()
+    try:
+        profile = load_profile()
+    except ProfileInvalid as exc:
+        raise ProfileUnreadable(str(exc)) from exc
+    except Exception as exc:  # noqa: BLE001 - any unreadable profile (file, YAML, CSV): every step needs it
+        raise ProfileUnreadable(f"县情配置无法读取：{exc}") from exc
+    # the same question the landing sensor asks, asked before anything is written
+    inputs, found = run_inputs.current_verdict(home, profile.folder, profile.timezone)
+    if found.skip and not force:
+        return RunOutcome(None, True, None, [], skipped=found)
+    _check_writable(home)
     with writer_lock(home):
-        try:
-            profile = load_profile()
-        except ProfileInvalid as exc:
-            raise ProfileUnreadable(str(exc)) from exc
-        except Exception as exc:  # noqa: BLE001 - any unreadable profile (file, YAML, CSV): every step needs it
-            raise ProfileUnreadable(f"县情配置无法读取：{exc}") from exc
-        inputs = run_state.current_inputs(home, profile.folder, profile.timezone)
-        found = run_state.verdict(home, inputs)
-        if found.skip and not force:
-            return RunOutcome(None, True, None, [], skipped=found)
         # another process holding the file would fail a step half-way: wait for it first
         wait_until_free(home.duckdb_path)
-        run_state.forget(home)
         if "landing" in found.changed:
             gx_process.start()  # new files to validate: import GX on the other core meanwhile
         try:
-            outcome = _execute(home, verbose)
+            outcome = _execute(home, verbose, inputs.tags())
         finally:
             gx_process.stop()
         outcome.changed = found.changed
-        if outcome.success:
-            run_state.remember(home, inputs, outcome.run_id, dt.datetime.now(ZoneInfo(profile.timezone)).replace(tzinfo=None),
-                               _retries_pending(home, profile))
         return outcome
 
 
-def _execute(home: Home, verbose: bool) -> RunOutcome:
+def _execute(home: Home, verbose: bool, tags: dict[str, str]) -> RunOutcome:
     import dagster as dg
 
+    from pipelines.lib.dagster_home import ensure_instance
     from pipelines.lib.dbt_manifest import ensure_manifest
 
     ensure_manifest()
@@ -149,7 +141,9 @@ def _execute(home: Home, verbose: bool) -> RunOutcome:
     from pipelines.definitions import defs
 
     job = defs.resolve_job_def(RUN_JOB_NAME)
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    # the home's instance, the one `safetywh serve` runs: its run history is the record
+    # pipelines/lib/run_inputs.py compares the next run's inputs with
+    instance = dg.DagsterInstance.from_config(ensure_instance(home))
     # Step logs (and dbt's, streamed through them) are for --verbose; the CLI prints a summary.
     run_config = {"loggers": {"console": {"config": {"log_level": "INFO" if verbose else "ERROR"}}}}
     # dagster-dbt echoes dbt's log to stdout; without --verbose it goes to a log file.
@@ -158,7 +152,7 @@ def _execute(home: Home, verbose: bool) -> RunOutcome:
     with open(log_path, "w", encoding="utf-8") as log_file, (
         contextlib.nullcontext() if verbose else contextlib.redirect_stdout(log_file)
     ):
-        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config)
+        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config, tags=tags)
     error = None
     if not result.success:
         messages = []
@@ -176,4 +170,5 @@ def _execute(home: Home, verbose: bool) -> RunOutcome:
     failed = sorted(
         f"{'/'.join(e.asset_key.path)}:{e.check_name}" for e in result.get_asset_check_evaluations() if not e.passed
     )
+    instance.dispose()
     return RunOutcome(result.run_id, result.success, error, failed)

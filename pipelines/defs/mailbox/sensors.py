@@ -1,14 +1,12 @@
-"""Under `dagster dev`, poll the reporting mailbox (what `safetywh mailbox` does) and start
-a run when ledgers were filed, so an e-mailed ledger is read without anyone running a command."""
+"""Under the daemon (`safetywh serve`), poll the reporting mailbox (what `safetywh mailbox`
+does): the ledgers it files under landing/ are new files, and the landing sensor
+(pipelines/defs/landing/sensors.py) runs the pipeline for them like for any other file."""
 
 from __future__ import annotations
 
-import hashlib
 import imaplib
 
 import dagster as dg
-
-from pipelines.defs.jobs import RUN_JOB_NAME
 
 POLL_SECONDS = 300
 # a sensor evaluation is cut off after 60 s (DAGSTER_SENSOR_GRPC_TIMEOUT_SECONDS): a backlog
@@ -18,13 +16,12 @@ MESSAGES_PER_TICK = 10
 
 @dg.sensor(
     name="reporting_mailbox",
-    job_name=RUN_JOB_NAME,
     minimum_interval_seconds=POLL_SECONDS,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Files the ledgers e-mailed to the reporting mailbox (SAFETYWH_IMAP_*) under landing/<feed>/<sender>/, "
-    "answers each sender with the receipt, and runs the pipeline when something was filed. Skips while no IMAP host is set.",
+    "answers each sender with the receipt; the landing sensor then runs the pipeline. Skips while no IMAP host is set.",
 )
-def reporting_mailbox(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
+def reporting_mailbox(context: dg.SensorEvaluationContext) -> dg.SkipReason:
     from pipelines.lib.mailbox import ImapConfigError, MailboxBusy, poll_mailbox
     from pipelines.lib.profile import load_profile
     from warehouse.home import Home
@@ -38,7 +35,5 @@ def reporting_mailbox(context: dg.SensorEvaluationContext) -> dg.SensorResult | 
     if not result.configured:
         return dg.SkipReason(result.summary())
     context.log.info(result.summary())
-    if not result.filed:
-        return dg.SkipReason(result.summary())
-    run_key = "mailbox-" + hashlib.sha256("\n".join(sorted(result.filed)).encode("utf-8")).hexdigest()[:16]
-    return dg.SensorResult(run_requests=[dg.RunRequest(run_key=run_key, tags={"safetywh/source": "mailbox"})])
+    # no run of its own: what was filed is new in landing/, and the landing sensor's next tick runs it
+    return dg.SkipReason(result.summary())
