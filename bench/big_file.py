@@ -38,9 +38,22 @@ def write_ledger(path: Path, rows: int) -> Path:
         writer.writerow(header)
         for i in range(rows):
             found = start + dt.timedelta(days=i % 300)
-            writer.writerow([f"BIG-{i:07d}", found.isoformat(), TOWNSHIPS[i % len(TOWNSHIPS)], "",
-                             "特别" if i % 1000 == 999 else "一般", "楼道堆放杂物，消防通道堵塞",
-                             (found + dt.timedelta(days=7)).isoformat(), "", "张三", "13712345678", "否", "0.5"])
+            writer.writerow(
+                [
+                    f"BIG-{i:07d}",
+                    found.isoformat(),
+                    TOWNSHIPS[i % len(TOWNSHIPS)],
+                    "",
+                    "特别" if i % 1000 == 999 else "一般",
+                    "楼道堆放杂物，消防通道堵塞",
+                    (found + dt.timedelta(days=7)).isoformat(),
+                    "",
+                    "张三",
+                    "13712345678",
+                    "否",
+                    "0.5",
+                ]
+            )
         writer.writerow(["合计", "", "", "", "", "", "", "", "", "", "", str(rows * 0.5)])
     return path
 
@@ -60,11 +73,17 @@ def ingest_once(home: Path, chunk_rows: int | None) -> dict:
     con = connect(home / "warehouse.duckdb")
     register_new_files(con, home / "landing", profile, "bench", now)
     result = ingest_feed(con, get_contract("hazards"), profile, home / "landing", "bench", now)
-    row = con.execute("SELECT rows_total, rows_loaded, rows_quarantined, rows_skipped FROM meta.files "
-                      "WHERE feed = 'hazards'").fetchone()
+    row = con.execute(
+        "SELECT rows_total, rows_loaded, rows_quarantined, rows_skipped FROM meta.files WHERE feed = 'hazards'"
+    ).fetchone()
     con.close()
-    return {"rows_total": row[0], "rows_loaded": row[1], "rows_quarantined": row[2], "rows_skipped": row[3],
-            "result_loaded": result.rows_loaded}
+    return {
+        "rows_total": row[0],
+        "rows_loaded": row[1],
+        "rows_quarantined": row[2],
+        "rows_skipped": row[3],
+        "result_loaded": result.rows_loaded,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,9 +124,18 @@ def main(argv: list[str] | None = None) -> int:
     from pipelines.lib.ingest import chunk_rows
     from pipelines.lib.profile import load_profile
 
-    print(json.dumps({"rows": args.rows, "file_mb": round(ledger.stat().st_size / 2**20, 1),
-                      "chunk_rows": args.chunk_rows or chunk_rows(load_profile()), **m.as_dict(), "counts": counts},
-                     ensure_ascii=False))
+    print(
+        json.dumps(
+            {
+                "rows": args.rows,
+                "file_mb": round(ledger.stat().st_size / 2**20, 1),
+                "chunk_rows": args.chunk_rows or chunk_rows(load_profile()),
+                **m.as_dict(),
+                "counts": counts,
+            },
+            ensure_ascii=False,
+        )
+    )
     return 0
 
 

@@ -42,7 +42,8 @@ def main(argv: list[str] | None = None) -> int:
         at = AppTest.from_file(str(APP), default_timeout=300)
         # a real session in the home's login store, as a login leaves it
         at.session_state[session.TOKEN_KEY] = logins.Store.for_home().open_session(
-            leader.username, None, logins.now_utc())
+            leader.username, None, logins.now_utc()
+        )
         at.switch_page(f"pages/{page}.py")
         at.run()
         if at.exception:
@@ -71,7 +72,9 @@ def main(argv: list[str] | None = None) -> int:
             else:  # another period of the same kind
                 box = at.selectbox[0]
                 options = list(box.options)
-                box.set_value(options[len(options) // 2] if options[len(options) // 2] != box.value else options[0]).run()
+                box.set_value(
+                    options[len(options) // 2] if options[len(options) // 2] != box.value else options[0]
+                ).run()
             if at.exception:
                 raise RuntimeError(f"{page} filter change: {[e.value for e in at.exception]}")
             change.append(round(time.perf_counter() - began, 3))

@@ -71,8 +71,12 @@ def with_tail(data: bytes, kind: str) -> bytes:
                 for start in range(first, LAST_ROW + 1, 10_000):
                     rows = range(start, min(start + 10_000, LAST_ROW + 1))
                     if kind == "cells":
-                        text = "".join(f'<row r="{r}" spans="1:7">' + "".join(f'<c r="{c}{r}" s="1"/>' for c in "ABCDEFG")
-                                       + "</row>" for r in rows)
+                        text = "".join(
+                            f'<row r="{r}" spans="1:7">'
+                            + "".join(f'<c r="{c}{r}" s="1"/>' for c in "ABCDEFG")
+                            + "</row>"
+                            for r in rows
+                        )
                     else:
                         text = "".join(f'<row r="{r}" s="1" customFormat="1"/>' for r in rows)
                     stream.write(text.encode())
@@ -92,8 +96,13 @@ def read_once(path: Path) -> dict:
     sheet, header = find_sheet(read_book(path, data), contract)
     rows = classify_rows([sheet.frame], [header], [0], contract)
     wall, cpu = time.perf_counter() - began, time.process_time() - cpu
-    return {"wall_s": round(wall, 3), "cpu_s": round(cpu, 3), "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-            "rows": rows.height, "data_rows": int((rows["_kind"] == "data").sum())}
+    return {
+        "wall_s": round(wall, 3),
+        "cpu_s": round(cpu, 3),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "rows": rows.height,
+        "data_rows": int((rows["_kind"] == "data").sum()),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,23 +116,39 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     folder = Path(tempfile.mkdtemp(prefix="bench-formatted-"))
     plain = ledger(args.rows)
-    files = {"plain": plain, "styled cells to 1,048,576": with_tail(plain, "cells"),
-             "row styles to 1,048,576": with_tail(plain, "rows")}
+    files = {
+        "plain": plain,
+        "styled cells to 1,048,576": with_tail(plain, "cells"),
+        "row styles to 1,048,576": with_tail(plain, "rows"),
+    }
     out = {}
     for label, data in files.items():
         path = folder / f"{len(out)}.xlsx"
         path.write_bytes(data)
         with zipfile.ZipFile(path) as book:
             xml_mb = book.getinfo(SHEET).file_size / 2**20
-        runs = [json.loads(subprocess.run([sys.executable, "-m", "bench.formatted_sheet", "--read", str(path)],
-                                          check=True, capture_output=True, text=True).stdout) for _ in range(args.repeat)]
+        runs = [
+            json.loads(
+                subprocess.run(
+                    [sys.executable, "-m", "bench.formatted_sheet", "--read", str(path)],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                ).stdout
+            )
+            for _ in range(args.repeat)
+        ]
         if len({(r["rows"], r["data_rows"]) for r in runs}) != 1 or runs[0]["data_rows"] != args.rows:
             raise RuntimeError(f"{label}: unexpected rows {runs}")
-        out[label] = {"file_mb": round(len(data) / 2**20, 1), "sheet_xml_mb": round(xml_mb, 1),
-                      "wall_s": statistics.median(r["wall_s"] for r in runs),
-                      "cpu_s": statistics.median(r["cpu_s"] for r in runs),
-                      "peak_rss_mb": statistics.median(r["peak_rss_mb"] for r in runs),
-                      "rows": runs[0]["rows"], "runs": [r["wall_s"] for r in runs]}
+        out[label] = {
+            "file_mb": round(len(data) / 2**20, 1),
+            "sheet_xml_mb": round(xml_mb, 1),
+            "wall_s": statistics.median(r["wall_s"] for r in runs),
+            "cpu_s": statistics.median(r["cpu_s"] for r in runs),
+            "peak_rss_mb": statistics.median(r["peak_rss_mb"] for r in runs),
+            "rows": runs[0]["rows"],
+            "runs": [r["wall_s"] for r in runs],
+        }
     print(json.dumps(out, ensure_ascii=False, indent=1))
     return 0
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 import threading
@@ -51,7 +50,7 @@ def _children() -> dict[int, list[int]]:
                 stat = handle.read()
         except OSError:
             continue
-        ppid = int(stat[stat.rindex(b")") + 2:].split()[1])
+        ppid = int(stat[stat.rindex(b")") + 2 :].split()[1])
         tree.setdefault(ppid, []).append(int(entry))
     return tree
 
@@ -103,8 +102,14 @@ def _parse_gnu_time(text: str) -> dict[str, float]:
     }
 
 
-def measure(cmd: list[str], *, env: dict[str, str] | None = None, cwd: str | os.PathLike | None = None,
-            log: Path | None = None, timeout: float | None = None) -> Measurement:
+def measure(
+    cmd: list[str],
+    *,
+    env: dict[str, str] | None = None,
+    cwd: str | os.PathLike | None = None,
+    log: Path | None = None,
+    timeout: float | None = None,
+) -> Measurement:
     """Run ``cmd`` to the end; its output goes to ``log`` (or nowhere)."""
     load = os.getloadavg()[0]
     out = open(log, "wb") if log else subprocess.DEVNULL
@@ -125,12 +130,20 @@ def measure(cmd: list[str], *, env: dict[str, str] | None = None, cwd: str | os.
         if wrapped is not cmd:
             figures = _parse_gnu_time(Path(report.name).read_text(errors="replace"))
         else:
-            figures = {"wall_s": wall, "user_s": usage.ru_utime, "sys_s": usage.ru_stime,
-                       "max_rss_mb": usage.ru_maxrss / 1024}
+            figures = {
+                "wall_s": wall,
+                "user_s": usage.ru_utime,
+                "sys_s": usage.ru_stime,
+                "max_rss_mb": usage.ru_maxrss / 1024,
+            }
         return Measurement(
-            wall_s=round(figures["wall_s"], 3), user_s=round(figures["user_s"], 3), sys_s=round(figures["sys_s"], 3),
-            max_rss_mb=round(figures["max_rss_mb"], 1), tree_rss_mb=round(peak / 2**20, 1),
-            exit_code=process.returncode, load_before=round(load, 2),
+            wall_s=round(figures["wall_s"], 3),
+            user_s=round(figures["user_s"], 3),
+            sys_s=round(figures["sys_s"], 3),
+            max_rss_mb=round(figures["max_rss_mb"], 1),
+            tree_rss_mb=round(peak / 2**20, 1),
+            exit_code=process.returncode,
+            load_before=round(load, 2),
         )
     finally:
         if log:

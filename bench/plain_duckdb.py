@@ -32,7 +32,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -86,7 +85,9 @@ def typed(cell: str, kind: str) -> str:
         p = f"regexp_extract({s}, {q(DATE_PATTERN)}, ['y', 'mo', 'd', 'h', 'mi', 'se'])"
         pad = lambda part: f"lpad(coalesce(nullif({p}.{part}, ''), '0'), 2, '0')"  # noqa: E731
         text_ts = f"({p}.y || '-' || {pad('mo')} || '-' || {pad('d')} || ' ' || {pad('h')} || ':' || {pad('mi')} || ':' || {pad('se')})"
-        serial = f"(TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(TRY_CAST({d} AS DOUBLE) * 86400000000) AS BIGINT)))"
+        serial = (
+            f"(TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(TRY_CAST({d} AS DOUBLE) * 86400000000) AS BIGINT)))"
+        )
         ts = f"(CASE WHEN regexp_full_match({d}, '\\d{{5}}(\\.\\d+)?') THEN {serial} ELSE TRY_CAST({text_ts} AS TIMESTAMP) END)"
         return ts if kind == "ts" else f"CAST({ts} AS DATE)"
     raise ValueError(kind)
@@ -113,14 +114,26 @@ def list_files(landing: Path, exclude: set[str], contracts: dict[str, Contract],
                 continue
             st = path.stat()
             received = dt.datetime.fromtimestamp(st.st_mtime_ns / 1e9, ZoneInfo(tz)).replace(tzinfo=None, microsecond=0)
-            rows.append({"path": rel, "feed": feed, "sender_code": path.parent.name, "size_bytes": st.st_size,
-                         "mtime_ns": st.st_mtime_ns, "received_at": received, "suffix": path.suffix.lower(),
-                         "sha256": hashlib.sha256(path.read_bytes()).hexdigest()})
+            rows.append(
+                {
+                    "path": rel,
+                    "feed": feed,
+                    "sender_code": path.parent.name,
+                    "size_bytes": st.st_size,
+                    "mtime_ns": st.st_mtime_ns,
+                    "received_at": received,
+                    "suffix": path.suffix.lower(),
+                    "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+                }
+            )
     # an identical copy sent again is read once (the first received)
     return (
-        pl.DataFrame(rows).sort("received_at", "path")
-        .with_columns(pl.int_range(1, pl.len() + 1).alias("file_id"),
-                      pl.col("path").cum_count().over("sha256").gt(1).alias("duplicate"))
+        pl.DataFrame(rows)
+        .sort("received_at", "path")
+        .with_columns(
+            pl.int_range(1, pl.len() + 1).alias("file_id"),
+            pl.col("path").cum_count().over("sha256").gt(1).alias("duplicate"),
+        )
     )
 
 
@@ -148,20 +161,25 @@ def read_cells(con: duckdb.DuckDBPyConnection, landing: Path, files: pl.DataFram
         spec = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in CELLS) + "}"
         paths = [str(landing / rel) for rel in utf8]
         con.execute(
-            f"""INSERT INTO cells_in SELECT filename, {', '.join(CELLS)} FROM read_csv(?, header = false, columns = {spec},
+            f"""INSERT INTO cells_in SELECT filename, {", ".join(CELLS)} FROM read_csv(?, header = false, columns = {spec},
                     null_padding = true, filename = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
                     strict_mode = false)""",
             [paths],
         )
-        con.execute(f"UPDATE cells_in SET file = substr(file, {len(str(landing)) + 2}) WHERE file LIKE ?", [str(landing) + "/%"])
+        con.execute(
+            f"UPDATE cells_in SET file = substr(file, {len(str(landing)) + 2}) WHERE file LIKE ?", [str(landing) + "/%"]
+        )
     frames = []
     for rel, data in others:
         try:
             if data is None:  # xlsx: calamine (fastexcel), empty rows kept so row numbers hold
                 import fastexcel
 
-                frame = fastexcel.read_excel((landing / rel).read_bytes()).load_sheet(
-                    0, header_row=None, dtypes="string").to_polars()
+                frame = (
+                    fastexcel.read_excel((landing / rel).read_bytes())
+                    .load_sheet(0, header_row=None, dtypes="string")
+                    .to_polars()
+                )
             else:  # not UTF-8: decode here, parse with polars
                 text = None
                 for encoding in ("utf-16", "gb18030") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ("gb18030",):
@@ -173,26 +191,37 @@ def read_cells(con: duckdb.DuckDBPyConnection, landing: Path, files: pl.DataFram
                 if text is None:
                     continue
                 sep = "\t" if text[:4096].count("\t") > text[:4096].count(",") else ","
-                frame = pl.read_csv(io.BytesIO(text.encode()), has_header=False, infer_schema=False, separator=sep,
-                                    truncate_ragged_lines=True)
+                frame = pl.read_csv(
+                    io.BytesIO(text.encode()),
+                    has_header=False,
+                    infer_schema=False,
+                    separator=sep,
+                    truncate_ragged_lines=True,
+                )
         except Exception:  # noqa: BLE001 - the floor skips what it cannot read
             continue
         frames.append(_frame_cells(frame, rel))
     if frames:
         batch = pl.concat(frames, how="diagonal")
-        batch = batch.select("file", *[pl.col(c) if c in batch.columns else pl.lit(None, pl.String).alias(c) for c in CELLS])
+        batch = batch.select(
+            "file", *[pl.col(c) if c in batch.columns else pl.lit(None, pl.String).alias(c) for c in CELLS]
+        )
         con.register("_cells_batch", batch)
         con.execute("INSERT INTO cells_in SELECT * FROM _cells_batch")
         con.unregister("_cells_batch")
-    con.execute("CREATE OR REPLACE TABLE cells AS SELECT file, CAST(row_number() OVER (PARTITION BY file ORDER BY rowid) AS INTEGER) "
-                "AS rownum, * EXCLUDE (file) FROM cells_in")
+    con.execute(
+        "CREATE OR REPLACE TABLE cells AS SELECT file, CAST(row_number() OVER (PARTITION BY file ORDER BY rowid) AS INTEGER) "
+        "AS rownum, * EXCLUDE (file) FROM cells_in"
+    )
     con.execute("DROP TABLE cells_in")
     # the cells where a header may be, and their header keys (normalised once per distinct text)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE head_cells AS
         SELECT file, rownum, CAST(substr(pos, 2) AS INTEGER) AS pos, cell
-        FROM (UNPIVOT (SELECT * FROM cells WHERE rownum <= {HEADER_SEARCH_ROWS}) ON {', '.join(CELLS)} INTO NAME pos VALUE cell)""")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE head_keys AS SELECT cell, {header_norm('cell')} AS key "
-                "FROM (SELECT DISTINCT cell FROM head_cells)")
+        FROM (UNPIVOT (SELECT * FROM cells WHERE rownum <= {HEADER_SEARCH_ROWS}) ON {", ".join(CELLS)} INTO NAME pos VALUE cell)""")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE head_keys AS SELECT cell, {header_norm('cell')} AS key "
+        "FROM (SELECT DISTINCT cell FROM head_cells)"
+    )
 
 
 # ------------------------------------------------------------------ per feed
@@ -226,7 +255,7 @@ def load_feed(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
         SELECT file, best.rownum AS header_row, name, min(pos) AS pos
         FROM matched JOIN best USING (file, rownum) GROUP BY ALL
     """)
-    pivot = ", ".join(f"max(pos) FILTER (WHERE name = {q(c.name)}) AS \"p_{c.name}\"" for c in contract.columns)
+    pivot = ", ".join(f'max(pos) FILTER (WHERE name = {q(c.name)}) AS "p_{c.name}"' for c in contract.columns)
     have_required = " AND ".join(f'"p_{n}" IS NOT NULL' for n in required) or "true"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE layouts AS
@@ -245,7 +274,7 @@ def load_feed(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
         SELECT cells.file, cells.rownum, layouts.header_row,
                CASE WHEN {first} IS NULL THEN 'blank' WHEN cells.rownum < layouts.header_row THEN 'title'
                     WHEN {total} THEN 'total' ELSE 'data' END AS _kind,
-               {', '.join(f'{cell(c.name)} AS "{c.name}"' for c in contract.columns)}
+               {", ".join(f'{cell(c.name)} AS "{c.name}"' for c in contract.columns)}
         FROM cells JOIN layouts USING (file)
         WHERE cells.rownum <> layouts.header_row
     """)
@@ -261,17 +290,19 @@ def load_feed(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
             value = f"(SELECT township_code FROM township_keys WHERE township_keys.key = {typed_key('t')})"
         else:
             value = typed("t", c.type)
-        lookups.append(f"d{i} AS (SELECT t, {value} AS v FROM (SELECT DISTINCT \"{c.name}\" AS t FROM feed_rows "
-                       f"WHERE _kind = 'data' AND \"{c.name}\" IS NOT NULL))")
+        lookups.append(
+            f'd{i} AS (SELECT t, {value} AS v FROM (SELECT DISTINCT "{c.name}" AS t FROM feed_rows '
+            f"WHERE _kind = 'data' AND \"{c.name}\" IS NOT NULL))"
+        )
         joins.append(f"LEFT JOIN d{i} ON d{i}.t = {cell}")
         values.append(f"d{i}.v")
     con.execute(f"""
         INSERT INTO raw.{feed} ({columns}, _file_id, _source_path, _file_sha256, _row_number, _sender_code,
                                  _received_at, _loaded_at, _run_id)
         {"WITH " + ", ".join(lookups) if lookups else ""}
-        SELECT {', '.join(values)}, files.file_id, files.path, '', feed_rows.rownum, files.sender_code,
+        SELECT {", ".join(values)}, files.file_id, files.path, '', feed_rows.rownum, files.sender_code,
                files.received_at, now()::TIMESTAMP, 'plain'
-        FROM feed_rows JOIN files ON files.path = feed_rows.file {' '.join(joins)}
+        FROM feed_rows JOIN files ON files.path = feed_rows.file {" ".join(joins)}
         WHERE feed_rows._kind = 'data'
         ORDER BY files.file_id, feed_rows.rownum
     """)
@@ -326,8 +357,12 @@ def run_models(con: duckdb.DuckDBPyConnection, compiled: Path) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.plain_duckdb", description=__doc__.split("\n\n")[0])
     parser.add_argument("--landing", required=True, type=Path)
-    parser.add_argument("--db", required=True, type=Path, help="DuckDB file to create (named warehouse.duckdb: "
-                        "the compiled SQL names its catalog)")
+    parser.add_argument(
+        "--db",
+        required=True,
+        type=Path,
+        help="DuckDB file to create (named warehouse.duckdb: the compiled SQL names its catalog)",
+    )
     parser.add_argument("--compiled", required=True, type=Path, help="dbt target folder of `dbt compile`")
     parser.add_argument("--exclude", action="append", default=[], help="landing-relative path to leave out")
     args = parser.parse_args(argv)
@@ -341,8 +376,10 @@ def main(argv: list[str] | None = None) -> int:
     profile = load_profile()
     write_reference_tables(con, profile)
     con.register("_township_keys", profile.township_lookup())
-    con.execute(f"CREATE TEMP TABLE township_keys AS SELECT DISTINCT ON (key) {typed_key('key')} AS key, township_code "
-                "FROM _township_keys")
+    con.execute(
+        f"CREATE TEMP TABLE township_keys AS SELECT DISTINCT ON (key) {typed_key('key')} AS key, township_code "
+        "FROM _township_keys"
+    )
     contracts = load_contracts()
     files = list_files(args.landing, set(args.exclude), contracts, profile.timezone)
     con.register("_files", files)
@@ -356,8 +393,14 @@ def main(argv: list[str] | None = None) -> int:
     models = run_models(con, args.compiled)
     con.close()
     end = time.perf_counter()
-    rows = {"files": files.height, "models": len(models), "read_s": round(read_done - began, 2),
-            "load_s": round(load_done - read_done, 2), "models_s": round(end - load_done, 2), "total_s": round(end - began, 2)}
+    rows = {
+        "files": files.height,
+        "models": len(models),
+        "read_s": round(read_done - began, 2),
+        "load_s": round(load_done - read_done, 2),
+        "models_s": round(end - load_done, 2),
+        "total_s": round(end - began, 2),
+    }
     print(json.dumps(rows))
     return 0
 

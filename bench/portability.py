@@ -28,14 +28,23 @@ DUCKDB_ONLY: dict[str, tuple[str, str]] = {
     "GROUP BY ALL": (r"\bgroup\s+by\s+all\b", "the grouping columns spelled out"),
     "ASOF JOIN": (r"\basof\s+(left\s+)?join\b", "a join on the greatest lower bound (max() over a range join)"),
     "x::type cast": (r"::\s*[a-z]", "CAST(x AS type) ({{ dbt.cast() }} / {{ dbt.safe_cast() }})"),
-    "list literal / index [..]": (r"\[[^\]\n{%]*\]\s*\[|\[\s*'[^']*'\s*(,\s*'[^']*'\s*)+\]", "ARRAY[...] and element_at() (safetywh.list_element)"),
+    "list literal / index [..]": (
+        r"\[[^\]\n{%]*\]\s*\[|\[\s*'[^']*'\s*(,\s*'[^']*'\s*)+\]",
+        "ARRAY[...] and element_at() (safetywh.list_element)",
+    ),
     "list()/list_* functions": (r"\blist(_\w+)?\s*\(", "array_agg() / array functions"),
     "generate_series / range": (r"\b(generate_series|range)\s*\(", "sequence() + UNNEST (safetywh.date_series)"),
     "strftime": (r"\bstrftime\s*\(", "date_format() / format() (safetywh.period_label)"),
     "printf / format": (r"\b(printf|format)\s*\(", "format() with Java format strings"),
     "make_date / make_timestamp": (r"\bmake_(date|timestamp)\s*\(", "date(concat(...)) or date_add from a base date"),
-    "INTERVAL n unit (unquoted)": (r"\binterval\s+\d+\s+(day|month|year|hour|week)s?\b", "INTERVAL 'n' UNIT ({{ dbt.dateadd() }})"),
-    "to_days/to_hours/to_months": (r"\bto_(days|hours|months|years|minutes)\s*\(", "INTERVAL or date_add() (safetywh.add_days)"),
+    "INTERVAL n unit (unquoted)": (
+        r"\binterval\s+\d+\s+(day|month|year|hour|week)s?\b",
+        "INTERVAL 'n' UNIT ({{ dbt.dateadd() }})",
+    ),
+    "to_days/to_hours/to_months": (
+        r"\bto_(days|hours|months|years|minutes)\s*\(",
+        "INTERVAL or date_add() (safetywh.add_days)",
+    ),
     "isodow / dayofweek": (r"\b(isodow|dayofweek)\s*\(", "day_of_week()"),
     "timezone(zone, ts)": (r"\btimezone\s*\(", "ts AT TIME ZONE zone"),
     "SELECT * EXCLUDE / REPLACE": (r"\*\s*(exclude|replace)\s*\(", "explicit column lists"),
@@ -44,13 +53,16 @@ DUCKDB_ONLY: dict[str, tuple[str, str]] = {
     "UNION BY NAME": (r"\bunion\s+(all\s+)?by\s+name\b", "the same column list in every branch"),
     "epoch()": (r"\bepoch(_ms|_us|_ns)?\s*\(", "date_diff('second', a, b) ({{ dbt.datediff() }})"),
     "arg_min / arg_max": (r"\barg_(min|max)\s*\(", "min_by() / max_by() (DuckDB has them too)"),
-    "string_split / str_split": (r"\b(string_split|str_split|string_to_array)\s*\(", "split() (safetywh.split_to_list)"),
+    "string_split / str_split": (
+        r"\b(string_split|str_split|string_to_array)\s*\(",
+        "split() (safetywh.split_to_list)",
+    ),
     "COLUMNS(*) / UNPIVOT": (r"\bcolumns\s*\(|\bunpivot\b", "explicit column lists"),
 }
 # Semantics a transpiler does not see: read these models by hand before running elsewhere.
 SEMANTIC = {
     "integer / integer": "DuckDB's / is exact division (1 / 2 = 0.5); Trino's truncates on integers (1 / 2 = 0): "
-                         "cast one side to double (the ranking's rates and quotas divide counts)",
+    "cast one side to double (the ranking's rates and quotas divide counts)",
     "ISO week label": "strftime '%G-W%V' has no Trino format code: build it from year_of_week() and week()",
     "date - date": "DuckDB returns an integer of days; Trino needs date_diff('day', a, b)",
 }

@@ -25,12 +25,25 @@ def ledger(folder: Path, rows: int) -> bytes:
 
     found = dt.date(2023, 4, 3)
     body = [
-        [f"BENCH-{i:05d}", found.isoformat(), "玉潭街道", None, "特别" if i % 50 == 49 else "一般", "楼道堆放杂物",
-         (found + dt.timedelta(days=7)).isoformat(), None, "张三", "13712345678", "否", "0.5"]
+        [
+            f"BENCH-{i:05d}",
+            found.isoformat(),
+            "玉潭街道",
+            None,
+            "特别" if i % 50 == 49 else "一般",
+            "楼道堆放杂物",
+            (found + dt.timedelta(days=7)).isoformat(),
+            None,
+            "张三",
+            "13712345678",
+            "否",
+            "0.5",
+        ]
         for i in range(rows)
     ]
-    return write_xlsx(folder / "bench.xlsx", headers("hazards"), body, title="玉潭街道2023年第14周隐患排查治理台账",
-                      total=["合计"]).read_bytes()
+    return write_xlsx(
+        folder / "bench.xlsx", headers("hazards"), body, title="玉潭街道2023年第14周隐患排查治理台账", total=["合计"]
+    ).read_bytes()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,11 +72,22 @@ def main(argv: list[str] | None = None) -> int:
         checks.append(round(time.perf_counter() - began, 3))
     gx_process.stop()
     expected_bad = args.rows // 50
-    if (first.rows_loaded, first.rows_quarantined) != (args.rows - expected_bad, expected_bad) or \
-            result.rows_quarantined != expected_bad:
+    if (first.rows_loaded, first.rows_quarantined) != (
+        args.rows - expected_bad,
+        expected_bad,
+    ) or result.rows_quarantined != expected_bad:
         raise RuntimeError(f"unexpected check result: {first.summary()}")
-    print(json.dumps({"rows": args.rows, "worker_start_and_first_check_s": round(startup, 3), "check_s": checks,
-                      "summary": result.summary()}, ensure_ascii=False))
+    print(
+        json.dumps(
+            {
+                "rows": args.rows,
+                "worker_start_and_first_check_s": round(startup, 3),
+                "check_s": checks,
+                "summary": result.summary(),
+            },
+            ensure_ascii=False,
+        )
+    )
     return 0
 
 

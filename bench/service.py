@@ -86,14 +86,35 @@ def measure_drop(work: Path, scale: float, bound: float = 900) -> dict:
     logs = work / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     log(f"scale {scale:g}: service bench, first run")
-    done = subprocess.run([sys.executable, "-m", "pipelines", "run", "--home", str(home)], env=clean_env(), cwd=ROOT,
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines", "run", "--home", str(home)],
+        env=clean_env(),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode:
         raise SystemExit(f"safetywh run failed:\n{done.stderr[-3000:]}")
     service_log = logs / f"service-s{scale:g}.log"
     with open(service_log, "w+") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "pipelines", "serve", "--home", str(home), "--no-dashboard",
-                                 "--port", str(_free_port())], env=clean_env(), cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "pipelines",
+                "serve",
+                "--home",
+                str(home),
+                "--no-dashboard",
+                "--port",
+                str(_free_port()),
+            ],
+            env=clean_env(),
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
         try:
             started = time.monotonic()
             # idle: the sensor found nothing new (not merely a run it already asked for)
@@ -119,17 +140,28 @@ def measure_drop(work: Path, scale: float, bound: float = 900) -> dict:
             proc.wait(timeout=30)
             stopped = round(time.monotonic() - stop_started, 2)
     text = service_log.read_text("utf-8", "replace")
-    return {"scale": scale, "held_back_file": held, "drop_to_visible_s": visible, "service_start_to_idle_s": round(idle_after, 1),
-            "stop_s": stopped, "load_before": round(load, 2), "phases_s": _phases(text, dropped), "log": str(service_log),
-            "files": sum(meta["files"].values()), "rows": sum(meta["rows"].values())}
+    return {
+        "scale": scale,
+        "held_back_file": held,
+        "drop_to_visible_s": visible,
+        "service_start_to_idle_s": round(idle_after, 1),
+        "stop_s": stopped,
+        "load_before": round(load, 2),
+        "phases_s": _phases(text, dropped),
+        "log": str(service_log),
+        "files": sum(meta["files"].values()),
+        "rows": sum(meta["rows"].values()),
+    }
 
 
 def row(result: dict) -> str:
     """The benchmark table's row (bench/__main__.py table)."""
     p = result["phases_s"]
     where = ", ".join(f"{k} at {v:g} s" for k, v in p.items())
-    return (f"| {result['scale']:g} | {result['rows']:,} | {result['files']:,} | service: drop → rows visible in the published "
-            f"copy | {result['drop_to_visible_s']:.1f} | | | {where} (load {result['load_before']:.1f}) |")
+    return (
+        f"| {result['scale']:g} | {result['rows']:,} | {result['files']:,} | service: drop → rows visible in the published "
+        f"copy | {result['drop_to_visible_s']:.1f} | | | {where} (load {result['load_before']:.1f}) |"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -43,9 +43,13 @@ def share(home: Path, wall_s: float | None = None, manifest: Path = MANIFEST) ->
     seconds = model_seconds(home / "logs" / "last-run.log")
     mine = signals_models(manifest)
     signals = {name: s for name, s in seconds.items() if name in mine}
-    out = {"models": len(seconds), "models_s": round(sum(seconds.values()), 2), "signals_models": len(signals),
-           "signals_s": round(sum(signals.values()), 2),
-           "slowest": sorted(signals.items(), key=lambda kv: -kv[1])[:3]}
+    out = {
+        "models": len(seconds),
+        "models_s": round(sum(seconds.values()), 2),
+        "signals_models": len(signals),
+        "signals_s": round(sum(signals.values()), 2),
+        "slowest": sorted(signals.items(), key=lambda kv: -kv[1])[:3],
+    }
     if wall_s:
         out["share_of_cold"] = round(out["signals_s"] / wall_s, 4)
     return out

@@ -41,10 +41,25 @@ def dbt_one_model(home: Path, work: Path, env: dict[str, str], log: Path) -> Mea
     target = work / "target"
     target.mkdir(parents=True)
     shutil.copyfile(home / "warehouse.duckdb", work / "warehouse.duckdb")
-    env = {**env, "SAFETYWH_DUCKDB": str(work / "warehouse.duckdb"), "DBT_TARGET_PATH": str(target),
-           "DBT_LOG_PATH": str(target), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    cmd = [dbt_executable(), "build", *run_artifact_args(), "--profiles-dir", str(DBT_PROJECT_DIR),
-           "--select", SMALLEST_MODEL, "--exclude-resource-type", "test", "unit_test"]
+    env = {
+        **env,
+        "SAFETYWH_DUCKDB": str(work / "warehouse.duckdb"),
+        "DBT_TARGET_PATH": str(target),
+        "DBT_LOG_PATH": str(target),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    cmd = [
+        dbt_executable(),
+        "build",
+        *run_artifact_args(),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--select",
+        SMALLEST_MODEL,
+        "--exclude-resource-type",
+        "test",
+        "unit_test",
+    ]
     try:
         warm_up = measure(cmd, env=env, cwd=DBT_PROJECT_DIR, log=log)  # parses, writes the partial parse
         if warm_up.exit_code:

@@ -19,14 +19,13 @@ _ROOT = Path(__file__).resolve().parent.parent
 if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
-import streamlit as st  # noqa: E402
-
-from dashboards import session  # noqa: E402
-
 # Import the chart and table libraries with the login page (once per server process), so
 # the cockpit's first render after a login does not pay for them.
 import altair  # noqa: E402,F401
 import pandas  # noqa: E402,F401
+import streamlit as st  # noqa: E402
+
+from dashboards import session  # noqa: E402
 
 PAGES = Path(__file__).resolve().parent / "pages"
 
@@ -63,7 +62,8 @@ else:
         if viewer.role in who:
             first = not any(sections.values())
             sections.setdefault(section, []).append(
-                st.Page(PAGES / f"{name}.py", title=title, url_path=name, icon=icon, default=first))
+                st.Page(PAGES / f"{name}.py", title=title, url_path=name, icon=icon, default=first)
+            )
         else:
             # off the menu; opened by its address it shows the query layer's refusal
             hidden.append(st.Page(PAGES / f"{name}.py", title=title, url_path=name, visibility="hidden"))

@@ -26,14 +26,31 @@ def delta_style(change, rise_is_good: bool | None) -> tuple[str, str]:
     return ("green" if good else "red"), arrow
 
 
-def metric_card(where, label: str, value: str, *, change=None, change_text: str | None = None,
-                rise_is_good: bool | None = None, help: str | None = None, border: bool = True) -> None:
+def metric_card(
+    where,
+    label: str,
+    value: str,
+    *,
+    change=None,
+    change_text: str | None = None,
+    rise_is_good: bool | None = None,
+    help: str | None = None,
+    border: bool = True,
+) -> None:
     """One card: the figure, and its change worded in Chinese with the right arrow and colour.
     It fills its column's height, so the cards of a row are one height whether or not a card
     has a change line."""
     color, arrow = delta_style(change, rise_is_good)
-    where.metric(label, value, delta=change_text if change is not None else None, delta_color=color,
-                 delta_arrow=arrow, help=help, border=border, height="stretch")
+    where.metric(
+        label,
+        value,
+        delta=change_text if change is not None else None,
+        delta_color=color,
+        delta_arrow=arrow,
+        help=help,
+        border=border,
+        height="stretch",
+    )
 
 
 def target_text(row: dict) -> str:
@@ -46,12 +63,16 @@ def target_text(row: dict) -> str:
 def scoreboard_cards(board: pl.DataFrame, per_row: int = 3) -> None:
     rows = board.to_dicts()
     for start in range(0, len(rows), per_row):
-        for column, row in zip(st.columns(per_row), rows[start:start + per_row]):
+        for column, row in zip(st.columns(per_row), rows[start : start + per_row]):
             with column.container(border=True, height="stretch"):
                 metric_card(
-                    st, row["label"], ui.fmt_with_unit(row["value"], row["unit"]),
-                    change=row["change"], change_text=row["change_text"],
-                    rise_is_good=RISE_IS_GOOD.get(row["target_kind"]), border=False,
+                    st,
+                    row["label"],
+                    ui.fmt_with_unit(row["value"], row["unit"]),
+                    change=row["change"],
+                    change_text=row["change_text"],
+                    rise_is_good=RISE_IS_GOOD.get(row["target_kind"]),
+                    border=False,
                     help=f"{ui.label(MODEL, 'ly_value')}：{ui.fmt_with_unit(row['ly_value'], row['unit'])}",
                 )
                 st.markdown(f"{ui.status_badge(row['status'])} {target_text(row)}")
@@ -60,18 +81,31 @@ def scoreboard_cards(board: pl.DataFrame, per_row: int = 3) -> None:
 def scoreboard_table(board: pl.DataFrame) -> pl.DataFrame:
     view = board.select(
         "label",
-        pl.struct("value", "unit").map_elements(lambda r: ui.fmt_value(r["value"], r["unit"]),
-                                               return_dtype=pl.String).alias("value"),
+        pl.struct("value", "unit")
+        .map_elements(lambda r: ui.fmt_value(r["value"], r["unit"]), return_dtype=pl.String)
+        .alias("value"),
         "unit",
-        pl.struct("ly_value", "unit").map_elements(lambda r: ui.fmt_value(r["ly_value"], r["unit"]),
-                                                  return_dtype=pl.String).alias("ly_value"),
+        pl.struct("ly_value", "unit")
+        .map_elements(lambda r: ui.fmt_value(r["ly_value"], r["unit"]), return_dtype=pl.String)
+        .alias("ly_value"),
         pl.col("change_text").fill_null("—"),
-        pl.struct("target", "target_kind", "unit").map_elements(
-            lambda r: "—" if r["target"] is None else
-            ("≤ " if r["target_kind"] == "at_most" else "≥ ") + ui.fmt_value(r["target"], r["unit"]),
-            return_dtype=pl.String).alias("target"),
+        pl.struct("target", "target_kind", "unit")
+        .map_elements(
+            lambda r: (
+                "—"
+                if r["target"] is None
+                else ("≤ " if r["target_kind"] == "at_most" else "≥ ") + ui.fmt_value(r["target"], r["unit"])
+            ),
+            return_dtype=pl.String,
+        )
+        .alias("target"),
         pl.col("status").replace_strict(ui.STATUS_TEXT, default="—"),
     )
     columns = ui.headers(MODEL, view.columns)
-    return ui.table(view, columns, key="scoreboard", file_name=f"指标总览_{board['as_of'][0]}",
-                    colors={columns["status"]: ui.STATUS_HEX})
+    return ui.table(
+        view,
+        columns,
+        key="scoreboard",
+        file_name=f"指标总览_{board['as_of'][0]}",
+        colors={columns["status"]: ui.STATUS_HEX},
+    )

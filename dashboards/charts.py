@@ -11,7 +11,8 @@ RANKING = "township_rankings"
 # the fields of a chart's data, as its tooltips and legends show them (pipelines/vocabulary.yaml)
 _CHART = labels.words("chart")
 MONTH, YEAR, AMOUNT, DATE, SERIES, VALUE, CATEGORY, PART = (
-    _CHART[k] for k in ("month", "year", "amount", "date", "series", "value", "category", "part"))
+    _CHART[k] for k in ("month", "year", "amount", "date", "series", "value", "category", "part")
+)
 
 _MONTHS = [f"{m}月" for m in range(1, 13)]
 
@@ -60,9 +61,11 @@ def components_stacked(frame: pl.DataFrame) -> alt.Chart:
 
     components = component_headers()
     period = labels.headers(["period"], model=RANKING)["period"]
-    long = frame.select(["period", *components]).unpivot(
-        index="period", on=list(components), variable_name="component", value_name="得分"
-    ).with_columns(pl.col("component").replace_strict(components).alias(PART), pl.col("period").alias(period))
+    long = (
+        frame.select(["period", *components])
+        .unpivot(index="period", on=list(components), variable_name="component", value_name="得分")
+        .with_columns(pl.col("component").replace_strict(components).alias(PART), pl.col("period").alias(period))
+    )
     return (
         alt.Chart(long, title="得分构成")
         .mark_bar()
@@ -84,12 +87,22 @@ BAND_PX = 24
 _NAMES = alt.Axis(labelOverlap=False, labelLimit=260, labelFontSize=12)
 
 
-def bars(frame: pl.DataFrame, category: str, value: str, title: str, *, horizontal: bool = True,
-         domain: tuple[float, float] | None = None) -> alt.Chart:
+def bars(
+    frame: pl.DataFrame,
+    category: str,
+    value: str,
+    title: str,
+    *,
+    horizontal: bool = True,
+    domain: tuple[float, float] | None = None,
+) -> alt.Chart:
     data = frame.select(pl.col(category).alias(CATEGORY), pl.col(value).alias(VALUE))
     scale = alt.Scale(domain=list(domain)) if domain else alt.Undefined
-    cat = (alt.Y(f"{CATEGORY}:N", sort="-x", title=None, axis=_NAMES) if horizontal
-           else alt.X(f"{CATEGORY}:N", sort="-y", title=None, axis=alt.Axis(labelOverlap=False, labelAngle=-45)))
+    cat = (
+        alt.Y(f"{CATEGORY}:N", sort="-x", title=None, axis=_NAMES)
+        if horizontal
+        else alt.X(f"{CATEGORY}:N", sort="-y", title=None, axis=alt.Axis(labelOverlap=False, labelAngle=-45))
+    )
     val = alt.X(f"{VALUE}:Q", title=None, scale=scale) if horizontal else alt.Y(f"{VALUE}:Q", title=None, scale=scale)
     return (
         alt.Chart(data, title=title)
@@ -99,15 +112,20 @@ def bars(frame: pl.DataFrame, category: str, value: str, title: str, *, horizont
     )
 
 
-def stacked_bars(frame: pl.DataFrame, category: str, parts: dict[str, str], title: str,
-                 colors: list[str] | None = None) -> alt.Chart:
+def stacked_bars(
+    frame: pl.DataFrame, category: str, parts: dict[str, str], title: str, colors: list[str] | None = None
+) -> alt.Chart:
     """One horizontal bar per category, split into parts (e.g. on time / late / missing);
     categories keep the frame's order. ``parts``: column -> its name in the legend."""
     order = frame[category].to_list()
-    long = frame.select([category, *parts]).unpivot(index=category, on=list(parts), variable_name="part",
-                                                   value_name=AMOUNT).with_columns(
-        pl.col(category).alias(CATEGORY), pl.col("part").replace_strict(parts).alias(PART),
-        pl.col("part").replace_strict({p: i for i, p in enumerate(parts)}, return_dtype=pl.Int32).alias("顺序"),
+    long = (
+        frame.select([category, *parts])
+        .unpivot(index=category, on=list(parts), variable_name="part", value_name=AMOUNT)
+        .with_columns(
+            pl.col(category).alias(CATEGORY),
+            pl.col("part").replace_strict(parts).alias(PART),
+            pl.col("part").replace_strict({p: i for i, p in enumerate(parts)}, return_dtype=pl.Int32).alias("顺序"),
+        )
     )
     scale = alt.Scale(domain=list(parts.values()), range=colors) if colors else alt.Undefined
     return (
@@ -116,8 +134,9 @@ def stacked_bars(frame: pl.DataFrame, category: str, parts: dict[str, str], titl
         .encode(
             y=alt.Y(f"{CATEGORY}:N", sort=order, title=None, axis=_NAMES),
             x=alt.X(f"{AMOUNT}:Q", title=None, axis=alt.Axis(tickMinStep=1, format="d")),  # counts
-            color=alt.Color(f"{PART}:N", sort=list(parts.values()), scale=scale,
-                            legend=alt.Legend(orient="top", title=None)),
+            color=alt.Color(
+                f"{PART}:N", sort=list(parts.values()), scale=scale, legend=alt.Legend(orient="top", title=None)
+            ),
             order=alt.Order("顺序:Q"),
             tooltip=[CATEGORY, PART, AMOUNT],
         )
@@ -127,9 +146,11 @@ def stacked_bars(frame: pl.DataFrame, category: str, parts: dict[str, str], titl
 
 def lines_over_time(frame: pl.DataFrame, date: str, series: dict[str, str], title: str) -> alt.Chart:
     """Several figures over time, one line each (``series``: column -> its name)."""
-    long = frame.select([date, *series]).unpivot(index=date, on=list(series), variable_name="s",
-                                                value_name=VALUE).with_columns(
-        pl.col(date).alias(DATE), pl.col("s").replace_strict(series).alias(SERIES))
+    long = (
+        frame.select([date, *series])
+        .unpivot(index=date, on=list(series), variable_name="s", value_name=VALUE)
+        .with_columns(pl.col(date).alias(DATE), pl.col("s").replace_strict(series).alias(SERIES))
+    )
     return (
         alt.Chart(long.select(DATE, SERIES, VALUE), title=title)
         .mark_line(interpolate="step-after", point=alt.OverlayMarkDef(size=20))

@@ -77,7 +77,7 @@ class Settings:
     lockout_minutes: float = 15
 
     @classmethod
-    def from_profile(cls) -> "Settings":
+    def from_profile(cls) -> Settings:
         from pipelines.lib.profile import load_profile
 
         section = load_profile().config.get("dashboards") or {}
@@ -100,12 +100,12 @@ class Outcome:
 
 
 def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def _iso(moment: dt.datetime) -> str:
     # UTC text sorts as time; shown in Asia/Shanghai
-    return moment.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
 def _parse(text: str) -> dt.datetime:
@@ -135,7 +135,7 @@ class Store:
             con.executescript(_SCHEMA)
 
     @classmethod
-    def for_home(cls, settings: Settings | None = None) -> "Store":
+    def for_home(cls, settings: Settings | None = None) -> Store:
         home = Home.resolve(os.environ.get("SAFETYWH_HOME"))
         return cls(home.root / "dashboards" / "logins.sqlite", settings or Settings.from_profile())
 
@@ -150,8 +150,9 @@ class Store:
     # -------------------------------------------------------------- throttling
 
     def _lock_until(self, con, scope: str, key: str, now: dt.datetime) -> dt.datetime | None:
-        row = con.execute("select max(until) from locks where scope = ? and key = ? and until > ?",
-                          (scope, key, _iso(now))).fetchone()
+        row = con.execute(
+            "select max(until) from locks where scope = ? and key = ? and until > ?", (scope, key, _iso(now))
+        ).fetchone()
         return _parse(row[0]) if row and row[0] else None
 
     def _failures_since_lock(self, con, scope: str, key: str, now: dt.datetime) -> int:
@@ -162,8 +163,9 @@ class Store:
         last = con.execute("select max(until) from locks where scope = ? and key = ?", (scope, key)).fetchone()[0]
         if last and _parse(last) > since:
             since = _parse(last)
-        return con.execute(f"select count(*) from audit where event = 'failure' and {column} = ? and at > ?",
-                           (key, _iso(since))).fetchone()[0]
+        return con.execute(
+            f"select count(*) from audit where event = 'failure' and {column} = ? and at > ?", (key, _iso(since))
+        ).fetchone()[0]
 
     def _keys(self, username: str, address: str | None) -> list[tuple[str, str]]:
         keys = [("account", username)]
@@ -179,8 +181,9 @@ class Store:
 
     # -------------------------------------------------------------- logins
 
-    def login(self, username: str, password: str, address: str | None, now: dt.datetime,
-              authenticate) -> tuple[Outcome, object | None]:
+    def login(
+        self, username: str, password: str, address: str | None, now: dt.datetime, authenticate
+    ) -> tuple[Outcome, object | None]:
         """Check a login: refused while locked, else the password; (outcome, viewer or None).
 
         ``authenticate(username, password)`` returns a Viewer or None (dashboards.auth)."""
@@ -201,9 +204,15 @@ class Store:
                         end = _ceil_minute(now + dt.timedelta(minutes=self.settings.lockout_minutes))
                         con.execute("insert into locks values (?, ?, ?, ?)", (scope, key, _iso(now), _iso(end)))
                         what = "账号" if scope == "account" else "地址"
-                        self._audit(con, now, "lockout", username, address,
-                                    f"{what} {key} 在 {self.settings.window_minutes:g} 分钟内输错密码 "
-                                    f"{self.settings.max_failures} 次，锁定至 {local_text(end)}")
+                        self._audit(
+                            con,
+                            now,
+                            "lockout",
+                            username,
+                            address,
+                            f"{what} {key} 在 {self.settings.window_minutes:g} 分钟内输错密码 "
+                            f"{self.settings.max_failures} 次，锁定至 {local_text(end)}",
+                        )
                 if end:
                     return Outcome(message=lock_message(end), locked_until=end), None
                 return Outcome(message="用户名或密码错误"), None
@@ -213,8 +222,10 @@ class Store:
     def _open(self, con, username: str, address: str | None, now: dt.datetime) -> str:
         token = secrets.token_urlsafe(32)
         expires = now + dt.timedelta(hours=self.settings.session_hours)
-        con.execute("insert into sessions values (?, ?, ?, ?, ?, null)",
-                    (_digest(token), username, address, _iso(now), _iso(expires)))
+        con.execute(
+            "insert into sessions values (?, ?, ?, ?, ?, null)",
+            (_digest(token), username, address, _iso(now), _iso(expires)),
+        )
         self._audit(con, now, "login", username, address, f"会话有效至 {local_text(expires)}")
         return token
 
@@ -228,8 +239,9 @@ class Store:
         if not token:
             return None
         with closing(self._connect()) as con:
-            row = con.execute("select username, expires_at, revoked_at from sessions where token_sha256 = ?",
-                              (_digest(token),)).fetchone()
+            row = con.execute(
+                "select username, expires_at, revoked_at from sessions where token_sha256 = ?", (_digest(token),)
+            ).fetchone()
         if row is None or row[2] is not None or _parse(row[1]) <= now:
             return None
         return row[0]
@@ -244,8 +256,9 @@ class Store:
         if not token:
             return
         with closing(self._connect()) as con:
-            row = con.execute("select username from sessions where token_sha256 = ? and revoked_at is null",
-                              (_digest(token),)).fetchone()
+            row = con.execute(
+                "select username from sessions where token_sha256 = ? and revoked_at is null", (_digest(token),)
+            ).fetchone()
             if row is None:
                 return
             con.execute("update sessions set revoked_at = ? where token_sha256 = ?", (_iso(now), _digest(token)))
@@ -254,8 +267,9 @@ class Store:
     def audit(self, limit: int = 1000) -> list[tuple]:
         """Latest audit rows first: (at UTC text, event, username, address, detail)."""
         with closing(self._connect()) as con:
-            return con.execute("select at, event, username, address, detail from audit order by at desc, rowid desc "
-                               "limit ?", (limit,)).fetchall()
+            return con.execute(
+                "select at, event, username, address, detail from audit order by at desc, rowid desc limit ?", (limit,)
+            ).fetchall()
 
 
 def lock_message(until: dt.datetime) -> str:
@@ -274,7 +288,9 @@ def audit_frame(store: Store, viewer, limit: int = 1000):
     rows = store.audit(limit)
     frame = pl.DataFrame(rows, schema=list(AUDIT_COLUMNS), orient="row")
     return frame.with_columns(
-        pl.col("at").str.to_datetime(time_zone="UTC").dt.convert_time_zone("Asia/Shanghai")
+        pl.col("at")
+        .str.to_datetime(time_zone="UTC")
+        .dt.convert_time_zone("Asia/Shanghai")
         .dt.strftime("%Y-%m-%d %H:%M:%S"),
         pl.col("event").replace_strict(EVENTS, default=pl.col("event")),
         pl.col("address").fill_null("本机"),

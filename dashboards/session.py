@@ -30,8 +30,9 @@ def _store(home: str) -> logins.Store:
 
 
 def store() -> logins.Store:
-    from warehouse.home import Home
     import os
+
+    from warehouse.home import Home
 
     return _store(str(Home.resolve(os.environ.get("SAFETYWH_HOME")).root))
 
@@ -65,10 +66,14 @@ def _cookie_script(token: str | None, seconds: int) -> None:
     value = json.dumps(token or "")
     age = seconds if token else 0
     st.html(
-        "<script>document.cookie = " + json.dumps(f"{logins.COOKIE}=") + " + " + value
+        "<script>document.cookie = "
+        + json.dumps(f"{logins.COOKIE}=")
+        + " + "
+        + value
         + f" + '; Max-Age={age}; Path=/; SameSite=Strict' + (location.protocol === 'https:' ? '; Secure' : '');"
         "</script>",
-        unsafe_allow_javascript=True, width="content",
+        unsafe_allow_javascript=True,
+        width="content",
     )
 
 
@@ -107,7 +112,9 @@ def sidebar(viewer: Viewer) -> None:
             token = st.session_state[TOKEN_KEY]
             left = store().expires_at(token) - logins.now_utc()
             _cookie_script(token, max(int(left.total_seconds()), 0))
-        role = {"leader": "局领导（全部数据）", "department": "部门账号（本单位报送）"}.get(viewer.role, "乡镇账号（本乡镇）")
+        role = {"leader": "局领导（全部数据）", "department": "部门账号（本单位报送）"}.get(
+            viewer.role, "乡镇账号（本乡镇）"
+        )
         st.markdown(f"**{viewer.display_name}**  \n{role}")
         try:
             first, last = common.data_dates(viewer)
@@ -142,5 +149,6 @@ def chrome() -> None:
         "c.nodeValue='您打开的页面不存在，已转到首页。';}}});};"
         "new MutationObserver(fix).observe(document.body,{childList:true,subtree:true,characterData:true});fix();})();"
         "</script>",
-        unsafe_allow_javascript=True, width="content",
+        unsafe_allow_javascript=True,
+        width="content",
     )

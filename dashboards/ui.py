@@ -58,6 +58,7 @@ def guarded():
 
 # ------------------------------------------------------------------ numbers
 
+
 def fmt_value(value, unit: str | None) -> str:
     """As `safetywh kpis` prints (the rule of pipelines/lib/bulletin/wording.py): counts
     whole, percentages 1 decimal, ‰ 4, others 2; null is —."""
@@ -92,6 +93,7 @@ def movement_text(movement) -> str:
 
 # ------------------------------------------------------------------ tables
 
+
 def headers(model: str | None, columns: list[str], feed: str | None = None) -> dict[str, str]:
     """Table headers in display order, from the one registry (pipelines.lib.labels): the
     mart's `meta: {label}`, the contract header of a ledger column, the vocabulary's word."""
@@ -110,8 +112,10 @@ def component_headers() -> dict[str, str]:
     from pipelines.lib.profile import load_profile
 
     weights = (load_profile().config.get("ranking") or {}).get("weights") or {}
-    return {key: f"{label(RANKING, key)}({float(weights[weight]):g})" if weight in weights else label(RANKING, key)
-            for key, weight, _ in COMPONENTS}
+    return {
+        key: f"{label(RANKING, key)}({float(weights[weight]):g})" if weight in weights else label(RANKING, key)
+        for key, weight, _ in COMPONENTS
+    }
 
 
 def figure(key: str) -> str:
@@ -147,8 +151,11 @@ def _display(frame: pl.DataFrame, columns: Mapping[str, str]) -> pl.DataFrame:
     bools = [name for name, dtype in view.schema.items() if dtype == pl.Boolean]
     if bools:
         view = view.with_columns(
-            pl.when(pl.col(name)).then(pl.lit(labels.word("value", "true")))
-            .when(pl.col(name).not_()).then(pl.lit(labels.word("value", "false"))).alias(name)
+            pl.when(pl.col(name))
+            .then(pl.lit(labels.word("value", "true")))
+            .when(pl.col(name).not_())
+            .then(pl.lit(labels.word("value", "false")))
+            .alias(name)
             for name in bools
         )
     return view.rename(dict(columns))
@@ -211,25 +218,42 @@ def table(
         styled = view.with_columns(pl.col(n).dt.strftime("%Y-%m-%d") for n in dates)
         styler = styled.to_pandas().style.format(precision=decimals, na_rep="—")
         if marked and any(marked):
-            styler = styler.apply(lambda row: [f"background-color: {HIGHLIGHT_HEX}" if marked[row.name] else ""]
-                                  * len(row), axis=1)
+            styler = styler.apply(
+                lambda row: [f"background-color: {HIGHLIGHT_HEX}" if marked[row.name] else ""] * len(row), axis=1
+            )
         colors = colors or {}
         for column, palette in colors.items():
             pick = palette if callable(palette) else (lambda cell, p=palette: p.get(cell, ""))
-            styler = styler.map(lambda cell, f=pick: f"background-color: {f(cell)}" if f(cell) else "",
-                                subset=[column])
+            styler = styler.map(lambda cell, f=pick: f"background-color: {f(cell)}" if f(cell) else "", subset=[column])
         shown = styler
-    st.dataframe(shown, hide_index=True, width="stretch", height=height, column_config=config, key=key,
-                 placeholder="—", row_height=row_height)
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        height=height,
+        column_config=config,
+        key=key,
+        placeholder="—",
+        row_height=row_height,
+    )
     with st.container(horizontal=True):
         st.download_button(
-            "下载 CSV", data=lambda: _csv_bytes(view), file_name=f"{file_name}.csv", mime="text/csv",
-            key=f"{key}-csv", on_click="ignore", icon=":material/download:",
+            "下载 CSV",
+            data=lambda: _csv_bytes(view),
+            file_name=f"{file_name}.csv",
+            mime="text/csv",
+            key=f"{key}-csv",
+            on_click="ignore",
+            icon=":material/download:",
         )
         st.download_button(
-            "下载 Excel", data=lambda: _xlsx_bytes(view, file_name), file_name=f"{file_name}.xlsx",
+            "下载 Excel",
+            data=lambda: _xlsx_bytes(view, file_name),
+            file_name=f"{file_name}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            key=f"{key}-xlsx", on_click="ignore", icon=":material/download:",
+            key=f"{key}-xlsx",
+            on_click="ignore",
+            icon=":material/download:",
         )
     return view
 
@@ -253,14 +277,21 @@ def movement_color(cell) -> str:
 
 # ------------------------------------------------------------------ pickers
 
+
 def as_of_picker(who: Viewer, title: str | None = None) -> dt.date:
     """One date shared by every page (session state), inside the data, latest by default."""
     first, last = common.data_dates(who)
     current = st.session_state.get("as_of_value")
     if not isinstance(current, dt.date) or not first <= current <= last:
         current = last
-    chosen = st.date_input(title or label("kpi_scoreboard_daily", "as_of"), value=current, min_value=first, max_value=last, format="YYYY-MM-DD",
-                           key="as_of_widget")
+    chosen = st.date_input(
+        title or label("kpi_scoreboard_daily", "as_of"),
+        value=current,
+        min_value=first,
+        max_value=last,
+        format="YYYY-MM-DD",
+        key="as_of_widget",
+    )
     st.session_state["as_of_value"] = chosen
     return chosen
 
@@ -270,8 +301,12 @@ def period_picker(who: Viewer, key: str) -> tuple[str, str, pl.DataFrame]:
     left, right = st.columns([2, 3])
     with left:
         period_type = st.segmented_control(
-            label(RANKING, "period_type"), options=list(common.PERIOD_TYPES), format_func=PERIOD_TYPE_TEXT.get,
-            default="month", required=True, key=f"{key}-type",
+            label(RANKING, "period_type"),
+            options=list(common.PERIOD_TYPES),
+            format_func=PERIOD_TYPE_TEXT.get,
+            default="month",
+            required=True,
+            key=f"{key}-type",
         )
     periods = common.ranked_periods(who, period_type)
     if periods.height == 0:
@@ -281,7 +316,10 @@ def period_picker(who: Viewer, key: str) -> tuple[str, str, pl.DataFrame]:
     default = next((i for i, done in enumerate(complete) if done), 0)
     with right:
         period = st.selectbox(
-            label(RANKING, "period"), options=names, index=default, key=f"{key}-period-{period_type}",
+            label(RANKING, "period"),
+            options=names,
+            index=default,
+            key=f"{key}-period-{period_type}",
             format_func=lambda p: p if complete[names.index(p)] else f"{p}（进行中）",
         )
     return period_type, period, periods.filter(pl.col("period") == period)
@@ -294,7 +332,13 @@ def township_picker(who: Viewer, key: str, title: str | None = None) -> tuple[st
     names = dict(zip(codes, options["township_name"].to_list()))
     if not codes:
         raise NoData("没有可查看的乡镇")
-    code = st.selectbox(title or label(RANKING, "township_name"), options=codes, format_func=names.get, key=key, disabled=len(codes) == 1)
+    code = st.selectbox(
+        title or label(RANKING, "township_name"),
+        options=codes,
+        format_func=names.get,
+        key=key,
+        disabled=len(codes) == 1,
+    )
     return code, names[code]
 
 

@@ -9,8 +9,18 @@ from pipelines.cli_zh import HOME_HELP, SENDER_HELP, date_arg, format_help, send
 from warehouse.home import Home
 
 STATUSES = ("queued", "sent", "failed", "resolved")
-TABLE_COLUMNS = ("created_at", "sender_code", "sender_name", "recipient", "status", "new_problems",
-                 "resolved_problems", "open_problems", "attempts", "subject")
+TABLE_COLUMNS = (
+    "created_at",
+    "sender_code",
+    "sender_name",
+    "recipient",
+    "status",
+    "new_problems",
+    "resolved_problems",
+    "open_problems",
+    "attempts",
+    "subject",
+)
 
 
 def _alert_sender(text: str) -> str:
@@ -42,8 +52,16 @@ def register(subparsers) -> None:
     p.add_argument("--home", metavar="DIR", help=HOME_HELP)
     p.add_argument("--sender", type=_alert_sender, metavar="CODE", help=SENDER_HELP)
     p.add_argument("--since", type=date_arg, metavar="DATE", help="只看该日期（YYYY-MM-DD）及以后生成的提醒")
-    p.add_argument("--status", type=status_arg(STATUSES), metavar="STATUS",
-                   help="只看该状态的提醒：" + status_choices_text(STATUSES))
-    p.add_argument("--format", choices=("table", "json", "csv"), default="table",
-                   help=format_help("table", ("table", "json", "csv")))
+    p.add_argument(
+        "--status",
+        type=status_arg(STATUSES),
+        metavar="STATUS",
+        help="只看该状态的提醒：" + status_choices_text(STATUSES),
+    )
+    p.add_argument(
+        "--format",
+        choices=("table", "json", "csv"),
+        default="table",
+        help=format_help("table", ("table", "json", "csv")),
+    )
     p.set_defaults(func=cmd_alerts)

@@ -36,7 +36,10 @@ def cmd_mailbox(args: argparse.Namespace) -> int:
             for path in result.filed:
                 print(f"  入库：landing/{path}")
             if not result.configured:
-                print("请设置 SAFETYWH_IMAP_HOST、SAFETYWH_IMAP_USER、SAFETYWH_IMAP_PASSWORD 等（见 README）", file=sys.stderr)
+                print(
+                    "请设置 SAFETYWH_IMAP_HOST、SAFETYWH_IMAP_USER、SAFETYWH_IMAP_PASSWORD 等（见 README）",
+                    file=sys.stderr,
+                )
                 return 2
         if args.once:
             return 0
@@ -63,10 +66,21 @@ def register(subparsers) -> None:
         "未登记地址的来信不入库，告知数据组。每封邮件只处理一次。回复写入 <home>/outbox，配置了 SMTP 时发送。",
     )
     p.add_argument("--home", metavar="DIR", help=HOME_HELP)
-    p.add_argument("--once", action="store_true", help="只收取一次即退出（默认每隔 --interval 秒收取一次，直到手动停止）")
-    p.add_argument("--interval", type=float, default=DEFAULT_INTERVAL, metavar="SECONDS",
-                   help=f"不带 --once 时两次收取之间的秒数（默认 {DEFAULT_INTERVAL}）")
+    p.add_argument(
+        "--once", action="store_true", help="只收取一次即退出（默认每隔 --interval 秒收取一次，直到手动停止）"
+    )
+    p.add_argument(
+        "--interval",
+        type=float,
+        default=DEFAULT_INTERVAL,
+        metavar="SECONDS",
+        help=f"不带 --once 时两次收取之间的秒数（默认 {DEFAULT_INTERVAL}）",
+    )
     p.add_argument("--replies", action="store_true", help="改为列出报送邮箱发出的回复及其发送状态")
-    p.add_argument("--format", choices=("table", "json", "csv"), default="table",
-                   help="用于 --replies。" + format_help("table", ("table", "json", "csv")))
+    p.add_argument(
+        "--format",
+        choices=("table", "json", "csv"),
+        default="table",
+        help="用于 --replies。" + format_help("table", ("table", "json", "csv")),
+    )
     p.set_defaults(func=lambda a: cmd_mailbox_replies(a) if a.replies else cmd_mailbox(a))

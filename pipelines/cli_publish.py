@@ -15,9 +15,13 @@ from pipelines.cli_zh import HOME_HELP, PERIOD_HELP, period_arg
 from warehouse.home import Home
 
 _MAIL_TEXT = {
-    "sent": "已发送至领导邮箱", "partly_sent": "部分发送失败", "failed": "发送失败",
-    "smtp_not_configured": "未配置 SMTP，未发送邮件", "unchanged_not_resent": "内容与已发送版本相同，未重复发送",
-    "no_recipients": "未配置领导邮箱（contacts.leadership），未发送", "not_requested": "未发送邮件（--no-mail）",
+    "sent": "已发送至领导邮箱",
+    "partly_sent": "部分发送失败",
+    "failed": "发送失败",
+    "smtp_not_configured": "未配置 SMTP，未发送邮件",
+    "unchanged_not_resent": "内容与已发送版本相同，未重复发送",
+    "no_recipients": "未配置领导邮箱（contacts.leadership），未发送",
+    "not_requested": "未发送邮件（--no-mail）",
     "no_sender": "邮件发送模块不可用，未发送",
 }
 
@@ -37,9 +41,12 @@ def cmd_publish(args: argparse.Namespace) -> int:
         print(path)
     version = result.version
     note = "，内容与上一版相同" if version.same_as_previous else ""
-    print(f"{result.content['document']['title']}（{result.content['document']['doc_number']}）："
-          f"第{version.number}版，存档 {version.archive_dir}{note}；"
-          f"{_MAIL_TEXT.get(result.mail.get('status'), result.mail.get('status'))}", file=sys.stderr)
+    print(
+        f"{result.content['document']['title']}（{result.content['document']['doc_number']}）："
+        f"第{version.number}版，存档 {version.archive_dir}{note}；"
+        f"{_MAIL_TEXT.get(result.mail.get('status'), result.mail.get('status'))}",
+        file=sys.stderr,
+    )
     return 0 if result.mail.get("status") not in ("failed", "partly_sent") else 1
 
 

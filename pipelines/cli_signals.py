@@ -44,7 +44,6 @@ def _emit_records(records: list[dict], table: pl.DataFrame, fmt: str) -> None:
         emit(table, "table")
 
 
-
 def _chinese(rows: list[dict], columns: tuple[str, ...]) -> pl.DataFrame:
     """A table for a person: its headers from the label registry (pipelines/vocabulary.yaml)."""
     frame = pl.DataFrame(rows, schema={c: pl.String for c in columns})
@@ -78,13 +77,30 @@ def cmd_signals(args: argparse.Namespace) -> int:
     if read is None:
         return 2
     records = lib.signals_records(read[0])
-    table = _chinese([{
-        "as_of": r["as_of"], "township_code": r["township_code"], "township_name": r["township_name"],
-        "signal_label": r["signal_label"], "fires": value_text(r["fires"]), "clue": r["clue"] or value_text(None),
-    } for r in records], ("as_of", "township_code", "township_name", "signal_label", "fires", "clue"))
+    table = _chinese(
+        [
+            {
+                "as_of": r["as_of"],
+                "township_code": r["township_code"],
+                "township_name": r["township_name"],
+                "signal_label": r["signal_label"],
+                "fires": value_text(r["fires"]),
+                "clue": r["clue"] or value_text(None),
+            }
+            for r in records
+        ],
+        ("as_of", "township_code", "township_name", "signal_label", "fires", "clue"),
+    )
     if args.format == "csv":
-        table = pl.DataFrame([{**{k: v for k, v in r.items() if k != "figures"},
-                               **{f"{r['signal']}__{k}": v for k, v in r["figures"].items()}} for r in records])
+        table = pl.DataFrame(
+            [
+                {
+                    **{k: v for k, v in r.items() if k != "figures"},
+                    **{f"{r['signal']}__{k}": v for k, v in r["figures"].items()},
+                }
+                for r in records
+            ]
+        )
     _emit_records(records, table, args.format)
     return 0
 
@@ -100,23 +116,44 @@ def cmd_risk(args: argparse.Namespace) -> int:
     if args.format == "csv":
         table = risk.with_columns(pl.col("as_of").cast(pl.String))
     else:
-        table = _chinese([{
-            "as_of": r["as_of"], "township_code": r["township_code"], "township_name": r["township_name"],
-            "score": str(r["score"]),
-            "risk_level": f"{r['level']}（{r['level_name']}）" + ("，挂牌督办重大隐患逾期" if r["is_floored"] else ""),
-            "indicators": "；".join(f"{i['label']}{i['figure']}{i['unit']}（{i['points']}分）" for i in r["indicators"])
-            or value_text(None),
-        } for r in records], ("as_of", "township_code", "township_name", "score", "risk_level", "indicators"))
+        table = _chinese(
+            [
+                {
+                    "as_of": r["as_of"],
+                    "township_code": r["township_code"],
+                    "township_name": r["township_name"],
+                    "score": str(r["score"]),
+                    "risk_level": f"{r['level']}（{r['level_name']}）"
+                    + ("，挂牌督办重大隐患逾期" if r["is_floored"] else ""),
+                    "indicators": "；".join(
+                        f"{i['label']}{i['figure']}{i['unit']}（{i['points']}分）" for i in r["indicators"]
+                    )
+                    or value_text(None),
+                }
+                for r in records
+            ],
+            ("as_of", "township_code", "township_name", "score", "risk_level", "indicators"),
+        )
     _emit_records(records, table, args.format)
     return 0
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--as-of", dest="as_of", type=_date, required=True, metavar="DATE",
-                        help="截至日期 YYYY-MM-DD（按周日计算；非周日取此前最近的计算日并提示）")
+    parser.add_argument(
+        "--as-of",
+        dest="as_of",
+        type=_date,
+        required=True,
+        metavar="DATE",
+        help="截至日期 YYYY-MM-DD（按周日计算；非周日取此前最近的计算日并提示）",
+    )
     parser.add_argument("--home", metavar="DIR", help="数仓目录（默认 $SAFETYWH_HOME，其次 ./warehouse）")
-    parser.add_argument("--format", choices=("table", "json", "csv"), default="table",
-                        help="输出格式（默认 table；json 与 csv 含全部数值）")
+    parser.add_argument(
+        "--format",
+        choices=("table", "json", "csv"),
+        default="table",
+        help="输出格式（默认 table；json 与 csv 含全部数值）",
+    )
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -102,6 +102,7 @@ class ChineseParser(argparse.ArgumentParser):
 
 # ------------------------------------------------------------------ argument types
 
+
 def date_arg(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)

@@ -2,14 +2,14 @@
 
 import dagster as dg
 
+from pipelines.defs import jobs
+from pipelines.defs import landing as landing_defs
+from pipelines.defs import mailbox as mailbox_defs
 from pipelines.defs.alerts import assets as alert_defs
 from pipelines.defs.alerts.schedules import alerts_retry
 from pipelines.defs.bulletins import assets as bulletin_defs
 from pipelines.defs.dbt import assets as dbt_defs
 from pipelines.defs.ingest import assets as ingest_defs
-from pipelines.defs import landing as landing_defs
-from pipelines.defs import mailbox as mailbox_defs
-from pipelines.defs import jobs
 from pipelines.defs.publish.assets import build_published_asset
 from pipelines.defs.resources import WarehouseResource
 

@@ -61,7 +61,9 @@ class RecordingHandler:
         for rcpt in envelope.rcpt_tos:
             if rcpt in self.refuse:
                 return self.refuse[rcpt]
-        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content or envelope.content))
+        self.received.append(
+            Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content or envelope.content)
+        )
         return "250 OK"
 
     def take(self) -> list[Received]:
@@ -82,7 +84,7 @@ class SmtpServer:
         self.port = free_port()
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
 
-    def __enter__(self) -> "SmtpServer":
+    def __enter__(self) -> SmtpServer:
         self.controller.start()
         return self
 

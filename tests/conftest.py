@@ -51,8 +51,13 @@ def generated_home(tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("generated")
     generate(home / "landing", seed=11, scale=0.25, defect_rate=0.04)
     env = {k: v for k, v in os.environ.items() if k not in ("SAFETYWH_HOME", "SAFETYWH_DUCKDB")}
-    done = subprocess.run([sys.executable, "-m", "pipelines", "run", "--home", str(home)],
-                          capture_output=True, text=True, env=env, timeout=900)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines", "run", "--home", str(home)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
     assert done.returncode == 0, done.stderr[-5000:]
     (home / "run-stdout.txt").write_text(done.stdout, "utf-8")  # what the user saw, for test_run_summary
     return home
@@ -77,18 +82,31 @@ def hostile_home(tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("hostile")
     landing = home / "landing"
     haz = lambda **o: ledger_row("hazards", {**CLEAN["hazards"], **o})  # noqa: E731
-    write_csv(landing / "hazards" / "430182001" / "第14周.csv", headers("hazards"), [
-        haz(hazard_id="H-1", description=PAYLOAD, is_supervised="是", rectified_on="", level="重大"),
-        haz(hazard_id="H-2", level=PAYLOAD),  # quarantined: the payload reaches the alert workbook
-        haz(hazard_id="H-3", phone="13900001111", description="+1 通道堵塞"),
-    ], received=dt.datetime(2023, 4, 10, 9, 0))
+    write_csv(
+        landing / "hazards" / "430182001" / "第14周.csv",
+        headers("hazards"),
+        [
+            haz(hazard_id="H-1", description=PAYLOAD, is_supervised="是", rectified_on="", level="重大"),
+            haz(hazard_id="H-2", level=PAYLOAD),  # quarantined: the payload reaches the alert workbook
+            haz(hazard_id="H-3", phone="13900001111", description="+1 通道堵塞"),
+        ],
+        received=dt.datetime(2023, 4, 10, 9, 0),
+    )
     rel = lambda **o: ledger_row("relief", {**CLEAN["relief"], **o})  # noqa: E731
-    write_xlsx(landing / "relief" / "YJJ" / "救助台账.xlsx", headers("relief"),
-               [rel(relief_id="JZ-1"), rel(relief_id="JZ-2", person_name="@王五")],
-               received=dt.datetime(2023, 7, 3, 9, 0))
+    write_xlsx(
+        landing / "relief" / "YJJ" / "救助台账.xlsx",
+        headers("relief"),
+        [rel(relief_id="JZ-1"), rel(relief_id="JZ-2", person_name="@王五")],
+        received=dt.datetime(2023, 7, 3, 9, 0),
+    )
     assert ID_OLD_CODE  # the 18-digit number the published copy must not hold
     env = {k: v for k, v in os.environ.items() if k not in ("SAFETYWH_HOME", "SAFETYWH_DUCKDB")}
-    done = subprocess.run([sys.executable, "-m", "pipelines", "run", "--home", str(home)],
-                          capture_output=True, text=True, env=env, timeout=900)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines", "run", "--home", str(home)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
     assert done.returncode == 0, done.stderr[-5000:]
     return home

@@ -31,8 +31,13 @@ def _accounts() -> dict[str, str]:
     """Which system accounts dovecot's processes run as. As root, the packaged unprivileged
     ones (dovecot refuses to run its login process as root); as anyone else, that user."""
     if os.getuid() == 0:
-        return {"internal_user": "dovecot", "internal_group": "dovecot", "login_user": "dovenull",
-                "mail_user": "dovecot", "mail_group": "dovecot"}
+        return {
+            "internal_user": "dovecot",
+            "internal_group": "dovecot",
+            "login_user": "dovenull",
+            "mail_user": "dovecot",
+            "mail_group": "dovecot",
+        }
     user, group = pwd.getpwuid(os.getuid()).pw_name, grp.getgrgid(os.getgid()).gr_name
     return {"internal_user": user, "internal_group": group, "login_user": user, "mail_user": user, "mail_group": group}
 
@@ -46,7 +51,7 @@ class ImapServer:
         # not under pytest's tmp (mode 0700): dovecot's unprivileged processes must reach it
         self.root = Path(tempfile.mkdtemp(prefix="safetywh-imap-"))
 
-    def __enter__(self) -> "ImapServer":
+    def __enter__(self) -> ImapServer:
         root = self.root
         root.chmod(0o755)
         acc = _accounts()
@@ -56,11 +61,32 @@ class ImapServer:
         if os.getuid() == 0:
             shutil.chown(mail, acc["mail_user"], acc["mail_group"])
         uid, gid = pwd.getpwnam(acc["mail_user"]).pw_uid, grp.getgrnam(acc["mail_group"]).gr_gid
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                        "-nodes", "-keyout", str(root / "key.pem"), "-out", str(self.certificate), "-days", "2",
-                        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-                       check=True, capture_output=True)
-        (root / "dovecot.conf").write_text(f"""
+        subprocess.run(
+            [
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-keyout",
+                str(root / "key.pem"),
+                "-out",
+                str(self.certificate),
+                "-days",
+                "2",
+                "-subj",
+                "/CN=127.0.0.1",
+                "-addext",
+                "subjectAltName=IP:127.0.0.1",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        (root / "dovecot.conf").write_text(
+            f"""
 protocols = imap
 listen = 127.0.0.1
 base_dir = {root}/run
@@ -72,9 +98,9 @@ ssl_cert = <{self.certificate}
 ssl_key = <{root}/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain login
-default_internal_user = {acc['internal_user']}
-default_internal_group = {acc['internal_group']}
-default_login_user = {acc['login_user']}
+default_internal_user = {acc["internal_user"]}
+default_internal_group = {acc["internal_group"]}
+default_login_user = {acc["login_user"]}
 first_valid_uid = 1
 passdb {{
   driver = passwd-file
@@ -99,18 +125,21 @@ service imap-login {{
 service anvil {{
   chroot =
 }}
-""", "utf-8")
-        self.process = subprocess.Popen([DOVECOT, "-F", "-c", str(root / "dovecot.conf")],
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+""",
+            "utf-8",
+        )
+        self.process = subprocess.Popen(
+            [DOVECOT, "-F", "-c", str(root / "dovecot.conf")], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
         deadline = time.monotonic() + 20
         while True:
             try:
                 imaplib.IMAP4("127.0.0.1", self.port, timeout=2).logout()
                 return self
-            except OSError:
+            except OSError as exc:
                 if self.process.poll() is not None or time.monotonic() > deadline:
                     self.__exit__()
-                    raise RuntimeError(f"dovecot did not start: {self.log()}")
+                    raise RuntimeError(f"dovecot did not start: {self.log()}") from exc
                 time.sleep(0.1)
 
     def __exit__(self, *exc) -> None:
@@ -148,8 +177,9 @@ service anvil {{
         client.login(user, self.users[user])
         return client
 
-    def deliver(self, user: str, message: EmailMessage, mailbox: str = "INBOX",
-                arrived: dt.datetime | None = None) -> None:
+    def deliver(
+        self, user: str, message: EmailMessage, mailbox: str = "INBOX", arrived: dt.datetime | None = None
+    ) -> None:
         """``arrived`` (aware): the arrival time the server records (INTERNALDATE)."""
         client = self.client(user)
         try:
@@ -170,8 +200,15 @@ service anvil {{
             client.logout()
 
 
-def mail(sender: str, to: str, subject: str, attachments: list[tuple[str, bytes, str]] = (),
-         body: str = "请查收。", message_id: str | None = None, **headers: str) -> EmailMessage:
+def mail(
+    sender: str,
+    to: str,
+    subject: str,
+    attachments: list[tuple[str, bytes, str]] = (),
+    body: str = "请查收。",
+    message_id: str | None = None,
+    **headers: str,
+) -> EmailMessage:
     """A clerk's message: (file name, content, MIME type) per attachment."""
     msg = EmailMessage()
     msg["From"] = sender

@@ -12,7 +12,6 @@ import math
 from dataclasses import dataclass
 
 import duckdb
-import polars as pl
 
 
 @dataclass(frozen=True)
@@ -61,15 +60,25 @@ def fire_grade(damaged_ha: float, deaths: int, injuries: int) -> int:
 def load(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict]]:
     q = lambda sql: con.sql(sql).pl().to_dicts()  # noqa: E731
     return {
-        "townships": q("select township_code, township_name, forest_area_ha from staging.stg_profile__townships order by 1"),
-        "accidents": q("select township_code, occurred_at, sector, deaths, serious_injuries, direct_loss_10k_cny from staging.stg_ledgers__accidents"),
-        "fires": q("select township_code, started_at, damaged_forest_ha, deaths, serious_injuries from staging.stg_ledgers__forest_fires"),
+        "townships": q(
+            "select township_code, township_name, forest_area_ha from staging.stg_profile__townships order by 1"
+        ),
+        "accidents": q(
+            "select township_code, occurred_at, sector, deaths, serious_injuries, direct_loss_10k_cny from staging.stg_ledgers__accidents"
+        ),
+        "fires": q(
+            "select township_code, started_at, damaged_forest_ha, deaths, serious_injuries from staging.stg_ledgers__forest_fires"
+        ),
         "hazards": q("select township_code, level, found_on, deadline, rectified_on from staging.stg_ledgers__hazards"),
-        "inspections": q("select township_code, inspected_on, action, fine_10k_cny from staging.stg_ledgers__inspections"),
+        "inspections": q(
+            "select township_code, inspected_on, action, fine_10k_cny from staging.stg_ledgers__inspections"
+        ),
         "depots": q("select township_code, status, completed_on from staging.stg_ledgers__reserve_depots"),
         "plans": q("select township_code, plan_type, issued_on, filed_on from staging.stg_ledgers__plans"),
         "drills": q("select township_code, team_id, held_on from staging.stg_ledgers__drills"),
-        "files": q("select sender_code, feed, received_at, rows_loaded, rows_quarantined from staging.stg_warehouse__files"),
+        "files": q(
+            "select sender_code, feed, received_at, rows_loaded, rows_quarantined from staging.stg_warehouse__files"
+        ),
     }
 
 
@@ -88,8 +97,12 @@ def ranking_start(data: dict[str, list[dict]]) -> dt.date:
 
 def data_start(data: dict[str, list[dict]]) -> dt.date:
     """1 January of the year of the earliest event (README: what the data covers)."""
-    first = min([a["occurred_at"].date() for a in data["accidents"]] + [h["found_on"] for h in data["hazards"]]
-                + [i["inspected_on"] for i in data["inspections"]] + [d["held_on"] for d in data["drills"]])
+    first = min(
+        [a["occurred_at"].date() for a in data["accidents"]]
+        + [h["found_on"] for h in data["hazards"]]
+        + [i["inspected_on"] for i in data["inspections"]]
+        + [d["held_on"] for d in data["drills"]]
+    )
     return dt.date(first.year, 1, 1)
 
 
@@ -111,18 +124,33 @@ def ranking(data: dict[str, list[dict]], label: str) -> dict[str, dict]:
         due = [h for h in haz if in_p(h["deadline"])]
         ontime = [h for h in due if h["rectified_on"] is not None and h["rectified_on"] <= h["deadline"]]
         rate = len(ontime) / len(due) if due else 1.0
-        overdue = [h for h in haz if h["level"] == "重大" and h["deadline"] <= p.end
-                   and (h["rectified_on"] is None or h["rectified_on"] > p.end)]
+        overdue = [
+            h
+            for h in haz
+            if h["level"] == "重大"
+            and h["deadline"] <= p.end
+            and (h["rectified_on"] is None or h["rectified_on"] > p.end)
+        ]
         s_haz = max(0.0, 25 * rate - 5 * len(overdue))
 
         n = sum(1 for i in data["inspections"] if i["township_code"] == t and in_p(i["inspected_on"]))
         quota = p.days * 2 / 7
         s_enf = 15 * min(1.0, n / quota)
 
-        depot = any(x["township_code"] == t and x["status"] == "已建成" and x["completed_on"] is not None
-                    and x["completed_on"] <= p.end for x in data["depots"])
-        plan = any(x["township_code"] == t and x["plan_type"] == "总体" and x["filed_on"] is not None
-                   and x["filed_on"] <= p.end for x in data["plans"])
+        depot = any(
+            x["township_code"] == t
+            and x["status"] == "已建成"
+            and x["completed_on"] is not None
+            and x["completed_on"] <= p.end
+            for x in data["depots"]
+        )
+        plan = any(
+            x["township_code"] == t
+            and x["plan_type"] == "总体"
+            and x["filed_on"] is not None
+            and x["filed_on"] <= p.end
+            for x in data["plans"]
+        )
         window_start = p.end - dt.timedelta(days=364)  # the 365 days ending end(P), both ends included
         drill = any(x["township_code"] == t and window_start <= x["held_on"] <= p.end for x in data["drills"])
         s_prep = 5.0 * depot + 5.0 * plan + 5.0 * drill
@@ -142,17 +170,31 @@ def ranking(data: dict[str, list[dict]], label: str) -> dict[str, dict]:
         timeliness = sum(on_time) / len(on_time) if on_time else 1.0
         s_rep = 15 * pass_rate * timeliness
 
-        vetoed = any(accident_grade(x["deaths"], x["serious_injuries"], x["direct_loss_10k_cny"]) >= 1 for x in acc) or any(
+        vetoed = any(
+            accident_grade(x["deaths"], x["serious_injuries"], x["direct_loss_10k_cny"]) >= 1 for x in acc
+        ) or any(
             fire_grade(x["damaged_forest_ha"], x["deaths"], x["serious_injuries"]) >= 1
-            for x in data["fires"] if x["township_code"] == t and in_p(x["started_at"].date()))
+            for x in data["fires"]
+            if x["township_code"] == t and in_p(x["started_at"].date())
+        )
         total = round(s_acc + s_haz + s_enf + s_prep + s_rep + 1e-9, 2)
-        out[t] = dict(s_acc=s_acc, s_haz=s_haz, s_enf=s_enf, s_prep=s_prep, s_rep=s_rep,
-                      total=0.0 if vetoed else total, vetoed=vetoed, accidents=a,
-                      quota=math.ceil(round(quota, 9)))  # kpis.md: the whole number that earns the full score
+        out[t] = dict(
+            s_acc=s_acc,
+            s_haz=s_haz,
+            s_enf=s_enf,
+            s_prep=s_prep,
+            s_rep=s_rep,
+            total=0.0 if vetoed else total,
+            vetoed=vetoed,
+            accidents=a,
+            quota=math.ceil(round(quota, 9)),
+        )  # kpis.md: the whole number that earns the full score
     live = [r["total"] for r in out.values() if not r["vetoed"]]
     for r in out.values():
         r["rank"] = len(live) + 1 if r["vetoed"] else 1 + sum(1 for x in live if x > r["total"])
-        r["band"] = "一票否决" if r["vetoed"] else "优秀" if r["total"] >= 90 else "合格" if r["total"] >= 70 else "待改进"
+        r["band"] = (
+            "一票否决" if r["vetoed"] else "优秀" if r["total"] >= 90 else "合格" if r["total"] >= 70 else "待改进"
+        )
     # named: every vetoed township and every other one holding one of the three lowest
     # distinct ranks (ties included); red list: no accident in P and not named
     lowest = sorted({r["rank"] for r in out.values() if not r["vetoed"]})[-3:]
@@ -183,12 +225,23 @@ def ytd_metrics(data: dict[str, list[dict]], as_of: dt.date) -> dict[str, float 
     return {
         "accidents": float(len(acc)),
         "accident_deaths": float(sum(a["deaths"] for a in acc)),
-        "major_accidents": float(sum(accident_grade(a["deaths"], a["serious_injuries"], a["direct_loss_10k_cny"]) >= 1 for a in acc)),
-        "major_forest_fires": float(sum(fire_grade(f["damaged_forest_ha"], f["deaths"], f["serious_injuries"]) >= 1 for f in fires)),
+        "major_accidents": float(
+            sum(accident_grade(a["deaths"], a["serious_injuries"], a["direct_loss_10k_cny"]) >= 1 for a in acc)
+        ),
+        "major_forest_fires": float(
+            sum(fire_grade(f["damaged_forest_ha"], f["deaths"], f["serious_injuries"]) >= 1 for f in fires)
+        ),
         "forest_fire_damage_permille": sum(f["damaged_forest_ha"] for f in fires) / forest * 1000,
         "major_hazard_rectification_pct": pct(rectified, major),
-        "major_hazards_overdue": float(sum(1 for h in data["hazards"] if h["level"] == "重大" and h["deadline"] < as_of
-                                           and (h["rectified_on"] is None or h["rectified_on"] > as_of))),
+        "major_hazards_overdue": float(
+            sum(
+                1
+                for h in data["hazards"]
+                if h["level"] == "重大"
+                and h["deadline"] < as_of
+                and (h["rectified_on"] is None or h["rectified_on"] > as_of)
+            )
+        ),
         "hazard_ontime_rectification_pct": pct(ontime, due),
         "inspections": float(len(insp)),
         "penalties": float(sum(1 for i in insp if i["action"] in PENALTIES)),

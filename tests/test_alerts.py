@@ -63,8 +63,13 @@ def hazard(**overrides) -> list:
 
 def safetywh(*args: str, home: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if not k.startswith("SAFETYWH_")}
-    return subprocess.run([sys.executable, "-m", "pipelines", *args, "--home", str(home)],
-                          capture_output=True, text=True, env={**base, **env}, timeout=900)
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines", *args, "--home", str(home)],
+        capture_output=True,
+        text=True,
+        env={**base, **env},
+        timeout=900,
+    )
 
 
 def window(start: str, end: str):
@@ -78,57 +83,90 @@ def window(start: str, end: str):
 def first_files(landing: Path) -> None:
     yutan = landing / "hazards" / YUTAN
     write_xlsx(
-        yutan / W14_FILE, headers("hazards"),
+        yutan / W14_FILE,
+        headers("hazards"),
         [
-            hazard(hazard_id="H-001"),                   # row 3
+            hazard(hazard_id="H-001"),  # row 3
             hazard(hazard_id="H-003", deadline="2023-04-01"),  # row 4: deadline before found_on
-            hazard(hazard_id="H-004", level="特大"),     # row 5: not an allowed level
+            hazard(hazard_id="H-004", level="特大"),  # row 5: not an allowed level
             hazard(hazard_id="H-005", phone=BAD_PHONE),  # row 6: personal data, malformed
         ],
         title="宁乡市玉潭街道2023年第14周隐患排查治理台账",
-        received=dt.datetime(2023, 4, 10, 12, 0, 0),     # exactly at the deadline: on time
+        received=dt.datetime(2023, 4, 10, 12, 0, 0),  # exactly at the deadline: on time
     )
-    write_csv(yutan / "第15周.csv", headers("hazards"), [hazard(hazard_id="H-001"), hazard(hazard_id="H-002")],
-              received=dt.datetime(2023, 4, 17, 9, 0))
+    write_csv(
+        yutan / "第15周.csv",
+        headers("hazards"),
+        [hazard(hazard_id="H-001"), hazard(hazard_id="H-002")],
+        received=dt.datetime(2023, 4, 17, 9, 0),
+    )
     (landing / "hazards" / BAIMAQIAO).mkdir(parents=True)
     (landing / "hazards" / BAIMAQIAO / "损坏的文件.xlsx").write_bytes(b"PK-not-really-a-workbook")
     set_received(landing / "hazards" / BAIMAQIAO / "损坏的文件.xlsx", dt.datetime(2023, 4, 10, 8, 0))
-    write_csv(landing / "hazards" / LIJINGPU / "历经铺第14周.csv", headers("hazards"), [hazard(hazard_id="L-1")],
-              received=dt.datetime(2023, 4, 10, 12, 0, 1))  # one second late
+    write_csv(
+        landing / "hazards" / LIJINGPU / "历经铺第14周.csv",
+        headers("hazards"),
+        [hazard(hazard_id="L-1")],
+        received=dt.datetime(2023, 4, 10, 12, 0, 1),
+    )  # one second late
     ins = lambda **o: ledger_row("inspections", {**CLEAN["inspections"], **o})  # noqa: E731
-    write_csv(landing / "inspections" / "ZFDD" / "w14.csv", headers("inspections"),
-              [ins(inspection_id="JC-1"), ins(inspection_id="JC-2", fine_10k_cny="")],
-              received=dt.datetime(2023, 4, 10, 11, 0))
+    write_csv(
+        landing / "inspections" / "ZFDD" / "w14.csv",
+        headers("inspections"),
+        [ins(inspection_id="JC-1"), ins(inspection_id="JC-2", fine_10k_cny="")],
+        received=dt.datetime(2023, 4, 10, 11, 0),
+    )
     rel = lambda **o: ledger_row("relief", {**CLEAN["relief"], **o})  # noqa: E731
-    write_xlsx(landing / "relief" / "YJJ" / "救助台账.xlsx", headers("relief"),
-               [rel(relief_id="JZ-1"), rel(relief_id="JZ-2", id_number=WRONG_ID)],
-               received=dt.datetime(2023, 4, 12, 9, 0))
+    write_xlsx(
+        landing / "relief" / "YJJ" / "救助台账.xlsx",
+        headers("relief"),
+        [rel(relief_id="JZ-1"), rel(relief_id="JZ-2", id_number=WRONG_ID)],
+        received=dt.datetime(2023, 4, 12, 9, 0),
+    )
     acc = ledger_row("accidents", {**CLEAN["accidents"], "accident_id": "SG-A1", "occurred_at": "2023-04-05 10:00"})
-    write_csv(landing / "accidents" / "YJJ" / "4月事故.csv", headers("accidents"), [acc],
-              received=dt.datetime(2023, 4, 7, 9, 0))  # due 6 April 10:00: 23 h late
-    write_csv(landing / MISPLACED, headers("hazards"), [hazard(hazard_id="X-1")], received=dt.datetime(2023, 4, 10, 9, 0))
+    write_csv(
+        landing / "accidents" / "YJJ" / "4月事故.csv",
+        headers("accidents"),
+        [acc],
+        received=dt.datetime(2023, 4, 7, 9, 0),
+    )  # due 6 April 10:00: 23 h late
+    write_csv(
+        landing / MISPLACED, headers("hazards"), [hazard(hazard_id="X-1")], received=dt.datetime(2023, 4, 10, 9, 0)
+    )
     fire = lambda **o: ledger_row("forest_fires", {**CLEAN["forest_fires"], "started_at": "2023-04-08 14:00", **o})  # noqa: E731
-    write_csv(landing / "forest_fires" / "LYJ" / "火情.csv", headers("forest_fires"),
-              [fire(fire_id="HZ-1"), fire(fire_id="HZ-2", damaged_forest_ha="3.0")],
-              received=dt.datetime(2023, 4, 8, 20, 0))
+    write_csv(
+        landing / "forest_fires" / "LYJ" / "火情.csv",
+        headers("forest_fires"),
+        [fire(fire_id="HZ-1"), fire(fire_id="HZ-2", damaged_forest_ha="3.0")],
+        received=dt.datetime(2023, 4, 8, 20, 0),
+    )
 
 
 def second_files(landing: Path) -> None:
     write_csv(
-        landing / "hazards" / YUTAN / "第16周（更正）.csv", headers("hazards"),
+        landing / "hazards" / YUTAN / "第16周（更正）.csv",
+        headers("hazards"),
         [
-            hazard(hazard_id="H-001"),                   # row 2
-            hazard(hazard_id="H-003"),                   # row 3: fixed
-            hazard(hazard_id="H-004", level="特大"),     # row 4: still broken, reported already
-            hazard(hazard_id="H-005"),                   # row 5: fixed
+            hazard(hazard_id="H-001"),  # row 2
+            hazard(hazard_id="H-003"),  # row 3: fixed
+            hazard(hazard_id="H-004", level="特大"),  # row 4: still broken, reported already
+            hazard(hazard_id="H-005"),  # row 5: fixed
             hazard(hazard_id="H-006", description=""),  # row 6: new problem
         ],
-        received=dt.datetime(2023, 4, 24, 15, 0),       # W16, 3 hours late
+        received=dt.datetime(2023, 4, 24, 15, 0),  # W16, 3 hours late
     )
-    write_csv(landing / "hazards" / BAIMAQIAO / "白马桥台账.csv", headers("hazards"), [hazard(hazard_id="B-1")],
-              received=dt.datetime(2023, 4, 20, 10, 0))
-    write_csv(landing / "hazards" / LIJINGPU / "历经铺第16周.csv", headers("hazards"), [hazard(hazard_id="L-1")],
-              received=dt.datetime(2023, 4, 24, 10, 0))
+    write_csv(
+        landing / "hazards" / BAIMAQIAO / "白马桥台账.csv",
+        headers("hazards"),
+        [hazard(hazard_id="B-1")],
+        received=dt.datetime(2023, 4, 20, 10, 0),
+    )
+    write_csv(
+        landing / "hazards" / LIJINGPU / "历经铺第16周.csv",
+        headers("hazards"),
+        [hazard(hazard_id="L-1")],
+        received=dt.datetime(2023, 4, 24, 10, 0),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -158,8 +196,15 @@ def scenario(smtp, tmp_path_factory):
     second = safetywh("run", home=home, env=env)
     assert second.returncode == 0, second.stderr + second.stdout
     run2 = [m for m in smtp.handler.take() if not m.subject.startswith("【风险预警】")]
-    return {"home": home, "env": env, "profile": profile, "run1": run1, "run2": run2, "alerts1": alerts1,
-            "published1": published1}
+    return {
+        "home": home,
+        "env": env,
+        "profile": profile,
+        "run1": run1,
+        "run2": run2,
+        "alerts1": alerts1,
+        "published1": published1,
+    }
 
 
 def by_recipient(messages) -> dict:
@@ -175,11 +220,14 @@ def expected_recipients(profile: Path) -> set[str]:
     records and has no problem."""
     townships = pl.read_csv(profile / "townships.csv", infer_schema=False)["alert_email"].to_list()
     departments = pl.read_csv(profile / "departments.csv", infer_schema=False)
-    with_weekly = departments.filter(pl.col("feeds").str.contains("hazards|inspections|drills"))["alert_email"].to_list()
+    with_weekly = departments.filter(pl.col("feeds").str.contains("hazards|inspections|drills"))[
+        "alert_email"
+    ].to_list()
     return set(townships) | set(with_weekly) | {MAIL["LYJ"], MAIL["data_team"]}
 
 
 # ---------------------------------------------------------------- run 1
+
 
 def test_each_affected_sender_gets_exactly_one_message(scenario):
     received = by_recipient(scenario["run1"])
@@ -231,13 +279,17 @@ def test_rejected_files_missed_and_late_deadlines_are_reported(scenario):
 
     (lijingpu,) = received[MAIL[LIJINGPU]]
     assert "1期台账未报送，1次迟报" in lijingpu.subject
-    assert ("2023年第14周（4月3日至4月9日），截止时间 2023年4月10日 12:00，"
-            "实际报送于 2023年4月10日 12:00:01，迟报1秒") in lijingpu.text
+    assert (
+        "2023年第14周（4月3日至4月9日），截止时间 2023年4月10日 12:00，实际报送于 2023年4月10日 12:00:01，迟报1秒"
+    ) in lijingpu.text
     assert "2023年第15周" not in lijingpu.text
 
     (yjj,) = received[MAIL["YJJ"]]
     assert f"第3行「身份证号」（编号 JZ-2），填写的值：{MASKED_ID}" in yjj.text
-    assert "编号 SG-A1（2023年4月5日发生），截止时间 2023年4月6日 10:00，实际报送于 2023年4月7日 09:00，迟报23小时" in yjj.text
+    assert (
+        "编号 SG-A1（2023年4月5日发生），截止时间 2023年4月6日 10:00，实际报送于 2023年4月7日 09:00，迟报23小时"
+        in yjj.text
+    )
     assert WRONG_ID not in yjj.text + yjj.html
     _, book = yjj.attachment()
     assert [r["填写的值"] for r in sheet_rows(book, "未入库数据行")] == [MASKED_ID]
@@ -267,16 +319,24 @@ def test_refused_deliveries_stay_queued_with_the_servers_reply(scenario):
 
 def test_lateness_edges_in_the_marts(scenario):
     with duckdb.connect(str(scenario["published1"]), read_only=True) as con:
-        status = dict(con.execute(
-            "SELECT delivery_key, status FROM marts.data_quality_deliveries WHERE sender_code IN (?, ?, ?)",
-            [YUTAN, BAIMAQIAO, LIJINGPU]).fetchall())
-        late = con.execute("SELECT late_seconds FROM marts.data_quality_deliveries WHERE delivery_key = ?",
-                           [f"hazards:{LIJINGPU}:2023-W14"]).fetchall()
+        status = dict(
+            con.execute(
+                "SELECT delivery_key, status FROM marts.data_quality_deliveries WHERE sender_code IN (?, ?, ?)",
+                [YUTAN, BAIMAQIAO, LIJINGPU],
+            ).fetchall()
+        )
+        late = con.execute(
+            "SELECT late_seconds FROM marts.data_quality_deliveries WHERE delivery_key = ?",
+            [f"hazards:{LIJINGPU}:2023-W14"],
+        ).fetchall()
         week = con.execute(
             """SELECT files_due, files_on_time, files_late, files_missing, rows_loaded, rows_quarantined, pass_rate
                FROM marts.data_quality_by_sender WHERE period_type = 'week' AND period = '2023-W15' AND sender_code = ?""",
-            [YUTAN]).fetchall()
-        event = con.execute("SELECT status, late_seconds FROM marts.data_quality_deliveries WHERE delivery_key = 'accidents:YJJ:SG-A1'").fetchall()
+            [YUTAN],
+        ).fetchall()
+        event = con.execute(
+            "SELECT status, late_seconds FROM marts.data_quality_deliveries WHERE delivery_key = 'accidents:YJJ:SG-A1'"
+        ).fetchall()
     assert status[f"hazards:{YUTAN}:2023-W14"] == "on_time"  # 12:00:00 exactly
     assert status[f"hazards:{LIJINGPU}:2023-W14"] == "late" and late == [(1,)]  # 12:00:01
     assert status[f"hazards:{LIJINGPU}:2023-W15"] == "on_time"  # the same file, in W15's window
@@ -289,10 +349,15 @@ def test_lateness_edges_in_the_marts(scenario):
 
 # ---------------------------------------------------------------- run 2
 
+
 def test_second_run_sends_only_news_and_the_queued_messages_once(scenario):
     received = by_recipient(scenario["run2"])
     assert {k: len(v) for k, v in received.items()} == {
-        MAIL["ZFDD"]: 1, MAIL["LYJ"]: 1, MAIL[YUTAN]: 1, MAIL[BAIMAQIAO]: 1, MAIL[LIJINGPU]: 1,
+        MAIL["ZFDD"]: 1,
+        MAIL["LYJ"]: 1,
+        MAIL[YUTAN]: 1,
+        MAIL[BAIMAQIAO]: 1,
+        MAIL[LIJINGPU]: 1,
     }
     first_ids = {a["sender_code"]: a["alert_id"] for a in scenario["alerts1"]}
     # the refused messages are the very ones queued by run 1, not new ones
@@ -308,12 +373,17 @@ def test_a_resubmission_is_reported_resolved_and_open_problems_are_not_repeated(
     text = msg.text
     assert "第6行「隐患描述」（编号 H-006）" in text
     assert "【已解决的问题】" in text
-    assert f"文件「{W14_FILE}」第4行「整改期限」（编号 H-003）：日期或数值先后关系错误：已由 2023年4月24日 15:00 收到的文件「第16周（更正）.csv」更正" in text
+    assert (
+        f"文件「{W14_FILE}」第4行「整改期限」（编号 H-003）：日期或数值先后关系错误：已由 2023年4月24日 15:00 收到的文件「第16周（更正）.csv」更正"
+        in text
+    )
     assert f"文件「{W14_FILE}」第6行「联系电话」（编号 H-005）" in text
     assert "隐患排查治理台账 2023年第16周（4月17日至4月23日）未报送：已于 2023年4月24日 15:00 补报（迟报3小时）" in text
     assert "隐患等级" not in text  # H-004 is still broken, but it was reported in run 1
     _, book = msg.attachment()
-    assert [(r["Excel行号"], r["编号"], r["列"]) for r in sheet_rows(book, "未入库数据行")] == [(6, "H-006", "隐患描述")]
+    assert [(r["Excel行号"], r["编号"], r["列"]) for r in sheet_rows(book, "未入库数据行")] == [
+        (6, "H-006", "隐患描述")
+    ]
     assert len(sheet_rows(book, "已解决问题")) == 3
 
 
@@ -370,6 +440,7 @@ def test_an_alert_pass_with_nothing_new_creates_and_sends_nothing(scenario, smtp
 
 # ---------------------------------------------------------------- a broken system
 
+
 def test_a_run_failure_alerts_the_data_team(smtp, tmp_path):
     # a township listed twice: the profile passes its schema (pipelines/lib/profile_schema.py),
     # then dbt's unique test on the township register fails the run: a broken setup, not bad data
@@ -388,4 +459,5 @@ def test_a_run_failure_alerts_the_data_team(smtp, tmp_path):
     assert "不是报送数据的问题" in msg.text and "dbt_models" in msg.text
     listed = json.loads(safetywh("alerts", "--format", "json", home=tmp_path / "home", env=env).stdout)
     assert [(a["kind"], a["status"], a["recipient"]) for a in listed] == [
-        ("run_failure", "sent", "data-team@ningxiang.example")]
+        ("run_failure", "sent", "data-team@ningxiang.example")
+    ]

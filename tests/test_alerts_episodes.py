@@ -24,10 +24,23 @@ pytestmark = pytest.mark.slow
 
 def _dbt_build(db, tmp_path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [dbt_executable(), "build", "--select", "+data_quality_row_problems",
-         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(tmp_path / "target"),
-         "--log-path", str(tmp_path / "logs")],
-        cwd=DBT_PROJECT_DIR, env={**os.environ, "SAFETYWH_DUCKDB": str(db)}, capture_output=True, text=True, timeout=600,
+        [
+            dbt_executable(),
+            "build",
+            "--select",
+            "+data_quality_row_problems",
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(tmp_path / "target"),
+            "--log-path",
+            str(tmp_path / "logs"),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        env={**os.environ, "SAFETYWH_DUCKDB": str(db)},
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
 
 
@@ -55,9 +68,19 @@ def test_row_problem_episodes_are_computed_by_dbt(tmp_path):
     con.close()
     done = _dbt_build(db, tmp_path)
     assert done.returncode == 0, done.stdout[-4000:]
-    assert any("row_problem_episodes_open_and_close_at_the_fixing_file" in line and "PASS" in line
-               for line in done.stdout.splitlines())
+    assert any(
+        "row_problem_episodes_open_and_close_at_the_fixing_file" in line and "PASS" in line
+        for line in done.stdout.splitlines()
+    )
     con = connect(db)
-    rows = current_problems(con).filter(kind="row").sort("problem_key").select(
-        "problem_key", "file_id", "fixed_file_id").rows()
-    assert rows == [("row:430182001:hazards:H-1:phone:format:1", 1, 2), ("row:430182001:hazards:H-1:phone:format:3", 3, None)]
+    rows = (
+        current_problems(con)
+        .filter(kind="row")
+        .sort("problem_key")
+        .select("problem_key", "file_id", "fixed_file_id")
+        .rows()
+    )
+    assert rows == [
+        ("row:430182001:hazards:H-1:phone:format:1", 1, 2),
+        ("row:430182001:hazards:H-1:phone:format:3", 3, None),
+    ]

@@ -17,8 +17,11 @@ from warehouse.layout import connect
 
 pytestmark = pytest.mark.slow
 
-UNIT_TESTS = ("weekly_deadline_is_monday_noon_inclusive", "event_reports_are_due_24_hours_after_the_event",
-              "period_deadlines")
+UNIT_TESTS = (
+    "weekly_deadline_is_monday_noon_inclusive",
+    "event_reports_are_due_24_hours_after_the_event",
+    "period_deadlines",
+)
 
 
 def test_dbt_unit_tests_of_the_deadline_arithmetic_pass(tmp_path):
@@ -27,10 +30,23 @@ def test_dbt_unit_tests_of_the_deadline_arithmetic_pass(tmp_path):
     write_reference_tables(con, load_profile())
     con.close()
     done = subprocess.run(
-        [dbt_executable(), "build", "--select", "+path:models/intermediate/data_quality",
-         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(tmp_path / "target"),
-         "--log-path", str(tmp_path / "logs")],
-        cwd=DBT_PROJECT_DIR, env={**os.environ, "SAFETYWH_DUCKDB": str(db)}, capture_output=True, text=True, timeout=600,
+        [
+            dbt_executable(),
+            "build",
+            "--select",
+            "+path:models/intermediate/data_quality",
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(tmp_path / "target"),
+            "--log-path",
+            str(tmp_path / "logs"),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        env={**os.environ, "SAFETYWH_DUCKDB": str(db)},
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert done.returncode == 0, done.stdout[-4000:]
     for name in UNIT_TESTS:

@@ -24,7 +24,13 @@ def test_times_and_durations_read_the_way_an_office_writes_them():
     assert cn_due(dt.datetime(2023, 4, 5, 23, 59, 59)) == "2023年4月5日（含当日）"
     assert cn_due(dt.datetime(2023, 4, 10, 12, 0)) == "2023年4月10日 12:00"
     assert [cn_duration(s) for s in (1, 59 * 60, 3 * 3600, 3 * 3600 + 5 * 60, 86400, 2 * 86400 + 22 * 3600)] == [
-        "1秒", "59分钟", "3小时", "3小时5分钟", "1天", "2天22小时"]
+        "1秒",
+        "59分钟",
+        "3小时",
+        "3小时5分钟",
+        "1天",
+        "2天22小时",
+    ]
 
 
 def test_smtp_settings_come_from_the_environment(monkeypatch):
@@ -52,11 +58,13 @@ def test_refused_messages_fail_alone_and_go_through_when_retried():
     with SmtpServer() as server:
         settings = SmtpSettings("127.0.0.1", server.port, "none", None, None, "dq@example", 10)
         server.handler.refuse = {"temp@example": "451 4.3.0 try later", "perm@example": "550 5.7.1 refused"}
-        batch = [Delivery("ok1", "dq@example", "ok@example", _plain("ok1")),
-                 Delivery("temp", "dq@example", "temp@example", _plain("temp")),
-                 Delivery("perm", "dq@example", "perm@example", _plain("perm")),
-                 Delivery("none", "dq@example", None, _plain("none")),
-                 Delivery("ok2", "dq@example", "ok@example", _plain("ok2"))]
+        batch = [
+            Delivery("ok1", "dq@example", "ok@example", _plain("ok1")),
+            Delivery("temp", "dq@example", "temp@example", _plain("temp")),
+            Delivery("perm", "dq@example", "perm@example", _plain("perm")),
+            Delivery("none", "dq@example", None, _plain("none")),
+            Delivery("ok2", "dq@example", "ok@example", _plain("ok2")),
+        ]
         results = {r.key: r for r in deliver(settings, batch)}
         assert [k for k, r in results.items() if r.ok] == ["ok1", "ok2"]
         assert "451" in results["temp"].error and "550" in results["perm"].error
@@ -70,8 +78,15 @@ def test_refused_messages_fail_alone_and_go_through_when_retried():
 
 def test_an_unreachable_server_fails_every_message_without_raising():
     settings = SmtpSettings("127.0.0.1", free_port(), "none", None, None, "dq@example", 2)
-    results = list(deliver(settings, [Delivery("a", "dq@example", "x@example", _plain("a")),
-                                      Delivery("b", "dq@example", "y@example", _plain("b"))]))
+    results = list(
+        deliver(
+            settings,
+            [
+                Delivery("a", "dq@example", "x@example", _plain("a")),
+                Delivery("b", "dq@example", "y@example", _plain("b")),
+            ],
+        )
+    )
     assert [r.ok for r in results] == [False, False]
 
 
@@ -82,19 +97,45 @@ def _problem(**values) -> dict:
 def _context():
     received = dt.datetime(2023, 4, 10, 9, 0)
     rows = [
-        _problem(problem_key=f"row:{n}", kind="row", sender_code="430182001", feed="hazards", file_id=1,
-                 path="hazards/430182001/台账.xlsx", received_at=received, row_numbers=rows, record_id=f"H-{n}",
-                 column_name="level", column_header="隐患等级", value="<b>特大</b>", rule="enum",
-                 reason="不在允许值范围内：「隐患等级」只能填写：一般、重大")
+        _problem(
+            problem_key=f"row:{n}",
+            kind="row",
+            sender_code="430182001",
+            feed="hazards",
+            file_id=1,
+            path="hazards/430182001/台账.xlsx",
+            received_at=received,
+            row_numbers=rows,
+            record_id=f"H-{n}",
+            column_name="level",
+            column_header="隐患等级",
+            value="<b>特大</b>",
+            rule="enum",
+            reason="不在允许值范围内：「隐患等级」只能填写：一般、重大",
+        )
         for n, rows in enumerate(["4,5"] + [str(i) for i in range(6, 30)])
     ]
-    missing = _problem(problem_key="due:x", kind="missing", sender_code="430182001", feed="hazards", cadence="weekly",
-                       period="2023-W16", period_start=dt.date(2023, 4, 17), period_end=dt.date(2023, 4, 23),
-                       due_at=dt.datetime(2023, 4, 24, 12, 0))
+    missing = _problem(
+        problem_key="due:x",
+        kind="missing",
+        sender_code="430182001",
+        feed="hazards",
+        cadence="weekly",
+        period="2023-W16",
+        period_start=dt.date(2023, 4, 17),
+        period_end=dt.date(2023, 4, 23),
+        due_at=dt.datetime(2023, 4, 24, 12, 0),
+    )
     batch = SenderBatch("430182001", rows + [missing], [])
     sender = {"code": "430182001", "name": "玉潭街道", "email": "t@example"}
-    return message_context(batch, sender, bureau="宁乡市应急管理局", data_team="dt@example",
-                           now=dt.datetime(2026, 5, 1, 10, 0), attachment_name="清单.xlsx")
+    return message_context(
+        batch,
+        sender,
+        bureau="宁乡市应急管理局",
+        data_team="dt@example",
+        now=dt.datetime(2026, 5, 1, 10, 0),
+        attachment_name="清单.xlsx",
+    )
 
 
 def test_the_body_lists_the_first_rows_and_the_attachment_all_of_them():
@@ -112,10 +153,21 @@ def test_the_body_lists_the_first_rows_and_the_attachment_all_of_them():
 
 
 def test_the_email_is_multipart_with_chinese_headers_and_the_xlsx():
-    out = Outgoing(alert_id="a-1", subject="【数据质量提醒】玉潭街道：1行数据未入库", text="正文", html="<p>正文</p>",
-                   recipient="t430182001@example", recipient_name="玉潭街道", from_address="dq@example",
-                   from_name="宁乡市应急管理局数据质量提醒", reply_to="dt@example", created_at=dt.datetime(2026, 5, 1, 10, 0),
-                   timezone="Asia/Shanghai", attachment=b"PK fake", attachment_name="数据质量问题清单_玉潭街道.xlsx")
+    out = Outgoing(
+        alert_id="a-1",
+        subject="【数据质量提醒】玉潭街道：1行数据未入库",
+        text="正文",
+        html="<p>正文</p>",
+        recipient="t430182001@example",
+        recipient_name="玉潭街道",
+        from_address="dq@example",
+        from_name="宁乡市应急管理局数据质量提醒",
+        reply_to="dt@example",
+        created_at=dt.datetime(2026, 5, 1, 10, 0),
+        timezone="Asia/Shanghai",
+        attachment=b"PK fake",
+        attachment_name="数据质量问题清单_玉潭街道.xlsx",
+    )
     data = build_email(out)
     assert data.isascii()  # 7-bit safe for any relay
     msg = email.message_from_bytes(data, policy=policy.default)
@@ -154,8 +206,10 @@ def test_the_dagster_run_failure_sensor_alerts_the_data_team(tmp_path, monkeypat
     assert not result.success
     failure = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_FAILURE)
     context = dg.build_run_status_sensor_context(
-        sensor_name="alert_data_team_on_run_failure", dagster_instance=instance,
-        dagster_run=instance.get_run_by_id(result.run_id), dagster_event=failure,
+        sensor_name="alert_data_team_on_run_failure",
+        dagster_instance=instance,
+        dagster_run=instance.get_run_by_id(result.run_id),
+        dagster_event=failure,
     ).for_run_failure()
     alert_data_team_on_run_failure(context)
 

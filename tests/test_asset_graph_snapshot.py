@@ -10,8 +10,6 @@ import json
 import os
 from pathlib import Path
 
-import dagster as dg
-
 from pipelines.lib.dbt_manifest import ensure_manifest
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.json"
@@ -51,8 +49,11 @@ def differences(current: dict, expected: dict) -> list[str]:
     """What changed between two snapshots, one line per asset or list."""
     lines = [f"+ {k}" for k in sorted(set(current["assets"]) - set(expected["assets"]))]
     lines += [f"- {k}" for k in sorted(set(expected["assets"]) - set(current["assets"]))]
-    lines += [f"~ {k}: {expected['assets'][k]} -> {current['assets'][k]}"
-              for k in sorted(set(current["assets"]) & set(expected["assets"])) if current["assets"][k] != expected["assets"][k]]
+    lines += [
+        f"~ {k}: {expected['assets'][k]} -> {current['assets'][k]}"
+        for k in sorted(set(current["assets"]) & set(expected["assets"]))
+        if current["assets"][k] != expected["assets"][k]
+    ]
     lines += [f"~ {part}" for part in ("jobs", "schedules", "sensors") if current[part] != expected[part]]
     return lines
 
@@ -68,7 +69,13 @@ def test_the_asset_graph_matches_its_snapshot():
 def test_a_changed_graph_is_reported():
     expected = json.loads(SNAPSHOT.read_text("utf-8"))
     current = json.loads(json.dumps(expected))
-    current["assets"]["extra/asset"] = {"group": "x", "parents": [], "checks": [], "automation": None, "partitioned": False}
+    current["assets"]["extra/asset"] = {
+        "group": "x",
+        "parents": [],
+        "checks": [],
+        "automation": None,
+        "partitioned": False,
+    }
     first = next(iter(current["assets"]))
     current["assets"][first]["checks"] = [*current["assets"][first]["checks"], "new_check"]
     current["sensors"] = [*current["sensors"], "new_sensor"]

@@ -41,10 +41,15 @@ def counts(con):
     )
 
 
-@pytest.mark.parametrize("fail_on", ["INSERT INTO meta.quarantine", "INSERT INTO meta.skipped_rows", "DELETE FROM meta.inbox"])
+@pytest.mark.parametrize(
+    "fail_on", ["INSERT INTO meta.quarantine", "INSERT INTO meta.skipped_rows", "DELETE FROM meta.inbox"]
+)
 def test_a_crash_mid_load_leaves_nothing_and_the_next_run_completes(tmp_path, fail_on):
     landing = tmp_path / "landing"
-    rows = [ledger_row("hazards", CLEAN["hazards"]), ledger_row("hazards", {**CLEAN["hazards"], "hazard_id": "H-2", "level": "?"})]
+    rows = [
+        ledger_row("hazards", CLEAN["hazards"]),
+        ledger_row("hazards", {**CLEAN["hazards"], "hazard_id": "H-2", "level": "?"}),
+    ]
     write_csv(landing / "hazards" / "430182001" / "w.csv", headers("hazards"), rows, title="台账")
     con = connect(tmp_path / "w.duckdb")
     profile, contract = load_profile(), get_contract("hazards")
@@ -62,8 +67,12 @@ def test_a_crash_mid_load_leaves_nothing_and_the_next_run_completes(tmp_path, fa
 
 def test_the_identical_file_under_another_name_is_a_duplicate_and_changes_nothing(tmp_path):
     landing = tmp_path / "landing"
-    first = write_csv(landing / "hazards" / "430182001" / "a.csv", headers("hazards"), [ledger_row("hazards", CLEAN["hazards"])],
-                      received=dt.datetime(2023, 4, 10, 9))
+    first = write_csv(
+        landing / "hazards" / "430182001" / "a.csv",
+        headers("hazards"),
+        [ledger_row("hazards", CLEAN["hazards"])],
+        received=dt.datetime(2023, 4, 10, 9),
+    )
     con = connect(tmp_path / "w.duckdb")
     profile, contract = load_profile(), get_contract("hazards")
     register_new_files(con, landing, profile, "run-1", NOW)
@@ -73,7 +82,9 @@ def test_the_identical_file_under_another_name_is_a_duplicate_and_changes_nothin
     copy.write_bytes(first.read_bytes())
     result = register_new_files(con, landing, profile, "run-2", NOW)
     assert (result.new_files, result.duplicates, result.pending) == (1, 1, 0)
-    assert con.execute("SELECT status, duplicate_of FROM meta.files WHERE path LIKE '%copy%'").fetchall() == [("duplicate", 1)]
+    assert con.execute("SELECT status, duplicate_of FROM meta.files WHERE path LIKE '%copy%'").fetchall() == [
+        ("duplicate", 1)
+    ]
     assert con.execute("SELECT count(*) FROM raw.hazards").fetchall() == [(1,)]
     # seen again unchanged: not even re-registered
     assert register_new_files(con, landing, profile, "run-3", NOW).new_files == 0

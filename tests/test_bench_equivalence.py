@@ -27,6 +27,7 @@ TOTAL_MARKERS = ("合计", "总计", "小计")
 
 def reference_classification(rows: list[list[str | None]], header_row: int) -> list[tuple[int, str]]:
     """The row loop ingestion used before: (row number, kind) for every row but the header."""
+
     def blank(row):
         return all(cell is None or not cell.strip() for cell in row)
 
@@ -86,8 +87,10 @@ def test_vectorised_rows_equal_the_row_by_row_reading(landing):
             positions = {name: pos for pos, name in header.columns.items()}
             for number, kind in reference_classification(rows, header.header_row):
                 cells = rows[number - 1]
-                values = tuple(cells[positions[n]] if n in positions and positions[n] < len(cells) else None
-                               for n in contract.names)
+                values = tuple(
+                    cells[positions[n]] if n in positions and positions[n] < len(cells) else None
+                    for n in contract.names
+                )
                 expected.append((key, number, kind, *values))
         got = classify_rows(frames, headers, keys, contract, midnight_dates=midnight)
         assert [tuple(r) for r in got.iter_rows()] == expected, feed

@@ -9,7 +9,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import duckdb
@@ -24,16 +23,35 @@ NOW = dt.datetime(2026, 11, 29, 10, 5)
 def manifest() -> dict:
     """Sources ledgers.a, ledgers.b, warehouse.files, profile.settings; stg_a <- ledgers.a ...;
     late (tagged clock) reads now()."""
+
     def model(name, sql="select 1", tags=()):
-        return {"resource_type": "model", "name": name, "schema": "x", "alias": name, "raw_code": sql,
-                "config": {"materialized": "table", "tags": list(tags)}, "checksum": {"name": "sha256", "checksum": name}}
+        return {
+            "resource_type": "model",
+            "name": name,
+            "schema": "x",
+            "alias": name,
+            "raw_code": sql,
+            "config": {"materialized": "table", "tags": list(tags)},
+            "checksum": {"name": "sha256", "checksum": name},
+        }
+
     nodes = {f"model.p.{n}": model(n) for n in ("stg_a", "stg_b", "mart")}
     nodes["model.p.late"] = model("late", "select now() as as_of", ["clock"])
-    sources = {f"source.p.{src}.{t}": {"source_name": src, "name": t, "schema": schema, "identifier": t}
-               for src, t, schema in (("ledgers", "a", "raw"), ("ledgers", "b", "raw"), ("warehouse", "files", "meta"),
-                                      ("profile", "settings", "ref"))}
-    return {"metadata": {"project_name": "p"}, "nodes": nodes, "sources": sources,
-            "macros": {"macro.p.m": {"package_name": "p", "macro_sql": "{% macro m() %}1{% endmacro %}"}}}
+    sources = {
+        f"source.p.{src}.{t}": {"source_name": src, "name": t, "schema": schema, "identifier": t}
+        for src, t, schema in (
+            ("ledgers", "a", "raw"),
+            ("ledgers", "b", "raw"),
+            ("warehouse", "files", "meta"),
+            ("profile", "settings", "ref"),
+        )
+    }
+    return {
+        "metadata": {"project_name": "p"},
+        "nodes": nodes,
+        "sources": sources,
+        "macros": {"macro.p.m": {"package_name": "p", "macro_sql": "{% macro m() %}1{% endmacro %}"}},
+    }
 
 
 @pytest.fixture
@@ -140,8 +158,6 @@ def test_every_model_reading_the_clock_is_tagged():
     assert {n["name"] for n in models if CLOCK_TAG in n["config"]["tags"]} == clocked
 
 
-
-
 # ------------------------------------------------------------------ the real pipeline
 
 HOLDER = r"""
@@ -203,8 +219,9 @@ def test_one_new_file_builds_part_of_the_project_and_equals_a_full_build(tmp_pat
     first = json.loads((home / "dbt" / "target" / "state" / "built_from.json").read_text("utf-8"))
     shutil.move(kept, held)
     run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(run.pid), str(home / "warehouse.duckdb")],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(run.pid), str(home / "warehouse.duckdb")], stdout=subprocess.PIPE, text=True
+    )
     out, err = run.communicate(timeout=900)
     holder_out = holder.communicate(timeout=60)[0]
     assert run.returncode == 0, err[-3000:]
@@ -223,18 +240,50 @@ def test_one_new_file_builds_part_of_the_project_and_equals_a_full_build(tmp_pat
     full = tmp_path / "full" / "warehouse.duckdb"
     full.parent.mkdir()
     shutil.copyfile(home / "warehouse.duckdb", full)
-    done = subprocess.run([str(Path(sys.executable).with_name("dbt")), "build", "--exclude-resource-type", "unit_test",
-                           "--profiles-dir", str(dbt_dir), "--target-path", str(tmp_path / "target"),
-                           "--log-path", str(tmp_path / "logs")],
-                          cwd=dbt_dir, env={**env, "SAFETYWH_DUCKDB": str(full)}, capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("dbt")),
+            "build",
+            "--exclude-resource-type",
+            "unit_test",
+            "--profiles-dir",
+            str(dbt_dir),
+            "--target-path",
+            str(tmp_path / "target"),
+            "--log-path",
+            str(tmp_path / "logs"),
+        ],
+        cwd=dbt_dir,
+        env={**env, "SAFETYWH_DUCKDB": str(full)},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert done.returncode == 0, done.stdout[-3000:]
 
     # the clock-reading models and what is built from them differ between any two builds
-    clocked = subprocess.run([str(Path(sys.executable).with_name("dbt")), "ls", "--select", "tag:clock+",
-                              "--resource-type", "model", "--output", "name", "-q", "--profiles-dir", str(dbt_dir),
-                              "--target-path", str(tmp_path / "target")],
-                             cwd=dbt_dir, env={**env, "SAFETYWH_DUCKDB": str(full)}, capture_output=True, text=True,
-                             timeout=900).stdout.split()
+    clocked = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("dbt")),
+            "ls",
+            "--select",
+            "tag:clock+",
+            "--resource-type",
+            "model",
+            "--output",
+            "name",
+            "-q",
+            "--profiles-dir",
+            str(dbt_dir),
+            "--target-path",
+            str(tmp_path / "target"),
+        ],
+        cwd=dbt_dir,
+        env={**env, "SAFETYWH_DUCKDB": str(full)},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    ).stdout.split()
     assert "data_quality_deliveries" in clocked
     with duckdb.connect() as con:
         con.execute(f"ATTACH '{home / 'warehouse.duckdb'}' AS partial (READ_ONLY)")
@@ -249,7 +298,9 @@ def test_one_new_file_builds_part_of_the_project_and_equals_a_full_build(tmp_pat
                 continue
             columns = con.execute(
                 "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = 'partial' "
-                "AND schema_name = ? AND table_name = ?", [schema, table]).fetchall()
+                "AND schema_name = ? AND table_name = ?",
+                [schema, table],
+            ).fetchall()
             # doubles compared to 9 significant digits: sums of floats depend on summation order
             cells = ", ".join(f'round("{c}", 6)' if t == "DOUBLE" else f'"{c}"' for c, t in columns)
             diff = con.execute(

@@ -30,8 +30,13 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 def safetywh(home: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SAFETYWH_")}
-    return subprocess.run([sys.executable, "-m", "pipelines", *args, "--home", str(home)],
-                          capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines", *args, "--home", str(home)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +78,7 @@ def flat_text(path: Path) -> str:
 
 # ---------------------------------------------------------------- the command
 
+
 @pytest.mark.parametrize("period", PERIODS)
 def test_publish_prints_a_docx_a_pdf_and_an_xlsx_under_publications(published, generated_home, period):
     paths = published[period]["paths"]
@@ -98,6 +104,7 @@ def test_an_unknown_period_is_refused_in_chinese(generated_home):
 
 # ---------------------------------------------------------------- DOCX
 
+
 def _docx_table_rows(table) -> list[list[str]]:
     return [[cell.text for cell in row.cells] for row in table.rows]
 
@@ -114,8 +121,9 @@ def test_docx_ranking_table_equals_the_ranking_mart(published, period):
         assert got[2] == want["township_name"]
         assert int(got[0]) == want["rank"]
         assert got[3] == f"{want['total']:.2f}"
-        assert [float(x) for x in got[4:9]] == pytest.approx([want[k] for k in ("s_acc", "s_haz", "s_enf", "s_prep",
-                                                                                  "s_rep")])
+        assert [float(x) for x in got[4:9]] == pytest.approx(
+            [want[k] for k in ("s_acc", "s_haz", "s_enf", "s_prep", "s_rep")]
+        )
         assert got[9] == want["band"]
         assert got[10] == ("是" if want["vetoed"] else "—")
 
@@ -169,14 +177,17 @@ def test_docx_follows_gb_t_9704_page_and_header(published):
     doc = Document(str(_by_suffix(published["2023-W14"]["paths"], ".docx")))
     section = doc.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
-    margins = [round(m.mm) for m in (section.top_margin, section.bottom_margin, section.left_margin,
-                                      section.right_margin)]
+    margins = [
+        round(m.mm) for m in (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)
+    ]
     assert margins == [37, 35, 28, 26]
     texts = [p.text for p in doc.paragraphs]
     mark = next(p for p in doc.paragraphs if p.text == "宁乡市应急管理局文件")
     assert str(mark.runs[0].font.color.rgb) == "E60012" and mark.runs[0].font.bold
     assert "宁应急周〔2023〕14号" in texts
-    title = next(p for p in doc.paragraphs if "周通报" in p.text and p.runs[0].font.size and p.runs[0].font.size.pt == 22)
+    title = next(
+        p for p in doc.paragraphs if "周通报" in p.text and p.runs[0].font.size and p.runs[0].font.size.pt == 22
+    )
     assert title.text.replace("\n", "") == "宁乡市应急管理局关于2023年第14周全市安全生产工作情况的周通报"
     headings = [t for t in texts if re.match(r"^[一二三四五六]、", t)]
     assert headings == ["一、总体情况", "二、乡镇排名", "三、隐患治理", "四、风险预警", "五、数据报送", "六、工作要求"]
@@ -186,6 +197,7 @@ def test_docx_follows_gb_t_9704_page_and_header(published):
 
 
 # ---------------------------------------------------------------- PDF
+
 
 @pytest.mark.parametrize("period", PERIODS)
 def test_pdf_shows_every_township_rank_and_total(published, period):
@@ -205,8 +217,19 @@ def test_pdf_chinese_extracts_cleanly_with_embedded_fonts(published, period):
     flat = re.sub(r"\s+", "", text)
     # a sentence may run over a page break: read the body without the page numbers between
     unbroken = re.sub(r"-\d+-", "", flat)
-    for phrase in ("宁乡市应急管理局文件", "一、总体情况", "二、乡镇排名", "三、隐患治理", "四、风险预警", "五、数据报送", "六、工作要求",
-                   "全市发生生产安全事故", "重大隐患和挂牌督办隐患", "〔2023〕", "- 1 -".replace(" ", "")):
+    for phrase in (
+        "宁乡市应急管理局文件",
+        "一、总体情况",
+        "二、乡镇排名",
+        "三、隐患治理",
+        "四、风险预警",
+        "五、数据报送",
+        "六、工作要求",
+        "全市发生生产安全事故",
+        "重大隐患和挂牌督办隐患",
+        "〔2023〕",
+        "- 1 -".replace(" ", ""),
+    ):
         assert phrase in flat or phrase in unbroken, phrase
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
     assert fonts and all(line.split()[-5] == "yes" for line in fonts), fonts  # every font embedded
@@ -224,28 +247,37 @@ def test_pdf_sentences_carry_the_numbers(published, generated_home):
     assert "2023年第14周（4月3日至4月9日）" in text
     assert f"本周，全市发生生产安全事故{accidents}起、死亡{deaths}人" in text
     ytd = {k["metric_id"]: k for k in published[period]["kpis"]}
-    assert f"全市累计发生生产安全事故{int(ytd['accidents']['value'])}起、死亡{int(ytd['accident_deaths']['value'])}人" in text
+    assert (
+        f"全市累计发生生产安全事故{int(ytd['accidents']['value'])}起、死亡{int(ytd['accident_deaths']['value'])}人"
+        in text
+    )
     for r in ranking:
         if r["named"] and not r["vetoed"]:
-            assert f"{r['township_name']}（第{r['rank']}名，{r['total']:.2f}分，{r['weakest_component_label']}失" in text
+            assert (
+                f"{r['township_name']}（第{r['rank']}名，{r['total']:.2f}分，{r['weakest_component_label']}失" in text
+            )
         if r["vetoed"]:
             assert re.search(f"{r['township_name']}[^。]*发生{r['veto_reason']}", text)
     red = [r["township_name"] for r in ranking if r["red_list"]]
     assert f"列入红榜（未发生生产安全事故且未被通报）的共{len(red)}个" in text
     # the period's on-time rectification rate (hazards due in the week, ranking.md) and the
     # year's, which is the 隐患治理 dashboard's county figure (hazards due this year before D)
-    import duckdb
     from decimal import ROUND_HALF_UP, Decimal
+
+    import duckdb
 
     def pct(num: int, den: int) -> str:
         return f"{(Decimal(100 * num) / Decimal(den)).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
 
     as_of = dt.date.fromisoformat(ranking[0]["as_of"])
     with duckdb.connect(str(generated_home / "published" / "warehouse.duckdb"), read_only=True) as con:
-        due, ontime = con.execute("select sum(hazards_due), sum(hazards_due_ontime) from marts.township_rankings "
-                                  "where period = ?", [period]).fetchone()
-        ytd_due, ytd_ontime = con.execute("select sum(due), sum(due_ontime) from marts.hazard_rectification_by_township_daily "
-                                          "where as_of = ?", [as_of]).fetchone()
+        due, ontime = con.execute(
+            "select sum(hazards_due), sum(hazards_due_ontime) from marts.township_rankings where period = ?", [period]
+        ).fetchone()
+        ytd_due, ytd_ontime = con.execute(
+            "select sum(due), sum(due_ontime) from marts.hazard_rectification_by_township_daily where as_of = ?",
+            [as_of],
+        ).fetchone()
     if due:
         assert f"到期应整改隐患{due}项，按期整改{ontime}项（{pct(ontime, due)}" in text
     assert ytd_due and f"今年以来隐患按期整改率{pct(ytd_ontime, ytd_due)}" in text
@@ -265,8 +297,15 @@ def test_a_weekly_bulletin_is_four_pages_at_most(published, generated_home):
     for period in ("2023-04", "2023-Q2"):
         assert "附件2" in flat_text(_by_suffix(published[period]["paths"], ".pdf"))
     # the week with the most to say (most named, red-listed and late senders): still 4 pages
-    named = {w: sum(r["named"] for r in json.loads(safetywh(generated_home, "ranking", "--period", f"2023-W{w:02d}",
-                                                             "--format", "json").stdout)) for w in (10, 30, 45, 52)}
+    named = {
+        w: sum(
+            r["named"]
+            for r in json.loads(
+                safetywh(generated_home, "ranking", "--period", f"2023-W{w:02d}", "--format", "json").stdout
+            )
+        )
+        for w in (10, 30, 45, 52)
+    }
     busiest = max(named, key=named.get)
     done = safetywh(generated_home, "publish", "--period", f"2023-W{busiest:02d}", "--no-mail")
     assert done.returncode == 0, done.stderr
@@ -319,11 +358,27 @@ def test_publish_refuses_a_period_before_the_data_and_a_machine_without_chinese_
     assert not (generated_home / "publications" / "2021-W52").exists()
     # fontconfig with no font directory: what a machine without fonts-noto-cjk has
     config = tmp_path / "fonts.conf"
-    config.write_text(f'<?xml version="1.0"?><fontconfig><cachedir>{tmp_path / "cache"}</cachedir></fontconfig>',
-                      "utf-8")
+    config.write_text(
+        f'<?xml version="1.0"?><fontconfig><cachedir>{tmp_path / "cache"}</cachedir></fontconfig>', "utf-8"
+    )
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("SAFETYWH_")}, "FONTCONFIG_FILE": str(config)}
-    done = subprocess.run([sys.executable, "-m", "pipelines", "publish", "--period", "2023-W15", "--no-mail",
-                           "--home", str(generated_home)], capture_output=True, text=True, env=env, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipelines",
+            "publish",
+            "--period",
+            "2023-W15",
+            "--no-mail",
+            "--home",
+            str(generated_home),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert done.returncode == 2, done.stderr
     assert "中文字体" in done.stderr and "fonts-noto-cjk" in done.stderr
     assert not (generated_home / "publications" / "2023-W15").exists()  # no PDF of boxes, nothing written
@@ -334,25 +389,48 @@ def test_pdf_pages_rendered_as_png_artifacts(published, artifacts):
 
     for period in PERIODS:
         pdf = _by_suffix(published[period]["paths"], ".pdf")
-        pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
-                                                                 check=True).stdout).group(1))
+        pages = int(
+            re.search(
+                r"Pages:\s+(\d+)",
+                subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout,
+            ).group(1)
+        )
         ranking_page = next(p for p in range(1, pages + 1) if re.search(r"^\s*附件1\s*$", pdf_text(pdf, p), re.M))
         for page, name in ((1, "p1"), (ranking_page, "ranking")):
             prefix = artifacts / f"bulletin-{period}-{name}"
-            subprocess.run(["pdftoppm", "-r", "110", "-png", "-singlefile", "-f", str(page), "-l", str(page),
-                            str(pdf), str(prefix)], check=True)
+            subprocess.run(
+                [
+                    "pdftoppm",
+                    "-r",
+                    "110",
+                    "-png",
+                    "-singlefile",
+                    "-f",
+                    str(page),
+                    "-l",
+                    str(page),
+                    str(pdf),
+                    str(prefix),
+                ],
+                check=True,
+            )
             png = prefix.with_suffix(".png")
             assert png.stat().st_size > 20000
         with Image.open(artifacts / f"bulletin-{period}-p1.png") as image:
             rgb = image.convert("RGB")
             width, height = rgb.size
             # the red issuer mark in the upper third of page one
-            reds = sum(1 for x in range(0, width, 3) for y in range(0, height // 3, 3)
-                       if (lambda p: p[0] > 200 and p[1] < 80 and p[2] < 80)(rgb.getpixel((x, y))))
+            reds = sum(
+                1
+                for x in range(0, width, 3)
+                for y in range(0, height // 3, 3)
+                if (lambda p: p[0] > 200 and p[1] < 80 and p[2] < 80)(rgb.getpixel((x, y)))
+            )
             assert reds > 200
 
 
 # ---------------------------------------------------------------- XLSX
+
 
 def _sheet(book, name) -> tuple[list[str], list[dict]]:
     rows = list(book[name].iter_rows(values_only=True))
@@ -378,8 +456,13 @@ def test_xlsx_sheets_equal_the_marts(published, generated_home, period):
         assert got["今年以来"] == (pytest.approx(want["value"]) if want["value"] is not None else None)
     as_of = expected[0]["as_of"]
     with duckdb.connect(str(generated_home / "published" / "warehouse.duckdb"), read_only=True) as con:
-        hazard_ids = [r[0] for r in con.sql("select hazard_id from marts.major_and_supervised_hazards where as_of = ?",
-                                            params=[dt.date.fromisoformat(as_of)]).fetchall()]
+        hazard_ids = [
+            r[0]
+            for r in con.sql(
+                "select hazard_id from marts.major_and_supervised_hazards where as_of = ?",
+                params=[dt.date.fromisoformat(as_of)],
+            ).fetchall()
+        ]
         senders = con.sql("select count(*) from ref.senders").fetchall()[0][0]
     _, hazards = _sheet(book, "重大及挂牌督办隐患")
     assert sorted(r["隐患编号"] for r in hazards) == sorted(hazard_ids)
@@ -389,6 +472,7 @@ def test_xlsx_sheets_equal_the_marts(published, generated_home, period):
 
 
 # ---------------------------------------------------------------- archive and re-publication
+
 
 def test_republishing_an_old_period_keeps_both_versions_with_the_same_numbers(published, generated_home):
     from pipelines.lib.bulletin.publish import publish
@@ -424,6 +508,7 @@ def test_republishing_an_old_period_keeps_both_versions_with_the_same_numbers(pu
 
 # ---------------------------------------------------------------- Dagster and e-mail
 
+
 def test_the_dagster_asset_publishes_a_partition_and_the_schedule_picks_last_week(generated_home, monkeypatch):
     import dagster as dg
 
@@ -435,8 +520,11 @@ def test_the_dagster_asset_publishes_a_partition_and_the_schedule_picks_last_wee
     from pipelines.definitions import defs
 
     job = defs.resolve_job_def("weekly_bulletin_job")
-    result = job.execute_in_process(partition_key="2023-04-03", instance=dg.DagsterInstance.ephemeral(),
-                                    run_config={"ops": {"publications__weekly_bulletin": {"config": {"send_mail": False}}}})
+    result = job.execute_in_process(
+        partition_key="2023-04-03",
+        instance=dg.DagsterInstance.ephemeral(),
+        run_config={"ops": {"publications__weekly_bulletin": {"config": {"send_mail": False}}}},
+    )
     assert result.success
     (event,) = result.get_asset_materialization_events()
     metadata = event.materialization.metadata
@@ -454,7 +542,10 @@ def test_the_dagster_asset_publishes_a_partition_and_the_schedule_picks_last_wee
     with dg.build_schedule_context(scheduled_execution_time=far, repository_def=repository) as context:
         tick = schedule.evaluate_tick(context)
     assert not tick.run_requests and "尚无排名数据" in tick.skip_message
-    for name, cron in (("monthly_ranking_schedule", "0 14 1 * *"), ("quarterly_assessment_schedule", "0 15 1 1,4,7,10 *")):
+    for name, cron in (
+        ("monthly_ranking_schedule", "0 14 1 * *"),
+        ("quarterly_assessment_schedule", "0 15 1 1,4,7,10 *"),
+    ):
         assert defs.resolve_schedule_def(name).cron_schedule == cron
     quarter = defs.resolve_schedule_def("quarterly_assessment_schedule")
     july = dt.datetime(2023, 7, 1, 15, tzinfo=ZoneInfo("Asia/Shanghai"))

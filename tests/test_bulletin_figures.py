@@ -26,10 +26,27 @@ def test_bulletin_figures_unit_test_passes(tmp_path):
     write_reference_tables(con, load_profile())
     con.close()
     done = subprocess.run(
-        [dbt_executable(), "build", "--select", "+bulletin_figures", "--exclude", "test_type:data",
-         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(tmp_path / "target"),
-         "--log-path", str(tmp_path / "logs")],
-        cwd=DBT_PROJECT_DIR, env={**os.environ, "SAFETYWH_DUCKDB": str(db)}, capture_output=True, text=True, timeout=600,
+        [
+            dbt_executable(),
+            "build",
+            "--select",
+            "+bulletin_figures",
+            "--exclude",
+            "test_type:data",
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(tmp_path / "target"),
+            "--log-path",
+            str(tmp_path / "logs"),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        env={**os.environ, "SAFETYWH_DUCKDB": str(db)},
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert done.returncode == 0, done.stdout[-4000:]
-    assert any("bulletin_figures_totals_wording_and_rates" in line and "PASS" in line for line in done.stdout.splitlines())
+    assert any(
+        "bulletin_figures_totals_wording_and_rates" in line and "PASS" in line for line in done.stdout.splitlines()
+    )

@@ -64,7 +64,9 @@ def test_every_dagster_partition_key_is_the_first_day_of_its_period():
 def test_year_on_year_clause_words_the_marts_phrases_together():
     """The phrases themselves (下降33.3% ...) are computed in dbt (bulletin_figures' unit test);
     the clause only says them together."""
-    assert yoy_clause([("下降33.3%", 2, "起"), ("持平", 1, "人")]) == "同比分别下降33.3%、持平"  # the issue's own example
+    assert (
+        yoy_clause([("下降33.3%", 2, "起"), ("持平", 1, "人")]) == "同比分别下降33.3%、持平"
+    )  # the issue's own example
     assert yoy_clause([("持平", 0), ("持平", 0)]) == "与去年同期持平"
     assert yoy_clause([("下降66.7%", 1), ("下降80.0%", 3)]) == "同比分别下降66.7%、80.0%"
     assert yoy_clause([("去年同期无", 2, "起"), ("持平", 1, "人")]) == "同比分别增加2起（去年同期为零）、持平"

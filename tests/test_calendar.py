@@ -38,21 +38,38 @@ def test_the_run_summary_says_when_facts_lie_after_the_horizon(tmp_path):
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
         assert _after_horizon(con) == (0, None, None)  # no marts yet: nothing to say
         con.execute("CREATE SCHEMA marts")
-        con.execute("CREATE TABLE marts.calendar_coverage AS SELECT DATE '2023-12-31' AS calendar_horizon, "
-                    "DATE '2023-12-31' AS latest_fact_on, 0::BIGINT AS facts_after_horizon")
+        con.execute(
+            "CREATE TABLE marts.calendar_coverage AS SELECT DATE '2023-12-31' AS calendar_horizon, "
+            "DATE '2023-12-31' AS latest_fact_on, 0::BIGINT AS facts_after_horizon"
+        )
         assert horizon_line(_after_horizon(con)) == ""
         con.execute("UPDATE marts.calendar_coverage SET facts_after_horizon = 2, latest_fact_on = DATE '2024-01-03'")
         assert horizon_line(_after_horizon(con)) == (
             "注意：有 2 个发生日期晚于日历截止日 2023-12-31（最晚 2024-01-03），未计入任何指标、排名和看板："
-            "请在县情配置 profile.yaml 中把 calendar.horizon 延后（如到明年年底）后重新运行。\n")
+            "请在县情配置 profile.yaml 中把 calendar.horizon 延后（如到明年年底）后重新运行。\n"
+        )
 
 
 def dbt(db: Path, work: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "SAFETYWH_HOME"} | {"SAFETYWH_DUCKDB": str(db)}
     done = subprocess.run(
-        [dbt_executable(), *args, "--exclude-resource-type", "unit_test", "--profiles-dir", ".",
-         "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
-        cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=900,
+        [
+            dbt_executable(),
+            *args,
+            "--exclude-resource-type",
+            "unit_test",
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(work / "target"),
+            "--log-path",
+            str(work / "logs"),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert done.returncode == 0, done.stdout[-4000:]
     return done
@@ -99,8 +116,10 @@ def test_a_new_hazards_file_leaves_the_preparedness_marts_and_equals_a_full_buil
     assert results["hazards"]
     # what the new file touched: the hazards ledger and the warehouse's own records of files
     dbt(db, tmp_path / "second", "build", "--select", "source:ledgers.hazards+", "source:warehouse+")
-    built = {r["unique_id"].split(".")[-1] for r in
-             json.loads((tmp_path / "second" / "target" / "run_results.json").read_text("utf-8"))["results"]}
+    built = {
+        r["unique_id"].split(".")[-1]
+        for r in json.loads((tmp_path / "second" / "target" / "run_results.json").read_text("utf-8"))["results"]
+    }
     assert {"open_hazards_daily", "kpi_scoreboard_daily", "stg_warehouse__files"} <= built
     assert not built & set(UNTOUCHED)
 
@@ -114,28 +133,36 @@ def test_a_new_hazards_file_leaves_the_preparedness_marts_and_equals_a_full_buil
     with duckdb.connect() as con:
         con.execute(f"ATTACH '{db}' AS partial (READ_ONLY)")
         con.execute(f"ATTACH '{full}' AS full_build (READ_ONLY)")
-        comments = dict(con.execute(
-            "SELECT table_name, comment FROM duckdb_tables() WHERE database_name = 'partial' AND schema_name = 'marts'"
-        ).fetchall())
+        comments = dict(
+            con.execute(
+                "SELECT table_name, comment FROM duckdb_tables() WHERE database_name = 'partial' AND schema_name = 'marts'"
+            ).fetchall()
+        )
         assert {name: comments[name] for name in UNTOUCHED} == dict.fromkeys(UNTOUCHED, "built by the first run")
         # readers' "latest data date": the coverage row, equal to the scoreboard's last date
-        latest, after = con.execute("SELECT latest_data_on, facts_after_horizon FROM partial.marts.calendar_coverage"
-                                    ).fetchone()
+        latest, after = con.execute(
+            "SELECT latest_data_on, facts_after_horizon FROM partial.marts.calendar_coverage"
+        ).fetchone()
         assert latest >= latest_before and after == 0
         assert latest == con.execute("SELECT max(as_of) FROM partial.marts.kpi_scoreboard_daily").fetchone()[0]
         relations = con.execute(
             "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'partial' "
-            "AND schema_name IN ('staging', 'intermediate', 'marts')").fetchall()
+            "AND schema_name IN ('staging', 'intermediate', 'marts')"
+        ).fetchall()
         assert len(relations) > 40
         for schema, table in relations:
             if table in clocked:  # they read now(): two builds differ by the seconds between them
                 continue
             columns = con.execute(
                 "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = 'partial' "
-                "AND schema_name = ? AND table_name = ?", [schema, table]).fetchall()
+                "AND schema_name = ? AND table_name = ?",
+                [schema, table],
+            ).fetchall()
             # doubles to 6 decimals: sums of floats depend on summation order
             cells = ", ".join(f'round("{c}", 6)' if t == "DOUBLE" else f'"{c}"' for c, t in columns)
             for a, b in (("partial", "full_build"), ("full_build", "partial")):
-                diff = con.execute(f"SELECT count(*) FROM (SELECT {cells} FROM {a}.{schema}.{table} "
-                                   f"EXCEPT ALL SELECT {cells} FROM {b}.{schema}.{table})").fetchone()[0]
+                diff = con.execute(
+                    f"SELECT count(*) FROM (SELECT {cells} FROM {a}.{schema}.{table} "
+                    f"EXCEPT ALL SELECT {cells} FROM {b}.{schema}.{table})"
+                ).fetchone()[0]
                 assert diff == 0, f"{schema}.{table} ({a} - {b})"

@@ -16,10 +16,51 @@ from pipelines.lib import output
 
 # ASCII words a Chinese help may carry: names of things, not prose
 ALLOWED = {
-    "safetywh", "SAFETYWH_HOME", "warehouse", "YYYY-MM-DD", "ISO", "Excel", "JSON", "CSV", "SMTP", "IMAP", "PDF", "Word",
-    "dbt", "staging", "pipelines", "contracts", "landing", "outbox", "publications", "archive", "xlsx", "defects",
-    "csv", "json", "table", "hazards", "YJJ", "COMMAND", "_generator", "loaded", "rejected", "duplicate",
-    "queued", "sent", "failed", "resolved", "SHA-256", "W14", "Q2", "GBK", "Streamlit", "scrypt", "Dagster", "SIGTERM", "Ctrl",
+    "safetywh",
+    "SAFETYWH_HOME",
+    "warehouse",
+    "YYYY-MM-DD",
+    "ISO",
+    "Excel",
+    "JSON",
+    "CSV",
+    "SMTP",
+    "IMAP",
+    "PDF",
+    "Word",
+    "dbt",
+    "staging",
+    "pipelines",
+    "contracts",
+    "landing",
+    "outbox",
+    "publications",
+    "archive",
+    "xlsx",
+    "defects",
+    "csv",
+    "json",
+    "table",
+    "hazards",
+    "YJJ",
+    "COMMAND",
+    "_generator",
+    "loaded",
+    "rejected",
+    "duplicate",
+    "queued",
+    "sent",
+    "failed",
+    "resolved",
+    "SHA-256",
+    "W14",
+    "Q2",
+    "GBK",
+    "Streamlit",
+    "scrypt",
+    "Dagster",
+    "SIGTERM",
+    "Ctrl",
 }
 
 
@@ -55,22 +96,25 @@ def test_help_has_no_english_prose(capsys, command):
     assert not english, f"English in `safetywh {command} --help`: {english}"
 
 
-@pytest.mark.parametrize("argv, expected", [
-    ([], "缺少必需的参数：COMMAND"),
-    (["ranking"], "缺少必需的参数：--period"),
-    (["files", "--bogus"], "无法识别的参数：--bogus"),
-    (["files", "--format", "xml"], "无效的选择：'xml'"),
-    (["nope"], "无效的选择：'nope'"),
-    (["files", "--feed", "hazard"], "未知的数据类别“hazard”"),
-    (["records", "应急"], "可指多个数据类别"),
-    (["quarantine", "--sender", "YJJJ"], "未知的报送单位“YJJJ”"),
-    (["alerts", "--sender", "4301829"], "未知的报送单位"),
-    (["ranking", "--period", "2023-W60"], "周期格式不正确"),
-    (["publish", "--period", "2023-13"], "周期格式不正确"),
-    (["kpis", "--as-of", "2023-02-30"], "不是日期"),
-    (["files", "--status", "ok"], "未知的状态“ok”"),
-    (["generate", "--seed", "x"], "应为整数"),
-])
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        ([], "缺少必需的参数：COMMAND"),
+        (["ranking"], "缺少必需的参数：--period"),
+        (["files", "--bogus"], "无法识别的参数：--bogus"),
+        (["files", "--format", "xml"], "无效的选择：'xml'"),
+        (["nope"], "无效的选择：'nope'"),
+        (["files", "--feed", "hazard"], "未知的数据类别“hazard”"),
+        (["records", "应急"], "可指多个数据类别"),
+        (["quarantine", "--sender", "YJJJ"], "未知的报送单位“YJJJ”"),
+        (["alerts", "--sender", "4301829"], "未知的报送单位"),
+        (["ranking", "--period", "2023-W60"], "周期格式不正确"),
+        (["publish", "--period", "2023-13"], "周期格式不正确"),
+        (["kpis", "--as-of", "2023-02-30"], "不是日期"),
+        (["files", "--status", "ok"], "未知的状态“ok”"),
+        (["generate", "--seed", "x"], "应为整数"),
+    ],
+)
 def test_bad_arguments_are_chinese_errors_with_exit_2(capsys, argv, expected):
     assert cli.main(argv) == 2
     err = capsys.readouterr().err
@@ -121,7 +165,9 @@ def _files_home(tmp_path):
     (landing / "hazards" / "430182001" / "台账.csv").write_text(
         "隐患编号,排查日期,所属乡镇,隐患等级,隐患描述,整改期限,挂牌督办\n"
         "H1,2023-04-03,玉潭,一般,消防通道堵塞,2023-04-10,否\n"
-        "H2,2023-04-03,玉潭,特大,电线老化,2023-04-10,否\n", "utf-8")
+        "H2,2023-04-03,玉潭,特大,电线老化,2023-04-10,否\n",
+        "utf-8",
+    )
     (landing / "hazards" / "430182001" / "空.csv").write_text("隐患编号,排查日期\n", "utf-8")
     con, _ = ingest_landing(landing, tmp_path / "warehouse.duckdb")
     con.close()
@@ -134,7 +180,18 @@ def test_tables_are_chinese_json_stays_canonical(tmp_path, capsys):
     assert cli.main(["files", "--home", str(home)]) == 0
     table = capsys.readouterr().out
     header = table.splitlines()[0]
-    for word in ("文件编号", "文件路径", "数据类别", "报送单位", "状态", "总行数", "入库行数", "隔离行数", "跳过行数", "原因"):
+    for word in (
+        "文件编号",
+        "文件路径",
+        "数据类别",
+        "报送单位",
+        "状态",
+        "总行数",
+        "入库行数",
+        "隔离行数",
+        "跳过行数",
+        "原因",
+    ):
         assert word in header, header
     assert not re.search(r"\b(file_id|path|feed|rows_total|status)\b", header)
     assert "隐患排查治理台账" in table and "已入库" in table and "已拒收" in table
@@ -148,7 +205,6 @@ def test_tables_are_chinese_json_stays_canonical(tmp_path, capsys):
     assert cli.main(["quarantine", "--home", str(home), "--format", "json"]) == 0
     (entry,) = json.loads(capsys.readouterr().out)
     assert (entry["feed"], entry["rule"], entry["column_name"], entry["row"]) == ("hazards", "enum", "level", 3)
-
 
 
 def test_csv_neutralises_formulas():

@@ -10,14 +10,29 @@ from pipelines.paths import DBT_PROJECT_DIR
 
 
 def test_generated_dbt_files_match_the_contracts():
-    stale = [str(p) for p, text in dbt_codegen.rendered(DBT_PROJECT_DIR).items() if not p.exists() or p.read_text("utf-8") != text]
+    stale = [
+        str(p)
+        for p, text in dbt_codegen.rendered(DBT_PROJECT_DIR).items()
+        if not p.exists() or p.read_text("utf-8") != text
+    ]
     assert not stale, f"run `safetywh dbt-codegen`: {stale}"
 
 
 def test_all_eleven_feeds_of_feeds_md_have_a_contract():
     assert sorted(load_contracts()) == sorted(
-        ["enterprises", "accidents", "hazards", "inspections", "forest_fires", "flood_transfers", "relief", "drills",
-         "rescue_teams", "reserve_depots", "plans"]
+        [
+            "enterprises",
+            "accidents",
+            "hazards",
+            "inspections",
+            "forest_fires",
+            "flood_transfers",
+            "relief",
+            "drills",
+            "rescue_teams",
+            "reserve_depots",
+            "plans",
+        ]
     )
 
 
@@ -38,16 +53,29 @@ def test_personal_columns_are_flagged():
     ],
 )
 def test_a_broken_contract_is_refused_with_a_clear_error(broken, message):
-    doc = {"feed": "x", "label": "测试", "owners": [], "cadence": "weekly", "record_id": "a",
-           "columns": [{"name": "a", "header": "甲", "type": "text", "required": True}], **broken}
+    doc = {
+        "feed": "x",
+        "label": "测试",
+        "owners": [],
+        "cadence": "weekly",
+        "record_id": "a",
+        "columns": [{"name": "a", "header": "甲", "type": "text", "required": True}],
+        **broken,
+    }
     with pytest.raises(ValueError, match=message):
         parse_contract(doc, vocab={})
 
 
 @pytest.mark.parametrize(
     "value, masked",
-    [("43012419800101123X", "4301**********123X"), ("13712345678", "137****5678"), ("0731-87654321", "073******4321"),
-     ("张三", "张*"), ("欧阳娜娜", "欧***"), (None, None)],
+    [
+        ("43012419800101123X", "4301**********123X"),
+        ("13712345678", "137****5678"),
+        ("0731-87654321", "073******4321"),
+        ("张三", "张*"),
+        ("欧阳娜娜", "欧***"),
+        (None, None),
+    ],
 )
 def test_masking(value, masked):
     assert mask(value) == masked

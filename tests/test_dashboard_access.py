@@ -15,7 +15,18 @@ import pytest
 
 from dashboards import auth
 from dashboards.auth import AccessDenied, Viewer
-from dashboards.data import disasters, enforcement, hazards, overview, preparedness, quality, ranking, risk, source, township
+from dashboards.data import (
+    disasters,
+    enforcement,
+    hazards,
+    overview,
+    preparedness,
+    quality,
+    ranking,
+    risk,
+    source,
+    township,
+)
 from warehouse.layout import publish_copy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,38 +36,67 @@ OTHER = "430182002"
 DAY = dt.date(2023, 6, 30)
 
 LEADER_ONLY = [
-    (overview.scoreboard, (DAY,)), (overview.accidents_by_sector, (DAY,)), (overview.by_township, (DAY,)),
-    (overview.monthly_trends, (DAY,)), (hazards.supervised, (DAY,)), (hazards.supervised_counts, (DAY,)),
-    (hazards.by_township, (DAY,)), (hazards.by_sender, (DAY,)), (enforcement.by_township, (DAY,)),
-    (enforcement.by_action, (DAY,)), (enforcement.by_month, (DAY,)), (disasters.forest_fires, (DAY,)),
-    (disasters.forest_by_township, (DAY,)), (disasters.flood_by_township, (DAY,)),
-    (disasters.relief_by_township, (DAY,)), (preparedness.teams, (DAY,)), (preparedness.depots, (DAY,)),
-    (preparedness.plans_by_unit, (DAY,)), (preparedness.dual_prevention_by_township, ()),
-    (preparedness.dual_prevention_missing, ()), (quality.has_marts, ()), (quality.periods, ("month",)),
-    (quality.by_sender, ("month", "2023-06")), (quality.totals, ("month", "2023-06")),
-    (quality.late_or_missing, (DAY, DAY)), (quality.files_by_sender, (DAY, DAY)),
-    (quality.quarantine_summary, (DAY, DAY)), (quality.quarantined_cells, (DAY, DAY)),
+    (overview.scoreboard, (DAY,)),
+    (overview.accidents_by_sector, (DAY,)),
+    (overview.by_township, (DAY,)),
+    (overview.monthly_trends, (DAY,)),
+    (hazards.supervised, (DAY,)),
+    (hazards.supervised_counts, (DAY,)),
+    (hazards.by_township, (DAY,)),
+    (hazards.by_sender, (DAY,)),
+    (enforcement.by_township, (DAY,)),
+    (enforcement.by_action, (DAY,)),
+    (enforcement.by_month, (DAY,)),
+    (disasters.forest_fires, (DAY,)),
+    (disasters.forest_by_township, (DAY,)),
+    (disasters.flood_by_township, (DAY,)),
+    (disasters.relief_by_township, (DAY,)),
+    (preparedness.teams, (DAY,)),
+    (preparedness.depots, (DAY,)),
+    (preparedness.plans_by_unit, (DAY,)),
+    (preparedness.dual_prevention_by_township, ()),
+    (preparedness.dual_prevention_missing, ()),
+    (quality.has_marts, ()),
+    (quality.periods, ("month",)),
+    (quality.by_sender, ("month", "2023-06")),
+    (quality.totals, ("month", "2023-06")),
+    (quality.late_or_missing, (DAY, DAY)),
+    (quality.files_by_sender, (DAY, DAY)),
+    (quality.quarantine_summary, (DAY, DAY)),
+    (quality.quarantined_cells, (DAY, DAY)),
     (quality.rejected_files, (DAY, DAY)),
 ]
 
 TOWNSHIP_SCOPED = [
-    (township.kpis, (DAY,)), (township.components, ("month",)), (township.accidents, (DAY,)),
-    (township.open_hazards, (DAY,)), (township.inspections_by_month, (DAY,)), (township.depot, ()),
-    (township.plans, ()), (township.drills, (DAY,)), (township.preparedness_status, (DAY,)),
-    (township.reporting, ()), (township.quarantine_reasons, ()), (township.weekly_trend, (DAY,)),
+    (township.kpis, (DAY,)),
+    (township.components, ("month",)),
+    (township.accidents, (DAY,)),
+    (township.open_hazards, (DAY,)),
+    (township.inspections_by_month, (DAY,)),
+    (township.depot, ()),
+    (township.plans, ()),
+    (township.drills, (DAY,)),
+    (township.preparedness_status, (DAY,)),
+    (township.reporting, ()),
+    (township.quarantine_reasons, ()),
+    (township.weekly_trend, (DAY,)),
 ]
 
 
 # 风险预警: (function, args before the township, whether the county view exists)
 RISK = [
-    (risk.levels, (DAY,), True), (risk.indicators, (DAY,), False), (risk.clues, (DAY,), True),
-    (risk.trend, (DAY,), True), (risk.warnings, (), True),
+    (risk.levels, (DAY,), True),
+    (risk.indicators, (DAY,), False),
+    (risk.clues, (DAY,), True),
+    (risk.trend, (DAY,), True),
+    (risk.warnings, (), True),
 ]
 
 
 @pytest.fixture
 def no_sql(monkeypatch):
     """Any query reaching the database fails the test: refusals must come first."""
+
     def refuse(*args, **kwargs):
         raise AssertionError("a query ran although access should have been refused")
 
@@ -150,12 +190,19 @@ def test_ranking_needs_a_login(no_sql):
 
 def test_every_query_function_is_covered():
     """A new query function must be added to the lists above (so its access rule is tested)."""
-    covered = ({f for f, _ in LEADER_ONLY + TOWNSHIP_SCOPED} | {ranking.ranking, ranking.rank_history, ranking.summary}
-               | {f for f, _, _ in RISK} | {risk.backtest, risk.risk_dates, risk.acknowledge})
+    covered = (
+        {f for f, _ in LEADER_ONLY + TOWNSHIP_SCOPED}
+        | {ranking.ranking, ranking.rank_history, ranking.summary}
+        | {f for f, _, _ in RISK}
+        | {risk.backtest, risk.risk_dates, risk.acknowledge}
+    )
     for module in (overview, hazards, enforcement, disasters, preparedness, quality, township, ranking, risk):
         public = {
-            obj for name, obj in vars(module).items()
-            if inspect.isfunction(obj) and obj.__module__ == module.__name__ and not name.startswith("_")
+            obj
+            for name, obj in vars(module).items()
+            if inspect.isfunction(obj)
+            and obj.__module__ == module.__name__
+            and not name.startswith("_")
             and "viewer" in inspect.signature(obj).parameters
         }
         assert public <= covered, public - covered

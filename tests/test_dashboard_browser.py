@@ -27,8 +27,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 VIEWPORT = {"width": 1440, "height": 2400}  # tall: Streamlit scrolls inside the page, not the window
 SCREENS = [{"width": 1440, "height": 900}, {"width": 1920, "height": 1080}]  # what people have
 
@@ -48,9 +56,18 @@ PAGES = {
     "风险预警": ["乡镇风险等级", "漏报瞒报线索", "等级变化", "预警命中率"],
     "登录审计": ["最近 1000 条登录记录", "下载 CSV"],
 }
-URLS = {"总览": "overview", "乡镇排名": "ranking", "乡镇详情": "township", "隐患治理": "hazards",
-        "执法检查": "enforcement", "防灾减灾": "disasters", "应急准备": "preparedness", "数据质量": "quality",
-        "风险预警": "risk", "登录审计": "audit"}
+URLS = {
+    "总览": "overview",
+    "乡镇排名": "ranking",
+    "乡镇详情": "township",
+    "隐患治理": "hazards",
+    "执法检查": "enforcement",
+    "防灾减灾": "disasters",
+    "应急准备": "preparedness",
+    "数据质量": "quality",
+    "风险预警": "risk",
+    "登录审计": "audit",
+}
 ERROR_TEXT = ("Traceback", "Error:", "Exception", "无权访问", "This app has encountered an error", "Page not found")
 
 
@@ -70,8 +87,12 @@ def dashboard(home: Path, log: Path):
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     with open(log, "w", encoding="utf-8") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "pipelines", "dashboard", "--home", str(home), "--port", str(port)],
-                                stdout=out, stderr=subprocess.STDOUT, env=_env())
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "pipelines", "dashboard", "--home", str(home), "--port", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=_env(),
+        )
         try:
             deadline = time.monotonic() + 90
             while True:
@@ -166,8 +187,10 @@ def test_leader_opens_every_page(browser, server, generated_home, artifacts):
 
     # a figure on screen equals the mart's (the accidents card, latest date)
     with duckdb.connect(str(Home.resolve(generated_home).published_path), read_only=True) as con:
-        accidents = con.execute("select value from marts.kpi_scoreboard_daily where metric_id = 'accidents' "
-                                "and as_of = (select max(as_of) from marts.kpi_scoreboard_daily)").fetchone()[0]
+        accidents = con.execute(
+            "select value from marts.kpi_scoreboard_daily where metric_id = 'accidents' "
+            "and as_of = (select max(as_of) from marts.kpi_scoreboard_daily)"
+        ).fetchone()[0]
     label = page.get_by_test_id("stMetricLabel").get_by_text("生产安全事故起数", exact=True)
     card = page.get_by_test_id("stMetric").filter(has=label)
     assert card.get_by_test_id("stMetricValue").inner_text().strip() == f"{int(accidents)} 起"
@@ -314,8 +337,9 @@ def test_app_keeps_answering_while_the_pipeline_runs(browser, generated_home, tm
     while a leader keeps switching pages: every page renders, the run succeeds, and a new
     published copy was swapped in under the running app."""
     home = tmp_path / "home"
-    shutil.copytree(generated_home, home, symlinks=True,
-                    ignore=shutil.ignore_patterns(".writer.lock", "*.wal", ".dagster"))
+    shutil.copytree(
+        generated_home, home, symlinks=True, ignore=shutil.ignore_patterns(".writer.lock", "*.wal", ".dagster")
+    )
     ledger = next((home / "landing" / "hazards").glob("*/*.*"))
     shutil.copy2(ledger, ledger.with_name("重报-" + ledger.name))
     published = Home.resolve(home).published_path
@@ -324,8 +348,12 @@ def test_app_keeps_answering_while_the_pipeline_runs(browser, generated_home, tm
     with dashboard(home, tmp_path / "server.log") as url:
         page = login(browser, url, LEADER)
         with open(tmp_path / "run.log", "w", encoding="utf-8") as out:
-            run = subprocess.Popen([sys.executable, "-m", "pipelines", "run", "--home", str(home)],
-                                   stdout=out, stderr=subprocess.STDOUT, env=_env())
+            run = subprocess.Popen(
+                [sys.executable, "-m", "pipelines", "run", "--home", str(home)],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=_env(),
+            )
             renders = 0
             try:
                 while run.poll() is None:

@@ -10,7 +10,7 @@ import pytest
 from dashboards import logins
 from dashboards.auth import Viewer
 
-T0 = dt.datetime(2026, 12, 4, 1, 0, tzinfo=dt.timezone.utc)  # 09:00 in Ningxiang
+T0 = dt.datetime(2026, 12, 4, 1, 0, tzinfo=dt.UTC)  # 09:00 in Ningxiang
 LEADER = Viewer("lingdao", "局领导", "leader")
 PASSWORD = "Lingdao@2023"
 
@@ -22,8 +22,10 @@ def check(username: str, password: str) -> Viewer | None:
 
 @pytest.fixture
 def store(tmp_path):
-    return logins.Store(tmp_path / "dashboards" / "logins.sqlite",
-                        logins.Settings(session_hours=8, max_failures=5, window_minutes=10, lockout_minutes=15))
+    return logins.Store(
+        tmp_path / "dashboards" / "logins.sqlite",
+        logins.Settings(session_hours=8, max_failures=5, window_minutes=10, lockout_minutes=15),
+    )
 
 
 def minutes(n: float) -> dt.datetime:

@@ -28,10 +28,16 @@ pytestmark = pytest.mark.slow
 
 LEADER = Viewer("lingdao", "局领导", "leader")
 PENALTY_ACTIONS = "('警告', '罚款', '停产整顿', '关闭取缔')"  # kpis.md: 警告 is one, 移送司法 is not
-FEED_LABEL = "case {col} " + " ".join(f"when '{feed}' then '{c.label}'" for feed, c in load_contracts().items()) \
+FEED_LABEL = (
+    "case {col} "
+    + " ".join(f"when '{feed}' then '{c.label}'" for feed, c in load_contracts().items())
     + " else {col} end"
-RULE_LABEL = "case rule " + " ".join(f"when '{code}' then '{label}'" for code, (label, _) in ROW_RULES.items()) \
+)
+RULE_LABEL = (
+    "case rule "
+    + " ".join(f"when '{code}' then '{label}'" for code, (label, _) in ROW_RULES.items())
     + " else rule end"
+)
 
 # ------------------------------------------------------------------ the legacy queries
 # name -> (SQL over staging / intermediate, how many times the date parameter is passed)
@@ -62,22 +68,29 @@ _PCT = """
 _COUNTS = "found_ytd, rectified_ytd, due, due_ontime, major_found, major_rectified, major_open, major_overdue"
 
 LEGACY_BY_DATE = {
-    "disasters.forest_fires": ("""
+    "disasters.forest_fires": (
+        """
         select f.fire_id, f.started_at, t.township_name, f.burned_area_ha, f.damaged_forest_ha, f.deaths,
                f.serious_injuries, f.cause, f.grade
         from intermediate.int_forest_fires__graded as f
         left join staging.stg_profile__townships as t on t.township_code = f.township_code
         where f.started_on between date_trunc('year', ?::date) and ?
-        order by f.started_at desc""", 2),
-    "disasters.forest_by_township": ("""
+        order by f.started_at desc""",
+        2,
+    ),
+    "disasters.forest_by_township": (
+        """
         select k.township_code, k.township_name, k.forest_fires, k.forest_fires_ly, k.forest_fire_damaged_ha,
                t.forest_area_ha,
                round(1000.0 * k.forest_fire_damaged_ha / nullif(t.forest_area_ha, 0), 4) as damage_permille
         from marts.township_kpis_daily as k
         left join staging.stg_profile__townships as t on t.township_code = k.township_code
         where k.as_of = ?
-        order by k.forest_fire_damaged_ha desc, k.forest_fires desc, k.township_code""", 1),
-    "disasters.flood_by_township": ("""
+        order by k.forest_fire_damaged_ha desc, k.forest_fires desc, k.township_code""",
+        1,
+    ),
+    "disasters.flood_by_township": (
+        """
         select coalesce(t.township_name, f.township_code) as township_name, f.township_code,
                count(*) as transfers,
                coalesce(sum(f.people_transferred), 0) as people_transferred,
@@ -89,8 +102,11 @@ LEGACY_BY_DATE = {
         from staging.stg_ledgers__flood_transfers as f
         left join staging.stg_profile__townships as t on t.township_code = f.township_code
         where f.transferred_on between date_trunc('year', ?::date) and ?
-        group by all order by people_transferred desc, f.township_code""", 2),
-    "disasters.relief_by_township": ("""
+        group by all order by people_transferred desc, f.township_code""",
+        2,
+    ),
+    "disasters.relief_by_township": (
+        """
         with r as (
             select township_code, relieved_on, amount_cny
             from staging.stg_ledgers__relief
@@ -106,8 +122,11 @@ LEGACY_BY_DATE = {
                agg.cases, agg.relieved, agg.cases - agg.relieved as waiting,
                round(100.0 * agg.relieved / nullif(agg.cases, 0), 2) as coverage_pct, agg.amount_cny
         from agg left join staging.stg_profile__townships as t on t.township_code = agg.township_code
-        order by coverage_pct, agg.township_code""", 4),
-    "enforcement.by_township": (f"""
+        order by coverage_pct, agg.township_code""",
+        4,
+    ),
+    "enforcement.by_township": (
+        f"""
         with params as (
             select ?::date as d, date_trunc('year', ?::date)::date as y0,
                    (select num_value from ref.settings where key = 'ranking.inspections_per_7_days') as per_week
@@ -130,23 +149,32 @@ LEGACY_BY_DATE = {
         cross join params
         left join ytd on ytd.township_code = k.township_code
         where k.as_of = params.d
-        order by k.township_code""", 2),
-    "enforcement.by_action": (f"""
+        order by k.township_code""",
+        2,
+    ),
+    "enforcement.by_action": (
+        f"""
         select action, count(*) as inspections, sum(hazards_found) as hazards_found,
                coalesce(sum(fine_10k_cny), 0) as fines_10k_cny,
                action in {PENALTY_ACTIONS} as is_penalty
         from staging.stg_ledgers__inspections
         where inspected_on between date_trunc('year', ?::date) and ?
-        group by action order by inspections desc, action""", 2),
-    "enforcement.by_month": (f"""
+        group by action order by inspections desc, action""",
+        2,
+    ),
+    "enforcement.by_month": (
+        f"""
         select year(inspected_on) as year, month(inspected_on) as month, count(*) as inspections,
                count(*) filter (where action in {PENALTY_ACTIONS}) as penalties,
                coalesce(sum(fine_10k_cny), 0) as fines_10k_cny
         from staging.stg_ledgers__inspections
         where inspected_on <= ? and inspected_on >= (select min(as_of) from marts.kpi_scoreboard_daily)
-        group by all order by year, month""", 1),
-    "hazards.by_township": (f"""
-        with rates as ({_RATES.format(key='township_code')}),
+        group by all order by year, month""",
+        1,
+    ),
+    "hazards.by_township": (
+        f"""
+        with rates as ({_RATES.format(key="township_code")}),
         joined as (
         select coalesce(t.township_code, rates.key) as township_code,
                coalesce(t.township_name, '（未识别乡镇）') as township_name,
@@ -154,17 +182,23 @@ LEGACY_BY_DATE = {
         from staging.stg_profile__townships as t
         full outer join rates on rates.key = t.township_code
         )
-        select *, {_PCT} from joined order by township_code""", 2),
-    "hazards.by_sender": (f"""
-        with rates as ({_RATES.format(key='sender_code')}),
+        select *, {_PCT} from joined order by township_code""",
+        2,
+    ),
+    "hazards.by_sender": (
+        f"""
+        with rates as ({_RATES.format(key="sender_code")}),
         joined as (
         select rates.key as sender_code, coalesce(s.sender_name, rates.key) as sender_name,
                coalesce(s.sender_kind, '') as sender_kind, {_COUNTS}
         from rates
         left join staging.stg_profile__senders as s on s.sender_code = rates.key
         )
-        select *, {_PCT} from joined order by sender_kind, sender_code""", 2),
-    "overview.monthly_trends": ("""
+        select *, {_PCT} from joined order by sender_kind, sender_code""",
+        2,
+    ),
+    "overview.monthly_trends": (
+        """
         with ends as (
             select metric_id, year(as_of) as year, month(as_of) as month, value
             from marts.kpi_scoreboard_daily
@@ -188,8 +222,11 @@ LEGACY_BY_DATE = {
         select metric_id, year, month, amount from from_marts
         union all
         select metric_id, year, month, amount from rectified
-        order by metric_id, year, month""", 3),
-    "preparedness.teams": ("""
+        order by metric_id, year, month""",
+        3,
+    ),
+    "preparedness.teams": (
+        """
         with held as (
             select team_id, count(*) filter (where kind = '演练') as drills,
                    count(*) filter (where kind = '培训') as trainings, max(held_on) as last_held_on
@@ -203,22 +240,30 @@ LEGACY_BY_DATE = {
         from staging.stg_ledgers__rescue_teams as tm
         left join held on held.team_id = tm.team_id
         left join staging.stg_profile__townships as t on t.township_code = tm.township_code
-        order by is_trained, tm.team_id""", 2),
-    "preparedness.depots": ("""
+        order by is_trained, tm.team_id""",
+        2,
+    ),
+    "preparedness.depots": (
+        """
         select t.township_code, t.township_name, coalesce(d.status, '未报送') as depot_status,
                d.completed_on as depot_completed_on, d.item_kinds as depot_item_kinds, d.item_count as depot_item_count,
                coalesce(d.status = '已建成' and d.completed_on <= ?::date, false) as has_depot
         from staging.stg_profile__townships as t
         left join staging.stg_ledgers__reserve_depots as d on d.township_code = t.township_code
-        order by has_depot, t.township_code""", 1),
-    "preparedness.plans_by_unit": ("""
+        order by has_depot, t.township_code""",
+        1,
+    ),
+    "preparedness.plans_by_unit": (
+        """
         with p as (select * from staging.stg_ledgers__plans where issued_on <= ?::date)
         select p.owner_unit, coalesce(t.township_name, '市直') as township_name,
                count(*) as issued, count(*) filter (where p.filed_on <= ?::date) as filed,
                count(*) filter (where p.filed_on is null or p.filed_on > ?::date) as not_filed,
                round(100.0 * count(*) filter (where p.filed_on <= ?::date) / count(*), 2) as filing_pct
         from p left join staging.stg_profile__townships as t on t.township_code = p.township_code
-        group by all order by filing_pct, p.owner_unit""", 4),
+        group by all order by filing_pct, p.owner_unit""",
+        4,
+    ),
 }
 
 LEGACY_BY_PERIOD = {  # (start, end) of a period
@@ -231,8 +276,10 @@ LEGACY_BY_PERIOD = {  # (start, end) of a period
         "sum(f.rows_skipped) as rows_skipped "
         "from staging.stg_warehouse__files as f "
         "left join staging.stg_profile__senders as s on s.sender_code = f.sender_code "
-        "where f.received_on between ? and ? group by all order by f.sender_code"),
-    "quality.quarantine_summary": (f"""
+        "where f.received_on between ? and ? group by all order by f.sender_code"
+    ),
+    "quality.quarantine_summary": (
+        f"""
         select coalesce(s.sender_name, q.sender_code) as sender_name, q.sender_code,
                {FEED_LABEL.format(col="q.feed")} as feed, {RULE_LABEL} as rule_label, q.column_header,
                count(distinct (q.file_id, q.row_number)) as rows, count(*) as cells
@@ -240,8 +287,10 @@ LEGACY_BY_PERIOD = {  # (start, end) of a period
         join staging.stg_warehouse__files as f on f.file_id = q.file_id
         left join staging.stg_profile__senders as s on s.sender_code = q.sender_code
         where f.received_on between ? and ?
-        group by all order by rows desc, sender_code, feed, rule_label"""),
-    "quality.quarantined_cells": (f"""
+        group by all order by rows desc, sender_code, feed, rule_label"""
+    ),
+    "quality.quarantined_cells": (
+        f"""
         select f.received_at, coalesce(s.sender_name, q.sender_code) as sender_name,
                {FEED_LABEL.format(col="q.feed")} as feed, q.path, q.row_number,
                q.column_header, q.value, {RULE_LABEL} as rule_label, q.reason
@@ -249,23 +298,28 @@ LEGACY_BY_PERIOD = {  # (start, end) of a period
         join staging.stg_warehouse__files as f on f.file_id = q.file_id
         left join staging.stg_profile__senders as s on s.sender_code = q.sender_code
         where f.received_on between ? and ?
-        order by f.received_at desc, q.path, q.row_number, q.column_header"""),
+        order by f.received_at desc, q.path, q.row_number, q.column_header"""
+    ),
     "quality.rejected_files": (
         "select f.received_at, coalesce(s.sender_name, f.sender_code) as sender_name, "
         f"{FEED_LABEL.format(col='f.feed')} as feed, f.path, "
         "f.reject_code, f.reason "
         "from staging.stg_warehouse__files as f "
         "left join staging.stg_profile__senders as s on s.sender_code = f.sender_code "
-        "where f.status = 'rejected' and f.received_on between ? and ? order by f.received_at desc"),
+        "where f.status = 'rejected' and f.received_on between ? and ? order by f.received_at desc"
+    ),
 }
 
 LEGACY_BY_TOWNSHIP_DATE = {  # (township code, date)
-    "township.accidents": ("""
+    "township.accidents": (
+        """
         select accident_id, occurred_at, sector, accident_type, deaths, serious_injuries, direct_loss_10k_cny, grade
         from intermediate.int_accidents__graded
         where township_code = $1 and occurred_on between date_trunc('year', $2::date) and $2
-        order by occurred_at desc"""),
-    "township.open_hazards": ("""
+        order by occurred_at desc"""
+    ),
+    "township.open_hazards": (
+        """
         select h.hazard_id, h.level, h.is_supervised, h.description, e.name as enterprise_name,
                h.found_on, h.deadline,
                h.deadline < $2::date as is_overdue,
@@ -275,19 +329,24 @@ LEGACY_BY_TOWNSHIP_DATE = {  # (township code, date)
         left join staging.stg_ledgers__enterprises as e on e.credit_code = h.credit_code
         where h.township_code = $1 and h.found_on <= $2::date
           and (h.rectified_on is null or h.rectified_on > $2::date)
-        order by days_overdue desc, h.level desc, h.deadline, h.hazard_id"""),
-    "township.inspections_by_month": ("""
+        order by days_overdue desc, h.level desc, h.deadline, h.hazard_id"""
+    ),
+    "township.inspections_by_month": (
+        """
         select strftime(inspected_on, '%Y-%m') as month, count(*) as inspections,
                sum(hazards_found) as hazards_found,
                count(*) filter (where action in ('警告', '罚款', '停产整顿', '关闭取缔')) as penalties,
                coalesce(sum(fine_10k_cny), 0) as fines_10k_cny
         from staging.stg_ledgers__inspections
         where township_code = $1 and inspected_on between date_trunc('year', $2::date) and $2
-        group by 1 order by 1"""),
+        group by 1 order by 1"""
+    ),
     "township.drills": (
         "select held_on, kind, subject, team_id, participants from staging.stg_ledgers__drills "
-        "where township_code = $1 and held_on between $2::date - 364 and $2 order by held_on desc"),
-    "township.preparedness_status": ("""
+        "where township_code = $1 and held_on between $2::date - 364 and $2 order by held_on desc"
+    ),
+    "township.preparedness_status": (
+        """
         with d as (select $2::date as d, $1 as code)
         select
             (select any_value(status) from staging.stg_ledgers__reserve_depots, d where township_code = code)
@@ -302,45 +361,62 @@ LEGACY_BY_TOWNSHIP_DATE = {  # (township code, date)
             (select count(*) from staging.stg_ledgers__drills, d
              where township_code = code and held_on between d - 364 and d) as drills_365,
             (select max(held_on) from staging.stg_ledgers__drills, d
-             where township_code = code and held_on <= d) as last_drill_on"""),
+             where township_code = code and held_on <= d) as last_drill_on"""
+    ),
 }
 
 LEGACY_BY_TOWNSHIP = {  # township code
     "township.depot": (
         "select status, completed_on, item_kinds, item_count from staging.stg_ledgers__reserve_depots "
-        "where township_code = ?"),
+        "where township_code = ?"
+    ),
     "township.plans": (
         "select plan_id, owner_unit, plan_type, issued_on, filed_on from staging.stg_ledgers__plans "
-        "where township_code = ? order by issued_on desc, plan_id"),
+        "where township_code = ? order by issued_on desc, plan_id"
+    ),
     "township.quarantine_reasons": (
         "select column_header, reason, count(*) as cells, count(distinct (file_id, row_number)) as rows "
         "from staging.stg_warehouse__quarantined_cells where sender_code = ? "
-        "group by all order by rows desc, column_header"),
+        "group by all order by rows desc, column_header"
+    ),
 }
 
 LEGACY_PLAIN = {
     "common.townships": (
         "select township_code, township_name, short_name, kind, forest_area_ha "
-        "from staging.stg_profile__townships order by township_code"),
-    "preparedness.dual_prevention_by_township": ("""
+        "from staging.stg_profile__townships order by township_code"
+    ),
+    "preparedness.dual_prevention_by_township": (
+        """
         select coalesce(t.township_name, e.township_code) as township_name, e.township_code,
                count(*) as high_risk_enterprises, count(*) filter (where e.dual_prevention = '已建立') as established,
                round(100.0 * count(*) filter (where e.dual_prevention = '已建立') / count(*), 2) as established_pct
         from staging.stg_ledgers__enterprises as e
         left join staging.stg_profile__townships as t on t.township_code = e.township_code
         where e.is_high_risk = '是'
-        group by all order by established_pct, e.township_code"""),
-    "preparedness.dual_prevention_missing": ("""
+        group by all order by established_pct, e.township_code"""
+    ),
+    "preparedness.dual_prevention_missing": (
+        """
         select e.credit_code, e.name as enterprise_name, coalesce(t.township_name, e.township_code) as township_name, e.sector,
                e.risk_level, e.updated_on
         from staging.stg_ledgers__enterprises as e
         left join staging.stg_profile__townships as t on t.township_code = e.township_code
         where e.is_high_risk = '是' and e.dual_prevention <> '已建立'
-        order by e.township_code, e.credit_code"""),
+        order by e.township_code, e.credit_code"""
+    ),
 }
 
-MODULES = {"common": common, "disasters": disasters, "enforcement": enforcement, "hazards": hazards,
-           "overview": overview, "preparedness": preparedness, "quality": quality, "township": township}
+MODULES = {
+    "common": common,
+    "disasters": disasters,
+    "enforcement": enforcement,
+    "hazards": hazards,
+    "overview": overview,
+    "preparedness": preparedness,
+    "quality": quality,
+    "township": township,
+}
 
 # Functions whose ORDER BY leaves ties (old and new alike), with their order keys: the
 # keys must come in the same order, the rows must be the same set.
@@ -362,6 +438,7 @@ def function(name: str):
 
 
 # ------------------------------------------------------------------ fixtures and comparison
+
 
 @pytest.fixture(scope="module")
 def home(generated_home):
@@ -388,8 +465,15 @@ def dates(con) -> list[dt.date]:
     first, last = con.execute("select min(as_of), max(as_of) from marts.kpi_scoreboard_daily").fetchall()[0]
     picked = {first, last}
     for year in range(first.year, last.year + 1):
-        picked |= {dt.date(year, 1, 1), dt.date(year, 1, 31), dt.date(year, 3, 15), dt.date(year, 6, 30),
-                   dt.date(year, 9, 30), dt.date(year, 11, 17), dt.date(year, 12, 31)}
+        picked |= {
+            dt.date(year, 1, 1),
+            dt.date(year, 1, 31),
+            dt.date(year, 3, 15),
+            dt.date(year, 6, 30),
+            dt.date(year, 9, 30),
+            dt.date(year, 11, 17),
+            dt.date(year, 12, 31),
+        }
     return sorted(d for d in picked if first <= d <= last)
 
 
@@ -440,20 +524,24 @@ def legacy(con, sql: str, *params) -> pl.DataFrame:
 
 # ------------------------------------------------------------------ the tests
 
+
 @pytest.mark.parametrize("name", sorted(LEGACY_BY_DATE))
 def test_date_breakdowns_equal_the_legacy_queries(published, con, dates, name):
     sql, times = LEGACY_BY_DATE[name]
     for day in dates:
-        assert_same(function(name)(LEADER, day), legacy(con, sql, *[day] * times), f"{name} {day}",
-                    ties=TIES.get(name))
+        assert_same(function(name)(LEADER, day), legacy(con, sql, *[day] * times), f"{name} {day}", ties=TIES.get(name))
 
 
 @pytest.mark.parametrize("name", sorted(LEGACY_BY_PERIOD))
 def test_quality_lists_equal_the_legacy_queries(published, con, dates, name):
     periods = {(d.replace(month=1, day=1), d) for d in dates} | {(d.replace(day=1), d) for d in dates}
     for start, end in sorted(periods):
-        assert_same(function(name)(LEADER, start, end), legacy(con, LEGACY_BY_PERIOD[name], start, end),
-                    f"{name} {start}..{end}", ties=TIES.get(name))
+        assert_same(
+            function(name)(LEADER, start, end),
+            legacy(con, LEGACY_BY_PERIOD[name], start, end),
+            f"{name} {start}..{end}",
+            ties=TIES.get(name),
+        )
 
 
 @pytest.mark.parametrize("name", sorted(LEGACY_BY_TOWNSHIP_DATE))
@@ -470,8 +558,12 @@ def test_township_detail_equals_the_legacy_queries(published, con, dates, codes,
 @pytest.mark.parametrize("name", sorted(LEGACY_BY_TOWNSHIP))
 def test_township_registers_equal_the_legacy_queries(published, con, codes, name):
     for code in codes:
-        assert_same(function(name)(LEADER, code), legacy(con, LEGACY_BY_TOWNSHIP[name], code), f"{name} {code}",
-                    ties=TIES.get(name))
+        assert_same(
+            function(name)(LEADER, code),
+            legacy(con, LEGACY_BY_TOWNSHIP[name], code),
+            f"{name} {code}",
+            ties=TIES.get(name),
+        )
 
 
 @pytest.mark.parametrize("name", sorted(LEGACY_PLAIN))
@@ -482,13 +574,21 @@ def test_registers_equal_the_legacy_queries(published, con, name):
 def test_the_comparisons_see_data(con, dates, codes):
     """The generated county exercises every breakdown (else the equalities above prove little)."""
     assert len(dates) >= 10 and len(codes) >= 4
-    for table in ("stg_ledgers__hazards", "stg_ledgers__inspections", "stg_ledgers__flood_transfers",
-                  "stg_ledgers__relief", "stg_ledgers__drills", "stg_ledgers__plans",
-                  "stg_warehouse__quarantined_cells"):
+    for table in (
+        "stg_ledgers__hazards",
+        "stg_ledgers__inspections",
+        "stg_ledgers__flood_transfers",
+        "stg_ledgers__relief",
+        "stg_ledgers__drills",
+        "stg_ledgers__plans",
+        "stg_warehouse__quarantined_cells",
+    ):
         assert con.execute(f"select count(*) from staging.{table}").fetchall()[0][0] > 0, table
     assert con.execute("select count(*) from staging.stg_warehouse__files where status = 'rejected'").fetchall()[0][0]
-    assert con.execute("select count(*) from staging.stg_ledgers__enterprises where is_high_risk = '是' "
-                       "and dual_prevention <> '已建立'").fetchall()[0][0]
+    assert con.execute(
+        "select count(*) from staging.stg_ledgers__enterprises where is_high_risk = '是' "
+        "and dual_prevention <> '已建立'"
+    ).fetchall()[0][0]
 
 
 def test_dashboards_read_only_the_marts():

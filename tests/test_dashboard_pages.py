@@ -31,6 +31,7 @@ TOWN = "乡镇（街道）"  # township_name in every mart (dbt meta.label)
 
 # ------------------------------------------------------------------ fixtures and helpers
 
+
 @pytest.fixture(scope="module")
 def home(generated_home) -> Path:
     return generated_home
@@ -132,6 +133,7 @@ def no_refusal(at: AppTest) -> None:
 
 # ------------------------------------------------------------------ login
 
+
 def test_no_data_before_login(app):
     at = app(None)
     assert [t.value for t in at.title] == ["宁乡市应急管理数据驾驶舱"]
@@ -180,8 +182,7 @@ def test_login_form(app, mart, last_day):
 
 # ------------------------------------------------------------------ 总览
 
-UP, DOWN, NONE = (MetricProto.MetricDirection.UP, MetricProto.MetricDirection.DOWN,
-                  MetricProto.MetricDirection.NONE)
+UP, DOWN, NONE = (MetricProto.MetricDirection.UP, MetricProto.MetricDirection.DOWN, MetricProto.MetricDirection.NONE)
 GREEN, RED, GRAY = MetricProto.MetricColor.GREEN, MetricProto.MetricColor.RED, MetricProto.MetricColor.GRAY
 
 
@@ -204,8 +205,9 @@ def check_scoreboard(at: AppTest, expected: pl.DataFrame) -> None:
     for row in expected.iter_rows(named=True):
         card = metric(at, row["label"])
         assert number(card.value) == shown(row["value"], row["unit"]), row["metric_id"]
-        check_arrow(card, row["change"], {"at_most": False, "at_least": True}.get(row["target_kind"]),
-                    row["change_text"])
+        check_arrow(
+            card, row["change"], {"at_most": False, "at_least": True}.get(row["target_kind"]), row["change_text"]
+        )
         moved += bool(row["change"])
         if row["value"] is not None and row["unit"] not in ("%", "‰"):
             assert card.value.endswith(row["unit"])
@@ -231,8 +233,10 @@ def test_overview_equals_the_scoreboard(app, con, mart, last_day):
     assert metric(at, accidents["label"]).value == f"{int(accidents['value'])} 起"
     assert metric(at, accidents["label"]).proto.delta == (accidents["change_text"] or "")
 
-    sectors = mart("select * from marts.accidents_by_sector_daily where as_of = ? order by accidents desc, deaths desc, "
-                   "sector", mid_year)
+    sectors = mart(
+        "select * from marts.accidents_by_sector_daily where as_of = ? order by accidents desc, deaths desc, sector",
+        mid_year,
+    )
     by_sector = table(at, "by-sector")
     assert by_sector["行业类别"].tolist() == sectors["sector"].to_list()
     assert by_sector["事故起数"].tolist() == sectors["accidents"].to_list()
@@ -241,33 +245,50 @@ def test_overview_equals_the_scoreboard(app, con, mart, last_day):
     towns = mart("select * from marts.township_kpis_daily where as_of = ? order by township_code", mid_year)
     by_town = table(at, "by-township")
     assert by_town[TOWN].tolist() == towns["township_name"].to_list()
-    for shown_column, mart_column in [("事故起数", "accidents"), ("死亡人数", "deaths"), ("执法检查次数", "inspections"),
-                                      ("未整改重大隐患", "open_major_hazards"), ("逾期重大隐患", "overdue_major_hazards")]:
+    for shown_column, mart_column in [
+        ("事故起数", "accidents"),
+        ("死亡人数", "deaths"),
+        ("执法检查次数", "inspections"),
+        ("未整改重大隐患", "open_major_hazards"),
+        ("逾期重大隐患", "overdue_major_hazards"),
+    ]:
         assert by_town[shown_column].tolist() == towns[mart_column].to_list(), shown_column
 
 
 def test_trend_months_add_up_to_the_year_end_scoreboard(home, monkeypatch, mart, last_day):
     monkeypatch.setenv("SAFETYWH_HOME", str(home))
     trends = overview_q.monthly_trends(LEADER, last_day)
-    year_end = mart("select metric_id, value from marts.kpi_scoreboard_daily where as_of = ? "
-                    "and metric_id in ('accidents', 'accident_deaths', 'inspections')", last_day)
+    year_end = mart(
+        "select metric_id, value from marts.kpi_scoreboard_daily where as_of = ? "
+        "and metric_id in ('accidents', 'accident_deaths', 'inspections')",
+        last_day,
+    )
     sums = trends.filter(pl.col("year") == last_day.year).group_by("metric_id").agg(pl.col("amount").sum())
     for metric_id, value in year_end.rows():
         assert sums.filter(pl.col("metric_id") == metric_id)["amount"].item() == pytest.approx(value), metric_id
-    rectified = mart("select count(*) as n from staging.stg_ledgers__hazards where year(rectified_on) = ? "
-                     "and rectified_on <= ?", last_day.year, last_day).item()
+    rectified = mart(
+        "select count(*) as n from staging.stg_ledgers__hazards where year(rectified_on) = ? and rectified_on <= ?",
+        last_day.year,
+        last_day,
+    ).item()
     assert sums.filter(pl.col("metric_id") == "hazards_rectified")["amount"].item() == rectified
 
 
 # ------------------------------------------------------------------ 乡镇排名
+
 
 def check_ranking(at: AppTest, expected: pl.DataFrame) -> None:
     shown_table = table(at, "ranking-table")
     assert shown_table["排名"].tolist() == expected["rank"].to_list()
     assert shown_table[TOWN].tolist() == expected["township_name"].to_list()
     assert shown_table["总分"].tolist() == pytest.approx(expected["total"].to_list())
-    for column, field in [("事故控制(30)", "s_acc"), ("隐患治理(25)", "s_haz"), ("执法检查(15)", "s_enf"),
-                          ("应急准备(15)", "s_prep"), ("信息报送(15)", "s_rep")]:
+    for column, field in [
+        ("事故控制(30)", "s_acc"),
+        ("隐患治理(25)", "s_haz"),
+        ("执法检查(15)", "s_enf"),
+        ("应急准备(15)", "s_prep"),
+        ("信息报送(15)", "s_rep"),
+    ]:
         assert shown_table[column].tolist() == pytest.approx(expected[field].to_list()), column
     assert shown_table["等次"].tolist() == expected["band"].to_list()
     assert shown_table["升降"].tolist() == [arrows(m) for m in expected["movement"].to_list()]
@@ -284,8 +305,10 @@ def check_ranking(at: AppTest, expected: pl.DataFrame) -> None:
 
 
 def latest_complete(mart, period_type: str) -> str:
-    return mart("select max_by(period, period_end) as p from marts.township_rankings where period_type = ? "
-                "and is_complete", period_type).item()
+    return mart(
+        "select max_by(period, period_end) as p from marts.township_rankings where period_type = ? and is_complete",
+        period_type,
+    ).item()
 
 
 def test_ranking_equals_safetywh_ranking(app, con, mart):
@@ -312,8 +335,11 @@ def test_ranking_equals_safetywh_ranking(app, con, mart):
 
 # ------------------------------------------------------------------ 乡镇详情
 
+
 def check_township(at: AppTest, mart, code: str, day: dt.date) -> None:
-    k = mart("select * from marts.township_kpis_daily where township_code = ? and as_of = ?", code, day).row(0, named=True)
+    k = mart("select * from marts.township_kpis_daily where township_code = ? and as_of = ?", code, day).row(
+        0, named=True
+    )
     assert [h.value for h in at.header] == [k["township_name"]]
     assert metric(at, "事故起数（本年累计）").value == f"{k['accidents']} 起"
     assert metric(at, "死亡人数（本年累计）").value == f"{k['deaths']} 人"
@@ -334,20 +360,32 @@ def check_township(at: AppTest, mart, code: str, day: dt.date) -> None:
     inspections = find_table(at, "inspections")
     assert (int(inspections["执法检查次数"].sum()) if inspections is not None else 0) == k["inspections"]
 
-    months = mart("select * from marts.township_rankings where township_code = ? and period_type = 'month' "
-                  "order by period_end desc", code)
+    months = mart(
+        "select * from marts.township_rankings where township_code = ? and period_type = 'month' "
+        "order by period_end desc",
+        code,
+    )
     comps = table(at, "components")
     assert comps["期次"].tolist() == months["period"].to_list()
     assert comps["排名"].tolist() == months["rank"].to_list()
     assert comps["总分"].tolist() == pytest.approx(months["total"].to_list())
     assert comps["信息报送(15)"].tolist() == pytest.approx(months["s_rep"].to_list())
 
-    record = mart("select * from marts.data_quality_by_sender where sender_code = ? and period_type = 'month' "
-                  "order by period desc", code)
+    record = mart(
+        "select * from marts.data_quality_by_sender where sender_code = ? and period_type = 'month' "
+        "order by period desc",
+        code,
+    )
     reporting = table(at, "reporting")
     assert reporting["期次"].tolist() == record["period"].to_list()
-    for column, field in [("应报台账", "files_due"), ("按时", "files_on_time"), ("迟报", "files_late"),
-                          ("缺报", "files_missing"), ("入库行数", "rows_loaded"), ("隔离行数", "rows_quarantined")]:
+    for column, field in [
+        ("应报台账", "files_due"),
+        ("按时", "files_on_time"),
+        ("迟报", "files_late"),
+        ("缺报", "files_missing"),
+        ("入库行数", "rows_loaded"),
+        ("隔离行数", "rows_quarantined"),
+    ]:
         assert reporting[column].tolist() == record[field].to_list(), column
 
 
@@ -358,13 +396,19 @@ def test_township_cards_point_the_way_the_figure_moved(app, mart, last_day):
     tried = set()
     for measure in ("deaths", "accidents"):
         for sign in ("<", ">"):
-            found = mart(f"select township_code, {measure}_change as change from marts.township_kpis_daily "
-                         f"where as_of = ? and {measure}_change {sign} 0 order by township_code limit 1", last_day)
+            found = mart(
+                f"select township_code, {measure}_change as change from marts.township_kpis_daily "
+                f"where as_of = ? and {measure}_change {sign} 0 order by township_code limit 1",
+                last_day,
+            )
             if found.height == 0:
                 continue
             at.selectbox(key="detail-township").set_value(found["township_code"][0]).run()
-            k = mart("select * from marts.township_kpis_daily where township_code = ? and as_of = ?",
-                     found["township_code"][0], last_day).row(0, named=True)
+            k = mart(
+                "select * from marts.township_kpis_daily where township_code = ? and as_of = ?",
+                found["township_code"][0],
+                last_day,
+            ).row(0, named=True)
             label = {"deaths": "死亡人数（本年累计）", "accidents": "事故起数（本年累计）"}[measure]
             card = metric(at, label)
             check_arrow(card, k[f"{measure}_change"], False, k[f"{measure}_change_text"])
@@ -375,8 +419,11 @@ def test_township_cards_point_the_way_the_figure_moved(app, mart, last_day):
 
 def test_township_detail_for_a_leader(app, mart, last_day):
     # the township with most accidents this year: every section has something to show
-    code = mart("select township_code from marts.township_kpis_daily where as_of = ? "
-                "order by accidents desc, open_major_hazards desc, township_code limit 1", last_day).item()
+    code = mart(
+        "select township_code from marts.township_kpis_daily where as_of = ? "
+        "order by accidents desc, open_major_hazards desc, township_code limit 1",
+        last_day,
+    ).item()
     at = app(LEADER, "township")
     no_refusal(at)
     at.selectbox(key="detail-township").set_value(code).run()
@@ -396,8 +443,11 @@ def test_township_clerk_sees_only_its_own_township(app, mart, last_day):
     at = app(clerk, "ranking")
     no_refusal(at)
     month = latest_complete(mart, "month")
-    own = mart("select rank from marts.township_rankings where period_type = 'month' and period = ? "
-               "and township_code = '430182001'", month).item()
+    own = mart(
+        "select rank from marts.township_rankings where period_type = 'month' and period = ? "
+        "and township_code = '430182001'",
+        month,
+    ).item()
     assert len(table(at, "ranking-table")) == 29
     assert any(f"本期排名第 {own} 名" in i.value for i in at.info)
 
@@ -410,6 +460,7 @@ def test_township_clerk_sees_only_its_own_township(app, mart, last_day):
 
 # ------------------------------------------------------------------ 隐患治理
 
+
 def scoreboard_value(mart, day: dt.date, metric_id: str):
     return mart("select value from marts.kpi_scoreboard_daily where as_of = ? and metric_id = ?", day, metric_id).item()
 
@@ -417,10 +468,14 @@ def scoreboard_value(mart, day: dt.date, metric_id: str):
 def test_hazards_page_equals_the_marts(app, mart, last_day):
     at = app(LEADER, "hazards")
     no_refusal(at)
-    listed = mart("select hazard_id, days_overdue, is_overdue from marts.major_and_supervised_hazards where as_of = ?", last_day)
+    listed = mart(
+        "select hazard_id, days_overdue, is_overdue from marts.major_and_supervised_hazards where as_of = ?", last_day
+    )
     shown_list = table(at, "supervised")
     assert sorted(shown_list["隐患编号"]) == sorted(listed["hazard_id"].to_list())
-    assert dict(zip(shown_list["隐患编号"], shown_list["逾期天数"])) == dict(listed.select("hazard_id", "days_overdue").rows())
+    assert dict(zip(shown_list["隐患编号"], shown_list["逾期天数"])) == dict(
+        listed.select("hazard_id", "days_overdue").rows()
+    )
     assert shown_list["逾期天数"].tolist() == sorted(shown_list["逾期天数"], reverse=True)
     assert metric(at, "重大及挂牌督办隐患").value == f"{listed.height} 项"
     assert metric(at, "已逾期").value == f"{listed['is_overdue'].sum()} 项"
@@ -433,7 +488,9 @@ def test_hazards_page_equals_the_marts(app, mart, last_day):
         major = 100 * rates["重大已整改"].sum() / rates["本年重大隐患"].sum()
         assert major == pytest.approx(scoreboard_value(mart, last_day, "major_hazard_rectification_pct")), key
     towns = table(at, "rates-township")
-    open_major = mart("select township_name, open_major_hazards from marts.township_kpis_daily where as_of = ?", last_day)
+    open_major = mart(
+        "select township_name, open_major_hazards from marts.township_kpis_daily where as_of = ?", last_day
+    )
     assert dict(zip(towns[TOWN], towns["重大未整改"])) == dict(open_major.rows())
     # the rate tables are their marts' rows for the date
     for key, name, mart_name, order in [
@@ -443,16 +500,27 @@ def test_hazards_page_equals_the_marts(app, mart, last_day):
         rows = mart(f"select * from marts.{mart_name} where as_of = ? order by {order}", last_day)
         shown_rates = table(at, key)
         assert shown_rates[TOWN if key == "rates-township" else "报送单位"].tolist() == rows[name].to_list(), key
-        for column, field in [("本年排查", "found_ytd"), ("已整改", "rectified_ytd"), ("到期应改", "due"),
-                              ("按期整改", "due_ontime"), ("本年重大隐患", "major_found"), ("重大逾期", "major_overdue")]:
+        for column, field in [
+            ("本年排查", "found_ytd"),
+            ("已整改", "rectified_ytd"),
+            ("到期应改", "due"),
+            ("按期整改", "due_ontime"),
+            ("本年重大隐患", "major_found"),
+            ("重大逾期", "major_overdue"),
+        ]:
             assert shown_rates[column].tolist() == rows[field].to_list(), (key, column)
 
 
 # ------------------------------------------------------------------ 执法检查
 
+
 def check_cards(at: AppTest, mart, day: dt.date, metric_ids: tuple[str, ...]) -> None:
-    rows = mart("select label, value, unit from marts.kpi_scoreboard_daily where as_of = ? and metric_id in "
-                f"({', '.join('?' for _ in metric_ids)})", day, *metric_ids)
+    rows = mart(
+        "select label, value, unit from marts.kpi_scoreboard_daily where as_of = ? and metric_id in "
+        f"({', '.join('?' for _ in metric_ids)})",
+        day,
+        *metric_ids,
+    )
     assert rows.height == len(metric_ids)
     for label, value, unit in rows.rows():
         assert number(metric(at, label).value) == shown(value, unit), label
@@ -463,8 +531,11 @@ def test_enforcement_page_equals_the_marts(app, mart, last_day):
     no_refusal(at)
     check_cards(at, mart, last_day, ("inspections", "penalties", "fines_10k_cny"))
     towns = table(at, "enf-township")
-    kpis = mart("select township_name, inspections, inspections_ly from marts.township_kpis_daily where as_of = ? "
-                "order by township_code", last_day)
+    kpis = mart(
+        "select township_name, inspections, inspections_ly from marts.township_kpis_daily where as_of = ? "
+        "order by township_code",
+        last_day,
+    )
     assert towns[TOWN].tolist() == kpis["township_name"].to_list()
     assert towns["执法检查次数"].tolist() == kpis["inspections"].to_list()
     assert towns["去年同期执法检查次数"].tolist() == kpis["inspections_ly"].to_list()
@@ -472,55 +543,82 @@ def test_enforcement_page_equals_the_marts(app, mart, last_day):
     assert towns["罚款(万元)"].sum() == pytest.approx(scoreboard_value(mart, last_day, "fines_10k_cny"))
     actions = table(at, "enf-action")
     assert int(actions["执法检查次数"].sum()) == scoreboard_value(mart, last_day, "inspections")
-    by_action = mart("select * from marts.inspections_by_action_daily where as_of = ? and inspections > 0 "
-                     "order by inspections desc, action", last_day)
+    by_action = mart(
+        "select * from marts.inspections_by_action_daily where as_of = ? and inspections > 0 "
+        "order by inspections desc, action",
+        last_day,
+    )
     assert actions["处理措施"].tolist() == by_action["action"].to_list()
     assert actions["执法检查次数"].tolist() == by_action["inspections"].to_list()
-    quota = mart("select quota, penalties from marts.inspections_by_township_daily where as_of = ? "
-                 "order by township_code", last_day)
+    quota = mart(
+        "select quota, penalties from marts.inspections_by_township_daily where as_of = ? order by township_code",
+        last_day,
+    )
     assert towns["应检次数"].tolist() == pytest.approx(quota["quota"].to_list())
     assert towns["行政处罚次数"].tolist() == quota["penalties"].to_list()
 
 
 # ------------------------------------------------------------------ 防灾减灾
 
+
 def test_disasters_page_equals_the_marts(app, mart, last_day):
     at = app(LEADER, "disasters")
     no_refusal(at)
-    check_cards(at, mart, last_day, ("major_forest_fires", "forest_fire_damage_permille", "people_transferred",
-                                     "relief_coverage_pct"))
-    fires = mart("select sum(forest_fires) as n, sum(forest_fire_damaged_ha) as ha from marts.township_kpis_daily "
-                 "where as_of = ?", last_day).row(0)
+    check_cards(
+        at,
+        mart,
+        last_day,
+        ("major_forest_fires", "forest_fire_damage_permille", "people_transferred", "relief_coverage_pct"),
+    )
+    fires = mart(
+        "select sum(forest_fires) as n, sum(forest_fire_damaged_ha) as ha from marts.township_kpis_daily "
+        "where as_of = ?",
+        last_day,
+    ).row(0)
     listed = find_table(at, "fires")
     assert (len(listed) if listed is not None else 0) == fires[0]
     if listed is not None:
         assert listed["受害森林面积(公顷)"].sum() == pytest.approx(fires[1])
     flood = find_table(at, "flood")
-    assert (int(flood["转移人数"].sum()) if flood is not None else 0) == scoreboard_value(mart, last_day, "people_transferred")
+    assert (int(flood["转移人数"].sum()) if flood is not None else 0) == scoreboard_value(
+        mart, last_day, "people_transferred"
+    )
     relief = table(at, "relief")
     coverage = 100 * relief["已救助(人)"].sum() / relief["困难群众(人)"].sum()
     assert coverage == pytest.approx(scoreboard_value(mart, last_day, "relief_coverage_pct"))
-    by_township = mart("select * from marts.relief_by_township_daily where as_of = ? and cases > 0 "
-                       "order by coverage_pct, township_code", last_day)
+    by_township = mart(
+        "select * from marts.relief_by_township_daily where as_of = ? and cases > 0 "
+        "order by coverage_pct, township_code",
+        last_day,
+    )
     assert relief[TOWN].tolist() == by_township["township_name"].to_list()
     assert relief["已救助(人)"].tolist() == by_township["relieved"].to_list()
     if flood is not None:
-        transfers = mart("select * from marts.flood_transfers_by_township_daily where as_of = ? and transfers > 0 "
-                         "order by people_transferred desc, township_code", last_day)
+        transfers = mart(
+            "select * from marts.flood_transfers_by_township_daily where as_of = ? and transfers > 0 "
+            "order by people_transferred desc, township_code",
+            last_day,
+        )
         assert flood[TOWN].tolist() == transfers["township_name"].to_list()
         assert flood["转移人数"].tolist() == transfers["people_transferred"].to_list()
 
 
 # ------------------------------------------------------------------ 应急准备
 
+
 def test_preparedness_page_equals_the_marts(app, mart, last_day):
     at = app(LEADER, "preparedness")
     no_refusal(at)
-    check_cards(at, mart, last_day, ("team_training_coverage_pct", "depots_completed", "plan_filing_pct",
-                                     "high_risk_dual_prevention_pct"))
+    check_cards(
+        at,
+        mart,
+        last_day,
+        ("team_training_coverage_pct", "depots_completed", "plan_filing_pct", "high_risk_dual_prevention_pct"),
+    )
     teams = table(at, "teams")
     assert 100 * (teams["已覆盖"] == "是").mean() == pytest.approx(
-        scoreboard_value(mart, last_day, "team_training_coverage_pct"))
+        scoreboard_value(mart, last_day, "team_training_coverage_pct")
+    )
     registered = mart("select count(*) as n from marts.rescue_teams_daily where as_of = ?", last_day).item()
     assert len(teams) == registered
     depots = table(at, "depots")
@@ -528,59 +626,82 @@ def test_preparedness_page_equals_the_marts(app, mart, last_day):
     assert int((depots["计入已建成"] == "是").sum()) == scoreboard_value(mart, last_day, "depots_completed")
     plans = table(at, "plans")
     assert 100 * plans["已备案"].sum() / plans["已发布"].sum() == pytest.approx(
-        scoreboard_value(mart, last_day, "plan_filing_pct"))
+        scoreboard_value(mart, last_day, "plan_filing_pct")
+    )
     dual = table(at, "dual")
     assert 100 * dual["已建立"].sum() / dual["高危企业"].sum() == pytest.approx(
-        scoreboard_value(mart, last_day, "high_risk_dual_prevention_pct"))
+        scoreboard_value(mart, last_day, "high_risk_dual_prevention_pct")
+    )
     missing = find_table(at, "dual-missing")
     assert (len(missing) if missing is not None else 0) == dual["高危企业"].sum() - dual["已建立"].sum()
 
 
 # ------------------------------------------------------------------ 数据质量
 
+
 def test_quality_page_equals_the_marts(app, mart):
     at = app(LEADER, "quality")
     no_refusal(at)
-    month = mart("select max_by(period, period_end) as p from marts.data_quality_by_sender "
-                 "where period_type = 'month'").item()
+    month = mart(
+        "select max_by(period, period_end) as p from marts.data_quality_by_sender where period_type = 'month'"
+    ).item()
     assert at.selectbox[0].value == month
-    expected = mart("select * from marts.data_quality_by_sender where period_type = 'month' and period = ? "
-                    "order by sender_kind, sender_code", month)
+    expected = mart(
+        "select * from marts.data_quality_by_sender where period_type = 'month' and period = ? "
+        "order by sender_kind, sender_code",
+        month,
+    )
     senders = table(at, "dq-sender")
     assert senders["报送单位"].tolist() == expected["sender_name"].to_list()
-    for column, field in [("应报台账", "files_due"), ("按时", "files_on_time"), ("迟报", "files_late"),
-                          ("缺报", "files_missing"), ("接收文件", "files_received"), ("拒收文件", "files_rejected"),
-                          ("入库行数", "rows_loaded"), ("隔离行数", "rows_quarantined")]:
+    for column, field in [
+        ("应报台账", "files_due"),
+        ("按时", "files_on_time"),
+        ("迟报", "files_late"),
+        ("缺报", "files_missing"),
+        ("接收文件", "files_received"),
+        ("拒收文件", "files_rejected"),
+        ("入库行数", "rows_loaded"),
+        ("隔离行数", "rows_quarantined"),
+    ]:
         assert senders[column].tolist() == expected[field].to_list(), column
     assert metric(at, "缺报").value == f"{expected['files_missing'].sum()} 份"
     assert metric(at, "隔离行数").value == f"{expected['rows_quarantined'].sum()} 行"
 
     quarantined = find_table(at, "dq-quarantine")
     assert (int(quarantined["行数"].sum()) if quarantined is not None else 0) == expected["rows_quarantined"].sum()
-    late = mart("select count(*) as n from marts.data_quality_deliveries where status in ('late', 'missing') and "
-                "period_end between ? and ?", expected["period_start"][0], expected["period_end"][0]).item()
+    late = mart(
+        "select count(*) as n from marts.data_quality_deliveries where status in ('late', 'missing') and "
+        "period_end between ? and ?",
+        expected["period_start"][0],
+        expected["period_end"][0],
+    ).item()
     listed = find_table(at, "dq-late")
     assert (len(listed) if listed is not None else 0) == late
 
     # a whole year
     at.button_group[0].set_value("year").run()
     year = at.selectbox[0].value
-    expected = mart("select * from marts.data_quality_by_sender where period_type = 'year' and period = ? "
-                    "order by sender_kind, sender_code", year)
+    expected = mart(
+        "select * from marts.data_quality_by_sender where period_type = 'year' and period = ? "
+        "order by sender_kind, sender_code",
+        year,
+    )
     assert table(at, "dq-sender")["缺报"].tolist() == expected["files_missing"].to_list()
 
 
 # ------------------------------------------------------------------ every table downloadable
 
-@pytest.mark.parametrize("page", ["overview", "ranking", "township", "hazards", "enforcement", "disasters",
-                                  "preparedness", "quality"])
+
+@pytest.mark.parametrize(
+    "page", ["overview", "ranking", "township", "hazards", "enforcement", "disasters", "preparedness", "quality"]
+)
 def test_every_table_has_csv_and_xlsx_downloads(app, page):
     at = app(LEADER, page)
     items = list(_walk(at.main))
     tables = [i for i, item in enumerate(items) if item.type == "dataframe"]
     assert tables
     for index in tables:
-        buttons = [item for item in items[index + 1:index + 3] if item.type == "download_button"]
+        buttons = [item for item in items[index + 1 : index + 3] if item.type == "download_button"]
         assert [b.label for b in buttons] == ["下载 CSV", "下载 Excel"], (page, index)
 
 

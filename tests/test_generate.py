@@ -75,7 +75,7 @@ def data_rows(path: Path, contract: Contract) -> list[tuple[int, dict]]:
     rows = read_sheet(path)
     h, names = header_row(rows, contract)
     out = []
-    for i, row in enumerate(rows[h + 1:], start=h + 2):
+    for i, row in enumerate(rows[h + 1 :], start=h + 2):
         if all(v is None for v in row) or row[0] == "合计":
             continue
         out.append((i, {n: v for n, v in zip(names, row) if n}))
@@ -105,7 +105,8 @@ def parse_ts(v) -> datetime | None:
     if not m:
         raise ValueError(f"unparseable timestamp {v!r}")
     return datetime.combine(parse_date(d), datetime.min.time()).replace(
-        hour=int(m[1]), minute=int(m[2]), second=int(m[3] or 0))
+        hour=int(m[1]), minute=int(m[2]), second=int(m[3] or 0)
+    )
 
 
 def parse_num(v) -> float | None:
@@ -255,7 +256,9 @@ def check_tree(out: Path) -> Counter:
             if m is None:
                 assert not broken, f"{rel} row {n} is listed as clean but breaks {broken}: {row}"
             else:
-                assert broken == {(m["rule"], m["column"])}, f"{rel} row {n}: listed {m['rule']}/{m['column']}, breaks {broken}"
+                assert broken == {(m["rule"], m["column"])}, (
+                    f"{rel} row {n}: listed {m['rule']}/{m['column']}, breaks {broken}"
+                )
                 seen[m["rule"]] += 1
     assert not bad_rows, f"manifest rows that point at no data row: {list(bad_rows)[:5]}"
     return seen
@@ -300,7 +303,7 @@ def test_files_read_back_with_the_contract_headers_in_every_format(small):
         raw = p.read_bytes()
         if p.suffix == ".xlsx":
             kinds["xlsx"] += 1
-            kinds["xlsx date cells"] += any(isinstance(v, datetime) for r in rows[h + 1:] for v in r)
+            kinds["xlsx date cells"] += any(isinstance(v, datetime) for r in rows[h + 1 :] for v in r)
         elif raw.startswith(b"\xef\xbb\xbf"):
             kinds["utf-8-sig"] += 1
         else:
@@ -311,22 +314,44 @@ def test_files_read_back_with_the_contract_headers_in_every_format(small):
                 raw.decode("gbk")  # what Excel on a Chinese Windows saves
                 kinds["gbk"] += 1
         kinds["title"] += h > 0
-        kinds["合计"] += any(r and r[0] == "合计" for r in rows[h + 1:])
-        text = " ".join(str(v) for r in rows[h + 1:] for v in r if v is not None)
+        kinds["合计"] += any(r and r[0] == "合计" for r in rows[h + 1 :])
+        text = " ".join(str(v) for r in rows[h + 1 :] for v in r if v is not None)
         kinds["full-width digits"] += bool(re.search("[０-９]", text))
         kinds["2023年4月3日 dates"] += bool(re.search(r"\d{4}年\d{1,2}月\d{1,2}日", text))
         kinds["old 430124 codes"] += bool(re.search(r"\b430124\d{3}\b", text))
         kinds["half-width header brackets"] += any(isinstance(v, str) and "(" in v for v in rows[h])
-    for kind in ("xlsx", "xlsx date cells", "utf-8-sig", "utf-8", "gbk", "title", "合计", "full-width digits",
-                 "2023年4月3日 dates", "old 430124 codes", "half-width header brackets"):
+    for kind in (
+        "xlsx",
+        "xlsx date cells",
+        "utf-8-sig",
+        "utf-8",
+        "gbk",
+        "title",
+        "合计",
+        "full-width digits",
+        "2023年4月3日 dates",
+        "old 430124 codes",
+        "half-width header brackets",
+    ):
         assert kinds[kind] >= 2, (kind, kinds)
 
 
 def test_manifest_points_at_the_rows_that_break_its_rules_and_clean_rows_are_clean(small):
     out, summary = small
     seen = check_tree(out)
-    assert set(seen) == {"required", "format", "enum", "township", "range", "future", "order", "conditional",
-                         "check_digit", "duplicate_id", "reference"}
+    assert set(seen) == {
+        "required",
+        "format",
+        "enum",
+        "township",
+        "range",
+        "future",
+        "order",
+        "conditional",
+        "check_digit",
+        "duplicate_id",
+        "reference",
+    }
     assert sum(seen.values()) == sum(v for k, v in summary.defects.items() if k in seen)
 
 
@@ -334,8 +359,14 @@ def test_file_defects_are_what_the_manifest_says(small):
     out, summary = small
     contracts, profile = load_contracts(), load_profile()
     files = [m for m in manifest(out) if m["kind"] == "file"]
-    assert {m["rule"] for m in files} == {"encoding", "not_a_table", "missing_columns", "no_rows", "unknown_sender",
-                                          "duplicate"}
+    assert {m["rule"] for m in files} == {
+        "encoding",
+        "not_a_table",
+        "missing_columns",
+        "no_rows",
+        "unknown_sender",
+        "duplicate",
+    }
     for m in files:
         p, contract = out / m["path"], contracts[m["feed"]]
         assert m["row_number"] == "" and m["column"] == ""
@@ -345,7 +376,7 @@ def test_file_defects_are_what_the_manifest_says(small):
                 with pytest.raises(UnicodeDecodeError):
                     raw.decode(enc)
         elif m["rule"] == "not_a_table":
-            with pytest.raises(Exception):
+            with pytest.raises(Exception):  # noqa: B017 - any openpyxl failure: the file is no workbook
                 openpyxl.load_workbook(p, read_only=True)
         elif m["rule"] == "missing_columns":
             _, names = header_row(read_sheet(p), contract)
@@ -482,8 +513,10 @@ def test_volumes_and_scripted_events_of_the_default_run(full):
     paid = sum(r["relieved_on"] is not None for r in hardship) / len(hardship)
     assert 0.75 < paid < 1
     # registers: the last snapshot (as of the end) of YJJ
-    last = {f: max((out / f / "YJJ").iterdir(), key=lambda p: p.stat().st_mtime) for f in
-            ("enterprises", "rescue_teams", "reserve_depots", "plans")}
+    last = {
+        f: max((out / f / "YJJ").iterdir(), key=lambda p: p.stat().st_mtime)
+        for f in ("enterprises", "rescue_teams", "reserve_depots", "plans")
+    }
     enterprises = {str(r["credit_code"]) for _, r in data_rows(last["enterprises"], contracts["enterprises"])}
     assert 250 <= len(enterprises) <= 600
     teams = [r for _, r in data_rows(last["rescue_teams"], contracts["rescue_teams"])]
@@ -494,8 +527,11 @@ def test_volumes_and_scripted_events_of_the_default_run(full):
     used = {a["credit_code"] for a in accidents.values() if a["credit_code"]}
     for p in sorted((out / "inspections" / "ZFDD").iterdir())[:10]:
         if f"inspections/ZFDD/{p.name}" not in bad_files:
-            used |= {str(r["credit_code"]) for n, r in data_rows(p, contracts["inspections"])
-                     if (f"inspections/ZFDD/{p.name}", n) not in bad_rows}
+            used |= {
+                str(r["credit_code"])
+                for n, r in data_rows(p, contracts["inspections"])
+                if (f"inspections/ZFDD/{p.name}", n) not in bad_rows
+            }
     assert len(used) > 200 and used <= enterprises
 
 
@@ -515,7 +551,7 @@ def test_corrected_files_are_sent_later_and_change_the_listed_records(full):
         contract = contracts[r["feed"]]
         col = contract.column(r["column"])
 
-        def values(p: Path) -> dict[str, object]:
+        def values(p: Path, contract=contract, col=col) -> dict[str, object]:
             """Record id -> value of the corrected column, over the file's clean rows."""
             rel, out_ = p.relative_to(out).as_posix(), {}
             for n, row in data_rows(p, contract):

@@ -17,16 +17,31 @@ def truth(generated_home):
         quarantine = con.sql(
             "SELECT path, CAST(row_number AS VARCHAR) AS row_number, column_name AS column, rule FROM meta.quarantine"
         ).pl()
-        files = con.sql("SELECT path, status, reject_code, rows_total, rows_loaded, rows_quarantined, rows_skipped FROM meta.files").pl()
-        raw_counts = {feed: con.execute(f"SELECT count(*) FROM raw.{feed}").fetchall()[0][0] for feed in load_contracts()}
+        files = con.sql(
+            "SELECT path, status, reject_code, rows_total, rows_loaded, rows_quarantined, rows_skipped FROM meta.files"
+        ).pl()
+        raw_counts = {
+            feed: con.execute(f"SELECT count(*) FROM raw.{feed}").fetchall()[0][0] for feed in load_contracts()
+        }
     return manifest, quarantine, files, raw_counts
 
 
 def test_the_generator_injected_every_kind_of_defect(truth):
     manifest, *_ = truth
     kinds = set(manifest["rule"].unique())
-    assert {"required", "format", "enum", "township", "range", "future", "order", "conditional", "check_digit",
-            "duplicate_id", "reference"} <= kinds
+    assert {
+        "required",
+        "format",
+        "enum",
+        "township",
+        "range",
+        "future",
+        "order",
+        "conditional",
+        "check_digit",
+        "duplicate_id",
+        "reference",
+    } <= kinds
     assert {"encoding", "not_a_table", "missing_columns", "no_rows", "unknown_sender", "duplicate"} <= kinds
 
 
@@ -48,7 +63,8 @@ def test_every_injected_file_defect_is_rejected_with_its_reason(truth):
     manifest, _, files, _ = truth
     expected = manifest.filter(pl.col("kind") == "file").select("path", "rule").join(files, on="path", how="left")
     wrong = expected.filter(
-        ~pl.when(pl.col("rule") == "duplicate").then(pl.col("status") == "duplicate")
+        ~pl.when(pl.col("rule") == "duplicate")
+        .then(pl.col("status") == "duplicate")
         .otherwise((pl.col("status") == "rejected") & (pl.col("reject_code") == pl.col("rule")))
     )
     assert wrong.is_empty(), wrong
@@ -60,6 +76,8 @@ def test_every_injected_file_defect_is_rejected_with_its_reason(truth):
 
 def test_counts_reconcile_for_every_file_and_feed(truth):
     _, _, files, raw_counts = truth
-    assert files.filter(pl.col("rows_total") != pl.col("rows_loaded") + pl.col("rows_quarantined") + pl.col("rows_skipped")).is_empty()
+    assert files.filter(
+        pl.col("rows_total") != pl.col("rows_loaded") + pl.col("rows_quarantined") + pl.col("rows_skipped")
+    ).is_empty()
     assert sum(raw_counts.values()) == files["rows_loaded"].sum()
     assert all(n > 0 for n in raw_counts.values()), raw_counts

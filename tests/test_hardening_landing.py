@@ -34,8 +34,12 @@ def canary(landing: Path) -> Path:
 
 
 def files_by_path(con) -> dict[str, tuple]:
-    return {row[0]: row[1:] for row in con.execute(
-        "SELECT path, status, reject_code, reason, sender_code, rows_loaded FROM meta.files").fetchall()}
+    return {
+        row[0]: row[1:]
+        for row in con.execute(
+            "SELECT path, status, reject_code, reason, sender_code, rows_loaded FROM meta.files"
+        ).fetchall()
+    }
 
 
 def settle(tmp_path: Path, make_bad) -> tuple[dict, str]:
@@ -47,7 +51,9 @@ def settle(tmp_path: Path, make_bad) -> tuple[dict, str]:
     assert results["hazards"].rows_loaded == 2
     first = files_by_path(con)
     # settled: a second inventory registers nothing new
-    again = register_new_files(con, landing, load_profile(), "second", __import__("datetime").datetime(2026, 11, 29, 13))
+    again = register_new_files(
+        con, landing, load_profile(), "second", __import__("datetime").datetime(2026, 11, 29, 13)
+    )
     assert again.new_files == 0 and again.rejected == 0
     write_reference_tables(con, load_profile())
     problems = file_problems(con)
@@ -155,7 +161,9 @@ def test_socket_is_settled(tmp_path):
     (landing / YUTAN).mkdir(parents=True)
     sock = socket.socket(socket.AF_UNIX)
     try:
-        files, bad, _ = settle(tmp_path, lambda lnd: (sock.bind(str(lnd / YUTAN / "s.csv")), f"{YUTAN.as_posix()}/s.csv")[1])
+        files, bad, _ = settle(
+            tmp_path, lambda lnd: (sock.bind(str(lnd / YUTAN / "s.csv")), f"{YUTAN.as_posix()}/s.csv")[1]
+        )
     finally:
         sock.close()
     assert files[bad][:2] == ("rejected", "not_regular")
@@ -192,7 +200,11 @@ def test_file_vanishing_between_inventory_and_ingest(tmp_path):
 
     landing = tmp_path / "landing"
     canary(landing)
-    doomed = write_csv(landing / YUTAN / "doomed.csv", headers("hazards"), [ledger_row("hazards", {**CLEAN["hazards"], "hazard_id": "H-D"})])
+    doomed = write_csv(
+        landing / YUTAN / "doomed.csv",
+        headers("hazards"),
+        [ledger_row("hazards", {**CLEAN["hazards"], "hazard_id": "H-D"})],
+    )
     con = connect(tmp_path / "w.duckdb")
     now = dt.datetime(2026, 11, 29, 12)
     register_new_files(con, landing, load_profile(), "r", now)
@@ -208,7 +220,9 @@ def test_scan_never_opens_a_fifo(tmp_path):
     canary(landing)
     os.mkfifo(landing / YUTAN / "block.csv")
     done = threading.Event()
-    thread = threading.Thread(target=lambda: (ingest_landing(landing, tmp_path / "w.duckdb")[0].close(), done.set()), daemon=True)
+    thread = threading.Thread(
+        target=lambda: (ingest_landing(landing, tmp_path / "w.duckdb")[0].close(), done.set()), daemon=True
+    )
     thread.start()
     thread.join(60)
     assert done.is_set(), "the inventory blocked on a FIFO"
@@ -234,22 +248,39 @@ def test_run_survives_every_poison_pill(tmp_path):
         make(landing)
     env = {k: v for k, v in os.environ.items() if k not in ("SAFETYWH_HOME", "SAFETYWH_DUCKDB")}
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "pipelines", "run", "--home", str(home)],
-                          capture_output=True, text=True, env=env, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines", "run", "--home", str(home)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Traceback" not in done.stderr
-    files = subprocess.run([sys.executable, "-m", "pipelines", "files", "--home", str(home), "--format", "json"],
-                           capture_output=True, text=True, env=env, timeout=120)
+    files = subprocess.run(
+        [sys.executable, "-m", "pipelines", "files", "--home", str(home), "--format", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     import json
 
     register = {f["path"]: f for f in json.loads(files.stdout)}
     assert register[f"{YUTAN.as_posix()}/canary.csv"]["status"] == "loaded"
     assert register[f"{YUTAN.as_posix()}/canary.csv"]["rows_loaded"] == 2
     rejected = sorted(p for p, f in register.items() if f["status"] == "rejected")
-    assert rejected == sorted([f"{YUTAN.as_posix()}/{n}" for n in ("pipe.csv", "gone.xlsx", "a.xlsx", "b.xlsx", ".hidden.csv")]
-                              + ["hazards/430182002"])
-    again = subprocess.run([sys.executable, "-m", "pipelines", "run", "--home", str(home)],
-                           capture_output=True, text=True, env=env, timeout=600)
+    assert rejected == sorted(
+        [f"{YUTAN.as_posix()}/{n}" for n in ("pipe.csv", "gone.xlsx", "a.xlsx", "b.xlsx", ".hidden.csv")]
+        + ["hazards/430182002"]
+    )
+    again = subprocess.run(
+        [sys.executable, "-m", "pipelines", "run", "--home", str(home)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     assert again.returncode == 0, again.stderr[-3000:]
     assert "数据未变化" in again.stdout or "未变化" in again.stdout, again.stdout
     assert time.monotonic() - started < 600

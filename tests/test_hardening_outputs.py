@@ -26,8 +26,13 @@ SAFE = "'" + PAYLOAD
 
 def safetywh(*args: str, home: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("SAFETYWH_HOME", "SAFETYWH_DUCKDB")}
-    return subprocess.run([sys.executable, "-m", "pipelines", *args, "--home", str(home)],
-                          capture_output=True, text=True, env=env, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines", *args, "--home", str(home)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
 
 
 def csv_cells(text: str) -> list[str]:
@@ -56,8 +61,21 @@ def assert_inert(cells: list) -> None:
 
 def test_safe_text_and_frame_neutralise_text_only():
     assert [safe_text(v) for v in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "—", "正常", None, -1.5, 3)] == [
-        "'=1+1", "'+1", "'-1", "'@SUM(A1)", "'\tx", "'\rx", "—", "正常", None, -1.5, 3]
-    frame = pl.DataFrame({"text": ["-2", PAYLOAD, "ok", None], "number": [-2.5, 1.0, 0.0, None], "count": [-1, 2, 3, 4]})
+        "'=1+1",
+        "'+1",
+        "'-1",
+        "'@SUM(A1)",
+        "'\tx",
+        "'\rx",
+        "—",
+        "正常",
+        None,
+        -1.5,
+        3,
+    ]
+    frame = pl.DataFrame(
+        {"text": ["-2", PAYLOAD, "ok", None], "number": [-2.5, 1.0, 0.0, None], "count": [-1, 2, 3, 4]}
+    )
     safe = safe_frame(frame)
     assert safe["text"].to_list() == ["'-2", SAFE, "ok", None]
     assert safe["number"].to_list() == [-2.5, 1.0, 0.0, None] and safe.schema["number"] == pl.Float64
@@ -100,7 +118,9 @@ def test_dashboard_downloads_are_inert(hostile_home):
     from dashboards.ui import _csv_bytes, _xlsx_bytes
 
     con = duckdb.connect(str(hostile_home / "published" / "warehouse.duckdb"), read_only=True)
-    frame = con.sql("select hazard_id, description, funds_10k_cny, -days_open as minus_days from marts.major_and_supervised_hazards").pl()
+    frame = con.sql(
+        "select hazard_id, description, funds_10k_cny, -days_open as minus_days from marts.major_and_supervised_hazards"
+    ).pl()
     con.close()
     assert PAYLOAD in frame["description"].to_list()
     assert_inert(csv_cells(_csv_bytes(frame).decode("utf-8")))

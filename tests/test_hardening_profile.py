@@ -41,19 +41,38 @@ def test_the_packaged_profile_is_valid():
     assert validate_config(config(), PACKAGED) == []
 
 
-@pytest.mark.parametrize("edit, expected", [
-    (lambda c: c["ranking"]["weights"].update(accidents=230), ["ranking.weights 五项权重之和应为 100，当前为 300"]),
-    (lambda c: c.pop("ranking"), ["缺少设置 ranking"]),
-    (lambda c: c["ranking"]["weights"].update(hazards="二十五"), ["ranking.weights.hazards 应为数字，当前为 '二十五'"]),
-    (lambda c: c["county"].update(timezone="Asia/Beijing"),
-     ["county.timezone：时区“Asia/Beijing”不存在（应为 IANA 时区名，如 Asia/Shanghai）"]),
-    (lambda c: c["targets"].update(accident_max_ratio=0.8), ["未知的设置 targets.accident_max_ratio（拼写错误？）"]),
-    (lambda c: c["deadlines"].update(register_day=31), ["deadlines.register_day 应不大于 28，当前为 31"]),
-    (lambda c: c["ranking"].update(inspections_per_7_days=-2), ["ranking.inspections_per_7_days 应大于 0，当前为 -2"]),
-    (lambda c: c["ranking"].update(bands=[{"min": 90, "label": "优秀"}]),
-     ["ranking.bands 中最低一档的 min 应为 0（每个总分都要落在某一档）"]),
-    (lambda c: c.update(departments_file="部门.csv"), [f"departments_file 指向的文件不存在：{PACKAGED / '部门.csv'}"]),
-])
+@pytest.mark.parametrize(
+    "edit, expected",
+    [
+        (lambda c: c["ranking"]["weights"].update(accidents=230), ["ranking.weights 五项权重之和应为 100，当前为 300"]),
+        (lambda c: c.pop("ranking"), ["缺少设置 ranking"]),
+        (
+            lambda c: c["ranking"]["weights"].update(hazards="二十五"),
+            ["ranking.weights.hazards 应为数字，当前为 '二十五'"],
+        ),
+        (
+            lambda c: c["county"].update(timezone="Asia/Beijing"),
+            ["county.timezone：时区“Asia/Beijing”不存在（应为 IANA 时区名，如 Asia/Shanghai）"],
+        ),
+        (
+            lambda c: c["targets"].update(accident_max_ratio=0.8),
+            ["未知的设置 targets.accident_max_ratio（拼写错误？）"],
+        ),
+        (lambda c: c["deadlines"].update(register_day=31), ["deadlines.register_day 应不大于 28，当前为 31"]),
+        (
+            lambda c: c["ranking"].update(inspections_per_7_days=-2),
+            ["ranking.inspections_per_7_days 应大于 0，当前为 -2"],
+        ),
+        (
+            lambda c: c["ranking"].update(bands=[{"min": 90, "label": "优秀"}]),
+            ["ranking.bands 中最低一档的 min 应为 0（每个总分都要落在某一档）"],
+        ),
+        (
+            lambda c: c.update(departments_file="部门.csv"),
+            [f"departments_file 指向的文件不存在：{PACKAGED / '部门.csv'}"],
+        ),
+    ],
+)
 def test_each_problem_is_one_chinese_message(edit, expected):
     data = config()
     edit(data)
@@ -88,8 +107,13 @@ def test_run_refuses_a_broken_profile_and_lists_every_problem(tmp_path):
     folder = broken_profile(tmp_path, edit)
     home = tmp_path / "home"
     (home / "landing").mkdir(parents=True)
-    done = subprocess.run([sys.executable, "-m", "pipelines", "run", "--home", str(home)], capture_output=True,
-                          text=True, env=env(SAFETYWH_PROFILE=str(folder)), timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines", "run", "--home", str(home)],
+        capture_output=True,
+        text=True,
+        env=env(SAFETYWH_PROFILE=str(folder)),
+        timeout=300,
+    )
     assert done.returncode == 2, done.stderr
     assert "县情配置有 2 处问题" in done.stderr and "本次未运行" in done.stderr
     assert "1. county.timezone" in done.stderr and "2. ranking.weights 五项权重之和应为 100，当前为 300" in done.stderr
@@ -105,8 +129,13 @@ def test_a_read_only_home_is_a_chinese_message(tmp_path):
     unlock = ["chattr", "-i", str(home)] if os.geteuid() == 0 else ["chmod", "755", str(home)]
     subprocess.run(lock, check=True)
     try:
-        done = subprocess.run([sys.executable, "-m", "pipelines", "run", "--home", str(home)], capture_output=True,
-                              text=True, env=env(), timeout=300)
+        done = subprocess.run(
+            [sys.executable, "-m", "pipelines", "run", "--home", str(home)],
+            capture_output=True,
+            text=True,
+            env=env(),
+            timeout=300,
+        )
     finally:
         subprocess.run(unlock, check=True)
     assert done.returncode == 2, done.stderr
@@ -119,8 +148,13 @@ def test_a_profile_change_is_said_not_no_change(hostile_home, tmp_path):
     shutil.copytree(hostile_home, home, ignore=shutil.ignore_patterns(".writer.lock", "logs"))
     folder = tmp_path / "profile"
     shutil.copytree(PACKAGED, folder)
-    run = lambda: subprocess.run([sys.executable, "-m", "pipelines", "run", "--home", str(home)],  # noqa: E731
-                                 capture_output=True, text=True, env=env(SAFETYWH_PROFILE=str(folder)), timeout=900)
+    run = lambda: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "pipelines", "run", "--home", str(home)],
+        capture_output=True,
+        text=True,
+        env=env(SAFETYWH_PROFILE=str(folder)),
+        timeout=900,
+    )
     first = run()
     assert first.returncode == 0, first.stderr[-3000:]
     data = config()

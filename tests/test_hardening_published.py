@@ -63,17 +63,26 @@ def test_published_copy_holds_every_mart_and_what_the_cli_reads(hostile_home):
     def tables(path, schemas):
         con = duckdb.connect(str(path), read_only=True)
         try:
-            return {tuple(r) for r in con.execute(
-                "select table_schema, table_name from information_schema.tables where table_schema in "
-                f"({', '.join(repr(s) for s in schemas)})").fetchall()}
+            return {
+                tuple(r)
+                for r in con.execute(
+                    "select table_schema, table_name from information_schema.tables where table_schema in "
+                    f"({', '.join(repr(s) for s in schemas)})"
+                ).fetchall()
+            }
         finally:
             con.close()
 
     writer = tables(hostile_home / "warehouse.duckdb", ("marts", "staging"))
     assert writer and writer <= tables(hostile_home / "published" / "warehouse.duckdb", ("marts", "staging"))
     env = {k: v for k, v in os.environ.items() if k not in ("SAFETYWH_HOME", "SAFETYWH_DUCKDB")}
-    done = subprocess.run([sys.executable, "-m", "pipelines", "records", "relief", "--format", "json", "--home",
-                           str(hostile_home)], capture_output=True, text=True, env=env, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines", "records", "relief", "--format", "json", "--home", str(hostile_home)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     records = json.loads(done.stdout)
     assert [(r["relief_id"], r["id_number"], r["person_name"]) for r in records] == [
         ("JZ-1", ID_OLD_CODE[:4] + "*" * 10 + ID_OLD_CODE[-4:], "李*"),

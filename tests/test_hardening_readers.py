@@ -31,7 +31,9 @@ def env(**extra) -> dict:
 
 
 def holder(path: Path, seconds: float, mode: str = "ro") -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-c", HOLD, str(path), mode, str(seconds)], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(path), mode, str(seconds)], stdout=subprocess.PIPE, text=True
+    )
     assert proc.stdout.readline().strip() == "held"
     return proc
 
@@ -64,10 +66,21 @@ def test_read_commands_work_while_another_process_writes(home):
     """Another process holds the writer's file read-write (as a run does): every read command answers."""
     proc = holder(home / "warehouse.duckdb", 60, "rw")
     try:
-        for command in (["files"], ["quarantine"], ["records", "hazards"], ["alerts"],
-                        ["kpis", "--as-of", "2023-04-09"], ["ranking", "--period", "2023-W14"]):
-            done = subprocess.run([sys.executable, "-m", "pipelines", *command, "--home", str(home), "--format", "json"],
-                                  capture_output=True, text=True, env=env(), timeout=120)
+        for command in (
+            ["files"],
+            ["quarantine"],
+            ["records", "hazards"],
+            ["alerts"],
+            ["kpis", "--as-of", "2023-04-09"],
+            ["ranking", "--period", "2023-W14"],
+        ):
+            done = subprocess.run(
+                [sys.executable, "-m", "pipelines", *command, "--home", str(home), "--format", "json"],
+                capture_output=True,
+                text=True,
+                env=env(),
+                timeout=120,
+            )
             assert done.returncode == 0, (command, done.stderr[-2000:])
     finally:
         proc.kill()
@@ -78,8 +91,13 @@ def test_run_waits_for_a_reader_then_finishes(home):
     before = last_run(home)
     proc = holder(home / "warehouse.duckdb", 4)
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "pipelines", "run", "--force", "--home", str(home)],
-                          capture_output=True, text=True, env=env(SAFETYWH_LOCK_WAIT_SECONDS="120"), timeout=900)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines", "run", "--force", "--home", str(home)],
+        capture_output=True,
+        text=True,
+        env=env(SAFETYWH_LOCK_WAIT_SECONDS="120"),
+        timeout=900,
+    )
     proc.wait()
     assert done.returncode == 0, done.stderr[-3000:]
     assert "正被" in done.stderr and "等待其释放" in done.stderr and "数仓文件已释放" in done.stderr
@@ -93,8 +111,13 @@ def test_run_refuses_after_the_bound_without_writing(home):
     stamp = (home / "warehouse.duckdb").stat().st_mtime_ns
     proc = holder(home / "warehouse.duckdb", 60)
     try:
-        done = subprocess.run([sys.executable, "-m", "pipelines", "run", "--force", "--home", str(home)],
-                              capture_output=True, text=True, env=env(SAFETYWH_LOCK_WAIT_SECONDS="2"), timeout=300)
+        done = subprocess.run(
+            [sys.executable, "-m", "pipelines", "run", "--force", "--home", str(home)],
+            capture_output=True,
+            text=True,
+            env=env(SAFETYWH_LOCK_WAIT_SECONDS="2"),
+            timeout=300,
+        )
     finally:
         proc.kill()
         proc.wait()
@@ -107,8 +130,13 @@ def test_run_refuses_after_the_bound_without_writing(home):
 
 
 def test_reader_without_a_published_copy_says_so(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "pipelines", "files", "--home", str(tmp_path)],
-                          capture_output=True, text=True, env=env(), timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines", "files", "--home", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env(),
+        timeout=120,
+    )
     assert done.returncode != 0 and "还没有发布的数仓副本" in done.stderr
 
 
@@ -124,12 +152,22 @@ def test_alerts_of_a_home_whose_only_run_failed_are_listed(tmp_path, monkeypatch
     home = Home.resolve(tmp_path)
     connect(home.duckdb_path).close()
     alert_run_failure(home, "run-1", "dbt: 磁盘已满")
-    listed = subprocess.run([sys.executable, "-m", "pipelines", "alerts", "--home", str(tmp_path), "--format", "json"],
-                            capture_output=True, text=True, env=env(), timeout=120)
+    listed = subprocess.run(
+        [sys.executable, "-m", "pipelines", "alerts", "--home", str(tmp_path), "--format", "json"],
+        capture_output=True,
+        text=True,
+        env=env(),
+        timeout=120,
+    )
     assert listed.returncode == 0, listed.stderr
     assert '"run_failure"' in listed.stdout
-    files = subprocess.run([sys.executable, "-m", "pipelines", "files", "--home", str(tmp_path)],
-                           capture_output=True, text=True, env=env(), timeout=120)
+    files = subprocess.run(
+        [sys.executable, "-m", "pipelines", "files", "--home", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env(),
+        timeout=120,
+    )
     assert files.returncode == 2 and "请先完成一次成功的" in files.stderr and "Traceback" not in files.stderr
 
 
@@ -137,7 +175,12 @@ def test_a_damaged_warehouse_file_is_a_system_failure_not_a_traceback(tmp_path):
     home = tmp_path / "home"
     (home / "landing").mkdir(parents=True)
     (home / "warehouse.duckdb").write_bytes(b"not a database" * 100)
-    done = subprocess.run([sys.executable, "-m", "pipelines", "run", "--home", str(home)],
-                          capture_output=True, text=True, env=env(SAFETYWH_LOCK_WAIT_SECONDS="1"), timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines", "run", "--home", str(home)],
+        capture_output=True,
+        text=True,
+        env=env(SAFETYWH_LOCK_WAIT_SECONDS="1"),
+        timeout=600,
+    )
     assert done.returncode == 1, done.stderr[-2000:]
     assert "运行失败（系统错误，不是数据问题）" in done.stderr and "Traceback" not in done.stderr

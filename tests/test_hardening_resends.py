@@ -51,18 +51,32 @@ def test_touch_is_not_a_file_and_a_resend_is_a_duplicate(tmp_path):
     set_received(resent, dt.datetime(2023, 4, 17, 9, 30))
     result = register_new_files(con, landing, profile, "resend", now)
     assert (result.new_files, result.duplicates, result.touched) == (1, 1, 0)
-    assert register(con)[-1] == (resent.relative_to(landing).as_posix(), "duplicate", 1, dt.datetime(2023, 4, 17, 9, 30))
+    assert register(con)[-1] == (
+        resent.relative_to(landing).as_posix(),
+        "duplicate",
+        1,
+        dt.datetime(2023, 4, 17, 9, 30),
+    )
     # a changed content at the same path is a new version, not a touch
-    write_csv(original, headers("hazards"), [ledger_row("hazards", {**CLEAN["hazards"], "hazard_id": "H-9"})],
-              received=dt.datetime(2023, 4, 18, 9, 0))
+    write_csv(
+        original,
+        headers("hazards"),
+        [ledger_row("hazards", {**CLEAN["hazards"], "hazard_id": "H-9"})],
+        received=dt.datetime(2023, 4, 18, 9, 0),
+    )
     changed = register_new_files(con, landing, profile, "changed", now)
     assert (changed.new_files, changed.touched, changed.pending) == (1, 0, 1)
 
 
 def _run(home: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("SAFETYWH_HOME", "SAFETYWH_DUCKDB")}
-    done = subprocess.run([sys.executable, "-m", "pipelines", "run", "--home", str(home)],
-                          capture_output=True, text=True, env=env, timeout=900)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines", "run", "--home", str(home)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return done
 
@@ -70,8 +84,12 @@ def _run(home: Path) -> subprocess.CompletedProcess:
 def _marts(home: Path) -> dict:
     con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
     try:
-        tables = [r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts' order by 1").fetchall()]
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+            ).fetchall()
+        ]
         return {t: con.execute(f"select * from marts.{t} order by all").fetchall() for t in tables}
     finally:
         con.close()
@@ -80,10 +98,14 @@ def _marts(home: Path) -> dict:
 def _reporting(home: Path) -> tuple:
     con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
     try:
-        s_rep = con.execute("select s_rep from marts.township_rankings where period_type = 'week' and period = '2023-W16' "
-                            "and township_code = ?", [YUTAN]).fetchall()
-        status = con.execute("select status from marts.data_quality_deliveries where delivery_key = ?",
-                             [f"hazards:{YUTAN}:2023-W15"]).fetchall()
+        s_rep = con.execute(
+            "select s_rep from marts.township_rankings where period_type = 'week' and period = '2023-W16' "
+            "and township_code = ?",
+            [YUTAN],
+        ).fetchall()
+        status = con.execute(
+            "select status from marts.data_quality_deliveries where delivery_key = ?", [f"hazards:{YUTAN}:2023-W15"]
+        ).fetchall()
         raw = con.execute("select count(*) from raw.hazards").fetchall()[0][0]
         return s_rep[0][0], status[0][0], raw
     finally:
@@ -103,8 +125,12 @@ def test_touch_changes_no_mart_and_a_resend_is_on_time(tmp_path):
     original = week14(landing)
     # a later event of another sender, so the calendar (to the latest event date) covers W16
     acc = ledger_row("accidents", {**CLEAN["accidents"], "occurred_at": "2023-04-25 10:00", "township": "道林"})
-    write_csv(landing / "accidents" / "YJJ" / "4月事故.csv", headers("accidents"), [acc],
-              received=dt.datetime(2023, 4, 25, 12, 0))
+    write_csv(
+        landing / "accidents" / "YJJ" / "4月事故.csv",
+        headers("accidents"),
+        [acc],
+        received=dt.datetime(2023, 4, 25, 12, 0),
+    )
     _run(home)
     before = _marts(home)
     assert _reporting(home) == (0.0, "missing", 2)

@@ -57,8 +57,15 @@ def test_words_and_values():
 
 
 def test_label_frame_translates_headers_and_values():
-    frame = pl.DataFrame({"feed": ["hazards", "accidents"], "status": ["loaded", "rejected"],
-                          "rule": ["enum", None], "flag": [True, None], "rows_total": [3, 0]})
+    frame = pl.DataFrame(
+        {
+            "feed": ["hazards", "accidents"],
+            "status": ["loaded", "rejected"],
+            "rule": ["enum", None],
+            "flag": [True, None],
+            "rows_total": [3, 0],
+        }
+    )
     out = labels.label_frame(frame)
     assert out.columns == ["数据类别", "状态", "规则", "flag", "总行数"]
     assert out.row(0) == ("隐患排查治理台账", "已入库", "不在允许值范围内", "是", "3")
@@ -74,8 +81,12 @@ def test_cli_modules_hold_no_literal_column_label():
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent / "pipelines"
-    sources = [*root.glob("cli*.py"), root / "lib" / "run_summary.py", root / "lib" / "inspect.py",
-               root / "lib" / "output.py"]
+    sources = [
+        *root.glob("cli*.py"),
+        root / "lib" / "run_summary.py",
+        root / "lib" / "inspect.py",
+        root / "lib" / "output.py",
+    ]
     headers = {c.header for contract in load_contracts().values() for c in contract.columns}
     marts = labels.mart_labels() | set(labels.words("column").values())
     for path in sources:
@@ -89,9 +100,16 @@ def test_cli_modules_hold_no_literal_column_label():
 def test_generate_summary_prints_chinese_feed_names(tmp_path):
     from pipelines.generate import GenerateSummary
 
-    summary = GenerateSummary(out=tmp_path, files={"hazards": 12, "accidents": 3}, rows={"hazards": 40, "accidents": 5},
-                              defects={"enum": 2, "encoding": 1}, manifest=tmp_path / "defects.csv",
-                              summary_json=tmp_path / "summary.json", resubmissions=1, seconds=2.5)
+    summary = GenerateSummary(
+        out=tmp_path,
+        files={"hazards": 12, "accidents": 3},
+        rows={"hazards": 40, "accidents": 5},
+        defects={"enum": 2, "encoding": 1},
+        manifest=tmp_path / "defects.csv",
+        summary_json=tmp_path / "summary.json",
+        resubmissions=1,
+        seconds=2.5,
+    )
     text = summary.describe()
     assert "GenerateSummary" not in text and "hazards" not in text and "accidents" not in text
     assert "隐患排查治理台账" in text and "生产安全事故" in text
@@ -101,10 +119,14 @@ def test_generate_summary_prints_chinese_feed_names(tmp_path):
 # ---------------------------------------------------------------- pages and bulletin renderers
 
 ROOT = Path(__file__).resolve().parent.parent
-SHOWN = [*sorted((ROOT / "dashboards" / "pages").glob("*.py")),
-         *[ROOT / "dashboards" / name for name in ("ui.py", "cards.py", "charts.py")],
-         *[ROOT / "pipelines" / "lib" / "bulletin" / name
-           for name in ("tables.py", "render_docx.py", "render_pdf.py", "render_xlsx.py")]]
+SHOWN = [
+    *sorted((ROOT / "dashboards" / "pages").glob("*.py")),
+    *[ROOT / "dashboards" / name for name in ("ui.py", "cards.py", "charts.py")],
+    *[
+        ROOT / "pipelines" / "lib" / "bulletin" / name
+        for name in ("tables.py", "render_docx.py", "render_pdf.py", "render_xlsx.py")
+    ],
+]
 FIXTURE = ROOT / "tests" / "fixtures" / "labels" / "page_with_literal_label.py"
 
 
@@ -134,8 +156,10 @@ def literal_labels(text: str, known: set[str], titles: set[str] = frozenset()) -
     lines = [line for line in text.splitlines() if "# label-ok:" not in line]
     body = "\n".join(lines)
     found = [f"AS {m}" for m in re.findall(r"\bAS\s+([\u4e00-\u9fff]+)", body, re.IGNORECASE)]
-    found += [f"{k}: {v}" for k, v in re.findall(
-        r"[\"']([a-z_]+)[\"']\s*:\s*f?[\"']([^\"'\n]*[\u4e00-\u9fff][^\"'\n]*)[\"']", body)]
+    found += [
+        f"{k}: {v}"
+        for k, v in re.findall(r"[\"']([a-z_]+)[\"']\s*:\s*f?[\"']([^\"'\n]*[\u4e00-\u9fff][^\"'\n]*)[\"']", body)
+    ]
     found += [lit for lit in re.findall(r"[\"']([^\"'\n]*)[\"']", body) if lit in known and lit not in titles]
     return found
 
@@ -176,7 +200,9 @@ def test_marts_label_every_column_alike():
 def test_headers_refuse_a_column_without_a_label():
     assert labels.headers(["rank", "band"], model="township_rankings") == {"rank": "排名", "band": "等次"}
     # a mart's pass-through column takes its feed's contract header (model meta.feed)
-    assert labels.headers(["found_on", "days_overdue"], model="open_hazards_daily") == {"found_on": "排查日期",
-                                                                                       "days_overdue": "逾期天数"}
+    assert labels.headers(["found_on", "days_overdue"], model="open_hazards_daily") == {
+        "found_on": "排查日期",
+        "days_overdue": "逾期天数",
+    }
     with pytest.raises(labels.LabelError, match="没有中文标题"):
         labels.headers(["no_such_column"], model="township_rankings")

@@ -46,7 +46,9 @@ def test_no_successful_run_asks_for_one_with_the_inputs_digest_as_run_key_and_cu
     assert isinstance(asked, dg.SensorResult) and len(asked.run_requests) == 1
     request = asked.run_requests[0]
     assert request.run_key == inputs(home).key == asked.cursor
-    assert request.tags[run_inputs.KEY_TAG] == request.run_key and request.tags["safetywh/landing"] == inputs(home).landing
+    assert (
+        request.tags[run_inputs.KEY_TAG] == request.run_key and request.tags["safetywh/landing"] == inputs(home).landing
+    )
     # the same tick again (the cursor says it was asked): no second request
     assert isinstance(sensor(cursor=asked.cursor), dg.SkipReason)
 

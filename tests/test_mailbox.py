@@ -87,16 +87,32 @@ def poll(home: Home):
 
 # ---------------------------------------------------------------- against the servers
 
+
 def test_a_clerks_ledger_lands_under_its_feed_and_sender_and_gets_the_portal_receipt(box, imap, smtp, tmp_path, capsys):
     user, home = box
-    ledger = xlsx_bytes(tmp_path, "hazards", [
-        hazard(hazard_id="H-001"), hazard(hazard_id="H-002"), hazard(hazard_id="H-003", level="特大"),
-    ], title="宁乡市玉潭街道2023年第14周台账")
+    ledger = xlsx_bytes(
+        tmp_path,
+        "hazards",
+        [
+            hazard(hazard_id="H-001"),
+            hazard(hazard_id="H-002"),
+            hazard(hazard_id="H-003", level="特大"),
+        ],
+        title="宁乡市玉潭街道2023年第14周台账",
+    )
     # the address as the clerk's mail client writes it: case differs from townships.csv
     # mailed ten minutes before the weekly deadline (Monday 12:00); the poll comes later
     arrived = dt.datetime(2023, 4, 10, 11, 50, 0, tzinfo=SHANGHAI)
-    imap.deliver(user, mail("玉潭街道 安监站 <T430182001@Ningxiang.Example>", BUREAU_BOX, "玉潭街道第14周隐患台账",
-                            [("第14周.xlsx", ledger, XLSX), ("签名.png", PNG, "image/png")]), arrived=arrived)
+    imap.deliver(
+        user,
+        mail(
+            "玉潭街道 安监站 <T430182001@Ningxiang.Example>",
+            BUREAU_BOX,
+            "玉潭街道第14周隐患台账",
+            [("第14周.xlsx", ledger, XLSX), ("签名.png", PNG, "image/png")],
+        ),
+        arrived=arrived,
+    )
 
     assert main(["mailbox", "--once", "--home", str(home.root)]) == 0
     out = capsys.readouterr().out
@@ -128,9 +144,12 @@ def test_a_clerks_ledger_lands_under_its_feed_and_sender_and_gets_the_portal_rec
 
     # the run reads it as the receipt said, from that sender, received when the mail arrived
     con, _ = ingest_landing(home.landing, tmp_path / "w.duckdb")
-    assert con.execute("SELECT path, sender_code, status, rows_total, rows_loaded, rows_quarantined, rows_skipped, "
-                       "received_at FROM meta.files").fetchall() == [
-        ("hazards/430182001/第14周.xlsx", "430182001", "loaded", 4, 2, 1, 1, dt.datetime(2023, 4, 10, 11, 50))]
+    assert con.execute(
+        "SELECT path, sender_code, status, rows_total, rows_loaded, rows_quarantined, rows_skipped, "
+        "received_at FROM meta.files"
+    ).fetchall() == [
+        ("hazards/430182001/第14周.xlsx", "430182001", "loaded", 4, 2, 1, 1, dt.datetime(2023, 4, 10, 11, 50))
+    ]
     con.close()
 
     # the message is flagged handled on the server, and a second poll files and sends nothing
@@ -145,8 +164,16 @@ def test_mail_from_an_unknown_address_lands_nowhere_and_reaches_the_data_team(bo
     user, home = box
     ledger = xlsx_bytes(tmp_path, "hazards", [hazard(hazard_id="H-100")])
     # one character off a registered address: exact addresses only
-    imap.deliver(user, mail("someone <t430182001@ningxiang.example.cn>", BUREAU_BOX, "隐患排查治理台账",
-                            [("隐患台账.xlsx", ledger, XLSX)], message_id="<stranger-1@elsewhere.example>"))
+    imap.deliver(
+        user,
+        mail(
+            "someone <t430182001@ningxiang.example.cn>",
+            BUREAU_BOX,
+            "隐患排查治理台账",
+            [("隐患台账.xlsx", ledger, XLSX)],
+            message_id="<stranger-1@elsewhere.example>",
+        ),
+    )
 
     result = poll(home)
 
@@ -162,15 +189,18 @@ def test_mail_from_an_unknown_address_lands_nowhere_and_reaches_the_data_team(bo
     assert poll(home).messages == 0 and smtp.handler.take() == []
 
 
-def test_an_address_two_senders_registered_files_nothing_and_the_data_team_is_told_why(box, imap, smtp, tmp_path,
-                                                                                       monkeypatch):
+def test_an_address_two_senders_registered_files_nothing_and_the_data_team_is_told_why(
+    box, imap, smtp, tmp_path, monkeypatch
+):
     user, home = box
     profile = profile_copy(tmp_path / "profile", lambda c: None)
     townships = (profile / "townships.csv").read_text("utf-8")
     (profile / "townships.csv").write_text(townships.replace("t430182002@ningxiang.example", YUTAN), "utf-8")
     monkeypatch.setenv("SAFETYWH_PROFILE", str(profile))
     assert sender_for_address(load_profile(), YUTAN) is None
-    imap.deliver(user, mail(YUTAN, BUREAU_BOX, "隐患台账", [("f.xlsx", xlsx_bytes(tmp_path, "hazards", [hazard()]), XLSX)]))
+    imap.deliver(
+        user, mail(YUTAN, BUREAU_BOX, "隐患台账", [("f.xlsx", xlsx_bytes(tmp_path, "hazards", [hazard()]), XLSX)])
+    )
 
     result = poll(home)
 
@@ -181,7 +211,9 @@ def test_an_address_two_senders_registered_files_nothing_and_the_data_team_is_to
     assert "这个地址同时登记给了 玉潭街道、白马桥街道，无法确定是哪个单位报送的" in text_of(notice)
 
 
-def test_the_feed_from_the_header_and_how_to_name_a_file_whose_feed_cannot_be_told(box, imap, smtp, tmp_path, monkeypatch):
+def test_the_feed_from_the_header_and_how_to_name_a_file_whose_feed_cannot_be_told(
+    box, imap, smtp, tmp_path, monkeypatch
+):
     user, home = box
     # a mailbox with a Chinese name (IMAP's modified UTF-7 on the wire)
     client = imap.client(user)
@@ -190,8 +222,11 @@ def test_the_feed_from_the_header_and_how_to_name_a_file_whose_feed_cannot_be_to
     monkeypatch.setenv("SAFETYWH_IMAP_MAILBOX", "报送")
     inspections = xlsx_bytes(tmp_path, "inspections", [ledger_row("inspections", CLEAN["inspections"])])
     other = write_csv(tmp_path / "made" / "名单.csv", ["姓名", "单位", "备注"], [["张三", "执法大队", ""]]).read_bytes()
-    imap.deliver(user, mail(ZFDD, BUREAU_BOX, "请查收", [("附件1.xlsx", inspections, XLSX), ("名单.csv", other, "text/csv")]),
-                 mailbox=imap_utf7("报送"))
+    imap.deliver(
+        user,
+        mail(ZFDD, BUREAU_BOX, "请查收", [("附件1.xlsx", inspections, XLSX), ("名单.csv", other, "text/csv")]),
+        mailbox=imap_utf7("报送"),
+    )
 
     result = poll(home)
 
@@ -220,8 +255,11 @@ def test_an_attachment_name_never_chooses_the_folder(box, imap, smtp, tmp_path):
 def test_a_file_the_run_would_reject_does_not_land_and_the_reply_says_why(box, imap, smtp, tmp_path):
     user, home = box
     # the subject names the feed, but the file lacks required columns
-    broken = write_csv(tmp_path / "made" / "b.csv", headers("hazards", drop=("level", "deadline")),
-                       [[v for c, v in zip(headers("hazards"), hazard()) if c not in ("隐患等级", "整改期限")]]).read_bytes()
+    broken = write_csv(
+        tmp_path / "made" / "b.csv",
+        headers("hazards", drop=("level", "deadline")),
+        [[v for c, v in zip(headers("hazards"), hazard()) if c not in ("隐患等级", "整改期限")]],
+    ).read_bytes()
     imap.deliver(user, mail(YUTAN, BUREAU_BOX, "隐患台账", [("第15周.csv", broken, "text/csv")]))
 
     result = poll(home)
@@ -234,7 +272,8 @@ def test_a_file_the_run_would_reject_does_not_land_and_the_reply_says_why(box, i
 
 
 def test_an_attachment_over_the_size_limit_is_not_read_nor_filed_and_the_reply_says_the_limit(
-        box, imap, smtp, tmp_path, monkeypatch):
+    box, imap, smtp, tmp_path, monkeypatch
+):
     user, home = box
     profile = profile_copy(tmp_path / "profile", lambda c: c.setdefault("submissions", {}).update(max_upload_mb=0.0625))
     monkeypatch.setenv("SAFETYWH_PROFILE", str(profile))
@@ -242,7 +281,9 @@ def test_an_attachment_over_the_size_limit_is_not_read_nor_filed_and_the_reply_s
     big = write_csv(tmp_path / "made" / "big.csv", headers("hazards"), rows).read_bytes()
     small = write_csv(tmp_path / "made" / "small.csv", headers("hazards"), rows[:3]).read_bytes()
     assert len(big) > 2**16 > len(small)
-    imap.deliver(user, mail(YUTAN, BUREAU_BOX, "隐患台账", [("全年.csv", big, "text/csv"), ("本周.csv", small, "text/csv")]))
+    imap.deliver(
+        user, mail(YUTAN, BUREAU_BOX, "隐患台账", [("全年.csv", big, "text/csv"), ("本周.csv", small, "text/csv")])
+    )
 
     result = poll(home)
 
@@ -254,7 +295,9 @@ def test_an_attachment_over_the_size_limit_is_not_read_nor_filed_and_the_reply_s
     assert "2. 本周.csv" in text and "将入库 3 行" in text
 
 
-def test_a_poll_that_dies_half_way_resumes_without_filing_twice_or_losing_a_file(box, imap, smtp, tmp_path, monkeypatch):
+def test_a_poll_that_dies_half_way_resumes_without_filing_twice_or_losing_a_file(
+    box, imap, smtp, tmp_path, monkeypatch
+):
     user, home = box
     first = xlsx_bytes(tmp_path, "hazards", [hazard(hazard_id="H-201")], name="a.xlsx")
     second = xlsx_bytes(tmp_path, "hazards", [hazard(hazard_id="H-202")], name="b.xlsx")
@@ -289,11 +332,14 @@ def replies(home: Home, capsys) -> list[tuple[str, str, str]]:
     return [(r["kind"], r["recipient"], r["status"]) for r in json.loads(capsys.readouterr().out)]
 
 
-def test_without_smtp_the_reply_waits_in_the_outbox_and_goes_with_the_next_poll(box, imap, smtp, tmp_path, monkeypatch,
-                                                                                 capsys):
+def test_without_smtp_the_reply_waits_in_the_outbox_and_goes_with_the_next_poll(
+    box, imap, smtp, tmp_path, monkeypatch, capsys
+):
     user, home = box
     monkeypatch.delenv("SAFETYWH_SMTP_HOST")
-    imap.deliver(user, mail(YUTAN, BUREAU_BOX, "隐患台账", [("c.xlsx", xlsx_bytes(tmp_path, "hazards", [hazard()]), XLSX)]))
+    imap.deliver(
+        user, mail(YUTAN, BUREAU_BOX, "隐患台账", [("c.xlsx", xlsx_bytes(tmp_path, "hazards", [hazard()]), XLSX)])
+    )
     first = poll(home)
     assert (first.replies_created, first.sent, first.smtp_configured) == (1, 0, False)
     assert len(list(home.outbox.rglob("*.eml"))) == 1 and smtp.handler.take() == []
@@ -355,7 +401,9 @@ def test_the_warehouses_own_messages_coming_back_are_left_alone(box, imap, smtp,
 
 def test_a_message_that_fails_does_not_stop_the_others_and_is_tried_again(box, imap, smtp, tmp_path, monkeypatch):
     user, home = box
-    imap.deliver(user, mail(YUTAN, BUREAU_BOX, "隐患台账一", [("e.xlsx", xlsx_bytes(tmp_path, "hazards", [hazard()]), XLSX)]))
+    imap.deliver(
+        user, mail(YUTAN, BUREAU_BOX, "隐患台账一", [("e.xlsx", xlsx_bytes(tmp_path, "hazards", [hazard()]), XLSX)])
+    )
     imap.deliver(user, mail("stranger@elsewhere.example", BUREAU_BOX, "别的"))
     real = mailbox._file_part
 
@@ -387,10 +435,16 @@ def test_a_poll_bounded_to_one_message_leaves_the_next_for_the_next_poll(box, im
 def test_mail_that_arrived_before_imap_since_is_left_alone(box, imap, smtp, monkeypatch):
     user, home = box
     monkeypatch.setenv("SAFETYWH_IMAP_SINCE", "2026-01-01")
-    imap.deliver(user, mail("old@elsewhere.example", BUREAU_BOX, "旧邮件"),
-                 arrived=dt.datetime(2025, 12, 30, 12, 0, tzinfo=SHANGHAI))
-    imap.deliver(user, mail("new@elsewhere.example", BUREAU_BOX, "新邮件"),
-                 arrived=dt.datetime(2026, 1, 2, 9, 0, tzinfo=SHANGHAI))
+    imap.deliver(
+        user,
+        mail("old@elsewhere.example", BUREAU_BOX, "旧邮件"),
+        arrived=dt.datetime(2025, 12, 30, 12, 0, tzinfo=SHANGHAI),
+    )
+    imap.deliver(
+        user,
+        mail("new@elsewhere.example", BUREAU_BOX, "新邮件"),
+        arrived=dt.datetime(2026, 1, 2, 9, 0, tzinfo=SHANGHAI),
+    )
 
     result = poll(home)
 
@@ -401,6 +455,7 @@ def test_mail_that_arrived_before_imap_since_is_left_alone(box, imap, smtp, monk
 
 
 # ---------------------------------------------------------------- pieces
+
 
 def test_a_poll_without_a_mailbox_configured_says_so(monkeypatch, tmp_path, capsys):
     monkeypatch.delenv("SAFETYWH_IMAP_HOST", raising=False)
@@ -444,14 +499,26 @@ def test_from_addresses_map_to_senders_case_insensitively_and_exactly():
     assert sender_for_address(profile, None) is None
 
 
-@pytest.mark.parametrize("text, feed", [
-    ("隐患", "hazards"), ("玉潭街道第14周隐患台账", "hazards"), ("隐患排查治理台账", "hazards"),
-    ("执法检查", "inspections"), ("3月执法检查记录", "inspections"), ("森林火灾统计", "forest_fires"),
-    ("应急救援队伍名册", "rescue_teams"), ("hazards_2023W14", "hazards"), ("Rescue_Teams", "rescue_teams"),
-    ("安全生产隐患排查治理情况", "hazards"),  # the longer match (隐患排查治理) beats 生产 of 生产安全事故
-    ("应急", None),  # begins four labels: names none
-    ("报送台账", None), ("宁乡市应急管理局", None), ("安全生产隐患", None), ("", None),
-])
+@pytest.mark.parametrize(
+    "text, feed",
+    [
+        ("隐患", "hazards"),
+        ("玉潭街道第14周隐患台账", "hazards"),
+        ("隐患排查治理台账", "hazards"),
+        ("执法检查", "inspections"),
+        ("3月执法检查记录", "inspections"),
+        ("森林火灾统计", "forest_fires"),
+        ("应急救援队伍名册", "rescue_teams"),
+        ("hazards_2023W14", "hazards"),
+        ("Rescue_Teams", "rescue_teams"),
+        ("安全生产隐患排查治理情况", "hazards"),  # the longer match (隐患排查治理) beats 生产 of 生产安全事故
+        ("应急", None),  # begins four labels: names none
+        ("报送台账", None),
+        ("宁乡市应急管理局", None),
+        ("安全生产隐患", None),
+        ("", None),
+    ],
+)
 def test_a_feed_is_named_by_its_name_or_a_beginning_of_its_label_only_it_has(text, feed):
     assert named_feed(text) == feed
 
@@ -463,6 +530,7 @@ def test_mailbox_names_are_sent_in_modified_utf7():
 
 
 # ---------------------------------------------------------------- Dagster
+
 
 def test_the_dagster_definitions_hold_the_mailbox_sensor_which_skips_while_no_mailbox_is_set(monkeypatch):
     import dagster as dg
@@ -485,7 +553,9 @@ def test_the_sensor_files_the_mail_and_the_landing_sensor_asks_for_a_run(box, im
 
     user, home = box
     monkeypatch.setenv("SAFETYWH_HOME", str(home.root))
-    imap.deliver(user, mail(YUTAN, BUREAU_BOX, "隐患台账", [("d.xlsx", xlsx_bytes(tmp_path, "hazards", [hazard()]), XLSX)]))
+    imap.deliver(
+        user, mail(YUTAN, BUREAU_BOX, "隐患台账", [("d.xlsx", xlsx_bytes(tmp_path, "hazards", [hazard()]), XLSX)])
+    )
 
     first = reporting_mailbox(dg.build_sensor_context())
     assert isinstance(first, dg.SkipReason) and "处理邮件 1 封" in first.skip_message
@@ -503,7 +573,7 @@ def test_the_header_decides_the_feed_before_the_file_name_and_the_file_name_befo
     from pipelines.lib.mailbox import FeedChoice, choose_feed
 
     hazards = xlsx_bytes(tmp_path, "hazards", [hazard()])
-    no_header = "姓名,单位\r\n张三,执法大队\r\n".encode("utf-8")
+    no_header = "姓名,单位\r\n张三,执法大队\r\n".encode()
     assert choose_feed("执法检查.xlsx", hazards, "执法检查", []) == FeedChoice("hazards", "header")
     assert choose_feed("隐患.csv", no_header, "执法检查", []) == FeedChoice("hazards", "filename")
     assert choose_feed("附件.csv", no_header, "森林火灾", []) == FeedChoice("forest_fires", "subject")

@@ -34,9 +34,21 @@ def dbt(db: Path, work: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "SAFETYWH_DUCKDB": str(db)}
     env.pop("SAFETYWH_HOME", None)
     return subprocess.run(
-        [dbt_executable(), *args, "--profiles-dir", ".", "--target-path", str(work / "target"),
-         "--log-path", str(work / "logs")],
-        cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600,
+        [
+            dbt_executable(),
+            *args,
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(work / "target"),
+            "--log-path",
+            str(work / "logs"),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
 
 
@@ -53,8 +65,13 @@ def built(request, tmp_path_factory) -> Path:
         return db
     write_landing(work / "landing")
     env = {k: v for k, v in os.environ.items() if k not in ("SAFETYWH_HOME", "SAFETYWH_DUCKDB")}
-    done = subprocess.run([sys.executable, "-m", "pipelines", "run", "--home", str(work)],
-                          capture_output=True, text=True, env=env, timeout=900)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines", "run", "--home", str(work)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
     assert done.returncode == 0, done.stderr[-8000:]
     return work / "warehouse.duckdb"  # the writer's file: some checks read intermediate models
 
@@ -88,16 +105,27 @@ def test_coverage_and_row_counts(con):
     # earliest fact: T6's drill on 2022-01-03 -> data from 2022-01-01; latest fact: the flood
     # transfer of 2023-04-30; first township file 2023-03-20 -> ranking from 2023-01-01.
     assert one(con, "select data_start, latest_data_on, ranking_start from intermediate.int_calendar__coverage") == (
-        date(2022, 1, 1), date(2023, 4, 30), date(2023, 1, 1))
+        date(2022, 1, 1),
+        date(2023, 4, 30),
+        date(2023, 1, 1),
+    )
     # 365 + 120 days, 19 metrics each
     assert one(con, "select count(*), count(distinct as_of) from marts.kpi_scoreboard_daily") == (485 * 19, 485)
     # weeks 2023-W01 .. 2023-W17 (2022-W52, Dec 26 - Jan 1, starts before the ranking's data:
     # not ranked, ranking.md); months 01-04; Q1, Q2; 29 townships each
-    periods = con.execute("select period_type, count(distinct period), count(*) from marts.township_rankings group by 1 order by 1").fetchall()
+    periods = con.execute(
+        "select period_type, count(distinct period), count(*) from marts.township_rankings group by 1 order by 1"
+    ).fetchall()
     assert periods == [("month", 4, 4 * 29), ("quarter", 2, 2 * 29), ("week", 17, 17 * 29)]
-    assert one(con, "select min(period), max(period) from marts.township_rankings where period_type = 'week'") == ("2023-W01", "2023-W17")
+    assert one(con, "select min(period), max(period) from marts.township_rankings where period_type = 'week'") == (
+        "2023-W01",
+        "2023-W17",
+    )
     # Q2 runs past the data: ranked, not complete, its bulletin date is the latest data date
-    assert one(con, "select is_complete, as_of from marts.township_rankings where period = '2023-Q2' limit 1") == (False, date(2023, 4, 30))
+    assert one(con, "select is_complete, as_of from marts.township_rankings where period = '2023-Q2' limit 1") == (
+        False,
+        date(2023, 4, 30),
+    )
 
 
 # ---------------------------------------------------------------- scoreboard
@@ -106,11 +134,25 @@ def test_coverage_and_row_counts(con):
 def test_scoreboard_as_of_2023_04_09(con):
     rows = by_metric(scoreboard(con, date(2023, 4, 9)))
     assert list(rows) == [
-        "accidents", "accident_deaths", "major_accidents", "zero_sector_breaches", "major_forest_fires",
-        "forest_fire_damage_permille", "relief_coverage_pct", "team_training_coverage_pct", "depots_completed",
-        "plan_filing_pct", "major_hazard_rectification_pct", "major_hazards_overdue",
-        "hazard_ontime_rectification_pct", "high_risk_dual_prevention_pct", "inspections", "penalties",
-        "judicial_transfers", "fines_10k_cny", "people_transferred",
+        "accidents",
+        "accident_deaths",
+        "major_accidents",
+        "zero_sector_breaches",
+        "major_forest_fires",
+        "forest_fire_damage_permille",
+        "relief_coverage_pct",
+        "team_training_coverage_pct",
+        "depots_completed",
+        "plan_filing_pct",
+        "major_hazard_rectification_pct",
+        "major_hazards_overdue",
+        "hazard_ontime_rectification_pct",
+        "high_risk_dual_prevention_pct",
+        "inspections",
+        "penalties",
+        "judicial_transfers",
+        "fines_10k_cny",
+        "people_transferred",
     ]
     expected = {
         # YTD 2023 up to 04-09: A23-1 (1 death, latest version), A23-2 (0), A23-3 (3), A23-4 (2) = 4 / 6 deaths;
@@ -158,8 +200,12 @@ def test_scoreboard_as_of_2023_04_09(con):
     for metric, (value, ly, change, change_pct, text, target, status) in expected.items():
         row = rows[metric]
         assert row["value"] == pytest.approx(value, abs=1e-6), metric
-        assert (row["ly_value"] is None) == (ly is None) and (ly is None or row["ly_value"] == pytest.approx(ly)), metric
-        assert (row["change"] is None) == (change is None) and (change is None or row["change"] == pytest.approx(change, abs=1e-5)), metric
+        assert (row["ly_value"] is None) == (ly is None) and (ly is None or row["ly_value"] == pytest.approx(ly)), (
+            metric
+        )
+        assert (row["change"] is None) == (change is None) and (
+            change is None or row["change"] == pytest.approx(change, abs=1e-5)
+        ), metric
         assert row["change_pct"] == change_pct and row["change_text"] == text, metric
         assert row["target"] == target and row["status"] == status, metric
     assert rows["forest_fire_damage_permille"]["unit"] == "‰"
@@ -208,12 +254,26 @@ def test_scoreboard_other_dates(con, as_of, metric, value, ly, text, target, sta
 
 
 def test_by_sector_and_by_township(con):
-    sectors = {r["sector"]: r for r in con.sql(
-        "select * from marts.accidents_by_sector_daily where as_of = '2023-04-09'").pl().to_dicts()}
+    sectors = {
+        r["sector"]: r
+        for r in con.sql("select * from marts.accidents_by_sector_daily where as_of = '2023-04-09'").pl().to_dicts()
+    }
     # 建筑施工: A23-1 (1 death), A23-3 (3) vs A22-1 (1), A22-3 (0): 持平 / 4 vs 1 上升300.0%
-    assert (sectors["建筑施工"]["accidents"], sectors["建筑施工"]["accidents_ly"], sectors["建筑施工"]["accidents_change_text"]) == (2, 2, "持平")
-    assert (sectors["建筑施工"]["deaths"], sectors["建筑施工"]["deaths_ly"], sectors["建筑施工"]["deaths_change_text"]) == (4, 1, "上升300.0%")
-    assert (sectors["特种设备"]["accidents"], sectors["特种设备"]["accidents_ly"], sectors["特种设备"]["accidents_change_text"]) == (1, 0, "去年同期无")
+    assert (
+        sectors["建筑施工"]["accidents"],
+        sectors["建筑施工"]["accidents_ly"],
+        sectors["建筑施工"]["accidents_change_text"],
+    ) == (2, 2, "持平")
+    assert (
+        sectors["建筑施工"]["deaths"],
+        sectors["建筑施工"]["deaths_ly"],
+        sectors["建筑施工"]["deaths_change_text"],
+    ) == (4, 1, "上升300.0%")
+    assert (
+        sectors["特种设备"]["accidents"],
+        sectors["特种设备"]["accidents_ly"],
+        sectors["特种设备"]["accidents_change_text"],
+    ) == (1, 0, "去年同期无")
     assert sectors["特种设备"]["deaths_change_text"] == "持平"  # 0 vs 0
     assert (sectors["燃气"]["accidents"], sectors["燃气"]["accidents_ly"]) == (0, 0)  # A23-5 is on 04-12, A22-4 in June
     assert set(sectors) == {"建筑施工", "交通运输", "特种设备", "燃气", "工贸其他"}
@@ -224,21 +284,38 @@ def test_by_sector_and_by_township(con):
     t2 = towns[T2]
     assert (t2["accidents"], t2["accidents_ly"], t2["accidents_change_text"]) == (1, 1, "持平")
     assert (t2["deaths"], t2["deaths_ly"], t2["deaths_change_text"]) == (0, 2, "下降100.0%")
-    assert (t2["open_major_hazards"], t2["overdue_major_hazards"], t2["inspections"], t2["inspections_ly"]) == (1, 0, 4, 1)
+    assert (t2["open_major_hazards"], t2["overdue_major_hazards"], t2["inspections"], t2["inspections_ly"]) == (
+        1,
+        0,
+        4,
+        1,
+    )
     # T1: H1-3 open and overdue (H1-5 rectified); I1, I4 vs I22-1
     t1 = towns[T1]
-    assert (t1["open_major_hazards"], t1["overdue_major_hazards"], t1["inspections"], t1["inspections_ly"]) == (1, 1, 2, 1)
+    assert (t1["open_major_hazards"], t1["overdue_major_hazards"], t1["inspections"], t1["inspections_ly"]) == (
+        1,
+        1,
+        2,
+        1,
+    )
     # T6: H6-1 (2022) open and overdue; F23-1, 0.99 ha
     t6 = towns[T6]
-    assert (t6["open_major_hazards"], t6["overdue_major_hazards"], t6["forest_fires"], t6["forest_fire_damaged_ha"]) == (1, 1, 1, 0.99)
+    assert (
+        t6["open_major_hazards"],
+        t6["overdue_major_hazards"],
+        t6["forest_fires"],
+        t6["forest_fire_damaged_ha"],
+    ) == (1, 1, 1, 0.99)
     assert towns[NO_DATA]["accidents"] == 0 and towns[NO_DATA]["accidents_change_text"] == "持平"
 
 
 def test_supervised_hazards(con):
     def listed(as_of: str) -> dict[str, tuple]:
         frame = con.sql(f"select * from marts.major_and_supervised_hazards where as_of = '{as_of}'").pl()
-        return {r["hazard_id"]: (r["township_code"], r["is_overdue"], r["days_overdue"], r["enterprise_name"])
-                for r in frame.to_dicts()}
+        return {
+            r["hazard_id"]: (r["township_code"], r["is_overdue"], r["days_overdue"], r["enterprise_name"])
+            for r in frame.to_dicts()
+        }
 
     # open on 04-09 and (重大 or 挂牌督办): H1-3, H2-1, H6-1 (rectified only 04-20), H3-1 (一般, supervised);
     # H1-5 and H22-1 are rectified. H6-1: 2022-12-10 -> 2023-04-09 = 21 + 31 + 28 + 31 + 9 = 120 days.
@@ -258,7 +335,20 @@ def test_supervised_hazards(con):
 
 # ---------------------------------------------------------------- ranking
 
-COLUMNS = ("total", "s_acc", "s_haz", "s_enf", "s_prep", "s_rep", "vetoed", "rank", "movement", "band", "red_list", "named")
+COLUMNS = (
+    "total",
+    "s_acc",
+    "s_haz",
+    "s_enf",
+    "s_prep",
+    "s_rep",
+    "vetoed",
+    "rank",
+    "movement",
+    "band",
+    "red_list",
+    "named",
+)
 
 
 def check_ranking(con, period: str, expected: dict[str, tuple], others: tuple) -> pl.DataFrame:
@@ -281,19 +371,24 @@ def test_ranking_week_13(con):
     # 2023-W13, Mar 27 - Apr 2; quota 2; the deadline falling in W13 is W12's (Mon Mar 27 12:00),
     # window (Mar 20 12:00, Mar 27 12:00]. Ranks: T4 70 (1), T2 67.5 (2), T1 and T5 60 (3),
     # T3 and the 23 at 55 (5), T6 50 (29). Named: lowest distinct ranks 29, 5, 3.
-    check_ranking(con, "2023-W13", {
-        # S_haz: H1-3 due 03-31, open -> rate 0; overdue 1 -> max(0, 0 - 5) = 0. No inspection. Prep 15
-        # (depot 2021, plan P1, drills). Rep: file Mar 27 09:00, on time, 3 rows -> 15. 30+0+0+15+15 = 60
-        T1: (60.0, 30.0, 0.0, 0.0, 15.0, 15.0, False, 3, 1 - 3, "待改进", False, True),
-        # I3 -> 15 x 1/2 = 7.5; prep: drill D22-1 2022-04-09 in [2022-04-03, 2023-04-02] -> 5; no file -> 0
-        T2: (67.5, 30.0, 25.0, 7.5, 5.0, 0.0, False, 2, 2 - 2, "待改进", True, False),
-        T3: (55.0, 30.0, 25.0, 0.0, 0.0, 0.0, False, 5, 4 - 5, "待改进", False, True),
-        # file Mar 27 12:00:00 = the deadline itself: on time -> 15; 70 is in the 合格 band
-        T4: (70.0, 30.0, 25.0, 0.0, 0.0, 15.0, False, 1, 4 - 1, "合格", True, False),
-        T5: (60.0, 30.0, 25.0, 0.0, 5.0, 0.0, False, 3, 2 - 3, "待改进", False, True),  # depot 2020
-        # H6-1 overdue -> 20; its Apr 2 18:00 file is in W13's own window, not W12's -> 0
-        T6: (50.0, 30.0, 20.0, 0.0, 0.0, 0.0, False, 29, 29 - 29, "待改进", False, True),
-    }, others=(55.0, 30.0, 25.0, 0.0, 0.0, 0.0, False, 5, 4 - 5, "待改进", False, True))
+    check_ranking(
+        con,
+        "2023-W13",
+        {
+            # S_haz: H1-3 due 03-31, open -> rate 0; overdue 1 -> max(0, 0 - 5) = 0. No inspection. Prep 15
+            # (depot 2021, plan P1, drills). Rep: file Mar 27 09:00, on time, 3 rows -> 15. 30+0+0+15+15 = 60
+            T1: (60.0, 30.0, 0.0, 0.0, 15.0, 15.0, False, 3, 1 - 3, "待改进", False, True),
+            # I3 -> 15 x 1/2 = 7.5; prep: drill D22-1 2022-04-09 in [2022-04-03, 2023-04-02] -> 5; no file -> 0
+            T2: (67.5, 30.0, 25.0, 7.5, 5.0, 0.0, False, 2, 2 - 2, "待改进", True, False),
+            T3: (55.0, 30.0, 25.0, 0.0, 0.0, 0.0, False, 5, 4 - 5, "待改进", False, True),
+            # file Mar 27 12:00:00 = the deadline itself: on time -> 15; 70 is in the 合格 band
+            T4: (70.0, 30.0, 25.0, 0.0, 0.0, 15.0, False, 1, 4 - 1, "合格", True, False),
+            T5: (60.0, 30.0, 25.0, 0.0, 5.0, 0.0, False, 3, 2 - 3, "待改进", False, True),  # depot 2020
+            # H6-1 overdue -> 20; its Apr 2 18:00 file is in W13's own window, not W12's -> 0
+            T6: (50.0, 30.0, 20.0, 0.0, 0.0, 0.0, False, 29, 29 - 29, "待改进", False, True),
+        },
+        others=(55.0, 30.0, 25.0, 0.0, 0.0, 0.0, False, 5, 4 - 5, "待改进", False, True),
+    )
 
 
 def test_ranking_week_14(con):
@@ -301,27 +396,32 @@ def test_ranking_week_14(con):
     # (Mar 27 12:00, Apr 3 12:00]. Movement = W13 rank (test above) - W14 rank.
     # Non-vetoed: T1 75, T6 75 (tie, rank 1), T2 72.92 (3), 23 others 55 (4), T4 35 (27);
     # vetoed T3, T5: 27 + 1 = 28. Three lowest distinct ranks 27, 4, 3 -> T4, the 23, T2 named.
-    check_ranking(con, "2023-W14", {
-        # due H1-1 (ok), H1-2 (rectified 04-10, late) -> 0.5; overdue H1-3 -> 12.5 - 5 = 7.5;
-        # I4 -> 7.5; prep 15; Apr 3 10:00 file, on time, 5 rows -> 15. Total 75
-        T1: (75.0, 30.0, 7.5, 7.5, 15.0, 15.0, False, 1, 3 - 1, "合格", True, False),
-        # due H2-1 (open), H2-2, H2-3 (on time) -> 2/3; overdue H2-1 (deadline 04-09 <= end) ->
-        # 16.667 - 5 = 11.67; I5, I6 -> 15; depot completed 04-09 -> 5 (drill 2022-04-09 is 366 days
-        # back); file Apr 3 12:00:00 on time, 3 loaded + 1 quarantined -> 15 x 0.75 = 11.25.
-        # 30 + 11.6667 + 15 + 5 + 11.25 = 72.9167 -> 72.92
-        T2: (72.92, 30.0, 11.67, 15.0, 5.0, 11.25, False, 3, 2 - 3, "合格", False, True),
-        # A23-3, 3 deaths: 较大 -> vetoed; S_acc max(0, 30 - 5 - 30) = 0; I7-I9 -> 15; drill 04-05 -> 5;
-        # file at 12:00:01 misses W13's deadline -> 0
-        T3: (0.0, 0.0, 25.0, 15.0, 5.0, 0.0, True, 28, 5 - 28, "一票否决", False, True),
-        # A23-4: 1 accident 2 deaths -> 30 - 5 - 20 = 5; nothing due -> 25; drill 04-09 -> 5;
-        # no file in W13's window -> 0. Total 35
-        T4: (35.0, 5.0, 25.0, 0.0, 5.0, 0.0, False, 27, 1 - 27, "待改进", False, True),
-        # F23-2, 1 ha: 较大 -> vetoed; no accident: on the red list
-        T5: (0.0, 30.0, 25.0, 0.0, 5.0, 0.0, True, 28, 3 - 28, "一票否决", False, True),
-        # nothing due, H6-1 overdue -> 20; I10 -> 7.5; plan P4 filed 04-09 -> 5; Apr 2 file on time,
-        # drills file Apr 6 5 loaded + 1 quarantined -> 15 x 5/6 = 12.5. Total 75
-        T6: (75.0, 30.0, 20.0, 7.5, 5.0, 12.5, False, 1, 29 - 1, "合格", True, False),
-    }, others=(55.0, 30.0, 25.0, 0.0, 0.0, 0.0, False, 4, 5 - 4, "待改进", False, True))
+    check_ranking(
+        con,
+        "2023-W14",
+        {
+            # due H1-1 (ok), H1-2 (rectified 04-10, late) -> 0.5; overdue H1-3 -> 12.5 - 5 = 7.5;
+            # I4 -> 7.5; prep 15; Apr 3 10:00 file, on time, 5 rows -> 15. Total 75
+            T1: (75.0, 30.0, 7.5, 7.5, 15.0, 15.0, False, 1, 3 - 1, "合格", True, False),
+            # due H2-1 (open), H2-2, H2-3 (on time) -> 2/3; overdue H2-1 (deadline 04-09 <= end) ->
+            # 16.667 - 5 = 11.67; I5, I6 -> 15; depot completed 04-09 -> 5 (drill 2022-04-09 is 366 days
+            # back); file Apr 3 12:00:00 on time, 3 loaded + 1 quarantined -> 15 x 0.75 = 11.25.
+            # 30 + 11.6667 + 15 + 5 + 11.25 = 72.9167 -> 72.92
+            T2: (72.92, 30.0, 11.67, 15.0, 5.0, 11.25, False, 3, 2 - 3, "合格", False, True),
+            # A23-3, 3 deaths: 较大 -> vetoed; S_acc max(0, 30 - 5 - 30) = 0; I7-I9 -> 15; drill 04-05 -> 5;
+            # file at 12:00:01 misses W13's deadline -> 0
+            T3: (0.0, 0.0, 25.0, 15.0, 5.0, 0.0, True, 28, 5 - 28, "一票否决", False, True),
+            # A23-4: 1 accident 2 deaths -> 30 - 5 - 20 = 5; nothing due -> 25; drill 04-09 -> 5;
+            # no file in W13's window -> 0. Total 35
+            T4: (35.0, 5.0, 25.0, 0.0, 5.0, 0.0, False, 27, 1 - 27, "待改进", False, True),
+            # F23-2, 1 ha: 较大 -> vetoed; no accident: on the red list
+            T5: (0.0, 30.0, 25.0, 0.0, 5.0, 0.0, True, 28, 3 - 28, "一票否决", False, True),
+            # nothing due, H6-1 overdue -> 20; I10 -> 7.5; plan P4 filed 04-09 -> 5; Apr 2 file on time,
+            # drills file Apr 6 5 loaded + 1 quarantined -> 15 x 5/6 = 12.5. Total 75
+            T6: (75.0, 30.0, 20.0, 7.5, 5.0, 12.5, False, 1, 29 - 1, "合格", True, False),
+        },
+        others=(55.0, 30.0, 25.0, 0.0, 0.0, 0.0, False, 4, 5 - 4, "待改进", False, True),
+    )
     frame = by_township(ranking(con, "2023-W14"))
     assert frame[T1]["weakest_component"] == "hazards" and frame[T1]["weakest_component_lost"] == 17.5
     assert frame[T6]["weakest_component_label"] == "应急准备" and frame[T6]["weakest_component_lost"] == 10.0
@@ -329,7 +429,12 @@ def test_ranking_week_14(con):
     assert frame[T3]["veto_reason"] == "较大及以上生产安全事故" and frame[T5]["veto_reason"] == "较大及以上森林火灾"
     # the components' inputs are published for the bulletin
     assert (frame[T2]["hazards_due"], frame[T2]["hazards_due_ontime"], frame[T2]["overdue_major_hazards"]) == (3, 2, 1)
-    assert (frame[T2]["rows_loaded"], frame[T2]["rows_quarantined"], frame[T2]["report_weeks_due"], frame[T2]["report_weeks_on_time"]) == (3, 1, 1, 1)
+    assert (
+        frame[T2]["rows_loaded"],
+        frame[T2]["rows_quarantined"],
+        frame[T2]["report_weeks_due"],
+        frame[T2]["report_weeks_on_time"],
+    ) == (3, 1, 1, 1)
 
 
 def test_ranking_month_march_and_april(con):
@@ -337,57 +442,72 @@ def test_ranking_month_march_and_april(con):
     # (1); T5 60 (2); T2 25 (A23-2) + 25 + 15 x 1/8 (I2) + 5 = 56.88 (3); T3, T4, the 23: 55 (4); T6 50 (29).
     # March: quota 31 x 2 / 7 = 8.857; deadlines Mar 6, 13, 20, 27 (weeks W09-W12).
     # Ranks: T2 61.69 (1), T5 60 (2), T4 58.75 (3), T3 and the 23 at 55 (4), T1 52.5 (28), T6 50 (29).
-    check_ranking(con, "2023-03", {
-        # H1-3 due 03-31 open, overdue -> 0; prep 15; files Mar 20 11:00 (W11) and Mar 27 09:00 (W12)
-        # on time -> 2/4 -> 7.5. 30 + 0 + 0 + 15 + 7.5 = 52.5
-        T1: (52.5, 30.0, 0.0, 0.0, 15.0, 7.5, False, 28, 1 - 28, "待改进", False, True),
-        # I3 -> 15 x 7/62 = 1.6935; drill (2022-04-09 within 365 days of Mar 31) 5 -> 61.69
-        T2: (61.69, 30.0, 25.0, 1.69, 5.0, 0.0, False, 1, 3 - 1, "待改进", True, False),
-        T3: (55.0, 30.0, 25.0, 0.0, 0.0, 0.0, False, 4, 4 - 4, "待改进", False, True),
-        T4: (58.75, 30.0, 25.0, 0.0, 0.0, 3.75, False, 3, 4 - 3, "待改进", True, False),  # W12 only: 15/4
-        T5: (60.0, 30.0, 25.0, 0.0, 5.0, 0.0, False, 2, 2 - 2, "待改进", True, False),
-        T6: (50.0, 30.0, 20.0, 0.0, 0.0, 0.0, False, 29, 29 - 29, "待改进", False, True),
-    }, others=(55.0, 30.0, 25.0, 0.0, 0.0, 0.0, False, 4, 4 - 4, "待改进", False, True))
+    check_ranking(
+        con,
+        "2023-03",
+        {
+            # H1-3 due 03-31 open, overdue -> 0; prep 15; files Mar 20 11:00 (W11) and Mar 27 09:00 (W12)
+            # on time -> 2/4 -> 7.5. 30 + 0 + 0 + 15 + 7.5 = 52.5
+            T1: (52.5, 30.0, 0.0, 0.0, 15.0, 7.5, False, 28, 1 - 28, "待改进", False, True),
+            # I3 -> 15 x 7/62 = 1.6935; drill (2022-04-09 within 365 days of Mar 31) 5 -> 61.69
+            T2: (61.69, 30.0, 25.0, 1.69, 5.0, 0.0, False, 1, 3 - 1, "待改进", True, False),
+            T3: (55.0, 30.0, 25.0, 0.0, 0.0, 0.0, False, 4, 4 - 4, "待改进", False, True),
+            T4: (58.75, 30.0, 25.0, 0.0, 0.0, 3.75, False, 3, 4 - 3, "待改进", True, False),  # W12 only: 15/4
+            T5: (60.0, 30.0, 25.0, 0.0, 5.0, 0.0, False, 2, 2 - 2, "待改进", True, False),
+            T6: (50.0, 30.0, 20.0, 0.0, 0.0, 0.0, False, 29, 29 - 29, "待改进", False, True),
+        },
+        others=(55.0, 30.0, 25.0, 0.0, 0.0, 0.0, False, 4, 4 - 4, "待改进", False, True),
+    )
 
     # April: quota 30 x 2 / 7 = 8.571 (1 inspection = 1.75, 2 = 3.5); deadlines Apr 3, 10, 17, 24
     # (weeks W13-W16). Non-vetoed: T6 68.31, T2 60.29, 23 x 55, T4 45.5; T1 (A23-5, 1000 万元),
     # T3, T5 vetoed: rank 26 + 1 = 27. Lowest distinct ranks 26, 3, 2 -> T4, the 23, T2 named.
-    check_ranking(con, "2023-04", {
-        # vetoed; its components still shown: A23-5 -> 25; H1-1 ok, H1-2 late -> 12.5 - 5 (H1-3) = 7.5;
-        # I4 -> 1.75; prep 15; files Apr 3, 10, 17 (+1 quarantined) -> 15/16, weeks W13, W14, W16 of 4
-        # -> 15 x 15/16 x 3/4 = 10.546875 -> 10.55
-        T1: (0.0, 25.0, 7.5, 1.75, 15.0, 10.55, True, 27, 28 - 27, "一票否决", False, True),
-        # 2/3 due on time, H2-1 overdue -> 11.67; I5, I6 -> 3.5; depot 5; files Apr 3 (3 + 1q),
-        # Apr 10, Apr 24 12:00:00 -> 9/10, weeks W13, W14, W16 -> 15 x 0.9 x 0.75 = 10.125 -> 10.13;
-        # 30 + 11.6667 + 3.5 + 5 + 10.125 = 60.2917 -> 60.29
-        T2: (60.29, 30.0, 11.67, 3.5, 5.0, 10.13, False, 2, 1 - 2, "待改进", False, True),
-        T3: (0.0, 0.0, 0.0, 5.25, 5.0, 2.5, True, 27, 4 - 27, "一票否决", False, True),
-        # A23-4 -> 5; H4-2 (sent by ZJJ) due 04-14, rectified 04-12 -> 25; I11 -> 1.75; depot 04-10 and
-        # drill 04-09 -> 10; only the rejected Apr 10 09:00 hazards file (W14) -> 1/4, no rows -> pass 1
-        # -> 3.75. Total 45.5
-        T4: (45.5, 5.0, 25.0, 1.75, 10.0, 3.75, False, 26, 3 - 26, "待改进", False, True),
-        T5: (0.0, 30.0, 25.0, 0.0, 5.0, 0.0, True, 27, 2 - 27, "一票否决", False, True),
-        # nothing due; H6-1 rectified 04-20 -> 25; I10 -> 1.75; plan -> 5; files Apr 2 (1), Apr 6
-        # (5 + 1q), Apr 24 (1) -> 7/8; weeks W13, W16 -> 15 x 7/8 x 1/2 = 6.5625. Total 68.3125 -> 68.31
-        T6: (68.31, 30.0, 25.0, 1.75, 5.0, 6.56, False, 1, 29 - 1, "待改进", True, False),
-    }, others=(55.0, 30.0, 25.0, 0.0, 0.0, 0.0, False, 3, 4 - 3, "待改进", False, True))
+    check_ranking(
+        con,
+        "2023-04",
+        {
+            # vetoed; its components still shown: A23-5 -> 25; H1-1 ok, H1-2 late -> 12.5 - 5 (H1-3) = 7.5;
+            # I4 -> 1.75; prep 15; files Apr 3, 10, 17 (+1 quarantined) -> 15/16, weeks W13, W14, W16 of 4
+            # -> 15 x 15/16 x 3/4 = 10.546875 -> 10.55
+            T1: (0.0, 25.0, 7.5, 1.75, 15.0, 10.55, True, 27, 28 - 27, "一票否决", False, True),
+            # 2/3 due on time, H2-1 overdue -> 11.67; I5, I6 -> 3.5; depot 5; files Apr 3 (3 + 1q),
+            # Apr 10, Apr 24 12:00:00 -> 9/10, weeks W13, W14, W16 -> 15 x 0.9 x 0.75 = 10.125 -> 10.13;
+            # 30 + 11.6667 + 3.5 + 5 + 10.125 = 60.2917 -> 60.29
+            T2: (60.29, 30.0, 11.67, 3.5, 5.0, 10.13, False, 2, 1 - 2, "待改进", False, True),
+            T3: (0.0, 0.0, 0.0, 5.25, 5.0, 2.5, True, 27, 4 - 27, "一票否决", False, True),
+            # A23-4 -> 5; H4-2 (sent by ZJJ) due 04-14, rectified 04-12 -> 25; I11 -> 1.75; depot 04-10 and
+            # drill 04-09 -> 10; only the rejected Apr 10 09:00 hazards file (W14) -> 1/4, no rows -> pass 1
+            # -> 3.75. Total 45.5
+            T4: (45.5, 5.0, 25.0, 1.75, 10.0, 3.75, False, 26, 3 - 26, "待改进", False, True),
+            T5: (0.0, 30.0, 25.0, 0.0, 5.0, 0.0, True, 27, 2 - 27, "一票否决", False, True),
+            # nothing due; H6-1 rectified 04-20 -> 25; I10 -> 1.75; plan -> 5; files Apr 2 (1), Apr 6
+            # (5 + 1q), Apr 24 (1) -> 7/8; weeks W13, W16 -> 15 x 7/8 x 1/2 = 6.5625. Total 68.3125 -> 68.31
+            T6: (68.31, 30.0, 25.0, 1.75, 5.0, 6.56, False, 1, 29 - 1, "待改进", True, False),
+        },
+        others=(55.0, 30.0, 25.0, 0.0, 0.0, 0.0, False, 3, 4 - 3, "待改进", False, True),
+    )
 
 
 def test_ranking_quarter_1_has_no_movement(con):
     # 2023-Q1: quota 90 x 2 / 7 = 25.714; 13 deadlines (Mondays Jan 2 .. Mar 27); 2022-Q4 is not
     # ranked (before the first year townships reported) -> no movement.
-    check_ranking(con, "2023-Q1", {
-        # A23-1, 1 death -> 15; due H1-4, H1-5 ok, H1-3 not -> 2/3, overdue H1-3 -> 11.67; I1 -> 15 x
-        # 7/180 = 0.58; prep 15; 2 of 13 weeks -> 2.31. 15 + 11.6667 + 0.5833 + 15 + 2.3077 = 44.5577
-        T1: (44.56, 15.0, 11.67, 0.58, 15.0, 2.31, False, 29, None, "待改进", False, True),
-        # A23-2 -> 25; I2, I3 -> 1.17; drill 5. 56.1667 -> 56.17
-        T2: (56.17, 25.0, 25.0, 1.17, 5.0, 0.0, False, 2, None, "待改进", False, False),
-        T3: (55.0, 30.0, 25.0, 0.0, 0.0, 0.0, False, 4, None, "待改进", False, True),
-        T4: (56.15, 30.0, 25.0, 0.0, 0.0, 1.15, False, 3, None, "待改进", True, False),  # 15/13 = 1.1538
-        T5: (60.0, 30.0, 25.0, 0.0, 5.0, 0.0, False, 1, None, "待改进", True, False),
-        # F23-1: 0.99 ha, 一般 -> no veto
-        T6: (50.0, 30.0, 20.0, 0.0, 0.0, 0.0, False, 28, None, "待改进", False, True),
-    }, others=(55.0, 30.0, 25.0, 0.0, 0.0, 0.0, False, 4, None, "待改进", False, True))
+    check_ranking(
+        con,
+        "2023-Q1",
+        {
+            # A23-1, 1 death -> 15; due H1-4, H1-5 ok, H1-3 not -> 2/3, overdue H1-3 -> 11.67; I1 -> 15 x
+            # 7/180 = 0.58; prep 15; 2 of 13 weeks -> 2.31. 15 + 11.6667 + 0.5833 + 15 + 2.3077 = 44.5577
+            T1: (44.56, 15.0, 11.67, 0.58, 15.0, 2.31, False, 29, None, "待改进", False, True),
+            # A23-2 -> 25; I2, I3 -> 1.17; drill 5. 56.1667 -> 56.17
+            T2: (56.17, 25.0, 25.0, 1.17, 5.0, 0.0, False, 2, None, "待改进", False, False),
+            T3: (55.0, 30.0, 25.0, 0.0, 0.0, 0.0, False, 4, None, "待改进", False, True),
+            T4: (56.15, 30.0, 25.0, 0.0, 0.0, 1.15, False, 3, None, "待改进", True, False),  # 15/13 = 1.1538
+            T5: (60.0, 30.0, 25.0, 0.0, 5.0, 0.0, False, 1, None, "待改进", True, False),
+            # F23-1: 0.99 ha, 一般 -> no veto
+            T6: (50.0, 30.0, 20.0, 0.0, 0.0, 0.0, False, 28, None, "待改进", False, True),
+        },
+        others=(55.0, 30.0, 25.0, 0.0, 0.0, 0.0, False, 4, None, "待改进", False, True),
+    )
     # the first ranked week: its predecessor 2022-W52 starts before the ranking's data and is
     # not ranked (ranking.md), so no movement
     first_week = ranking(con, "2023-W01")
@@ -404,8 +524,13 @@ def test_profile_weight_change_changes_ranking(built, tmp_path):
     db = tmp_path / "weights.duckdb"
     db.write_bytes(built.read_bytes())
     profile = load_profile()
-    config = {**profile.config, "ranking": {**profile.config["ranking"],
-                                            "weights": {**profile.config["ranking"]["weights"], "enforcement": 30}}}
+    config = {
+        **profile.config,
+        "ranking": {
+            **profile.config["ranking"],
+            "weights": {**profile.config["ranking"]["weights"], "enforcement": 30},
+        },
+    }
     con = duckdb.connect(str(db))
     write_reference_tables(con, dataclasses.replace(profile, config=config))
     con.close()
@@ -419,7 +544,11 @@ def test_profile_weight_change_changes_ranking(built, tmp_path):
         con.close()
     # T1 7.5 -> 15: 82.5; T2 15 -> 30: 87.92; T6 7.5 -> 15: 82.5; no data: still 55
     assert [(rows[c]["s_enf"], rows[c]["total"], rows[c]["rank"]) for c in (T2, T1, T6, NO_DATA)] == [
-        (30.0, 87.92, 1), (15.0, 82.5, 2), (15.0, 82.5, 2), (0.0, 55.0, 4)]
+        (30.0, 87.92, 1),
+        (15.0, 82.5, 2),
+        (15.0, 82.5, 2),
+        (0.0, 55.0, 4),
+    ]
 
 
 # ---------------------------------------------------------------- query functions and CLI
@@ -461,8 +590,11 @@ def test_cli(built, tmp_path, capsys):
     # one rule of decimals within a column: scores with 2 (T1 75 -> 75.00, T2 72.92, T3 0.00)
     assert "| 75.00 " in table and "| 72.92 " in table and "| 0.00 " in table and "| 75.0 " not in table
     assert main(["kpis", "--as-of", "2023-04-09", "--home", str(home)]) == 0
-    table = {line.split("|")[1].strip(): [c.strip() for c in line.split("|")[2:]]
-             for line in capsys.readouterr().out.splitlines() if line.startswith("|") and "---" not in line}
+    table = {
+        line.split("|")[1].strip(): [c.strip() for c in line.split("|")[2:]]
+        for line in capsys.readouterr().out.splitlines()
+        if line.startswith("|") and "---" not in line
+    }
     # counts whole (control line 2, not 2.4 or 2.0), percentages 1 decimal (200/3 -> 66.7, 50 -> 50.0), ‰ 4
     assert table["生产安全事故起数"][:2] == ["4", "起"] and table["生产安全事故起数"][4] == "2"
     assert table["因灾生活困难人员救助率"][:3] == ["66.7", "%", "50.0"]
@@ -477,6 +609,7 @@ def test_cli(built, tmp_path, capsys):
 
 
 # ---------------------------------------------------------------- incremental builds (issue 7)
+
 
 def _copy(built: Path, tmp_path: Path, name: str) -> Path:
     """A copy under the same file name: DuckDB names the catalog after the file, and the
@@ -497,8 +630,11 @@ def test_a_new_version_updates_incremental_staging_like_a_full_refresh(built, tm
     hazard replaces that hazard's row, version_count counts it, every other row stays, and
     the table equals a --full-refresh of the same raw table."""
     db = _copy(built, tmp_path, "incremental")
-    hazard, before_count = _rows(db, "SELECT hazard_id, version_count FROM staging.stg_ledgers__hazards "
-                                     "WHERE rectified_on IS NULL ORDER BY hazard_id LIMIT 1")[0]
+    hazard, before_count = _rows(
+        db,
+        "SELECT hazard_id, version_count FROM staging.stg_ledgers__hazards "
+        "WHERE rectified_on IS NULL ORDER BY hazard_id LIMIT 1",
+    )[0]
     with duckdb.connect(str(db)) as con:
         # the rectification arrives in a later file (a larger file id, received later)
         con.execute(
@@ -506,15 +642,20 @@ def test_a_new_version_updates_incremental_staging_like_a_full_refresh(built, tm
                SELECT * REPLACE (DATE '2023-04-20' AS rectified_on,
                                  (SELECT max(_file_id) + 1 FROM raw.hazards) AS _file_id,
                                  _received_at + INTERVAL 30 DAY AS _received_at)
-               FROM raw.hazards WHERE hazard_id = ? ORDER BY _received_at DESC LIMIT 1""", [hazard])
+               FROM raw.hazards WHERE hazard_id = ? ORDER BY _received_at DESC LIMIT 1""",
+            [hazard],
+        )
     untouched = _rows(db, f"SELECT * FROM staging.stg_ledgers__hazards WHERE hazard_id <> '{hazard}' ORDER BY ALL")
     # every ledger's staging, incrementally (the tables exist): each feed's key must hold
     done = dbt(db, tmp_path / "inc", "run", "--select", "staging.ledgers")
     assert done.returncode == 0, done.stdout[-5000:]
     assert done.stdout.count("OK created sql incremental model") == 11
-    assert _rows(db, f"SELECT rectified_on, version_count FROM staging.stg_ledgers__hazards WHERE hazard_id = '{hazard}'") \
-        == [(date(2023, 4, 20), before_count + 1)]
-    assert _rows(db, f"SELECT * FROM staging.stg_ledgers__hazards WHERE hazard_id <> '{hazard}' ORDER BY ALL") == untouched
+    assert _rows(
+        db, f"SELECT rectified_on, version_count FROM staging.stg_ledgers__hazards WHERE hazard_id = '{hazard}'"
+    ) == [(date(2023, 4, 20), before_count + 1)]
+    assert (
+        _rows(db, f"SELECT * FROM staging.stg_ledgers__hazards WHERE hazard_id <> '{hazard}' ORDER BY ALL") == untouched
+    )
 
     full = _copy(db, tmp_path, "full-refresh")
     done = dbt(full, tmp_path / "full", "run", "--select", "staging.ledgers", "--full-refresh")
@@ -529,8 +670,10 @@ def test_the_daily_marts_test_fails_on_a_duplicate_and_a_missing_row(built, tmp_
     db = _copy(built, tmp_path, "broken-marts")
     with duckdb.connect(str(db)) as con:
         con.execute("INSERT INTO marts.relief_by_township_daily SELECT * FROM marts.relief_by_township_daily LIMIT 1")
-        con.execute("DELETE FROM marts.township_preparedness_daily WHERE rowid = "
-                    "(SELECT min(rowid) FROM marts.township_preparedness_daily)")
+        con.execute(
+            "DELETE FROM marts.township_preparedness_daily WHERE rowid = "
+            "(SELECT min(rowid) FROM marts.township_preparedness_daily)"
+        )
     done = dbt(db, tmp_path / "t", "test", "--select", "assert_daily_marts_one_row_per_key")
     assert done.returncode == 1
     assert "FAIL 2 assert_daily_marts_one_row_per_key" in done.stdout

@@ -10,8 +10,21 @@ from pipelines.lib.numbers import NumbersError, ranking, scoreboard
 from tests import independent
 
 pytestmark = pytest.mark.slow
-PERIODS = ["2022-W01", "2022-W40", "2023-W14", "2023-W31", "2023-W52", "2022-01", "2022-07", "2023-04", "2023-12",
-           "2022-Q1", "2022-Q3", "2023-Q2", "2023-Q4"]
+PERIODS = [
+    "2022-W01",
+    "2022-W40",
+    "2023-W14",
+    "2023-W31",
+    "2023-W52",
+    "2022-01",
+    "2022-07",
+    "2023-04",
+    "2023-12",
+    "2022-Q1",
+    "2022-Q3",
+    "2023-Q2",
+    "2023-Q4",
+]
 DATES = [dt.date(2022, 6, 30), dt.date(2023, 4, 9), dt.date(2023, 9, 30), dt.date(2023, 12, 31)]
 
 
@@ -36,7 +49,13 @@ def test_ranking_matches_the_independent_implementation(con, data, label):
         for key in ("s_acc", "s_haz", "s_enf", "s_prep", "s_rep", "total"):
             assert independent.close(got[key], want[key]), (label, code, key, got[key], want[key])
         assert (got["vetoed"], got["rank"], got["band"], got["named"], got["red_list"], got["inspection_quota"]) == (
-            want["vetoed"], want["rank"], want["band"], want["named"], want["red_list"], want["quota"]), (label, code)
+            want["vetoed"],
+            want["rank"],
+            want["band"],
+            want["named"],
+            want["red_list"],
+            want["quota"],
+        ), (label, code)
     assert not any(r["red_list"] and r["named"] for r in mart.values()), label  # never praised and named
 
 
@@ -56,8 +75,11 @@ def test_scoreboard_matches_the_independent_implementation(con, data, as_of):
     for metric, value in expected.items():
         assert independent.close(board[metric]["value"], value), (as_of, metric, board[metric]["value"], value)
     # the control line: floor of 80% of last year's same period (none when it lies before the data)
-    last_year = independent.ytd_metrics(data, as_of.replace(year=as_of.year - 1)) \
-        if as_of.year - 1 >= independent.data_start(data).year else None
+    last_year = (
+        independent.ytd_metrics(data, as_of.replace(year=as_of.year - 1))
+        if as_of.year - 1 >= independent.data_start(data).year
+        else None
+    )
     for metric in ("accidents", "accident_deaths"):
         want = None if last_year is None else independent.control_line(last_year[metric])
         assert board[metric]["target"] == want, (as_of, metric, board[metric]["target"], want)

@@ -13,7 +13,9 @@ from pipelines.lib.profile import load_profile
 def parse(feed: str, **columns: list[str | None]) -> pl.DataFrame:
     contract = get_contract(feed)
     n = len(next(iter(columns.values())))
-    frame = pl.DataFrame({c: columns.get(c, [None] * n) for c in contract.names}, schema={c: pl.String for c in contract.names})
+    frame = pl.DataFrame(
+        {c: columns.get(c, [None] * n) for c in contract.names}, schema={c: pl.String for c in contract.names}
+    )
     return parse_rows(frame.with_row_index("_rid"), contract, load_profile().township_lookup())
 
 

@@ -45,7 +45,13 @@ def build_tree(landing: Path) -> None:
             # real Excel date cells, open hazard
             hazard(hazard_id="H-001", found_on=d(2023, 4, 3), deadline=d(2023, 4, 20), rectified_on=None),
             # slash dates and the pre-2017 county code
-            hazard(hazard_id="H-002", found_on="2023/4/5", township="430124001", deadline="2023/4/12", rectified_on="2023/4/6"),
+            hazard(
+                hazard_id="H-002",
+                found_on="2023/4/5",
+                township="430124001",
+                deadline="2023/4/12",
+                rectified_on="2023/4/6",
+            ),
             hazard(hazard_id="H-003", deadline="2023-04-01"),  # deadline before found_on
             hazard(hazard_id="H-004", level="特大"),  # not an allowed level
         ],
@@ -59,7 +65,13 @@ def build_tree(landing: Path) -> None:
         headers("hazards"),
         [
             hazard(hazard_id="H-001", found_on="2023年4月3日", deadline="2023年4月20日", rectified_on="2023年4月16日"),
-            hazard(hazard_id="H-005", found_on="2023-04-11", deadline="2023-04-25", rectified_on="", funds_10k_cny="１,２００"),
+            hazard(
+                hazard_id="H-005",
+                found_on="2023-04-11",
+                deadline="2023-04-25",
+                rectified_on="",
+                funds_10k_cny="１,２００",
+            ),
         ],
         encoding="gbk",
         title="宁乡市玉潭街道2023年第15周隐患排查治理台账",
@@ -85,23 +97,33 @@ def build_tree(landing: Path) -> None:
         title="宁乡市2023年5月生产安全事故统计表",
         received=dt.datetime(2023, 5, 22, 10, 0),
     )
-    write_csv(accidents / "误放的隐患台账.csv", headers("hazards"), [hazard(hazard_id="H-900")],
-              received=dt.datetime(2023, 5, 23, 10, 0))
+    write_csv(
+        accidents / "误放的隐患台账.csv",
+        headers("hazards"),
+        [hazard(hazard_id="H-900")],
+        received=dt.datetime(2023, 5, 23, 10, 0),
+    )
 
     rel = lambda **o: ledger_row("relief", {**CLEAN["relief"], **o})  # noqa: E731
-    write_xlsx(landing / "relief" / "YJJ" / "救助台账.xlsx", headers("relief"),
-               [rel(relief_id="JZ-1"), rel(relief_id="JZ-2", id_number=WRONG_ID)],
-               received=dt.datetime(2023, 7, 5, 9, 0))
+    write_xlsx(
+        landing / "relief" / "YJJ" / "救助台账.xlsx",
+        headers("relief"),
+        [rel(relief_id="JZ-1"), rel(relief_id="JZ-2", id_number=WRONG_ID)],
+        received=dt.datetime(2023, 7, 5, 9, 0),
+    )
 
     ins = lambda **o: ledger_row("inspections", {**CLEAN["inspections"], **o})  # noqa: E731
-    write_csv(landing / "inspections" / "ZFDD" / "w14.csv", headers("inspections"),
-              [ins(inspection_id="JC-1"), ins(inspection_id="JC-2", fine_10k_cny="")],
-              received=dt.datetime(2023, 4, 10, 11, 0))
+    write_csv(
+        landing / "inspections" / "ZFDD" / "w14.csv",
+        headers("inspections"),
+        [ins(inspection_id="JC-1"), ins(inspection_id="JC-2", fine_10k_cny="")],
+        received=dt.datetime(2023, 4, 10, 11, 0),
+    )
 
     broken = landing / "hazards" / "430182002"
     broken.mkdir(parents=True)
     (broken / "损坏的文件.xlsx").write_bytes(b"PK-not-really-a-workbook")
-    (broken / "乱码.csv").write_bytes("隐患编号,排查日期\n".encode("utf-8") + b"\xff\xfe\xfd,\x80\x80\n")
+    (broken / "乱码.csv").write_bytes("隐患编号,排查日期\n".encode() + b"\xff\xfe\xfd,\x80\x80\n")
     write_csv(landing / "plans" / "YJJ" / "空表.csv", headers("plans"), [], title="预案备案表")
     write_csv(landing / "hazards" / "ABC" / "未知单位.csv", headers("hazards"), [hazard(hazard_id="H-901")])
     write_csv(landing / "hazards" / "没有单位目录.csv", headers("hazards"), [hazard(hazard_id="H-902")])
@@ -137,14 +159,21 @@ def test_every_file_has_the_status_and_counts_a_hand_count_gives(home):
         "hazards/没有单位目录.csv": ("rejected", 0, 0, 0, 0),
         "weather/YJJ/天气.csv": ("rejected", 0, 0, 0, 0),
     }
-    got = {p: (f["status"], f["rows_total"], f["rows_loaded"], f["rows_quarantined"], f["rows_skipped"]) for p, f in files.items()}
+    got = {
+        p: (f["status"], f["rows_total"], f["rows_loaded"], f["rows_quarantined"], f["rows_skipped"])
+        for p, f in files.items()
+    }
     assert got == expected
     for f in files.values():
         assert f["rows_total"] == f["rows_loaded"] + f["rows_quarantined"] + f["rows_skipped"]
         assert len(f["sha256"]) == 64
-    assert files["hazards/430182001/第15周（重发）.csv"]["duplicate_of"] == files[
-        "hazards/430182001/玉潭街道2023年第15周隐患排查治理台账.csv"]["file_id"]
-    assert files["hazards/430182001/玉潭街道2023年第14周隐患排查治理台账.xlsx"]["received_at"].startswith("2023-04-10 09:00")
+    assert (
+        files["hazards/430182001/第15周（重发）.csv"]["duplicate_of"]
+        == files["hazards/430182001/玉潭街道2023年第15周隐患排查治理台账.csv"]["file_id"]
+    )
+    assert files["hazards/430182001/玉潭街道2023年第14周隐患排查治理台账.xlsx"]["received_at"].startswith(
+        "2023-04-10 09:00"
+    )
     reasons = {p: f["reason"] or "" for p, f in files.items()}
     assert "是否放错了文件夹" in reasons["accidents/YJJ/误放的隐患台账.csv"]
     assert "不是可读取的表格" in reasons["hazards/430182002/损坏的文件.xlsx"]
@@ -168,7 +197,9 @@ def test_every_broken_row_is_quarantined_with_row_column_and_rule(home):
         ("inspections/ZFDD/w14.csv", 3, "罚款金额(万元)", "conditional"),
     }
     by_sender = as_json("quarantine", "--sender", "ZFDD", home=home)
-    assert [q["reason"] for q in by_sender] == ["条件必填项缺失：「处理措施」为“罚款”时「罚款金额(万元)」必须填写且大于0"]
+    assert [q["reason"] for q in by_sender] == [
+        "条件必填项缺失：「处理措施」为“罚款”时「罚款金额(万元)」必须填写且大于0"
+    ]
 
 
 def test_personal_data_is_masked_everywhere_it_is_shown(home):
@@ -198,15 +229,27 @@ def test_records_csv_uses_the_canonical_column_names(home):
     done = safetywh("records", "inspections", "--format", "csv", home=home)
     assert done.returncode == 0
     header = done.stdout.splitlines()[0].split(",")
-    assert header[:7] == ["inspection_id", "inspected_on", "township", "credit_code", "hazards_found", "action", "fine_10k_cny"]
+    assert header[:7] == [
+        "inspection_id",
+        "inspected_on",
+        "township",
+        "credit_code",
+        "hazards_found",
+        "action",
+        "fine_10k_cny",
+    ]
 
 
 def test_dbt_staging_holds_the_latest_versions(home):
     import duckdb
 
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
-        assert con.execute("SELECT count(*), count(DISTINCT hazard_id) FROM staging.stg_ledgers__hazards").fetchall() == [(3, 3)]
-        assert con.execute("SELECT count(*) FROM raw.hazards").fetchall() == [(4,)]  # H-001 twice, H-002, H-005: every version kept
+        assert con.execute(
+            "SELECT count(*), count(DISTINCT hazard_id) FROM staging.stg_ledgers__hazards"
+        ).fetchall() == [(3, 3)]
+        assert con.execute("SELECT count(*) FROM raw.hazards").fetchall() == [
+            (4,)
+        ]  # H-001 twice, H-002, H-005: every version kept
         columns = [r[0] for r in con.execute("DESCRIBE staging.stg_ledgers__hazards").fetchall()]
         assert "phone" not in columns and "responsible_person" not in columns and "township_code" in columns
 
@@ -231,7 +274,9 @@ def test_a_second_run_with_no_new_file_changes_nothing(home):
     before = snapshot()
 
     def every_file():
-        return {str(p.relative_to(home)): (p.stat().st_size, p.stat().st_mtime_ns) for p in home.rglob("*") if p.is_file()}
+        return {
+            str(p.relative_to(home)): (p.stat().st_size, p.stat().st_mtime_ns) for p in home.rglob("*") if p.is_file()
+        }
 
     files = every_file()
     assert (home / "dagster" / "history" / "runs.db").is_file()  # the home's Dagster instance holds the record

@@ -67,12 +67,28 @@ INLINE = (
 
 
 def dbt(*args: str, tmp_path: Path, profiles: Path | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "SAFETYWH_DUCKDB": str(tmp_path / "warehouse.duckdb"), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env = {
+        **os.environ,
+        "SAFETYWH_DUCKDB": str(tmp_path / "warehouse.duckdb"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
     env.pop("DBT_PROFILES_DIR", None)
     return subprocess.run(
-        [DBT, *args, "--profiles-dir", str(profiles or DBT_DIR), "--target-path", str(tmp_path / "target"),
-         "--log-path", str(tmp_path / "logs")],
-        cwd=DBT_DIR, env=env, capture_output=True, text=True, timeout=600,
+        [
+            DBT,
+            *args,
+            "--profiles-dir",
+            str(profiles or DBT_DIR),
+            "--target-path",
+            str(tmp_path / "target"),
+            "--log-path",
+            str(tmp_path / "logs"),
+        ],
+        cwd=DBT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
 
 
@@ -103,7 +119,9 @@ def test_cross_db_macros_render_for_duckdb_and_trino(tmp_path, trino_profiles):
     import sqlglot
     from sqlglot import ErrorLevel
 
-    on_duckdb = dbt("compile", "--quiet", "--no-populate-cache", "--no-introspect", "--inline", INLINE, tmp_path=tmp_path)
+    on_duckdb = dbt(
+        "compile", "--quiet", "--no-populate-cache", "--no-introspect", "--inline", INLINE, tmp_path=tmp_path
+    )
     assert on_duckdb.returncode == 0, on_duckdb.stdout[-3000:]
     row = duckdb.connect().execute(on_duckdb.stdout.strip()).fetchone()
     assert row[:8] == ("b", "2023-W14", "2023-04", dt.date(2024, 1, 1), 59, 0.5, 31, 1)
@@ -113,18 +131,55 @@ def test_cross_db_macros_render_for_duckdb_and_trino(tmp_path, trino_profiles):
     assert isinstance(row[17], dt.datetime) and abs((row[17] - shanghai).total_seconds()) < 120
     assert row[18:] == ("12.0/3.1", "a31")  # (1, 1) -> 'a' (first after 1), (1, 5) and (2, 1): none
 
-    on_trino = dbt("compile", "--quiet", "--no-populate-cache", "--no-introspect", "--inline", INLINE,
-                   tmp_path=tmp_path / "trino", profiles=trino_profiles)
+    on_trino = dbt(
+        "compile",
+        "--quiet",
+        "--no-populate-cache",
+        "--no-introspect",
+        "--inline",
+        INLINE,
+        tmp_path=tmp_path / "trino",
+        profiles=trino_profiles,
+    )
     assert on_trino.returncode == 0, on_trino.stdout[-3000:]
     sql = on_trino.stdout.strip().splitlines()
     sql = "\n".join(line for line in sql if not line.startswith("INFO:"))
-    for spelling in ("element_at(", "array[", "year_of_week(", "date_format(", "date_add('day'", "date_diff('day'",
-                     "cast(1 as double)", "sequence(", "_latest_rank", "contains(array[", "cast(array[] as array(varchar))",
-                     "array_agg(v order by k)", "split('a;b'", "interval '7' day", "interval '1' month", "day_of_week(",
-                     "at_timezone(now()", "format('%.1f'", "_first_rank", "cast(array[] as array(date))", "cardinality("):
+    for spelling in (
+        "element_at(",
+        "array[",
+        "year_of_week(",
+        "date_format(",
+        "date_add('day'",
+        "date_diff('day'",
+        "cast(1 as double)",
+        "sequence(",
+        "_latest_rank",
+        "contains(array[",
+        "cast(array[] as array(varchar))",
+        "array_agg(v order by k)",
+        "split('a;b'",
+        "interval '7' day",
+        "interval '1' month",
+        "day_of_week(",
+        "at_timezone(now()",
+        "format('%.1f'",
+        "_first_rank",
+        "cast(array[] as array(date))",
+        "cardinality(",
+    ):
         assert spelling in sql, spelling
-    for duckdb_only in ("qualify", "generate_series", "asof", "list(", "list_contains(", "isodow(", "timezone(", "printf(",
-                        "string_split(", "len("):
+    for duckdb_only in (
+        "qualify",
+        "generate_series",
+        "asof",
+        "list(",
+        "list_contains(",
+        "isodow(",
+        "timezone(",
+        "printf(",
+        "string_split(",
+        "len(",
+    ):
         assert duckdb_only not in sql.lower().replace("at_timezone(", ""), duckdb_only
     sqlglot.parse_one(sql, read="trino", error_level=ErrorLevel.RAISE)  # valid Trino syntax
 

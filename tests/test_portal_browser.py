@@ -91,7 +91,9 @@ def test_clerk_downloads_the_template_fills_checks_fixes_and_submits(browser, po
     import openpyxl
 
     sheets = openpyxl.load_workbook(template).worksheets
-    assert sheets[0].title == "填表说明" and "玉潭街道" in sheets[1]["A1"].value  # the title row names the clerk's township
+    assert (
+        sheets[0].title == "填表说明" and "玉潭街道" in sheets[1]["A1"].value
+    )  # the title row names the clerk's township
 
     upload(page, fill_template(template, tmp_path / "第14周台账.xlsx", [GOOD, BROKEN]), "将入库 1 行，隔离 1 行")
     text = main_text(page)
@@ -108,8 +110,11 @@ def test_clerk_downloads_the_template_fills_checks_fixes_and_submits(browser, po
     assert sheet["E4"].comment is not None and "一般、重大" in sheet["E4"].comment.text
     assert sheet["E3"].comment is None
 
-    upload(page, fill_template(tmp_path / "第14周台账.xlsx", tmp_path / "fixed" / "第14周台账.xlsx", [GOOD, FIXED]),
-           "将入库 2 行，隔离 0 行")
+    upload(
+        page,
+        fill_template(tmp_path / "第14周台账.xlsx", tmp_path / "fixed" / "第14周台账.xlsx", [GOOD, FIXED]),
+        "将入库 2 行，隔离 0 行",
+    )
     assert "将入库 2 行，隔离 0 行" in main_text(page)
     page.get_by_role("button", name="提交").click()
     page.get_by_text("数据报送回执").wait_for(timeout=60_000)
@@ -123,7 +128,8 @@ def test_clerk_downloads_the_template_fills_checks_fixes_and_submits(browser, po
 
     assert hashlib.sha256(landed.read_bytes()).hexdigest() in receipt
     assert [p.relative_to(home).as_posix() for p in (home / "landing").rglob("*") if p.is_file()] == [
-        "landing/hazards/430182001/第14周台账.xlsx"]
+        "landing/hazards/430182001/第14周台账.xlsx"
+    ]
 
     visit(page, "报送情况")
     cells = grid_cells(page)

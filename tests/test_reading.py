@@ -13,9 +13,13 @@ from tests.ledgers import headers, write_csv, write_xlsx
 ROW = ["SG-1", "2023-05-08 10:20", "玉潭", "建筑施工", "", "物体打击", "1", "0", "45", ""]
 
 
-@pytest.mark.parametrize("encoding, detected", [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-bom"), ("gbk", "gb18030"), ("gb18030", "gb18030")])
+@pytest.mark.parametrize(
+    "encoding, detected", [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-bom"), ("gbk", "gb18030"), ("gb18030", "gb18030")]
+)
 def test_csv_encodings(tmp_path, encoding, detected):
-    path = write_csv(tmp_path / "a.csv", headers("accidents"), [ROW], encoding=encoding, title="宁乡市2023年5月生产安全事故统计表")
+    path = write_csv(
+        tmp_path / "a.csv", headers("accidents"), [ROW], encoding=encoding, title="宁乡市2023年5月生产安全事故统计表"
+    )
     sheet = read_sheet(path)
     assert sheet.encoding == detected
     assert sheet.rows[1][0] == "事故编号"
@@ -24,7 +28,13 @@ def test_csv_encodings(tmp_path, encoding, detected):
 
 def test_title_blank_and_total_rows_are_skipped_with_excel_row_numbers(tmp_path):
     rows = [ROW, [None] * 10, ["SG-2", *ROW[1:]]]
-    path = write_xlsx(tmp_path / "a.xlsx", headers("accidents"), rows, title="标题", total=["合计", None, None, None, None, None, 1, 0, 45])
+    path = write_xlsx(
+        tmp_path / "a.xlsx",
+        headers("accidents"),
+        rows,
+        title="标题",
+        total=["合计", None, None, None, None, None, 1, 0, 45],
+    )
     layout = detect_layout(read_sheet(path).rows, get_contract("accidents"))
     assert layout.header_row == 2
     assert [n for n, _ in layout.data_rows] == [3, 5]
@@ -119,10 +129,14 @@ def test_the_fast_reader_and_openpyxl_agree(tmp_path):
             out.pop()
         return out
 
-    rows = [["SG-1", dt.datetime(2023, 5, 8, 10, 20), "玉潭", "建筑施工", None, "物体打击", 1, 0, 0.3, None],
-            [None] * 10,
-            ["SG-2", dt.date(2023, 5, 9), "430124105", "建筑施工", None, "物体打击", "０", 2, "1,050", "备注"]]
-    path = write_xlsx(tmp_path / "a.xlsx", headers("accidents"), rows, title="标题", blank_after_header=True, total=["合计"])
+    rows = [
+        ["SG-1", dt.datetime(2023, 5, 8, 10, 20), "玉潭", "建筑施工", None, "物体打击", 1, 0, 0.3, None],
+        [None] * 10,
+        ["SG-2", dt.date(2023, 5, 9), "430124105", "建筑施工", None, "物体打击", "０", 2, "1,050", "备注"],
+    ]
+    path = write_xlsx(
+        tmp_path / "a.xlsx", headers("accidents"), rows, title="标题", blank_after_header=True, total=["合计"]
+    )
     data = path.read_bytes()
     assert trimmed(_read_xlsx_fast(data)) == trimmed(_read_xlsx_openpyxl(data).rows)
     from pipelines.paths import REPO_ROOT
@@ -149,7 +163,9 @@ def test_a_formatting_only_tail_is_cut_and_a_late_value_is_kept(monkeypatch, lat
         rows = "".join(f'<row r="{r}"><c r="A{r}" s="0"/><c r="B{r}" s="0"/></row>' for r in range(5, 300))
         if late_value:
             rows += '<row r="300"><c r="A300" t="inlineStr"><is><t>F-9</t></is></c></row>'
-        return xml.replace(b"</sheetData>", rows.encode() + b"</sheetData><mergeCells count=\"1\"><mergeCell ref=\"C2:C3\"/></mergeCells>")
+        return xml.replace(
+            b"</sheetData>", rows.encode() + b'</sheetData><mergeCells count="1"><mergeCell ref="C2:C3"/></mergeCells>'
+        )
 
     data = rewrite_sheet(small_hazards_xlsx(), "xl/worksheets/sheet1.xml", change)
     facts = xlsx_scan.scan_sheet(zipfile.ZipFile(io.BytesIO(data)), "xl/worksheets/sheet1.xml", data)
@@ -182,4 +198,6 @@ def test_a_two_row_header_without_merges_and_a_footer_in_a_gbk_csv(tmp_path):
     assert (header.top_row, header.header_row) == (2, 3)
     rows = classify_rows([sheet.frame], [header], [1], contract)
     assert rows.select("_row_number", "_kind").rows() == [(1, "title"), (4, "data"), (5, "blank"), (6, "footer")]
-    assert rows.filter(rows["_kind"] == "data").select("accident_id", "deaths", "serious_injuries").rows() == [("SG-1", "1", "0")]
+    assert rows.filter(rows["_kind"] == "data").select("accident_id", "deaths", "serious_injuries").rows() == [
+        ("SG-1", "1", "0")
+    ]

@@ -37,6 +37,7 @@ CODE_A, CODE_B = uscc("91430124MA4L0000A"[:17]), uscc("91430182MA4L1234B"[:17])
 
 # ------------------------------------------------------------------ the files
 
+
 def two_row_hazards(path: Path) -> None:
     """填表说明 first; the ledger: a merged title, a 填报单位 line, a two-row header with group
     cells and headers merged down, a township merged over two rows, placeholders, synonyms,
@@ -62,8 +63,34 @@ def two_row_hazards(path: Path) -> None:
     sheet["A1"] = "宁乡市玉潭街道2023年第14周隐患排查治理台账"
     sheet.merge_cells("A1:L1")
     sheet["A2"] = "填报单位：玉潭街道（盖章）    填报日期：2023-04-10"
-    top = ["序号", "*隐患编号", "基本信息", None, None, "隐患等级", "隐 患 描 述", "整改情况", None, "※挂牌督办", "整改资金（万元）", "备注"]
-    low = [None, None, "排查日期", "所属乡镇", "统一社会信用代码", None, None, "整改\n期限", "整改完成日期", None, None, None]
+    top = [
+        "序号",
+        "*隐患编号",
+        "基本信息",
+        None,
+        None,
+        "隐患等级",
+        "隐 患 描 述",
+        "整改情况",
+        None,
+        "※挂牌督办",
+        "整改资金（万元）",
+        "备注",
+    ]
+    low = [
+        None,
+        None,
+        "排查日期",
+        "所属乡镇",
+        "统一社会信用代码",
+        None,
+        None,
+        "整改\n期限",
+        "整改完成日期",
+        None,
+        None,
+        None,
+    ]
     for c, (a, b) in enumerate(zip(top, low), start=1):
         sheet.cell(3, c, a)
         sheet.cell(4, c, b)
@@ -72,13 +99,39 @@ def two_row_hazards(path: Path) -> None:
     sheet.merge_cells("C3:E3")
     sheet.merge_cells("H3:I3")
     data = [
-        [1, "YH-1", "2023.4.3", "宁乡市玉潭街道", None, "一般隐患", "楼道堆放杂物", "2023-4-30", "/", "√", "0.5万元", None],
-        [2, "YH-2", dt.datetime(2023, 4, 4), "湖南省长沙市宁乡市玉潭街道办事处", "\u3000", "重大隐患", " 消防通道堵塞\n",
-         dt.datetime(2023, 5, 1), "2023-04-20", "×", "无", "已复查"],
+        [
+            1,
+            "YH-1",
+            "2023.4.3",
+            "宁乡市玉潭街道",
+            None,
+            "一般隐患",
+            "楼道堆放杂物",
+            "2023-4-30",
+            "/",
+            "√",
+            "0.5万元",
+            None,
+        ],
+        [
+            2,
+            "YH-2",
+            dt.datetime(2023, 4, 4),
+            "湖南省长沙市宁乡市玉潭街道办事处",
+            "\u3000",
+            "重大隐患",
+            " 消防通道堵塞\n",
+            dt.datetime(2023, 5, 1),
+            "2023-04-20",
+            "×",
+            "无",
+            "已复查",
+        ],
         [3, "YH-3", "2023-04-05", "玉潭街道", None, "一般", "配电箱未上锁", "2023-05-01", None, "Y", None, None],
         [4, "YH-4", "4月3日", None, None, "一般", "灭火器过期", "2023-05-01", "—", "N", "5000元", None],
         [5, "YH-5", "2023-04-06", "玉潭", None, "特大", "电线私拉", "2023-05-01", "——", "是", "", None],
-        [6], [7],
+        [6],
+        [7],
         [None, "填表人：张三", None, None, None, None, "联系电话：13812345678"],  # in the feed's own columns
         ["审核人：李四"],
         ["注：1. 本表每周一报送。"],
@@ -124,7 +177,16 @@ def biff8_enterprises(path: Path) -> None:
     sheet = book.add_sheet("企业名录")
     dates = xlwt.easyxf(num_format_str="yyyy-mm-dd")
     sheet.write_merge(0, 0, 0, 7, "宁乡市企业名录（2023年4月）")
-    header = ["统一社会信用代码", "企业名称", "所属乡镇", "行业类别", "风险等级", "是否高危企业", "双重预防机制", "更新日期"]
+    header = [
+        "统一社会信用代码",
+        "企业名称",
+        "所属乡镇",
+        "行业类别",
+        "风险等级",
+        "是否高危企业",
+        "双重预防机制",
+        "更新日期",
+    ]
     for c, h in enumerate(header):
         sheet.write(1, c, h)
     rows = [
@@ -170,6 +232,7 @@ def small_hazards_xlsx(rows: int = 3) -> bytes:
 
 def formatting_to_the_last_row(data: bytes) -> bytes:
     """Borders on two columns down to row 1,048,576, as a clerk's drag-select leaves them."""
+
     def change(xml: bytes) -> bytes:
         rows = "".join(f'<row r="{r}"><c r="A{r}" s="0"/><c r="B{r}" s="0"/></row>' for r in range(5, 1_048_577))
         xml = xml.replace(b"</sheetData>", rows.encode() + b"</sheetData>")
@@ -186,8 +249,8 @@ def password_protected(xls: bytes) -> bytes:
     at = xls.index(name)
     entry = "EncryptedPackage\x00".encode("utf-16-le")
     patched = bytearray(xls)
-    patched[at:at + 64] = entry.ljust(64, b"\x00")
-    patched[at + 64:at + 66] = len(entry).to_bytes(2, "little")
+    patched[at : at + 64] = entry.ljust(64, b"\x00")
+    patched[at + 64 : at + 66] = len(entry).to_bytes(2, "little")
     return bytes(patched)
 
 
@@ -195,7 +258,9 @@ def password_protected(xls: bytes) -> bytes:
 def landed(tmp_path_factory):
     home = tmp_path_factory.mktemp("real-ledgers")
     landing = home / "landing"
-    place = lambda feed, sender, name: (landing / feed / sender).mkdir(parents=True, exist_ok=True) or landing / feed / sender / name  # noqa: E731
+    place = lambda feed, sender, name: (  # noqa: E731
+        (landing / feed / sender).mkdir(parents=True, exist_ok=True) or landing / feed / sender / name
+    )
     two_row_hazards(place("hazards", YUTAN, "第14周台账.xlsx"))
     unicode_text_inspections(place("inspections", "ZFDD", "检查台账.txt"))
     biff8_enterprises(place("enterprises", "YJJ", "企业名录.et"))
@@ -209,16 +274,24 @@ def landed(tmp_path_factory):
     biff8_enterprises(home / "tmp.xls")
     place("enterprises", "YJJ", "加密.xlsx").write_bytes(password_protected((home / "tmp.xls").read_bytes()))
     bomb = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(small_hazards_xlsx())) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(small_hazards_xlsx())) as src,
+        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for info in src.infolist():
             dst.writestr(info.filename, src.read(info.filename))
         dst.writestr("xl/media/padding.bin", b"\x00" * (64 * 2**20))  # 64 MB of zeros in ~64 KB
     place("hazards", YUTAN, "炸弹.xlsx").write_bytes(bomb.getvalue())
-    huge = rewrite_sheet(small_hazards_xlsx(), "xl/worksheets/sheet1.xml",
-                         lambda x: x.replace(b'<dimension ref="A1:G4"/>', b'<dimension ref="A1:XFD1048576"/>'))
+    huge = rewrite_sheet(
+        small_hazards_xlsx(),
+        "xl/worksheets/sheet1.xml",
+        lambda x: x.replace(b'<dimension ref="A1:G4"/>', b'<dimension ref="A1:XFD1048576"/>'),
+    )
     place("hazards", YUTAN, "范围过大.xlsx").write_bytes(huge)
     place("hazards", YUTAN, "扫描件.xlsx").write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    place("hazards", YUTAN, "网页导出.xls").write_bytes("<html><body><table><tr><td>隐患编号</td></tr></table></body></html>".encode())
+    place("hazards", YUTAN, "网页导出.xls").write_bytes(
+        "<html><body><table><tr><td>隐患编号</td></tr></table></body></html>".encode()
+    )
     other = __import__("openpyxl").Workbook()
     other.active.title = "填表说明"
     other.active["A1"] = "说明"
@@ -253,42 +326,74 @@ def files(con) -> dict[str, tuple]:
 
 
 def quarantined(con, name: str) -> set[tuple]:
-    return set(con.execute("SELECT row_number, column_name, rule FROM meta.quarantine WHERE path LIKE ?",
-                           [f"%/{name}"]).fetchall())
+    return set(
+        con.execute(
+            "SELECT row_number, column_name, rule FROM meta.quarantine WHERE path LIKE ?", [f"%/{name}"]
+        ).fetchall()
+    )
 
 
 # ------------------------------------------------------------------ counts and cells
+
 
 def test_a_two_row_header_ledger_after_an_instruction_sheet_reads_with_hand_counted_rows(landed):
     f = files(landed["con"])["第14周台账.xlsx"]
     # status, code, reason, format, header row (the lower one), total, loaded, quarantined, skipped
     assert f[0:2] == ("loaded", None) and f[3:] == ("xlsx", 4, 13, 3, 2, 8)
-    kinds = dict(landed["con"].execute("""SELECT kind, list(row_number ORDER BY row_number) FROM meta.skipped_rows
-        JOIN meta.files USING (file_id) WHERE path LIKE '%第14周台账.xlsx' GROUP BY kind""").fetchall())
+    kinds = dict(
+        landed["con"]
+        .execute("""SELECT kind, list(row_number ORDER BY row_number) FROM meta.skipped_rows
+        JOIN meta.files USING (file_id) WHERE path LIKE '%第14周台账.xlsx' GROUP BY kind""")
+        .fetchall()
+    )
     # row 15, the note's second line merged across from the 序号 column, holds no value of its
     # own in the feed's columns: blank, like the 序号-only rows. Rows 16-39: formatting only.
     assert kinds == {"title": [1, 2], "blank": [10, 11, 15], "footer": [12, 13, 14]}
     assert quarantined(landed["con"], "第14周台账.xlsx") == {
-        (8, "found_on", "format"), (8, "funds_10k_cny", "format"), (9, "level", "enum")}
+        (8, "found_on", "format"),
+        (8, "funds_10k_cny", "format"),
+        (9, "level", "enum"),
+    }
 
 
 def test_values_are_read_as_the_rules_say(landed):
-    got = {r[0]: r[1:] for r in landed["con"].execute(
-        """SELECT hazard_id, found_on, township, level, description, deadline, rectified_on, is_supervised,
-                  funds_10k_cny, credit_code FROM raw.hazards WHERE _source_path LIKE '%第14周台账.xlsx'""").fetchall()}
+    got = {
+        r[0]: r[1:]
+        for r in landed["con"]
+        .execute(
+            """SELECT hazard_id, found_on, township, level, description, deadline, rectified_on, is_supervised,
+                  funds_10k_cny, credit_code FROM raw.hazards WHERE _source_path LIKE '%第14周台账.xlsx'"""
+        )
+        .fetchall()
+    }
     assert got == {
         # dotted date, county prefix, 一般隐患, / = open, √ = 是, 0.5万元 = 0.5
         "YH-1": (dt.date(2023, 4, 3), YUTAN, "一般", "楼道堆放杂物", dt.date(2023, 4, 30), None, "是", 0.5, None),
         # real Excel dates, province+city+county prefix and 办事处, full-width space = blank, 无 = null not 0
-        "YH-2": (dt.date(2023, 4, 4), YUTAN, "重大", "消防通道堵塞", dt.date(2023, 5, 1), dt.date(2023, 4, 20), "否", None, None),
+        "YH-2": (
+            dt.date(2023, 4, 4),
+            YUTAN,
+            "重大",
+            "消防通道堵塞",
+            dt.date(2023, 5, 1),
+            dt.date(2023, 4, 20),
+            "否",
+            None,
+            None,
+        ),
         # township from the cell merged over rows 7-8, Y = 是
         "YH-3": (dt.date(2023, 4, 5), YUTAN, "一般", "配电箱未上锁", dt.date(2023, 5, 1), None, "是", None, None),
     }
 
 
 def test_reasons_show_the_full_date_and_the_expected_unit(landed):
-    reasons = dict(landed["con"].execute(
-        "SELECT column_name, reason FROM meta.quarantine WHERE path LIKE '%第14周台账.xlsx' AND row_number = 8").fetchall())
+    reasons = dict(
+        landed["con"]
+        .execute(
+            "SELECT column_name, reason FROM meta.quarantine WHERE path LIKE '%第14周台账.xlsx' AND row_number = 8"
+        )
+        .fetchall()
+    )
     assert "2023年4月3日" in reasons["found_on"] and "完整日期" in reasons["found_on"]
     assert "万元" in reasons["funds_10k_cny"]
 
@@ -296,19 +401,31 @@ def test_reasons_show_the_full_date_and_the_expected_unit(landed):
 def test_footer_text_reaches_no_table_no_quarantine_entry_and_no_alert(landed):
     from pipelines.lib.alerts.outbox import process_alerts
     from pipelines.lib.profile import load_profile
-    from warehouse.home import Home
-
     from pipelines.lib.reference import write_reference_tables
+    from warehouse.home import Home
 
     con, home = landed["con"], landed["home"]
     write_reference_tables(con, load_profile())
     # the alerts' row problems are a dbt mart (data_quality_row_problems): build it
     con.close()
     built = subprocess.run(
-        [dbt_executable(), "run", "--select", "+data_quality_row_problems", "--profiles-dir", str(DBT_PROJECT_DIR),
-         "--target-path", str(home / "dbt-target"), "--log-path", str(home / "dbt-logs")],
-        cwd=DBT_PROJECT_DIR, env={**os.environ, "SAFETYWH_DUCKDB": str(home / "warehouse.duckdb")},
-        capture_output=True, text=True, timeout=600,
+        [
+            dbt_executable(),
+            "run",
+            "--select",
+            "+data_quality_row_problems",
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(home / "dbt-target"),
+            "--log-path",
+            str(home / "dbt-logs"),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        env={**os.environ, "SAFETYWH_DUCKDB": str(home / "warehouse.duckdb")},
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert built.returncode == 0, built.stdout[-3000:]
     con = landed["con"] = connect(home / "warehouse.duckdb")
@@ -316,12 +433,14 @@ def test_footer_text_reaches_no_table_no_quarantine_entry_and_no_alert(landed):
     assert con.execute("SELECT count(*) FROM meta.alerts WHERE sender_code = ?", [YUTAN]).fetchone()[0] >= 1
     secrets = ("张三", "13812345678", "李四")
     for schema, table in con.execute(
-            "SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name IN ('meta', 'raw', 'marts')").fetchall():
-        text = con.execute(f'SELECT string_agg(CAST(COLUMNS(*) AS VARCHAR), \'|\') FROM {schema}."{table}"').fetchone()
+        "SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name IN ('meta', 'raw', 'marts')"
+    ).fetchall():
+        text = con.execute(f"SELECT string_agg(CAST(COLUMNS(*) AS VARCHAR), '|') FROM {schema}.\"{table}\"").fetchone()
         for secret in secrets:
             assert all(secret not in (cell or "") for cell in text), f"{secret} found in {schema}.{table}"
     outbox = list((home / "outbox").rglob("*"))
     assert any(p.is_file() for p in outbox)
+
     def unzipped(blob: bytes) -> str:
         with zipfile.ZipFile(io.BytesIO(blob)) as z:
             return "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
@@ -350,8 +469,12 @@ def test_unicode_text_placeholders_and_units(landed):
     f = files(landed["con"])["检查台账.txt"]
     assert f[0] == "loaded" and f[3:] == ("csv", 1, 4, 2, 2, 0)
     assert quarantined(landed["con"], "检查台账.txt") == {(3, "action", "required"), (5, "fine_10k_cny", "format")}
-    got = dict((r[0], r[1:]) for r in landed["con"].execute(
-        "SELECT inspection_id, action, fine_10k_cny, township, inspected_on FROM raw.inspections").fetchall())
+    got = dict(
+        (r[0], r[1:])
+        for r in landed["con"]
+        .execute("SELECT inspection_id, action, fine_10k_cny, township, inspected_on FROM raw.inspections")
+        .fetchall()
+    )
     # 无 is a value of 处理措施; 宁乡县 is the county's former name; 2023-4-4 single digits
     assert got == {"J-1": ("无", None, YUTAN, dt.date(2023, 4, 3)), "J-3": ("罚款", 0.5, YUTAN, dt.date(2023, 4, 4))}
 
@@ -360,34 +483,63 @@ def test_an_excel_97_workbook_under_a_wps_name_reads_with_its_merges(landed):
     f = files(landed["con"])["企业名录.et"]
     assert f[0] == "loaded" and f[3:] == ("xls", 2, 4, 2, 1, 1)
     assert quarantined(landed["con"], "企业名录.et") == {(5, "risk_level", "enum")}
-    got = dict((r[0], r[1:]) for r in landed["con"].execute(
-        "SELECT name, township, risk_level, is_high_risk, updated_on FROM raw.enterprises").fetchall())
-    assert got == {"甲公司": (YUTAN, "橙", "是", dt.date(2023, 4, 3)), "乙公司": (YUTAN, "红", "否", dt.date(2023, 4, 4))}
+    got = dict(
+        (r[0], r[1:])
+        for r in landed["con"]
+        .execute("SELECT name, township, risk_level, is_high_risk, updated_on FROM raw.enterprises")
+        .fetchall()
+    )
+    assert got == {
+        "甲公司": (YUTAN, "橙", "是", dt.date(2023, 4, 3)),
+        "乙公司": (YUTAN, "红", "否", dt.date(2023, 4, 4)),
+    }
 
 
 def test_formatting_down_to_row_1048576_counts_no_phantom_rows(landed):
     assert files(landed["con"])["格式到底.xlsx"][3:] == ("xlsx", 1, 3, 3, 0, 0)
-    assert landed["con"].execute("SELECT count(*) FROM meta.skipped_rows JOIN meta.files USING (file_id) "
-                                 "WHERE path LIKE '%格式到底.xlsx'").fetchone()[0] == 0
+    assert (
+        landed["con"]
+        .execute(
+            "SELECT count(*) FROM meta.skipped_rows JOIN meta.files USING (file_id) WHERE path LIKE '%格式到底.xlsx'"
+        )
+        .fetchone()[0]
+        == 0
+    )
 
 
 def test_a_workbook_misnamed_csv_is_read_by_its_content(landed):
-    assert files(landed["con"])["错扩展名.csv"][:1] + files(landed["con"])["错扩展名.csv"][3:] == ("loaded", "xlsx", 1, 2, 2, 0, 0)
+    assert files(landed["con"])["错扩展名.csv"][:1] + files(landed["con"])["错扩展名.csv"][3:] == (
+        "loaded",
+        "xlsx",
+        1,
+        2,
+        2,
+        0,
+        0,
+    )
 
 
 # ------------------------------------------------------------------ rejections
 
-@pytest.mark.parametrize("name, code, words", [
-    ("宏.xlsm", "macro", ["宏", ".xlsx"]),
-    ("加密.xlsx", "password", ["请取消工作簿密码后重新报送"]),
-    ("炸弹.xlsx", "too_large", ["压缩比", "倍"]),
-    ("范围过大.xlsx", "too_large", ["单元格", "「台账」"]),
-    ("扫描件.xlsx", "not_a_table", ["PDF", "另存为 .xlsx"]),
-    ("网页导出.xls", "not_a_table", ["网页", "另存为 .xlsx"]),
-    ("缺列.xlsx", "missing_columns", ["工作表「台账」", "挂牌督办", "第 1 行", "「填表说明」「台账」"]),
-    ("无表头.xlsx", "missing_columns", ["「填表说明」「统计」", "前 20 行", "隐患编号"]),
-    ("未填写.xlsx", "no_rows", ["工作表「台账」第 2 行为表头", "其下第 3-6 行中没有", "（空白 3 行、签名或备注 1 行）", "表头下方"]),
-])
+
+@pytest.mark.parametrize(
+    "name, code, words",
+    [
+        ("宏.xlsm", "macro", ["宏", ".xlsx"]),
+        ("加密.xlsx", "password", ["请取消工作簿密码后重新报送"]),
+        ("炸弹.xlsx", "too_large", ["压缩比", "倍"]),
+        ("范围过大.xlsx", "too_large", ["单元格", "「台账」"]),
+        ("扫描件.xlsx", "not_a_table", ["PDF", "另存为 .xlsx"]),
+        ("网页导出.xls", "not_a_table", ["网页", "另存为 .xlsx"]),
+        ("缺列.xlsx", "missing_columns", ["工作表「台账」", "挂牌督办", "第 1 行", "「填表说明」「台账」"]),
+        ("无表头.xlsx", "missing_columns", ["「填表说明」「统计」", "前 20 行", "隐患编号"]),
+        (
+            "未填写.xlsx",
+            "no_rows",
+            ["工作表「台账」第 2 行为表头", "其下第 3-6 行中没有", "（空白 3 行、签名或备注 1 行）", "表头下方"],
+        ),
+    ],
+)
 def test_what_cannot_be_read_is_rejected_whole_saying_what_to_do(landed, name, code, words):
     f = files(landed["con"])[name]
     assert (f[0], f[1]) == ("rejected", code)
@@ -396,10 +548,13 @@ def test_what_cannot_be_read_is_rejected_whole_saying_what_to_do(landed, name, c
     assert f[5:] == (0, 0, 0, 0)
 
 
-@pytest.mark.parametrize("top, header, last, kinds, words", [
-    (3, 4, 4, {}, ["文件第 3-4 行为表头，其下没有任何行"]),  # a two-row header and nothing below it
-    (1, 1, 2, {"total": 1}, ["文件第 1 行为表头，其下第 2 行中没有", "（合计 1 行）"]),
-])
+@pytest.mark.parametrize(
+    "top, header, last, kinds, words",
+    [
+        (3, 4, 4, {}, ["文件第 3-4 行为表头，其下没有任何行"]),  # a two-row header and nothing below it
+        (1, 1, 2, {"total": 1}, ["文件第 1 行为表头，其下第 2 行中没有", "（合计 1 行）"]),
+    ],
+)
 def test_a_no_rows_reason_names_the_header_and_the_rows_searched(top, header, last, kinds, words):
     from pipelines.lib.layout_detect import SheetHeader, no_data_rows
 
@@ -429,11 +584,22 @@ def test_a_home_made_before_footer_rows_accepts_them(tmp_path):
     con.close()
 
 
-@pytest.mark.parametrize("cell, code", [
-    ("宁乡市玉潭街道", YUTAN), ("宁乡县玉潭街道", YUTAN), ("湖南省长沙市宁乡市玉潭街道办事处", YUTAN),
-    ("长沙市宁乡市玉潭", YUTAN), ("玉潭街道办事处", YUTAN), ("玉潭镇人民政府", YUTAN), ("玉潭政府", YUTAN),
-    ("长沙县玉潭街道", None), ("宁乡市", None), ("玉潭街道居委会", None), ("湖南省玉潭", None),
-])
+@pytest.mark.parametrize(
+    "cell, code",
+    [
+        ("宁乡市玉潭街道", YUTAN),
+        ("宁乡县玉潭街道", YUTAN),
+        ("湖南省长沙市宁乡市玉潭街道办事处", YUTAN),
+        ("长沙市宁乡市玉潭", YUTAN),
+        ("玉潭街道办事处", YUTAN),
+        ("玉潭镇人民政府", YUTAN),
+        ("玉潭政府", YUTAN),
+        ("长沙县玉潭街道", None),
+        ("宁乡市", None),
+        ("玉潭街道居委会", None),
+        ("湖南省玉潭", None),
+    ],
+)
 def test_township_cells_with_county_and_government(cell, code):
     import polars as pl
 
@@ -442,12 +608,16 @@ def test_township_cells_with_county_and_government(cell, code):
     from pipelines.lib.profile import load_profile
 
     contract = get_contract("rescue_teams")
-    frame = pl.DataFrame({n: [cell if n == "township" else None] for n in contract.names}, schema={n: pl.String for n in contract.names})
+    frame = pl.DataFrame(
+        {n: [cell if n == "township" else None] for n in contract.names}, schema={n: pl.String for n in contract.names}
+    )
     assert parse_rows(frame, contract, load_profile().township_lookup())["township"].to_list() == [code]
 
 
-@pytest.mark.parametrize("limits, rejected", [({}, False), ({"max_uncompressed_mb": 0.001}, True),
-                                              ({"max_cells": 27}, True), ({"max_cells": 28}, False)])
+@pytest.mark.parametrize(
+    "limits, rejected",
+    [({}, False), ({"max_uncompressed_mb": 0.001}, True), ({"max_cells": 27}, True), ({"max_cells": 28}, False)],
+)
 def test_workbook_limits_come_from_the_profile(limits, rejected):
     from pipelines.lib.reading import WorkbookLimits, read_book
     from pipelines.lib.rules import Rejection
@@ -462,10 +632,19 @@ def test_workbook_limits_come_from_the_profile(limits, rejected):
     assert not rejected
 
 
-@pytest.mark.parametrize("first_cell, kind", [
-    ("填表人：王五", "footer"), ("负责人（签字）：", "footer"), ("联系电话: 0731-1234567", "footer"), ("以下空白", "footer"),
-    ("注：本表每周报送", "footer"), ("说明书缺失", "data"), ("注册资本未填", "data"), ("填表人", "data"),
-])
+@pytest.mark.parametrize(
+    "first_cell, kind",
+    [
+        ("填表人：王五", "footer"),
+        ("负责人（签字）：", "footer"),
+        ("联系电话: 0731-1234567", "footer"),
+        ("以下空白", "footer"),
+        ("注：本表每周报送", "footer"),
+        ("说明书缺失", "data"),
+        ("注册资本未填", "data"),
+        ("填表人", "data"),
+    ],
+)
 def test_footer_markers_need_their_colon(first_cell, kind):
     import polars as pl
 
@@ -480,14 +659,26 @@ def test_footer_markers_need_their_colon(first_cell, kind):
     assert isinstance(got, pl.DataFrame)
 
 
-@pytest.mark.parametrize("feed, column, cell, value", [
-    ("hazards", "level", "重大事故隐患", "重大"), ("hazards", "level", "一般隐患", "一般"), ("hazards", "level", "特大", "特大"),
-    ("hazards", "is_supervised", "✓", "是"), ("hazards", "is_supervised", "ＹＥＳ", "是"), ("hazards", "is_supervised", "✗", "否"),
-    ("hazards", "is_supervised", "no", "否"), ("hazards", "is_supervised", "是的", "是的"),
-    ("enterprises", "risk_level", "低风险", "蓝"), ("enterprises", "risk_level", "橙色", "橙"), ("enterprises", "risk_level", "紫色", "紫色"),
-    ("flood_transfers", "warning_level", "黄色预警", "黄"), ("flood_transfers", "warning_level", "一般", "一般"),
-    ("inspections", "action", "无", "无"), ("inspections", "action", "/", None),
-])
+@pytest.mark.parametrize(
+    "feed, column, cell, value",
+    [
+        ("hazards", "level", "重大事故隐患", "重大"),
+        ("hazards", "level", "一般隐患", "一般"),
+        ("hazards", "level", "特大", "特大"),
+        ("hazards", "is_supervised", "✓", "是"),
+        ("hazards", "is_supervised", "ＹＥＳ", "是"),
+        ("hazards", "is_supervised", "✗", "否"),
+        ("hazards", "is_supervised", "no", "否"),
+        ("hazards", "is_supervised", "是的", "是的"),
+        ("enterprises", "risk_level", "低风险", "蓝"),
+        ("enterprises", "risk_level", "橙色", "橙"),
+        ("enterprises", "risk_level", "紫色", "紫色"),
+        ("flood_transfers", "warning_level", "黄色预警", "黄"),
+        ("flood_transfers", "warning_level", "一般", "一般"),
+        ("inspections", "action", "无", "无"),
+        ("inspections", "action", "/", None),
+    ],
+)
 def test_synonyms_load_as_the_value_and_anything_else_stays_as_sent(feed, column, cell, value):
     """What stays as sent (特大, 是的, 紫色; 一般 is a risk word, not a warning level) fails the enum check."""
     import polars as pl
@@ -497,7 +688,9 @@ def test_synonyms_load_as_the_value_and_anything_else_stays_as_sent(feed, column
     from pipelines.lib.profile import load_profile
 
     contract = get_contract(feed)
-    frame = pl.DataFrame({n: [cell if n == column else None] for n in contract.names}, schema={n: pl.String for n in contract.names})
+    frame = pl.DataFrame(
+        {n: [cell if n == column else None] for n in contract.names}, schema={n: pl.String for n in contract.names}
+    )
     parsed = parse_rows(frame, contract, load_profile().township_lookup())
     assert parsed[column].to_list() == [value]
 
@@ -511,15 +704,15 @@ def test_a_damaged_workbook_is_a_rejection_not_a_crash(damage):
 
     data = small_hazards_xlsx()
     if damage == "truncated sheet":
-        data = rewrite_sheet(data, "xl/worksheets/sheet1.xml", lambda x: x[:len(x) // 2])
+        data = rewrite_sheet(data, "xl/worksheets/sheet1.xml", lambda x: x[: len(x) // 2])
     elif damage == "garbage sheet":
         data = rewrite_sheet(data, "xl/worksheets/sheet1.xml", lambda x: b"\x00\xff garbage")
     elif damage == "half a file":
-        data = data[:len(data) // 2]
+        data = data[: len(data) // 2]
     else:  # the sheet's compressed bytes overwritten, its directory entry intact
         info = zipfile.ZipFile(io.BytesIO(data)).getinfo("xl/worksheets/sheet1.xml")
         start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
-        data = data[:start] + b"\xff" * info.compress_size + data[start + info.compress_size:]
+        data = data[:start] + b"\xff" * info.compress_size + data[start + info.compress_size :]
     with pytest.raises(Rejection) as caught:
         find_sheet(read_book(Path("a.xlsx"), data), get_contract("hazards"))
     assert caught.value.code == "not_a_table" and "另存为 .xlsx" in caught.value.reason
@@ -543,8 +736,8 @@ def test_a_forged_uncompressed_size_is_caught_while_inflating():
         at = data.find(signature)
         while at >= 0:
             name_at = at + (30 if signature == b"PK\x03\x04" else 46)
-            if data[name_at:name_at + len(name)] == name:
-                data[at + size_at:at + size_at + 4] = struct.pack("<I", 1000)
+            if data[name_at : name_at + len(name)] == name:
+                data[at + size_at : at + size_at + 4] = struct.pack("<I", 1000)
             at = data.find(signature, at + 4)
     limits = WorkbookLimits(max_uncompressed_mb=1)
     with pytest.raises(Rejection) as caught:

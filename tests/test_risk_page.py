@@ -22,10 +22,16 @@ def server(generated_home, tmp_path_factory):
 def _latest(home):
     with duckdb.connect(str(Home.resolve(home).published_path), read_only=True) as con:
         as_of = con.execute("select max(as_of) from marts.township_risk").fetchone()[0]
-        red = con.execute("select township_name, score from marts.township_risk where as_of = ? "
-                          "order by level_rank desc, score desc, township_code limit 1", [as_of]).fetchone()
-        clue = con.execute("select self_report_drop__clue from marts.township_signals where as_of = ? "
-                           "and self_report_drop__fires order by township_code limit 1", [as_of]).fetchone()
+        red = con.execute(
+            "select township_name, score from marts.township_risk where as_of = ? "
+            "order by level_rank desc, score desc, township_code limit 1",
+            [as_of],
+        ).fetchone()
+        clue = con.execute(
+            "select self_report_drop__clue from marts.township_signals where as_of = ? "
+            "and self_report_drop__fires order by township_code limit 1",
+            [as_of],
+        ).fetchone()
     return as_of, red, clue
 
 

@@ -29,26 +29,93 @@ ID_OLD_CODE = valid_ric("43012419800101123")
 WRONG_ID = ID_OLD_CODE[:-1] + ("0" if ID_OLD_CODE[-1] != "0" else "1")
 
 CLEAN = {
-    "hazards": dict(hazard_id="H-1", found_on="2023-04-03", township="玉潭", credit_code=CREDIT, level="一般",
-                    description="消防通道堵塞", deadline="2023-04-10", rectified_on="2023-04-08",
-                    responsible_person="张三", phone="13712345678", is_supervised="否", funds_10k_cny="0.5"),
-    "accidents": dict(accident_id="SG-1", occurred_at="2023-05-08 10:20", township="玉潭街道", sector="建筑施工",
-                      credit_code="", accident_type="物体打击", deaths="1", serious_injuries="0",
-                      direct_loss_10k_cny="45", summary=""),
-    "inspections": dict(inspection_id="JC-1", inspected_on="2023-04-03", township="道林", credit_code=CREDIT,
-                        hazards_found="2", action="罚款", fine_10k_cny="1.5"),
-    "forest_fires": dict(fire_id="HZ-1", started_at="2023-03-01 14:00", township="沩山", burned_area_ha="2.5",
-                         damaged_forest_ha="0.8", deaths="0", serious_injuries="0", cause="祭祀用火"),
-    "relief": dict(relief_id="JZ-1", township="黄材", disaster_type="洪涝", affected_on="2023-06-20", person_name="李四",
-                   id_number=ID_OLD_CODE, in_hardship="是", relieved_on="2023-07-01", amount_cny="2000"),
-    "drills": dict(drill_id="YL-1", held_on="2023-05-12", team_id="T-01", township="玉潭", kind="演练",
-                   subject="防汛", participants="30"),
-    "reserve_depots": dict(township="玉潭", status="已建成", completed_on="2022-06-30", item_kinds="20", item_count="500"),
-    "plans": dict(plan_id="YA-1", owner_unit="玉潭街道办事处", township="玉潭", plan_type="总体",
-                  issued_on="2023-01-10", filed_on="2023-01-20"),
+    "hazards": dict(
+        hazard_id="H-1",
+        found_on="2023-04-03",
+        township="玉潭",
+        credit_code=CREDIT,
+        level="一般",
+        description="消防通道堵塞",
+        deadline="2023-04-10",
+        rectified_on="2023-04-08",
+        responsible_person="张三",
+        phone="13712345678",
+        is_supervised="否",
+        funds_10k_cny="0.5",
+    ),
+    "accidents": dict(
+        accident_id="SG-1",
+        occurred_at="2023-05-08 10:20",
+        township="玉潭街道",
+        sector="建筑施工",
+        credit_code="",
+        accident_type="物体打击",
+        deaths="1",
+        serious_injuries="0",
+        direct_loss_10k_cny="45",
+        summary="",
+    ),
+    "inspections": dict(
+        inspection_id="JC-1",
+        inspected_on="2023-04-03",
+        township="道林",
+        credit_code=CREDIT,
+        hazards_found="2",
+        action="罚款",
+        fine_10k_cny="1.5",
+    ),
+    "forest_fires": dict(
+        fire_id="HZ-1",
+        started_at="2023-03-01 14:00",
+        township="沩山",
+        burned_area_ha="2.5",
+        damaged_forest_ha="0.8",
+        deaths="0",
+        serious_injuries="0",
+        cause="祭祀用火",
+    ),
+    "relief": dict(
+        relief_id="JZ-1",
+        township="黄材",
+        disaster_type="洪涝",
+        affected_on="2023-06-20",
+        person_name="李四",
+        id_number=ID_OLD_CODE,
+        in_hardship="是",
+        relieved_on="2023-07-01",
+        amount_cny="2000",
+    ),
+    "drills": dict(
+        drill_id="YL-1",
+        held_on="2023-05-12",
+        team_id="T-01",
+        township="玉潭",
+        kind="演练",
+        subject="防汛",
+        participants="30",
+    ),
+    "reserve_depots": dict(
+        township="玉潭", status="已建成", completed_on="2022-06-30", item_kinds="20", item_count="500"
+    ),
+    "plans": dict(
+        plan_id="YA-1",
+        owner_unit="玉潭街道办事处",
+        township="玉潭",
+        plan_type="总体",
+        issued_on="2023-01-10",
+        filed_on="2023-01-20",
+    ),
 }
-SENDER = {"hazards": "430182001", "accidents": "YJJ", "inspections": "ZFDD", "forest_fires": "LYJ", "relief": "YJJ",
-          "drills": "XFJY", "reserve_depots": "YJJ", "plans": "YJJ"}
+SENDER = {
+    "hazards": "430182001",
+    "accidents": "YJJ",
+    "inspections": "ZFDD",
+    "forest_fires": "LYJ",
+    "relief": "YJJ",
+    "drills": "XFJY",
+    "reserve_depots": "YJJ",
+    "plans": "YJJ",
+}
 
 CASES = [
     ("hazards", "description", "", "required"),
@@ -87,8 +154,12 @@ def ledger_row(feed: str, values: dict[str, str]) -> list[str]:
 def write_teams(landing):
     contract = get_contract("rescue_teams")
     rows = [["T-01", "玉潭街道应急救援队", "综合", "玉潭", "25"]]
-    write_csv(landing / "rescue_teams" / "YJJ" / "teams.csv", [c.header for c in contract.columns], rows,
-              received=dt.datetime(2023, 1, 3, 9))
+    write_csv(
+        landing / "rescue_teams" / "YJJ" / "teams.csv",
+        [c.header for c in contract.columns],
+        rows,
+        received=dt.datetime(2023, 1, 3, 9),
+    )
 
 
 @pytest.mark.parametrize("feed, column, value, rule", CASES, ids=[f"{f}.{c}.{r}" for f, c, _, r in CASES])
@@ -101,15 +172,20 @@ def test_rule_quarantines_the_broken_row_only(tmp_path, ingest, feed, column, va
     if record_id != column:
         broken[record_id] = clean[record_id] + "-B" if record_id != "township" else "道林"
     header = [c.header for c in get_contract(feed).columns]
-    write_csv(landing / feed / SENDER[feed] / "ledger.csv", header, [ledger_row(feed, clean), ledger_row(feed, broken)],
-              title="测试台账", received=dt.datetime(2023, 8, 1, 9))
+    write_csv(
+        landing / feed / SENDER[feed] / "ledger.csv",
+        header,
+        [ledger_row(feed, clean), ledger_row(feed, broken)],
+        title="测试台账",
+        received=dt.datetime(2023, 8, 1, 9),
+    )
     con, results = ingest()
     cells = con.execute(
         "SELECT row_number, column_name, rule, reason FROM meta.quarantine WHERE feed = ?", [feed]
     ).fetchall()
     assert {(r[0], r[1], r[2]) for r in cells} == {(4, column, rule)}, cells
     assert all(r[3] for r in cells)  # a Chinese reason for every cell
-    (status, total, loaded, quarantined, skipped), = con.execute(
+    ((status, total, loaded, quarantined, skipped),) = con.execute(
         f"SELECT status, rows_total, rows_loaded, rows_quarantined, rows_skipped FROM meta.files WHERE feed = '{feed}'"
     ).fetchall()
     assert (status, total, loaded, quarantined, skipped) == ("loaded", 3, 1, 1, 1)
@@ -122,16 +198,28 @@ def test_duplicate_ids_in_one_file_quarantine_both_and_keep_the_earlier_version(
     landing = tmp_path / "landing"
     header = [c.header for c in get_contract("accidents").columns]
     first = {**CLEAN["accidents"], "deaths": "0"}
-    write_csv(landing / "accidents" / "YJJ" / "may.csv", header, [ledger_row("accidents", first)],
-              received=dt.datetime(2023, 5, 9, 9))
+    write_csv(
+        landing / "accidents" / "YJJ" / "may.csv",
+        header,
+        [ledger_row("accidents", first)],
+        received=dt.datetime(2023, 5, 9, 9),
+    )
     second = {**CLEAN["accidents"], "deaths": "2"}
     third = {**CLEAN["accidents"], "deaths": "3"}
-    write_csv(landing / "accidents" / "YJJ" / "june.csv", header,
-              [ledger_row("accidents", second), ledger_row("accidents", third)], received=dt.datetime(2023, 6, 2, 9))
+    write_csv(
+        landing / "accidents" / "YJJ" / "june.csv",
+        header,
+        [ledger_row("accidents", second), ledger_row("accidents", third)],
+        received=dt.datetime(2023, 6, 2, 9),
+    )
     con, _ = ingest()
-    cells = con.execute("SELECT path, row_number, column_name, rule FROM meta.quarantine ORDER BY row_number").fetchall()
-    assert cells == [("accidents/YJJ/june.csv", 2, "accident_id", "duplicate_id"),
-                     ("accidents/YJJ/june.csv", 3, "accident_id", "duplicate_id")]
+    cells = con.execute(
+        "SELECT path, row_number, column_name, rule FROM meta.quarantine ORDER BY row_number"
+    ).fetchall()
+    assert cells == [
+        ("accidents/YJJ/june.csv", 2, "accident_id", "duplicate_id"),
+        ("accidents/YJJ/june.csv", 3, "accident_id", "duplicate_id"),
+    ]
     assert con.execute("SELECT deaths, _source_path FROM raw.accidents").fetchall() == [(0, "accidents/YJJ/may.csv")]
 
 
@@ -141,7 +229,7 @@ def test_personal_values_are_masked_in_quarantine(tmp_path, ingest):
     broken = {**CLEAN["relief"], "relief_id": "JZ-2", "id_number": WRONG_ID}
     write_csv(landing / "relief" / "YJJ" / "r.csv", header, [ledger_row("relief", broken)])
     con, _ = ingest()
-    (value,), = con.execute("SELECT value FROM meta.quarantine").fetchall()
+    ((value,),) = con.execute("SELECT value FROM meta.quarantine").fetchall()
     assert value == WRONG_ID[:4] + "*" * 10 + WRONG_ID[-4:]
     dump = str(con.execute("SELECT * FROM meta.quarantine").fetchall())
     assert WRONG_ID not in dump
@@ -150,7 +238,9 @@ def test_personal_values_are_masked_in_quarantine(tmp_path, ingest):
 def test_reference_is_not_checked_before_the_register_exists(tmp_path, ingest):
     landing = tmp_path / "landing"
     header = [c.header for c in get_contract("drills").columns]
-    write_csv(landing / "drills" / "XFJY" / "d.csv", header, [ledger_row("drills", {**CLEAN["drills"], "team_id": "T-77"})])
+    write_csv(
+        landing / "drills" / "XFJY" / "d.csv", header, [ledger_row("drills", {**CLEAN["drills"], "team_id": "T-77"})]
+    )
     con, results = ingest()
     assert results["drills"].rows_loaded == 1
     assert con.execute("SELECT count(*) FROM meta.quarantine").fetchall() == [(0,)]
@@ -162,9 +252,14 @@ def test_reference_quarantines_a_file_naming_no_registered_id(tmp_path, ingest):
     landing = tmp_path / "landing"
     write_teams(landing)
     header = [c.header for c in get_contract("drills").columns]
-    rows = [ledger_row("drills", {**CLEAN["drills"], "drill_id": f"YL-{i}", "team_id": team}) for i, team in enumerate(["T-98", "T-99"])]
+    rows = [
+        ledger_row("drills", {**CLEAN["drills"], "drill_id": f"YL-{i}", "team_id": team})
+        for i, team in enumerate(["T-98", "T-99"])
+    ]
     write_csv(landing / "drills" / "XFJY" / "d.csv", header, rows, received=dt.datetime(2023, 8, 1, 9))
     con, results = ingest()
     assert results["drills"].rows_loaded == 0
-    cells = con.execute("SELECT row_number, column_name, rule FROM meta.quarantine WHERE feed = 'drills' ORDER BY row_number").fetchall()
+    cells = con.execute(
+        "SELECT row_number, column_name, rule FROM meta.quarantine WHERE feed = 'drills' ORDER BY row_number"
+    ).fetchall()
     assert cells == [(2, "team_id", "reference"), (3, "team_id", "reference")]

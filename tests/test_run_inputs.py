@@ -29,7 +29,9 @@ def record(home: Home, inputs, status: str = "SUCCESS", retries_pending: bool = 
     tags = inputs.tags() | (run_inputs.left_behind(home, retries_pending) if status == "SUCCESS" else {})
     run_id = str(uuid.uuid4())
     with dg.DagsterInstance.from_config(ensure_instance(home)) as instance:
-        instance.add_run(DagsterRun(job_name=run_inputs.JOB_NAME, run_id=run_id, status=DagsterRunStatus[status], tags=tags))
+        instance.add_run(
+            DagsterRun(job_name=run_inputs.JOB_NAME, run_id=run_id, status=DagsterRunStatus[status], tags=tags)
+        )
     return run_id
 
 
@@ -92,15 +94,18 @@ def test_reading_the_record_writes_nothing(setup):
     assert {p: (p.stat().st_size, p.stat().st_mtime_ns) for p in home.root.rglob("*") if p.is_file()} == files
 
 
-@pytest.mark.parametrize("change, reason", [
-    ("new_file", "收件目录有新的或变动的文件"),
-    ("touched_file", "收件目录有新的或变动的文件"),
-    ("removed_file", "收件目录有新的或变动的文件"),
-    ("code", "程序或 dbt 模型有变化"),
-    ("profile", "县情配置有变化"),
-    ("setting", "SAFETYWH_* 设置有变化"),
-    ("hour", "已跨整点"),
-])
+@pytest.mark.parametrize(
+    "change, reason",
+    [
+        ("new_file", "收件目录有新的或变动的文件"),
+        ("touched_file", "收件目录有新的或变动的文件"),
+        ("removed_file", "收件目录有新的或变动的文件"),
+        ("code", "程序或 dbt 模型有变化"),
+        ("profile", "县情配置有变化"),
+        ("setting", "SAFETYWH_* 设置有变化"),
+        ("hour", "已跨整点"),
+    ],
+)
 def test_a_changed_input_runs(setup, monkeypatch, change, reason):
     home, code, profile, inputs, _ = setup
     ledger = home.landing / "hazards" / "430182001" / "w01.csv"
@@ -122,8 +127,15 @@ def test_a_changed_input_runs(setup, monkeypatch, change, reason):
     verdict = run_inputs.what_is_new(home, inputs(now))
     assert not verdict.skip
     assert reason in verdict.reason
-    part = {"new_file": "landing", "touched_file": "landing", "removed_file": "landing", "code": "code",
-            "profile": "profile", "setting": "settings", "hour": "hour"}[change]
+    part = {
+        "new_file": "landing",
+        "touched_file": "landing",
+        "removed_file": "landing",
+        "code": "code",
+        "profile": "profile",
+        "setting": "settings",
+        "hour": "hour",
+    }[change]
     assert verdict.changed == (part,)  # a changed landing is what starts the validation worker
 
 
@@ -168,8 +180,13 @@ def test_an_unreadable_profile_is_refused_before_the_run(tmp_path):
     for folder in (tmp_path / "missing", broken):
         env = {k: v for k, v in os.environ.items() if not k.startswith("SAFETYWH_")}
         env["SAFETYWH_PROFILE"] = str(folder)
-        done = subprocess.run([sys.executable, "-m", "pipelines", "run", "--home", str(tmp_path / "home")],
-                              capture_output=True, text=True, env=env, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "pipelines", "run", "--home", str(tmp_path / "home")],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
         assert done.returncode == 2, done.stderr
         assert "错误：县情配置无法读取" in done.stderr and "Traceback" not in done.stderr
 
@@ -188,9 +205,17 @@ def test_a_home_inside_the_code_counts_only_the_code(tmp_path):
         return run_inputs.current_inputs(home, profile, TZ, NOW, code_roots=[package])
 
     before = inputs()
-    for path in (home.landing / "hazards" / "430182001" / "w01.csv", home.duckdb_path, home.published_path,
-                 home.outbox / "a.eml", home.logs / "last-run.log", home.lock_path, run_inputs.runs_db(home),
-                 target_dir(home) / "partial_parse.msgpack", state_dir(home) / "manifest.json"):
+    for path in (
+        home.landing / "hazards" / "430182001" / "w01.csv",
+        home.duckdb_path,
+        home.published_path,
+        home.outbox / "a.eml",
+        home.logs / "last-run.log",
+        home.lock_path,
+        run_inputs.runs_db(home),
+        target_dir(home) / "partial_parse.msgpack",
+        state_dir(home) / "manifest.json",
+    ):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("written by a run")
     after = inputs()

@@ -27,8 +27,12 @@ BOUND_S = 420
 
 def hazards_file(home: Path, week: int, rows: list[dict]) -> Path:
     path = home / "landing" / "hazards" / YUTAN / f"玉潭街道2023年第{week}周隐患排查治理台账.csv"
-    return write_csv(path, headers("hazards"), [ledger_row("hazards", {**CLEAN["hazards"], **r}) for r in rows],
-                     received=dt.datetime(2023, 4, 3) + dt.timedelta(weeks=week - 14))
+    return write_csv(
+        path,
+        headers("hazards"),
+        [ledger_row("hazards", {**CLEAN["hazards"], **r}) for r in rows],
+        received=dt.datetime(2023, 4, 3) + dt.timedelta(weeks=week - 14),
+    )
 
 
 def published(home: Path, sql: str) -> list:
@@ -60,7 +64,7 @@ def group_alive(pgid: int) -> bool:
             text = stat.read_text()
         except OSError:
             continue
-        state, _ppid, pgrp = text[text.rindex(")") + 2:].split()[:3]
+        state, _ppid, pgrp = text[text.rindex(")") + 2 :].split()[:3]
         if int(pgrp) == pgid and state != "Z":
             return True
     return False
@@ -71,24 +75,47 @@ def test_a_dropped_file_is_published_and_alerted_and_sigterm_stops_everything(tm
     hazards_file(home, 14, [{"hazard_id": "H-001"}])
     env = {k: v for k, v in os.environ.items() if k not in ("SAFETYWH_HOME", "SAFETYWH_DUCKDB", "DAGSTER_HOME")}
     log = (tmp_path / "serve.log").open("w+")
-    proc = subprocess.Popen([*SAFETYWH, "serve", "--home", str(home), "--port", str(free_port()),
-                             "--dashboard-port", str(free_port())], stdout=log, stderr=subprocess.STDOUT, env=env)
+    proc = subprocess.Popen(
+        [*SAFETYWH, "serve", "--home", str(home), "--port", str(free_port()), "--dashboard-port", str(free_port())],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
     try:
         # no successful run yet: the sensor runs the landing tree as it is
         wait_for(lambda: published(home, "SELECT hazard_id FROM staging.stg_ledgers__hazards"), BOUND_S, proc)
         alerts_before = {r[0] for r in published(home, "SELECT alert_id FROM meta.alerts")}
 
         # a new weekly ledger: one good row, one with an impossible date (quarantined, alerted)
-        hazards_file(home, 16, [{"hazard_id": "H-100", "found_on": "2023-04-17", "deadline": "2023-04-30", "rectified_on": ""},
-                                {"hazard_id": "H-101", "found_on": "2023年13月40日", "deadline": "2023-04-30", "rectified_on": ""}])
-        rows = wait_for(lambda: published(home, "SELECT hazard_id FROM staging.stg_ledgers__hazards ORDER BY 1")
-                        if len(published(home, "SELECT 1 FROM staging.stg_ledgers__hazards")) == 2 else [], BOUND_S, proc)
+        hazards_file(
+            home,
+            16,
+            [
+                {"hazard_id": "H-100", "found_on": "2023-04-17", "deadline": "2023-04-30", "rectified_on": ""},
+                {"hazard_id": "H-101", "found_on": "2023年13月40日", "deadline": "2023-04-30", "rectified_on": ""},
+            ],
+        )
+        rows = wait_for(
+            lambda: (
+                published(home, "SELECT hazard_id FROM staging.stg_ledgers__hazards ORDER BY 1")
+                if len(published(home, "SELECT 1 FROM staging.stg_ledgers__hazards")) == 2
+                else []
+            ),
+            BOUND_S,
+            proc,
+        )
         assert rows == [("H-001",), ("H-100",)]
-        quarantined = published(home, "SELECT q.row_number, q.column_name FROM meta.quarantine q JOIN meta.files f "
-                                      "USING (file_id) WHERE f.path LIKE '%第16周%'")
+        quarantined = published(
+            home,
+            "SELECT q.row_number, q.column_name FROM meta.quarantine q JOIN meta.files f "
+            "USING (file_id) WHERE f.path LIKE '%第16周%'",
+        )
         assert quarantined == [(3, "found_on")]  # header row 1, H-100 row 2, H-101 row 3
-        new_alerts = [r for r in published(home, "SELECT alert_id, sender_code, eml_path FROM meta.alerts")
-                      if r[0] not in alerts_before]
+        new_alerts = [
+            r
+            for r in published(home, "SELECT alert_id, sender_code, eml_path FROM meta.alerts")
+            if r[0] not in alerts_before
+        ]
         assert [r[1] for r in new_alerts] == [YUTAN]
         assert (home / "outbox" / new_alerts[0][2]).is_file()
     finally:
@@ -117,7 +144,9 @@ def runs(home: Path) -> list[tuple[str, str]]:
         return []
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
-        return con.execute("SELECT run_id, status FROM runs WHERE pipeline_name = 'safetywh_run' ORDER BY id").fetchall()
+        return con.execute(
+            "SELECT run_id, status FROM runs WHERE pipeline_name = 'safetywh_run' ORDER BY id"
+        ).fetchall()
     except sqlite3.Error:
         return []
     finally:
@@ -128,12 +157,28 @@ def marts(path: Path) -> dict[str, list]:
     """Every mart's rows; a TIMESTAMP ``as_of`` is the wall clock of the build (lateness
     verdicts), not data, and is left out (a daily mart's ``as_of`` is a DATE and is kept)."""
     with duckdb.connect(str(path), read_only=True) as con:
-        tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' "
-                                            "ORDER BY 1").fetchall()]
-        clocked = {r[0] for r in con.execute("SELECT table_name FROM information_schema.columns WHERE table_schema = "
-                                             "'marts' AND column_name = 'as_of' AND data_type LIKE 'TIMESTAMP%'").fetchall()}
-        return {t: sorted(map(repr, con.execute(f'SELECT * {"EXCLUDE (as_of)" if t in clocked else ""} FROM marts."{t}"')
-                              .fetchall())) for t in tables}
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1"
+            ).fetchall()
+        ]
+        clocked = {
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.columns WHERE table_schema = "
+                "'marts' AND column_name = 'as_of' AND data_type LIKE 'TIMESTAMP%'"
+            ).fetchall()
+        }
+        return {
+            t: sorted(
+                map(
+                    repr,
+                    con.execute(f'SELECT * {"EXCLUDE (as_of)" if t in clocked else ""} FROM marts."{t}"').fetchall(),
+                )
+            )
+            for t in tables
+        }
 
 
 def test_a_service_killed_mid_run_converges_after_a_restart_to_a_clean_run(tmp_path):
@@ -143,19 +188,32 @@ def test_a_service_killed_mid_run_converges_after_a_restart_to_a_clean_run(tmp_p
     home, clean = tmp_path / "home", tmp_path / "clean"
     for target in (home, clean):
         hazards_file(target, 14, [{"hazard_id": "H-001"}])
-        hazards_file(target, 16, [{"hazard_id": "H-100", "found_on": "2023-04-17", "deadline": "2023-04-30", "rectified_on": ""},
-                                  {"hazard_id": "H-101", "found_on": "2023年13月40日", "deadline": "2023-04-30", "rectified_on": ""}])
+        hazards_file(
+            target,
+            16,
+            [
+                {"hazard_id": "H-100", "found_on": "2023-04-17", "deadline": "2023-04-30", "rectified_on": ""},
+                {"hazard_id": "H-101", "found_on": "2023年13月40日", "deadline": "2023-04-30", "rectified_on": ""},
+            ],
+        )
     env = {k: v for k, v in os.environ.items() if k not in ("SAFETYWH_HOME", "SAFETYWH_DUCKDB", "DAGSTER_HOME")}
 
     def start(name: str):
         out = (tmp_path / name).open("w+")
-        return out, subprocess.Popen([*SAFETYWH, "serve", "--home", str(home), "--port", str(free_port()), "--no-dashboard"],
-                                     stdout=out, stderr=subprocess.STDOUT, env=env)
+        return out, subprocess.Popen(
+            [*SAFETYWH, "serve", "--home", str(home), "--port", str(free_port()), "--no-dashboard"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
 
     log, proc = start("first.log")
     try:
-        wait_for(lambda: "dbt_models - Running dbt command" in (tmp_path / "first.log").read_text("utf-8", "replace"),
-                 BOUND_S, proc)
+        wait_for(
+            lambda: "dbt_models - Running dbt command" in (tmp_path / "first.log").read_text("utf-8", "replace"),
+            BOUND_S,
+            proc,
+        )
         text = (tmp_path / "first.log").read_text("utf-8", "replace")
         groups = [int(pid) for pid in re.findall(r"已启动 \S+（进程 (\d+)）", text)]
         proc.kill()  # the service itself, then every group it started: nothing gets to clean up
@@ -177,9 +235,14 @@ def test_a_service_killed_mid_run_converges_after_a_restart_to_a_clean_run(tmp_p
         log.close()
     assert "已标记为失败" in (tmp_path / "second.log").read_text("utf-8", "replace")
 
-    ran = subprocess.run([*SAFETYWH, "run", "--home", str(clean)], capture_output=True, text=True, env=env, timeout=1200, check=False)
+    ran = subprocess.run(
+        [*SAFETYWH, "run", "--home", str(clean)], capture_output=True, text=True, env=env, timeout=1200, check=False
+    )
     assert ran.returncode == 0, ran.stderr[-3000:]
-    recovered, reference = marts(home / "published" / "warehouse.duckdb"), marts(clean / "published" / "warehouse.duckdb")
+    recovered, reference = (
+        marts(home / "published" / "warehouse.duckdb"),
+        marts(clean / "published" / "warehouse.duckdb"),
+    )
     assert sorted(recovered) == sorted(reference) and len(reference) > 10
     for table in reference:
         assert recovered[table] == reference[table], table

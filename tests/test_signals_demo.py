@@ -30,8 +30,13 @@ def marts(generated_home):
 def test_every_planted_case_shows_from_its_expected_week(marts, generated_home):
     plants, signals, risk = marts
     scale = json.loads((generated_home / "landing" / "_generator" / "summary.json").read_text("utf-8"))["scale"]
-    assert {p["signal"] for p in plants} == {"self_report_drop", "zero_run", "late_report", "enforcement_unreported",
-                                             "red"}
+    assert {p["signal"] for p in plants} == {
+        "self_report_drop",
+        "zero_run",
+        "late_report",
+        "enforcement_unreported",
+        "red",
+    }
     for p in plants:
         since = date.fromisoformat(p["expected_from_as_of"])
         if p["signal"] == "red":

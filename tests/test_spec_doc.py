@@ -57,7 +57,10 @@ def test_docx_says_what_the_pdf_says():
             assert b.text in text, b.text
     # the hazards table: required, type, rules and allowed values as the contract says
     guide = {g.header: g for g in column_guide(load_contracts()["hazards"])}
-    assert guide["隐患等级"].required and guide["隐患等级"].values == ("一般（也可写作 一般隐患、一般事故隐患）", "重大（也可写作 重大隐患、重大事故隐患）")
+    assert guide["隐患等级"].required and guide["隐患等级"].values == (
+        "一般（也可写作 一般隐患、一般事故隐患）",
+        "重大（也可写作 重大隐患、重大事故隐患）",
+    )
     from pipelines.lib.reasons import FORMAT_HINTS
 
     assert guide["整改期限"].rules == (FORMAT_HINTS["date"], "不能早于「排查日期」")  # the quarantine's own wording

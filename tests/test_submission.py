@@ -9,23 +9,53 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from pipelines.lib.submission import (
-    SubmissionError, check_submission, land_submission, safe_filename, sender_feeds, write_atomically,
+    SubmissionError,
+    check_submission,
+    land_submission,
+    safe_filename,
+    sender_feeds,
+    write_atomically,
 )
 from tests.conftest import ingest_landing
 from tests.ledgers import headers, write_csv, write_xlsx
 
 NOW = dt.datetime(2023, 4, 10, 9, 30)
 CLERK = "430182001"  # 玉潭街道
-GOOD = ["YH-001", "2023-04-03", "玉潭街道", None, "一般", "楼道堆放杂物", "2023-04-10", None, "张三", "13712345678", "否", "0.5"]
+GOOD = [
+    "YH-001",
+    "2023-04-03",
+    "玉潭街道",
+    None,
+    "一般",
+    "楼道堆放杂物",
+    "2023-04-10",
+    None,
+    "张三",
+    "13712345678",
+    "否",
+    "0.5",
+]
 # row 4 of the sheet: level not allowed, phone too short (personal: masked)
-BROKEN = ["YH-002", "2023-04-04", "玉潭", None, "特别", "消防通道堵塞", "2023-04-11", None, "李四", "1381234567", "否", None]
+BROKEN = [
+    "YH-002",
+    "2023-04-04",
+    "玉潭",
+    None,
+    "特别",
+    "消防通道堵塞",
+    "2023-04-11",
+    None,
+    "李四",
+    "1381234567",
+    "否",
+    None,
+]
 FIXED = [*BROKEN[:4], "重大", *BROKEN[5:9], "13812345678", *BROKEN[10:]]
 TITLE = "玉潭街道2023年第14周隐患排查治理台账"
 
@@ -56,10 +86,23 @@ def test_the_check_says_what_the_run_then_does(tmp_path):
     receipt = land_submission(home, "hazards", CLERK, "台账.xlsx", data, now=NOW)
     assert receipt.landed and receipt.path == f"hazards/{CLERK}/台账.xlsx"
     con, _ = ingest_landing(home / "landing", tmp_path / "w.duckdb")
-    files = con.execute("SELECT path, status, rows_total, rows_loaded, rows_quarantined, rows_skipped, sha256 FROM meta.files").fetchall()
-    assert files == [(receipt.path, "loaded", check.rows_total, check.rows_loaded, check.rows_quarantined,
-                      check.rows_skipped, check.sha256)]
-    cells = con.execute("SELECT row_number, column_header, value, rule, reason FROM meta.quarantine ORDER BY row_number, column_name").fetchall()
+    files = con.execute(
+        "SELECT path, status, rows_total, rows_loaded, rows_quarantined, rows_skipped, sha256 FROM meta.files"
+    ).fetchall()
+    assert files == [
+        (
+            receipt.path,
+            "loaded",
+            check.rows_total,
+            check.rows_loaded,
+            check.rows_quarantined,
+            check.rows_skipped,
+            check.sha256,
+        )
+    ]
+    cells = con.execute(
+        "SELECT row_number, column_header, value, rule, reason FROM meta.quarantine ORDER BY row_number, column_name"
+    ).fetchall()
     assert cells == [(p.row_number, p.column_header, p.value, p.rule, p.reason) for p in check.problems]
 
 
@@ -73,6 +116,7 @@ def test_a_fixed_ledger_loads_whole_and_the_receipt_says_so(tmp_path):
     assert receipt.received_at == NOW
     # the received time a run reads is the file's modification time, Asia/Shanghai
     from pipelines.lib.inventory import received_at
+
     assert received_at(landed.stat().st_mtime_ns, "Asia/Shanghai") == NOW
     text = receipt.text()
     assert "数据报送回执" in text and receipt.sha256 in text and "2023-04-10 09:30:00" in text
@@ -110,17 +154,20 @@ def test_a_file_missing_columns_is_rejected_and_does_not_land(tmp_path):
     assert "数据报送未被接收" in receipt.text()
 
 
-@pytest.mark.parametrize("given, landed", [
-    ("台账.xlsx", "台账.xlsx"),
-    ("../../etc/passwd.csv", "passwd.csv"),
-    ("C:\\Users\\clerk\\桌面\\第14周.xlsx", "第14周.xlsx"),
-    (".hidden.xlsx", "hidden.xlsx"),
-    ("~$台账.xlsx", "台账.xlsx"),
-    ("_notes.csv", "notes.csv"),
-    ("a<b>|c.csv", "a_b__c.csv"),
-    ("...", "hazards报送"),
-    (".xlsx", "hazards报送.xlsx"),
-])
+@pytest.mark.parametrize(
+    "given, landed",
+    [
+        ("台账.xlsx", "台账.xlsx"),
+        ("../../etc/passwd.csv", "passwd.csv"),
+        ("C:\\Users\\clerk\\桌面\\第14周.xlsx", "第14周.xlsx"),
+        (".hidden.xlsx", "hidden.xlsx"),
+        ("~$台账.xlsx", "台账.xlsx"),
+        ("_notes.csv", "notes.csv"),
+        ("a<b>|c.csv", "a_b__c.csv"),
+        ("...", "hazards报送"),
+        (".xlsx", "hazards报送.xlsx"),
+    ],
+)
 def test_safe_file_names(given, landed):
     assert safe_filename(given, "hazards") == landed
 
@@ -129,7 +176,9 @@ def test_a_path_in_the_name_lands_in_the_senders_folder_only(tmp_path):
     home = tmp_path / "home"
     receipt = land_submission(home, "hazards", CLERK, "../../YJJ/台账.xlsx", ledger(tmp_path, [GOOD]), now=NOW)
     assert receipt.path == f"hazards/{CLERK}/台账.xlsx"
-    assert [p.relative_to(home).as_posix() for p in home.rglob("*") if p.is_file()] == [f"landing/hazards/{CLERK}/台账.xlsx"]
+    assert [p.relative_to(home).as_posix() for p in home.rglob("*") if p.is_file()] == [
+        f"landing/hazards/{CLERK}/台账.xlsx"
+    ]
 
 
 def test_write_atomically_leaves_no_partial_file_when_the_write_fails(tmp_path):
@@ -168,14 +217,20 @@ def test_the_feeds_a_sender_sends():
 def test_references_come_from_the_published_copy(tmp_path):
     """A township's drill names a rescue team: checked against the published register."""
     home = tmp_path / "home"
-    write_csv(tmp_path / "reg" / "rescue_teams" / "YJJ" / "t.csv", headers("rescue_teams"),
-              [["T-01", "玉潭街道应急救援队", "综合", "玉潭", "20"]])
+    write_csv(
+        tmp_path / "reg" / "rescue_teams" / "YJJ" / "t.csv",
+        headers("rescue_teams"),
+        [["T-01", "玉潭街道应急救援队", "综合", "玉潭", "20"]],
+    )
     (home / "published").mkdir(parents=True)
     con, results = ingest_landing(tmp_path / "reg", home / "published" / "warehouse.duckdb")
     con.close()
     assert results["rescue_teams"].rows_loaded == 1
-    drill = lambda team: write_csv(tmp_path / f"{team}.csv", headers("drills"),  # noqa: E731
-                                   [["YL-1", "2023-04-05", team, "玉潭", "演练", "防汛", "30"]]).read_bytes()
+    drill = lambda team: write_csv(  # noqa: E731
+        tmp_path / f"{team}.csv",
+        headers("drills"),
+        [["YL-1", "2023-04-05", team, "玉潭", "演练", "防汛", "30"]],
+    ).read_bytes()
     assert check_submission(home, "drills", CLERK, "d.csv", drill("T-01"), now=NOW).rows_loaded == 1
     result = check_submission(home, "drills", CLERK, "d.csv", drill("T-99"), now=NOW)
     assert [(p.row_number, p.column, p.rule) for p in result.problems] == [(2, "team_id", "reference")]
@@ -278,7 +333,7 @@ def test_a_csv_comes_back_as_a_workbook_with_no_formula(tmp_path):
 
     from pipelines.lib.submission import marked_workbook
 
-    evil = [*BROKEN[:5], "=HYPERLINK(\"http://x\")", *BROKEN[6:]]
+    evil = [*BROKEN[:5], '=HYPERLINK("http://x")', *BROKEN[6:]]
     data = write_csv(tmp_path / "a.csv", headers("hazards"), [GOOD, evil], encoding="gb18030").read_bytes()
     result = check_submission(tmp_path / "home", "hazards", CLERK, "a.csv", data, now=NOW)
     assert [(p.row_number, p.column) for p in result.problems] == [(3, "level"), (3, "phone")]

@@ -57,13 +57,16 @@ def test_no_query_function_takes_a_sender_from_its_caller():
             assert not params & {"sender", "sender_code", "township_code"}, name
 
 
-@pytest.mark.parametrize("call", [
-    lambda v, data: q.check(v, "hazards", "h.csv", data),
-    lambda v, data: q.submit(v, "hazards", "h.csv", data),
-    lambda v, data: q.feeds(v),
-    lambda v, data: q.recent_files(v),
-    lambda v, data: q.template(v, "hazards"),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda v, data: q.check(v, "hazards", "h.csv", data),
+        lambda v, data: q.submit(v, "hazards", "h.csv", data),
+        lambda v, data: q.feeds(v),
+        lambda v, data: q.recent_files(v),
+        lambda v, data: q.template(v, "hazards"),
+    ],
+)
 def test_a_leader_or_no_login_submits_nothing(home, tmp_path, no_sql, call):
     data = hazards_csv(tmp_path)
     for viewer in (LEADER, None):
@@ -117,7 +120,13 @@ def test_obligations_are_the_senders_own_and_a_leader_sees_all(home):
     assert own.filter(own["period"] == "2023-W14")["late_hours"].item() == 3.0
     counts = q.obligation_counts(YUTAN, start, end).row(0, named=True)
     assert {k: counts[k] for k in ("due", "received", "on_time", "late", "missing", "pending")} == {
-        "due": 3, "received": 2, "on_time": 1, "late": 1, "missing": 1, "pending": 0}
+        "due": 3,
+        "received": 2,
+        "on_time": 1,
+        "late": 1,
+        "missing": 1,
+        "pending": 0,
+    }
     everyone = q.obligation_counts(LEADER, start, end)
     assert everyone["sender_code"].to_list() == ["430182001", "430182002"]
     assert everyone["missing"].to_list() == [1, 1]

@@ -70,11 +70,16 @@ def test_template_layout_drop_downs_and_township():
     assert [c.value for c in ledger[2]] == [c.header for c in contract.columns]
     assert ledger.max_row == 2  # no pre-filled data row: an untouched template row stays blank
     lists = book[LISTS_SHEET]
-    by_header = {lists.cell(1, c).value: [lists.cell(r, c).value for r in range(2, lists.max_row + 1)
-                                           if lists.cell(r, c).value] for c in range(1, lists.max_column + 1)}
+    by_header = {
+        lists.cell(1, c).value: [lists.cell(r, c).value for r in range(2, lists.max_row + 1) if lists.cell(r, c).value]
+        for c in range(1, lists.max_column + 1)
+    }
     assert by_header == {"所属乡镇": ["玉潭街道"], "隐患等级": ["一般", "重大"], "挂牌督办": ["是", "否"]}
-    formulas = {next(iter(dv.sqref.ranges)).min_col: dv.formula1 for dv in ledger.data_validations.dataValidation
-                if dv.type == "list"}
+    formulas = {
+        next(iter(dv.sqref.ranges)).min_col: dv.formula1
+        for dv in ledger.data_validations.dataValidation
+        if dv.type == "list"
+    }
     assert formulas[3] == f"'{LISTS_SHEET}'!$A$2:$A$2"  # township, by range, never inline
     assert ledger.column_dimensions["B"].number_format == "yyyy-mm-dd"  # 排查日期
     assert ledger.column_dimensions["D"].number_format == "@"  # 统一社会信用代码 stays text
@@ -95,8 +100,13 @@ def test_blank_template_lists_every_township_by_range():
     ledger = book.worksheets[1]
     refs = sorted(dv.formula1 for dv in ledger.data_validations.dataValidation if dv.type == "list")
     # every list by range (Excel caps an inline list at 255 characters; 行业类别 alone is near it)
-    assert refs == [f"'{LISTS_SHEET}'!$A$2:$A$30", f"'{LISTS_SHEET}'!$B$2:$B$15",
-                    f"'{LISTS_SHEET}'!$C$2:$C$5", f"'{LISTS_SHEET}'!$D$2:$D$3", f"'{LISTS_SHEET}'!$E$2:$E$3"]
+    assert refs == [
+        f"'{LISTS_SHEET}'!$A$2:$A$30",
+        f"'{LISTS_SHEET}'!$B$2:$B$15",
+        f"'{LISTS_SHEET}'!$C$2:$C$5",
+        f"'{LISTS_SHEET}'!$D$2:$D$3",
+        f"'{LISTS_SHEET}'!$E$2:$E$3",
+    ]
 
 
 def test_sender_must_send_the_feed():
@@ -128,19 +138,24 @@ def test_filled_templates_of_every_feed_load_with_the_values_typed(tmp_path, ing
     untouched.mkdir(parents=True)
     (untouched / "空模板.xlsx").write_bytes(build_template("hazards", profile, sender="430182002"))
     con, results = ingest()
-    (empty,) = con.execute("SELECT status, rows_loaded, rows_quarantined, reason FROM meta.files "
-                           "WHERE sender_code = '430182002'").fetchall()
+    (empty,) = con.execute(
+        "SELECT status, rows_loaded, rows_quarantined, reason FROM meta.files WHERE sender_code = '430182002'"
+    ).fetchall()
     assert empty[:3] == ("rejected", 0, 0) and empty[3].startswith("文件中没有数据行"), empty
-    files = con.execute("SELECT feed, status, rows_total, rows_loaded, rows_quarantined, rows_skipped, reason "
-                        "FROM meta.files WHERE sender_code <> '430182002' ORDER BY feed").fetchall()
+    files = con.execute(
+        "SELECT feed, status, rows_total, rows_loaded, rows_quarantined, rows_skipped, reason "
+        "FROM meta.files WHERE sender_code <> '430182002' ORDER BY feed"
+    ).fetchall()
     assert [(f, s, t, lo, q, sk) for f, s, t, lo, q, sk, _ in files] == [
-        (feed, "loaded", 4, 3, 0, 1) for feed in sorted(contracts)  # the title row above the header: skipped
+        (feed, "loaded", 4, 3, 0, 1)
+        for feed in sorted(contracts)  # the title row above the header: skipped
     ], files
     for feed, rows in typed.items():
         contract = contracts[feed]
         names = contract.names
         loaded = con.execute(f"SELECT {', '.join(names)} FROM raw.{feed} ORDER BY _row_number").fetchall()
         codes = {"玉潭街道": "430182001", "道林镇": "430182101", "沩山乡": "430182218"}
-        expected = [tuple(codes[row[n]] if contract.column(n).type == "township" else row[n] for n in names)
-                    for row in rows]
+        expected = [
+            tuple(codes[row[n]] if contract.column(n).type == "township" else row[n] for n in names) for row in rows
+        ]
         assert loaded == expected, feed

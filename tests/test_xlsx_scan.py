@@ -21,8 +21,23 @@ def scan(monkeypatch, rows: bytes, after: bytes = MERGES, prefix: bytes = b"") -
     monkeypatch.setattr(xlsx_scan, "CHUNK", 4096)
     monkeypatch.setattr(xlsx_scan, "FORMATTING_TAIL_BYTES", 2000)
     p = prefix + b":" if prefix else b""
-    xml = (b'<?xml version="1.0"?><' + p + b'worksheet><' + p + b'dimension ref="A1:G300"/><' + p + b"sheetData>"
-           + rows + b"</" + p + b"sheetData>" + after + b"</" + p + b"worksheet>")
+    xml = (
+        b'<?xml version="1.0"?><'
+        + p
+        + b"worksheet><"
+        + p
+        + b'dimension ref="A1:G300"/><'
+        + p
+        + b"sheetData>"
+        + rows
+        + b"</"
+        + p
+        + b"sheetData>"
+        + after
+        + b"</"
+        + p
+        + b"worksheet>"
+    )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
         book.writestr(SHEET, xml)
@@ -33,12 +48,14 @@ def scan(monkeypatch, rows: bytes, after: bytes = MERGES, prefix: bytes = b"") -
 
 
 def value_row(r: int, p: bytes = b"") -> bytes:
-    return b"<%srow r=\"%d\"><%sc r=\"A%d\" t=\"n\"><%sv>%d</%sv></%sc></%srow>" % (p, r, p, r, p, r, p, p, p)
+    return b'<%srow r="%d"><%sc r="A%d" t="n"><%sv>%d</%sv></%sc></%srow>' % (p, r, p, r, p, r, p, p, p)
 
 
 def styled(first: int, last: int, attrs: bytes = b"", p: bytes = b"") -> bytes:
-    return b"".join(b'<%srow r="%d"%s><%sc r="A%d" s="1"/><%sc r="B%d" s="1"/></%srow>' % (p, r, attrs, p, r, p, r, p)
-                    for r in range(first, last))
+    return b"".join(
+        b'<%srow r="%d"%s><%sc r="A%d" s="1"/><%sc r="B%d" s="1"/></%srow>' % (p, r, attrs, p, r, p, r, p)
+        for r in range(first, last)
+    )
 
 
 @pytest.mark.parametrize("late", [False, True])
@@ -113,7 +130,9 @@ def test_a_workbook_with_a_large_sheet_lists_and_reads_every_sheet(monkeypatch, 
     ledger.write_row(0, 0, ["隐患编号", "排查日期", "所属乡镇", "隐患等级", "隐患描述", "整改期限", "挂牌督办"])
     ledger.write_row(1, 0, ["F-1", "2023-04-03", "玉潭", "一般", "描述", "2023-05-01", "否"])
     book.close()
-    data = rewrite_sheet(buffer.getvalue(), SHEET, lambda x: x.replace(b"</sheetData>", styled(2, 400) + b"</sheetData>" + MERGES))
+    data = rewrite_sheet(
+        buffer.getvalue(), SHEET, lambda x: x.replace(b"</sheetData>", styled(2, 400) + b"</sheetData>" + MERGES)
+    )
     book = reading.read_book(Path("a.xlsx"), data)
     assert book.sheet_names == ["填表说明", "台账"]
     assert book.sheet(0).frame.height == 1 and book.sheet(0).rows()[0][0] == "每周一报送"  # cut to its one row

@@ -50,8 +50,12 @@ def _tell(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def connect_when_free(path: Path, connect: Callable[[], duckdb.DuckDBPyConnection],
-                      bound: float | None = None, tell: Callable[[str], None] = _tell) -> duckdb.DuckDBPyConnection:
+def connect_when_free(
+    path: Path,
+    connect: Callable[[], duckdb.DuckDBPyConnection],
+    bound: float | None = None,
+    tell: Callable[[str], None] = _tell,
+) -> duckdb.DuckDBPyConnection:
     """``connect()``, retried while another process holds ``path``, for at most ``bound`` seconds."""
     bound = wait_seconds() if bound is None else bound
     deadline = time.monotonic() + bound

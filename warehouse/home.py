@@ -17,7 +17,7 @@ class Home:
     root: Path
 
     @classmethod
-    def resolve(cls, home: str | os.PathLike | None = None) -> "Home":
+    def resolve(cls, home: str | os.PathLike | None = None) -> Home:
         chosen = home or os.environ.get("SAFETYWH_HOME") or "warehouse"
         return cls(Path(chosen).expanduser().resolve())
 
@@ -56,7 +56,7 @@ class Home:
     def lock_path(self) -> Path:
         return self.root / ".writer.lock"
 
-    def ensure(self) -> "Home":
+    def ensure(self) -> Home:
         self.landing.mkdir(parents=True, exist_ok=True)
         self.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
         return self

@@ -48,12 +48,13 @@ def _widen_skipped_kinds(con: duckdb.DuckDBPyConnection) -> None:
     copy its rows into the table as meta.sql now declares it."""
     checks = con.execute(
         "SELECT expression FROM duckdb_constraints() WHERE schema_name = 'meta' AND table_name = 'skipped_rows' "
-        "AND constraint_type = 'CHECK'").fetchall()
+        "AND constraint_type = 'CHECK'"
+    ).fetchall()
     if not checks or all("'footer'" in (expression or "") for (expression,) in checks):
         return
     ddl = resources.files("warehouse").joinpath("sql/meta.sql").read_text("utf-8")
-    create = ddl[ddl.index("CREATE TABLE IF NOT EXISTS meta.skipped_rows"):]
-    create = create[:create.index(";") + 1]
+    create = ddl[ddl.index("CREATE TABLE IF NOT EXISTS meta.skipped_rows") :]
+    create = create[: create.index(";") + 1]
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute("ALTER TABLE meta.skipped_rows RENAME TO skipped_rows_before_footer")

@@ -28,7 +28,8 @@ def forest_fires(viewer: Viewer, as_of: dt.date) -> pl.DataFrame:
         where started_on between date_trunc('year', ?::date) and ?
         order by started_at desc
         """,
-        as_of, as_of,
+        as_of,
+        as_of,
     )
 
 

@@ -58,5 +58,6 @@ def by_month(viewer: Viewer, through: dt.date) -> pl.DataFrame:
         where as_of <= ? and (as_of = last_day(as_of) or as_of = ?) and inspections_mtd > 0
         order by year, month
         """,
-        through, through,
+        through,
+        through,
     )

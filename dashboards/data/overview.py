@@ -33,7 +33,8 @@ def scoreboard(viewer: Viewer, as_of: dt.date, metric_ids: tuple[str, ...] | Non
         return fetch(
             f"select {SCOREBOARD_COLUMNS} from marts.kpi_scoreboard_daily "
             f"where as_of = ? and metric_id in ({marks}) order by metric_order",
-            as_of, *metric_ids,
+            as_of,
+            *metric_ids,
         )
     return fetch(
         f"select {SCOREBOARD_COLUMNS} from marts.kpi_scoreboard_daily where as_of = ? order by metric_order",
@@ -93,5 +94,8 @@ def monthly_trends(viewer: Viewer, through: dt.date) -> pl.DataFrame:
         select metric_id, year, month, amount from rectified
         order by metric_id, year, month
         """,
-        through, through, through, through,
+        through,
+        through,
+        through,
+        through,
     )

@@ -22,9 +22,11 @@ from pipelines.lib.rules import ROW_RULES
 DQ_PERIOD_TYPES = ("week", "month", "quarter", "year")
 
 # rule code -> its short Chinese name, as a SQL CASE (one source: pipelines.lib.rules)
-_RULE_LABEL = "case rule " + " ".join(
-    f"when '{code}' then '{label}'" for code, (label, _) in ROW_RULES.items()
-) + " else rule end"
+_RULE_LABEL = (
+    "case rule "
+    + " ".join(f"when '{code}' then '{label}'" for code, (label, _) in ROW_RULES.items())
+    + " else rule end"
+)
 
 
 def has_marts(viewer: Viewer) -> bool:
@@ -51,7 +53,8 @@ def by_sender(viewer: Viewer, period_type: str, period: str) -> pl.DataFrame:
         "files_rejected, files_duplicate, rows_loaded, rows_quarantined, rows_skipped, pass_rate, on_time_rate "
         "from marts.data_quality_by_sender where period_type = ? and period = ? "
         "order by sender_kind, sender_code",
-        period_type, period,
+        period_type,
+        period,
     )
 
 
@@ -64,7 +67,8 @@ def totals(viewer: Viewer, period_type: str, period: str) -> dict:
         "sum(files_rejected) as files_rejected, sum(rows_loaded) as rows_loaded, "
         "sum(rows_quarantined) as rows_quarantined "
         "from marts.data_quality_by_sender where period_type = ? and period = ?",
-        period_type, period,
+        period_type,
+        period,
     ).row(0, named=True)
 
 
@@ -77,7 +81,8 @@ def late_or_missing(viewer: Viewer, start: dt.date, end: dt.date) -> pl.DataFram
         "from marts.data_quality_deliveries "
         "where status in ('late', 'missing') and period_end between ? and ? "
         "order by status desc, due_at, sender_name",
-        start, end,
+        start,
+        end,
     )
 
 
@@ -96,7 +101,8 @@ def files_by_sender(viewer: Viewer, start: dt.date, end: dt.date) -> pl.DataFram
         where received_on between ? and ?
         group by all order by sender_code
         """,
-        start, end,
+        start,
+        end,
     )
 
 
@@ -111,7 +117,8 @@ def quarantine_summary(viewer: Viewer, start: dt.date, end: dt.date) -> pl.DataF
         where received_on between ? and ?
         group by all order by rows desc, sender_code, feed, rule_label
         """,
-        start, end,
+        start,
+        end,
     )
 
 
@@ -126,7 +133,8 @@ def quarantined_cells(viewer: Viewer, start: dt.date, end: dt.date) -> pl.DataFr
         where received_on between ? and ?
         order by received_at desc, path, row_number, column_header
         """,
-        start, end,
+        start,
+        end,
     )
 
 
@@ -139,5 +147,6 @@ def rejected_files(viewer: Viewer, start: dt.date, end: dt.date) -> pl.DataFrame
         where status = 'rejected' and received_on between ? and ?
         order by received_at desc
         """,
-        start, end,
+        start,
+        end,
     )

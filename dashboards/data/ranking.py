@@ -29,7 +29,8 @@ def ranking(viewer: Viewer, period_type: str, period: str) -> pl.DataFrame:
     return fetch(
         f"select {RANKING_COLUMNS} from marts.township_rankings "
         "where period_type = ? and period = ? order by rank, township_code",
-        period_type, period,
+        period_type,
+        period,
     )
 
 
@@ -47,7 +48,8 @@ def rank_history(viewer: Viewer, period_type: str, township_codes: tuple[str, ..
         "select period, period_end, township_code, township_name, rank, total, band "
         f"from marts.township_rankings where period_type = ? and township_code in ({marks}) "
         "order by township_code, period_end",
-        period_type, *township_codes,
+        period_type,
+        *township_codes,
     )
 
 
@@ -61,5 +63,6 @@ def summary(viewer: Viewer, period_type: str, period: str) -> dict:
         "count(*) filter (where red_list) as red_list, count(*) filter (where named) as named, "
         "count(*) filter (where vetoed) as vetoed "
         "from marts.township_rankings where period_type = ? and period = ?",
-        period_type, period,
+        period_type,
+        period,
     ).row(0, named=True)

@@ -44,7 +44,10 @@ def levels(viewer: Viewer, as_of: dt.date, township_code: str | None = None) -> 
     _scope(viewer, township_code)
     sql, params = _of_township(
         "select township_code, township_name, score, level_rank, level, level_name, is_floored, main_indicators "
-        "from marts.township_risk where as_of = ?", [as_of], township_code)
+        "from marts.township_risk where as_of = ?",
+        [as_of],
+        township_code,
+    )
     return fetch(sql + " order by level_rank desc, score desc, township_code", *params)
 
 
@@ -54,7 +57,8 @@ def indicators(viewer: Viewer, as_of: dt.date, township_code: str) -> pl.DataFra
     return fetch(
         "select indicator_rank, label, figure, unit, points from marts.township_risk_indicators "
         "where as_of = ? and township_code = ? order by indicator_rank",
-        as_of, township_code,
+        as_of,
+        township_code,
     )
 
 
@@ -78,18 +82,24 @@ def trend(viewer: Viewer, since: dt.date, township_code: str | None = None) -> p
     _scope(viewer, township_code)
     sql, params = _of_township(
         "select as_of, township_code, township_name, score, level_rank, level from marts.township_risk "
-        "where as_of >= ? and isodow(as_of) = 7", [since], township_code)
+        "where as_of >= ? and isodow(as_of) = 7",
+        [since],
+        township_code,
+    )
     return fetch(sql + " order by as_of, township_code", *params)
 
 
 def backtest(viewer: Viewer) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(the summary row, the weekly rows) of the backtest: leaders only."""
     _scope(viewer, None)
-    return (fetch("select * from marts.risk_backtest"),
-            fetch("select * from marts.risk_backtest_weekly order by week_end desc"))
+    return (
+        fetch("select * from marts.risk_backtest"),
+        fetch("select * from marts.risk_backtest_weekly order by week_end desc"),
+    )
 
 
 # ---------------------------------------------------------------- warnings and 叫应
+
 
 def _home():
     import os
@@ -111,14 +121,16 @@ def warnings(viewer: Viewer, township_code: str | None = None) -> pl.DataFrame:
     """The warnings issued (latest first) with who acknowledged them and when, and whether
     they are overdue (not acknowledged within 24 hours). The acknowledgements are read
     fresh from the home's store, never cached."""
-    from pipelines.lib.risk_warnings import acknowledgements, warnings_with_acks
     from dashboards.data.source import has_table
+    from pipelines.lib.risk_warnings import acknowledgements, warnings_with_acks
 
     _scope(viewer, township_code)
     if not has_table("meta", "risk_warnings"):
         return warnings_with_acks(_empty_warnings(), acknowledgements(_home()), _now())
-    sql = ("select warning_id, township_code, township_name, as_of, level, previous_level, score, main_indicators, "
-           "created_at from meta.risk_warnings")
+    sql = (
+        "select warning_id, township_code, township_name, as_of, level, previous_level, score, main_indicators, "
+        "created_at from meta.risk_warnings"
+    )
     params: list = []
     if township_code is not None:
         sql += " where township_code = ?"
@@ -128,9 +140,19 @@ def warnings(viewer: Viewer, township_code: str | None = None) -> pl.DataFrame:
 
 
 def _empty_warnings() -> pl.DataFrame:
-    return pl.DataFrame(schema={"warning_id": pl.String, "township_code": pl.String, "township_name": pl.String,
-                                "as_of": pl.Date, "level": pl.String, "previous_level": pl.String, "score": pl.Int32,
-                                "main_indicators": pl.String, "created_at": pl.Datetime("us")})
+    return pl.DataFrame(
+        schema={
+            "warning_id": pl.String,
+            "township_code": pl.String,
+            "township_name": pl.String,
+            "as_of": pl.Date,
+            "level": pl.String,
+            "previous_level": pl.String,
+            "score": pl.Int32,
+            "main_indicators": pl.String,
+            "created_at": pl.Datetime("us"),
+        }
+    )
 
 
 def acknowledge(viewer: Viewer, warning_id: str) -> bool:

@@ -90,6 +90,8 @@ def has_table(schema: str, table: str) -> bool:
     frame = fetch(
         "select count(*) as n from information_schema.tables where table_catalog = ? "
         "and table_schema = ? and table_name = ?",
-        CATALOG, schema, table,
+        CATALOG,
+        schema,
+        table,
     )
     return frame.item(0, "n") > 0

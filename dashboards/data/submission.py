@@ -121,7 +121,9 @@ def obligations(viewer: Viewer, start: dt.date, end: dt.date) -> pl.DataFrame:
         "due_at, status, delivered_at, round(late_seconds / 3600.0, 1) as late_hours, delivered_path "
         f"from marts.data_quality_deliveries where {where} and period_end between ? and ? "
         "order by due_at desc, sender_code, feed, period",
-        *params, start, end,
+        *params,
+        start,
+        end,
     )
 
 
@@ -135,7 +137,9 @@ def obligation_counts(viewer: Viewer, start: dt.date, end: dt.date) -> pl.DataFr
         "count(*) filter (where status = 'missing') as missing, count(*) filter (where status = 'pending') as pending "
         f"from marts.data_quality_deliveries where {where} and period_end between ? and ? "
         "group by sender_code order by sender_code",
-        *params, start, end,
+        *params,
+        start,
+        end,
     )
 
 
@@ -144,25 +148,45 @@ def recent_files(viewer: Viewer, limit: int = 50) -> pl.DataFrame:
     last run (status 待处理: the next run reads them)."""
     sender = sender_of(viewer)
     try:
-        registered = fetch(
-            "select received_at, feed, feed_label, path, status, rows_loaded, rows_quarantined, reason "
-            "from marts.data_quality_files where sender_code = ? order by received_at desc, path limit ?",
-            sender, limit,
-        ) if has_table("marts", "data_quality_files") else None
+        registered = (
+            fetch(
+                "select received_at, feed, feed_label, path, status, rows_loaded, rows_quarantined, reason "
+                "from marts.data_quality_files where sender_code = ? order by received_at desc, path limit ?",
+                sender,
+                limit,
+            )
+            if has_table("marts", "data_quality_files")
+            else None
+        )
     except NoData:  # nothing published yet: only the files waiting for the first run
         registered = None
     known = set(registered["path"].to_list()) if registered is not None else set()
     profile = load_profile()
     waiting = [
-        {"received_at": received_at(found.mtime_ns, profile.timezone), "feed": found.path.split("/")[0],
-         "feed_label": get_contract(found.path.split("/")[0]).label, "path": found.path, "status": "pending",
-         "rows_loaded": None, "rows_quarantined": None, "reason": None}
+        {
+            "received_at": received_at(found.mtime_ns, profile.timezone),
+            "feed": found.path.split("/")[0],
+            "feed_label": get_contract(found.path.split("/")[0]).label,
+            "path": found.path,
+            "status": "pending",
+            "rows_loaded": None,
+            "rows_quarantined": None,
+            "reason": None,
+        }
         for feed, _ in feeds(viewer)
         for found in _landed(feed, sender)
         if found.path not in known
     ]
-    schema = {"received_at": pl.Datetime("us"), "feed": pl.String, "feed_label": pl.String, "path": pl.String,
-              "status": pl.String, "rows_loaded": pl.Int32, "rows_quarantined": pl.Int32, "reason": pl.String}
+    schema = {
+        "received_at": pl.Datetime("us"),
+        "feed": pl.String,
+        "feed_label": pl.String,
+        "path": pl.String,
+        "status": pl.String,
+        "rows_loaded": pl.Int32,
+        "rows_quarantined": pl.Int32,
+        "reason": pl.String,
+    }
     frames = [pl.DataFrame(waiting, schema=schema)]
     if registered is not None:
         frames.append(registered.cast(schema))

@@ -20,7 +20,8 @@ def kpis(viewer: Viewer, township_code: str, as_of: dt.date) -> pl.DataFrame:
     _allowed(viewer, township_code)
     return fetch(
         "select * from marts.township_kpis_daily where township_code = ? and as_of = ?",
-        township_code, as_of,
+        township_code,
+        as_of,
     )
 
 
@@ -33,7 +34,8 @@ def components(viewer: Viewer, township_code: str, period_type: str) -> pl.DataF
         "select period, period_end, is_complete, rank, movement, total, s_acc, s_haz, s_enf, s_prep, s_rep, band, "
         "vetoed, veto_reason, weakest_component_label, has_depot, has_plan, has_drill "
         "from marts.township_rankings where township_code = ? and period_type = ? order by period_end",
-        township_code, period_type,
+        township_code,
+        period_type,
     )
 
 
@@ -46,7 +48,9 @@ def accidents(viewer: Viewer, township_code: str, as_of: dt.date) -> pl.DataFram
         "from marts.accidents "
         "where township_code = ? and occurred_on between date_trunc('year', ?::date) and ? "
         "order by occurred_at desc",
-        township_code, as_of, as_of,
+        township_code,
+        as_of,
+        as_of,
     )
 
 
@@ -61,7 +65,8 @@ def open_hazards(viewer: Viewer, township_code: str, as_of: dt.date) -> pl.DataF
         where township_code = ? and as_of = ?
         order by days_overdue desc, level desc, deadline, hazard_id
         """,
-        township_code, as_of,
+        township_code,
+        as_of,
     )
 
 
@@ -78,7 +83,10 @@ def inspections_by_month(viewer: Viewer, township_code: str, as_of: dt.date) -> 
           and (as_of = last_day(as_of) or as_of = ?) and inspections_mtd > 0
         order by month
         """,
-        township_code, as_of, as_of, as_of,
+        township_code,
+        as_of,
+        as_of,
+        as_of,
     )
 
 
@@ -106,7 +114,9 @@ def drills(viewer: Viewer, township_code: str, as_of: dt.date) -> pl.DataFrame:
     return fetch(
         "select held_on, kind, subject, team_id, participants from marts.drills "
         "where township_code = ? and held_on between ?::date - 364 and ? order by held_on desc",
-        township_code, as_of, as_of,
+        township_code,
+        as_of,
+        as_of,
     )
 
 
@@ -143,7 +153,8 @@ def preparedness_status(viewer: Viewer, township_code: str, as_of: dt.date) -> d
         from marts.township_preparedness_daily
         where township_code = ? and as_of = ?
         """,
-        township_code, as_of,
+        township_code,
+        as_of,
     )
     if frame.height == 0:
         raise NoData(f"{as_of:%Y-%m-%d} 不在数据覆盖的日期内")
@@ -162,5 +173,8 @@ def weekly_trend(viewer: Viewer, township_code: str, as_of: dt.date) -> pl.DataF
           and (dayofweek(as_of) = 0 or as_of = ?)
         order by as_of
         """,
-        township_code, as_of, as_of, as_of,
+        township_code,
+        as_of,
+        as_of,
+        as_of,
     )

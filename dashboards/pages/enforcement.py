@@ -6,9 +6,9 @@ import streamlit as st
 
 from dashboards import charts, ui
 from dashboards.auth import Viewer
+from dashboards.cards import scoreboard_cards
 from dashboards.data import enforcement as q
 from dashboards.data import overview
-from dashboards.cards import scoreboard_cards
 
 METRICS = ("inspections", "penalties", "fines_10k_cny")
 
@@ -28,17 +28,33 @@ def body(viewer: Viewer) -> None:
     ui.section("分乡镇", f"{as_of.year}年1月1日至{as_of:%m月%d日}；应检次数按排名办法每7天2次计。")
     ui.table(
         q.by_township(viewer, as_of),
-        ui.headers("inspections_by_township_daily", ["township_name", "inspections", "inspections_ly", "quota",
-                                                     "quota_pct", "hazards_found", "penalties", "fines_10k_cny"]),
-        key="enf-township", file_name=f"分乡镇执法检查_{as_of}", height=400,
+        ui.headers(
+            "inspections_by_township_daily",
+            [
+                "township_name",
+                "inspections",
+                "inspections_ly",
+                "quota",
+                "quota_pct",
+                "hazards_found",
+                "penalties",
+                "fines_10k_cny",
+            ],
+        ),
+        key="enf-township",
+        file_name=f"分乡镇执法检查_{as_of}",
+        height=400,
     )
 
     ui.section("按处理措施")
     ui.table(
         q.by_action(viewer, as_of),
-        ui.headers("inspections_by_action_daily", ["action", "inspections", "hazards_found", "fines_10k_cny",
-                                                   "is_penalty"]),
-        key="enf-action", file_name=f"按处理措施_{as_of}", empty="本年尚无执法检查",
+        ui.headers(
+            "inspections_by_action_daily", ["action", "inspections", "hazards_found", "fines_10k_cny", "is_penalty"]
+        ),
+        key="enf-action",
+        file_name=f"按处理措施_{as_of}",
+        empty="本年尚无执法检查",
     )
 
 

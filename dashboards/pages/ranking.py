@@ -10,6 +10,7 @@ from dashboards.auth import Viewer
 from dashboards.cards import metric_card
 from dashboards.data import ranking as q
 
+
 def ranking_table() -> dict[str, str]:
     headers = ui.headers(ui.RANKING, ["rank", "movement", "township_name", "total"])
     return headers | ui.component_headers() | ui.headers(ui.RANKING, ["band", "vetoed"])
@@ -19,7 +20,9 @@ def ranking_view(frame: pl.DataFrame) -> pl.DataFrame:
     """Movement as ↑3 / ↓2 / —, a veto as ✕ and its reason (blank when none)."""
     return frame.with_columns(
         pl.col("movement").map_elements(ui.movement_text, return_dtype=pl.String, skip_nulls=False),
-        pl.when(pl.col("vetoed")).then(pl.lit("✕ ") + pl.col("veto_reason").fill_null("")).otherwise(pl.lit(""))
+        pl.when(pl.col("vetoed"))
+        .then(pl.lit("✕ ") + pl.col("veto_reason").fill_null(""))
+        .otherwise(pl.lit(""))
         .alias("vetoed"),
     )
 
@@ -45,19 +48,32 @@ def body(viewer: Viewer) -> None:
         own = frame.filter(pl.col("township_code") == viewer.township_code)
         if own.height:
             mine = own.row(0, named=True)
-            st.info(f"本乡镇（{mine['township_name']}）本期排名第 {mine['rank']} 名，总分 {mine['total']:.2f}，"
-                    f"{ui.label(ui.RANKING, 'band')}：{mine['band']}。")
+            st.info(
+                f"本乡镇（{mine['township_name']}）本期排名第 {mine['rank']} 名，总分 {mine['total']:.2f}，"
+                f"{ui.label(ui.RANKING, 'band')}：{mine['band']}。"
+            )
 
-    ui.section("排名表", "升降为与上一期相比的名次变化；一票否决的乡镇总分记 0，排在最后。"
-               + ("" if viewer.is_leader else "本乡镇所在行以黄色标出。"))
+    ui.section(
+        "排名表",
+        "升降为与上一期相比的名次变化；一票否决的乡镇总分记 0，排在最后。"
+        + ("" if viewer.is_leader else "本乡镇所在行以黄色标出。"),
+    )
     columns = ranking_table()
     total, town = columns["total"], columns["township_name"]
-    total_max = {total: st.column_config.ProgressColumn(total, min_value=0, max_value=100, format="%.2f"),
-                 town: st.column_config.TextColumn(town, width=110)}  # 白马桥街道 whole
-    ui.table(frame, columns, key="ranking-table", file_name=f"乡镇排名_{period}",
-             column_config=total_max, colors={columns["band"]: ui.band_hex(), columns["movement"]: ui.movement_color},
-             height=ui.rows_height(frame.height),
-             highlight=None if viewer.is_leader else pl.col("township_code") == viewer.township_code)
+    total_max = {
+        total: st.column_config.ProgressColumn(total, min_value=0, max_value=100, format="%.2f"),
+        town: st.column_config.TextColumn(town, width=110),
+    }  # 白马桥街道 whole
+    ui.table(
+        frame,
+        columns,
+        key="ranking-table",
+        file_name=f"乡镇排名_{period}",
+        column_config=total_max,
+        colors={columns["band"]: ui.band_hex(), columns["movement"]: ui.movement_color},
+        height=ui.rows_height(frame.height),
+        highlight=None if viewer.is_leader else pl.col("township_code") == viewer.township_code,
+    )
 
     red, named = st.columns(2)
     with red:
@@ -68,17 +84,35 @@ def body(viewer: Viewer) -> None:
         ui.section("通报乡镇", "得分最低的三个名次（含并列）及一票否决的乡镇，附失分最多的一项。")
         ui.table(
             frame.filter(pl.col("named")),
-            ui.headers(ui.RANKING, ["rank", "township_name", "total", "band", "weakest_component_label",
-                                    "weakest_component_lost", "vetoed"]),
-            key="named-table", file_name=f"通报乡镇_{period}", empty="本期无通报乡镇",
+            ui.headers(
+                ui.RANKING,
+                [
+                    "rank",
+                    "township_name",
+                    "total",
+                    "band",
+                    "weakest_component_label",
+                    "weakest_component_lost",
+                    "vetoed",
+                ],
+            ),
+            key="named-table",
+            file_name=f"通报乡镇_{period}",
+            empty="本期无通报乡镇",
         )
 
     ui.section("排名变化")
     codes = frame.sort("township_code")["township_code"].to_list()
     names = dict(zip(frame["township_code"].to_list(), frame["township_name"].to_list()))
     default = [viewer.township_code] if viewer.township_code in codes else frame["township_code"].head(1).to_list()
-    chosen = st.multiselect("乡镇（可多选）", options=codes, default=default, format_func=names.get,
-                            key=f"history-{period_type}", max_selections=5)
+    chosen = st.multiselect(
+        "乡镇（可多选）",
+        options=codes,
+        default=default,
+        format_func=names.get,
+        key=f"history-{period_type}",
+        max_selections=5,
+    )
     history = q.rank_history(viewer, period_type, tuple(chosen))
     if history.height:
         st.altair_chart(charts.rank_over_time(history), width="stretch")

@@ -33,11 +33,14 @@ def tiles(frame: pl.DataFrame) -> None:
             f'padding:8px 10px;min-height:86px">'
             f'<div style="font-weight:700;font-size:15px">{html.escape(r["township_name"])}</div>'
             f'<div style="font-size:13px">{html.escape(r["level"])}（{html.escape(r["level_name"])}）· {r["score"]}分'
-            f'{"· 挂牌督办" if r["is_floored"] else ""}</div>'
+            f"{'· 挂牌督办' if r['is_floored'] else ''}</div>"
             f'<div style="font-size:12px;opacity:.9">{html.escape(top)}</div></div>'
         )
-    st.html('<div style="display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:8px">'
-            + "".join(cells) + "</div>")
+    st.html(
+        '<div style="display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:8px">'
+        + "".join(cells)
+        + "</div>"
+    )
 
 
 def legend(frame: pl.DataFrame) -> None:
@@ -59,13 +62,29 @@ def clue_list(frame: pl.DataFrame, with_township: bool) -> None:
 def trend_chart(frame: pl.DataFrame) -> alt.Chart:
     h = ui.headers(RISK, ["township_name", "level", "score"])
     data = frame.with_columns(pl.col("as_of").dt.strftime("%Y-%m-%d").alias("date")).to_pandas()
-    return alt.Chart(data).mark_rect().encode(
-        x=alt.X("date:O", title="截至（周日）", axis=alt.Axis(labelAngle=-60)),
-        y=alt.Y("township_name:N", title=None, axis=alt.Axis(labelOverlap=False), sort=alt.EncodingSortField("score", op="max", order="descending")),
-        color=alt.Color("level:N", title=h["level"], scale=alt.Scale(domain=list(LEVEL_HEX), range=list(LEVEL_HEX.values()))),
-        tooltip=[alt.Tooltip("township_name:N", title=h["township_name"]), alt.Tooltip("date:O", title="截至"),
-                 alt.Tooltip("level:N", title=h["level"]), alt.Tooltip("score:Q", title=h["score"])],
-    ).properties(height=max(120, 24 * frame["township_code"].n_unique()))
+    return (
+        alt.Chart(data)
+        .mark_rect()
+        .encode(
+            x=alt.X("date:O", title="截至（周日）", axis=alt.Axis(labelAngle=-60)),
+            y=alt.Y(
+                "township_name:N",
+                title=None,
+                axis=alt.Axis(labelOverlap=False),
+                sort=alt.EncodingSortField("score", op="max", order="descending"),
+            ),
+            color=alt.Color(
+                "level:N", title=h["level"], scale=alt.Scale(domain=list(LEVEL_HEX), range=list(LEVEL_HEX.values()))
+            ),
+            tooltip=[
+                alt.Tooltip("township_name:N", title=h["township_name"]),
+                alt.Tooltip("date:O", title="截至"),
+                alt.Tooltip("level:N", title=h["level"]),
+                alt.Tooltip("score:Q", title=h["score"]),
+            ],
+        )
+        .properties(height=max(120, 24 * frame["township_code"].n_unique()))
+    )
 
 
 def ack_text(r: dict) -> str:
@@ -81,12 +100,19 @@ def overdue_warnings(viewer: Viewer) -> None:
     if late.height == 0:
         st.success("没有超过24小时未确认的预警" if frame.height else "尚未发出预警")
     else:
-        ui.table(late, ui.headers(RISK, ["township_name", "level", "score", "created_at", "main_indicators"]),
-                 key="risk-overdue", file_name="未确认预警")
+        ui.table(
+            late,
+            ui.headers(RISK, ["township_name", "level", "score", "created_at", "main_indicators"]),
+            key="risk-overdue",
+            file_name="未确认预警",
+        )
     with st.expander(f"全部预警（{frame.height}条）"):
-        ui.table(frame.with_columns(pl.Series("status", [ack_text(r) for r in frame.to_dicts()], dtype=pl.String)),
-                 ui.headers(RISK, ["township_name", "level", "previous_level", "score", "created_at", "status"]),
-                 key="risk-warnings", file_name="预警记录")
+        ui.table(
+            frame.with_columns(pl.Series("status", [ack_text(r) for r in frame.to_dicts()], dtype=pl.String)),
+            ui.headers(RISK, ["township_name", "level", "previous_level", "score", "created_at", "status"]),
+            key="risk-warnings",
+            file_name="预警记录",
+        )
 
 
 def own_warnings(viewer: Viewer) -> None:
@@ -97,8 +123,10 @@ def own_warnings(viewer: Viewer) -> None:
         return
     for r in frame.to_dicts():
         with st.container(border=True):
-            st.markdown(f"**{r['created_at']:%Y-%m-%d %H:%M}** 预警：截至 {r['as_of']:%Y-%m-%d} 风险等级 "
-                        f"**{r['level']}**（{r['score']}分）。{r['main_indicators'] or ''}")
+            st.markdown(
+                f"**{r['created_at']:%Y-%m-%d %H:%M}** 预警：截至 {r['as_of']:%Y-%m-%d} 风险等级 "
+                f"**{r['level']}**（{r['score']}分）。{r['main_indicators'] or ''}"
+            )
             if r["acknowledged_at"] is None:
                 if st.button("确认收到", key=f"ack-{r['warning_id']}", type="primary"):
                     q.acknowledge(viewer, r["warning_id"])
@@ -113,19 +141,32 @@ def own_trend_chart(frame: pl.DataFrame) -> alt.Chart:
     """One township: its score each Sunday, coloured by level."""
     h = ui.headers(RISK, ["level", "score"])
     data = frame.with_columns(pl.col("as_of").dt.strftime("%Y-%m-%d").alias("date")).to_pandas()
-    return alt.Chart(data).mark_bar().encode(
-        x=alt.X("date:O", title="截至（周日）", axis=alt.Axis(labelAngle=-60)),
-        y=alt.Y("score:Q", title=h["score"]),
-        color=alt.Color("level:N", title=h["level"], scale=alt.Scale(domain=list(LEVEL_HEX), range=list(LEVEL_HEX.values()))),
-        tooltip=[alt.Tooltip("date:O", title="截至"), alt.Tooltip("level:N", title=h["level"]),
-                 alt.Tooltip("score:Q", title=h["score"])],
-    ).properties(height=220)
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("date:O", title="截至（周日）", axis=alt.Axis(labelAngle=-60)),
+            y=alt.Y("score:Q", title=h["score"]),
+            color=alt.Color(
+                "level:N", title=h["level"], scale=alt.Scale(domain=list(LEVEL_HEX), range=list(LEVEL_HEX.values()))
+            ),
+            tooltip=[
+                alt.Tooltip("date:O", title="截至"),
+                alt.Tooltip("level:N", title=h["level"]),
+                alt.Tooltip("score:Q", title=h["score"]),
+            ],
+        )
+        .properties(height=220)
+    )
 
 
 def county(viewer: Viewer, as_of: dt.date) -> None:
     frame = q.levels(viewer, as_of)
-    ui.section("乡镇风险等级", f"截至 {as_of:%Y-%m-%d}，按等级和分值排序。分值 ≥40 红、25-39 橙、10-24 黄、<10 蓝；"
-                             "有挂牌督办重大隐患逾期的乡镇至少为橙。")
+    ui.section(
+        "乡镇风险等级",
+        f"截至 {as_of:%Y-%m-%d}，按等级和分值排序。分值 ≥40 红、25-39 橙、10-24 黄、<10 蓝；"
+        "有挂牌督办重大隐患逾期的乡镇至少为橙。",
+    )
     legend(frame)
     tiles(frame)
     ui.section("漏报瞒报线索", CLUE_NOTE)
@@ -134,24 +175,51 @@ def county(viewer: Viewer, as_of: dt.date) -> None:
     ui.section("等级变化", "近26周每个周日的等级。")
     st.altair_chart(trend_chart(q.trend(viewer, as_of - dt.timedelta(weeks=26))), width="stretch")
     summary, weekly = q.backtest(viewer)
-    ui.section("预警命中率", "每周末处于橙、红等级的乡镇，在其后4周发生的事故占全部事故的比例，"
-                             "与处于橙、红等级的乡镇周数占比相比（提升倍数 > 1 说明等级确有预警作用）。")
+    ui.section(
+        "预警命中率",
+        "每周末处于橙、红等级的乡镇，在其后4周发生的事故占全部事故的比例，"
+        "与处于橙、红等级的乡镇周数占比相比（提升倍数 > 1 说明等级确有预警作用）。",
+    )
     if summary.height and summary.item(0, "weeks"):
         s = summary.row(0, named=True)
         cols = st.columns(3)
-        cols[0].metric("事故落在橙红乡镇的比例", "—" if s["hit_share"] is None else f"{100 * s['hit_share']:.1f}%",
-                       help=f"{s['accidents_in_alert']} / {s['accidents_after']} 起", border=True)
-        cols[1].metric("橙红乡镇周数占比", "—" if s["alert_share"] is None else f"{100 * s['alert_share']:.1f}%",
-                       help=f"{s['township_weeks_in_alert']} / {s['township_weeks']}", border=True)
-        cols[2].metric("提升倍数", "—" if s["lift"] is None else f"{s['lift']:.2f}", border=True,
-                       help=f"{s['weeks']} 周（{s['first_week_end']} 至 {s['last_week_end']}）")
-    ui.table(weekly, ui.headers("risk_backtest_weekly", ["week", "township_weeks_in_alert", "accidents_after",
-                                                         "accidents_in_alert"]),
-             key="risk-backtest", file_name="预警命中率", height=300, empty="数据不足4周，尚无回测")
+        cols[0].metric(
+            "事故落在橙红乡镇的比例",
+            "—" if s["hit_share"] is None else f"{100 * s['hit_share']:.1f}%",
+            help=f"{s['accidents_in_alert']} / {s['accidents_after']} 起",
+            border=True,
+        )
+        cols[1].metric(
+            "橙红乡镇周数占比",
+            "—" if s["alert_share"] is None else f"{100 * s['alert_share']:.1f}%",
+            help=f"{s['township_weeks_in_alert']} / {s['township_weeks']}",
+            border=True,
+        )
+        cols[2].metric(
+            "提升倍数",
+            "—" if s["lift"] is None else f"{s['lift']:.2f}",
+            border=True,
+            help=f"{s['weeks']} 周（{s['first_week_end']} 至 {s['last_week_end']}）",
+        )
+    ui.table(
+        weekly,
+        ui.headers(
+            "risk_backtest_weekly", ["week", "township_weeks_in_alert", "accidents_after", "accidents_in_alert"]
+        ),
+        key="risk-backtest",
+        file_name="预警命中率",
+        height=300,
+        empty="数据不足4周，尚无回测",
+    )
     ui.section("全部乡镇", None)
     levels = ui.headers(RISK, ["township_name", "level", "level_name", "score", "main_indicators"])
-    ui.table(frame.drop("level_rank"), levels,
-             key="risk-levels", file_name=f"风险预警_{as_of}", colors={levels["level"]: dict(LEVEL_HEX)})
+    ui.table(
+        frame.drop("level_rank"),
+        levels,
+        key="risk-levels",
+        file_name=f"风险预警_{as_of}",
+        colors={levels["level"]: dict(LEVEL_HEX)},
+    )
 
 
 def township(viewer: Viewer, code: str, as_of: dt.date) -> None:
@@ -163,8 +231,13 @@ def township(viewer: Viewer, code: str, as_of: dt.date) -> None:
     own_warnings(viewer)
     ui.section(f"{r['township_name']}风险等级", f"截至 {as_of:%Y-%m-%d}")
     tiles(frame)
-    ui.table(q.indicators(viewer, as_of, code), ui.headers("township_risk_indicators", ["label", "figure", "unit", "points"]),
-             key="risk-indicators", file_name=f"风险指标_{code}_{as_of}", empty="没有计分指标")
+    ui.table(
+        q.indicators(viewer, as_of, code),
+        ui.headers("township_risk_indicators", ["label", "figure", "unit", "points"]),
+        key="risk-indicators",
+        file_name=f"风险指标_{code}_{as_of}",
+        empty="没有计分指标",
+    )
     ui.section("漏报瞒报线索", CLUE_NOTE)
     clue_list(q.clues(viewer, as_of, code), with_township=False)
     ui.section("等级变化", "近26周每个周日的分值和等级。")
@@ -174,8 +247,9 @@ def township(viewer: Viewer, code: str, as_of: dt.date) -> None:
 def body(viewer: Viewer) -> None:
     st.title("风险预警")
     dates = q.risk_dates(viewer)
-    as_of = st.selectbox("截至日期（每周日及最新数据日）", options=dates, format_func=lambda d: f"{d:%Y-%m-%d}",
-                         key="risk-as-of")
+    as_of = st.selectbox(
+        "截至日期（每周日及最新数据日）", options=dates, format_func=lambda d: f"{d:%Y-%m-%d}", key="risk-as-of"
+    )
     if viewer.is_leader:
         county(viewer, as_of)
     else:

@@ -78,13 +78,25 @@ def validation_worker() -> threading.Thread:
 def downloads(viewer: Viewer, feed: str) -> None:
     with st.container(horizontal=True):
         built = q.template(viewer, feed)
-        st.download_button("下载填报模板", data=built[0], file_name=built[1], icon=":material/table_view:",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                           key=f"template-{feed}", on_click="ignore")
+        st.download_button(
+            "下载填报模板",
+            data=built[0],
+            file_name=built[1],
+            icon=":material/table_view:",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"template-{feed}",
+            on_click="ignore",
+        )
         for kind, label in (("pdf", "下载数据报送规范（PDF）"), ("docx", "下载数据报送规范（Word）")):
             spec = q.spec(viewer, kind)
-            st.download_button(label, data=spec[0], file_name=spec[1], icon=":material/description:",
-                               key=f"spec-{kind}", on_click="ignore")
+            st.download_button(
+                label,
+                data=spec[0],
+                file_name=spec[1],
+                icon=":material/description:",
+                key=f"spec-{kind}",
+                on_click="ignore",
+            )
 
 
 def show_check(viewer: Viewer, result, data: bytes) -> None:
@@ -107,47 +119,76 @@ def show_check(viewer: Viewer, result, data: bytes) -> None:
         ui.section("需要修改的单元格", "被隔离的行不会入库，其余行照常入库。请按下列说明修改后重新上传、报送。")
         for problem in result.problems[:LISTED]:
             shown = "（空）" if problem.value is None else f"“{md(problem.value)}”"
-            st.markdown(f"- 第 {problem.row_number} 行「{md(problem.column_header)}」填写 {shown}：{md(problem.reason)}")
+            st.markdown(
+                f"- 第 {problem.row_number} 行「{md(problem.column_header)}」填写 {shown}：{md(problem.reason)}"
+            )
         if len(result.problems) > LISTED:
             st.caption(f"另有 {len(result.problems) - LISTED} 处，见下表（可下载）。")
         frame = pl.DataFrame(
-            [{"row": p.row_number, "column": p.column_header, "value": p.value, "reason": p.reason}
-             for p in result.problems],
+            [
+                {"row": p.row_number, "column": p.column_header, "value": p.value, "reason": p.reason}
+                for p in result.problems
+            ],
             schema={"row": pl.Int64, "column": pl.String, "value": pl.String, "reason": pl.String},
         )
-        ui.table(frame, ui.headers(None, ["row", "column", "value", "reason"]),
-                 key="problems", file_name=f"报送检查_{result.filename}", height=ui.rows_height(min(frame.height, 15)))
+        ui.table(
+            frame,
+            ui.headers(None, ["row", "column", "value", "reason"]),
+            key="problems",
+            file_name=f"报送检查_{result.filename}",
+            height=ui.rows_height(min(frame.height, 15)),
+        )
         marked_name = result.filename.rsplit(".", 1)[0] + "_问题标注.xlsx"
-        st.download_button("下载标注问题的工作簿", data=lambda: q.marked_workbook(viewer, result, data),
-                           file_name=marked_name, icon=":material/edit_note:", key="marked", on_click="ignore",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                           help="有问题的单元格标红，并在批注中写明原因和修改方法")
+        st.download_button(
+            "下载标注问题的工作簿",
+            data=lambda: q.marked_workbook(viewer, result, data),
+            file_name=marked_name,
+            icon=":material/edit_note:",
+            key="marked",
+            on_click="ignore",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            help="有问题的单元格标红，并在批注中写明原因和修改方法",
+        )
 
 
 def body(viewer: Viewer) -> None:
     st.title("数据报送")
     sender = q.sender_of(viewer)
     validation_worker()
-    st.caption(f"报送单位：{q.sender_name(viewer)}（{sender}）。上传后立即检查，确认无误再点“提交”；"
-               "文件保存在本单位名下，下次数据处理时入库。")
+    st.caption(
+        f"报送单位：{q.sender_name(viewer)}（{sender}）。上传后立即检查，确认无误再点“提交”；"
+        "文件保存在本单位名下，下次数据处理时入库。"
+    )
     offered = q.feeds(viewer)
     if not offered:
         st.info("本单位没有需要报送的数据类别")
         return
     labels = dict(offered)
-    feed = st.selectbox(ui.headers(None, ["feed"])["feed"], list(labels), format_func=lambda f: f"{labels[f]}（{f}）", key="feed")
+    feed = st.selectbox(
+        ui.headers(None, ["feed"])["feed"], list(labels), format_func=lambda f: f"{labels[f]}（{f}）", key="feed"
+    )
     downloads(viewer, feed)
 
     receipt = st.session_state.get("receipt")
     if receipt is not None and receipt.feed == feed:
         st.success("**已提交。** 回执如下，可下载保存。", icon=":material/task_alt:")
         st.code(receipt.text(), language=None)
-        st.download_button("下载回执", data=receipt.text().encode("utf-8"), file_name=f"报送回执_{receipt.filename}.txt",
-                           mime="text/plain", icon=":material/receipt_long:", key="receipt-download", on_click="ignore")
+        st.download_button(
+            "下载回执",
+            data=receipt.text().encode("utf-8"),
+            file_name=f"报送回执_{receipt.filename}.txt",
+            mime="text/plain",
+            icon=":material/receipt_long:",
+            key="receipt-download",
+            on_click="ignore",
+        )
 
     # a new key after each submission empties the uploader
-    upload = st.file_uploader("选择台账文件（.xlsx、.xls 或 .csv）", key=f"upload-{feed}-{st.session_state.get('round', 0)}",
-                              help="文件按内容识别；大小上限见《数据报送规范》")
+    upload = st.file_uploader(
+        "选择台账文件（.xlsx、.xls 或 .csv）",
+        key=f"upload-{feed}-{st.session_state.get('round', 0)}",
+        help="文件按内容识别；大小上限见《数据报送规范》",
+    )
     if upload is None:
         return
     data = upload.getvalue()
@@ -160,8 +201,11 @@ def body(viewer: Viewer) -> None:
                 raise
             except Exception:  # noqa: BLE001 - a file no reader expected: say so, keep the app up
                 log.exception("portal check failed: %s / %s", feed, upload.name)
-                st.error("该文件无法读取，未保存。请在 Excel 中“另存为” Excel 工作簿（.xlsx）后重新上传；"
-                         "仍有问题请联系市应急管理局数据组。", icon=":material/block:")
+                st.error(
+                    "该文件无法读取，未保存。请在 Excel 中“另存为” Excel 工作簿（.xlsx）后重新上传；"
+                    "仍有问题请联系市应急管理局数据组。",
+                    icon=":material/block:",
+                )
                 return
         st.session_state["checked"] = checked
     result = checked[1]
@@ -174,7 +218,9 @@ def body(viewer: Viewer) -> None:
                 raise
             except Exception:  # noqa: BLE001 - e.g. a full disk: nothing landed (atomic), say so
                 log.exception("portal submission failed: %s / %s", feed, upload.name)
-                st.error("提交失败，文件未保存。请稍后重试；仍有问题请联系市应急管理局数据组。", icon=":material/error:")
+                st.error(
+                    "提交失败，文件未保存。请稍后重试；仍有问题请联系市应急管理局数据组。", icon=":material/error:"
+                )
                 return
         if receipt.landed:
             st.session_state["receipt"] = receipt

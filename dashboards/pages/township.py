@@ -36,16 +36,36 @@ def headline(viewer: Viewer, code: str, as_of) -> None:
         return
     r = k.row(0, named=True)
     cols = st.columns(4)
-    metric_card(cols[0], ytd("accidents"), f"{r['accidents']} 起", change=r["accidents_change"],
-                change_text=r["accidents_change_text"], rise_is_good=False,
-                help=last_year("accidents_ly", r["accidents_ly"], "起"))
-    metric_card(cols[1], ytd("deaths"), f"{r['deaths']} 人", change=r["deaths_change"],
-                change_text=r["deaths_change_text"], rise_is_good=False,
-                help=last_year("deaths_ly", r["deaths_ly"], "人"))
-    metric_card(cols[2], ui.label(KPIS, "open_major_hazards"), f"{r['open_major_hazards']} 项",
-                help=f"其中逾期 {r['overdue_major_hazards']} 项")
-    metric_card(cols[3], ytd("inspections"), f"{r['inspections']} 次",
-                help=last_year("inspections_ly", r["inspections_ly"], "次"))
+    metric_card(
+        cols[0],
+        ytd("accidents"),
+        f"{r['accidents']} 起",
+        change=r["accidents_change"],
+        change_text=r["accidents_change_text"],
+        rise_is_good=False,
+        help=last_year("accidents_ly", r["accidents_ly"], "起"),
+    )
+    metric_card(
+        cols[1],
+        ytd("deaths"),
+        f"{r['deaths']} 人",
+        change=r["deaths_change"],
+        change_text=r["deaths_change_text"],
+        rise_is_good=False,
+        help=last_year("deaths_ly", r["deaths_ly"], "人"),
+    )
+    metric_card(
+        cols[2],
+        ui.label(KPIS, "open_major_hazards"),
+        f"{r['open_major_hazards']} 项",
+        help=f"其中逾期 {r['overdue_major_hazards']} 项",
+    )
+    metric_card(
+        cols[3],
+        ytd("inspections"),
+        f"{r['inspections']} 次",
+        help=last_year("inspections_ly", r["inspections_ly"], "次"),
+    )
     cols = st.columns(4)
     metric_card(cols[0], ui.label(KPIS, "overdue_major_hazards"), f"{r['overdue_major_hazards']} 项")
     metric_card(cols[1], ytd("forest_fires"), f"{r['forest_fires']} 起")
@@ -58,15 +78,22 @@ def trend_section(viewer: Viewer, code: str, as_of) -> None:
     if trend.height == 0:
         st.info("没有可显示的走势")
         return
-    st.altair_chart(charts.lines_over_time(trend, "as_of", ui.headers(KPIS, ["open_major_hazards",
-                                                                           "overdue_major_hazards"]), ""),
-                    width="stretch")
+    st.altair_chart(
+        charts.lines_over_time(trend, "as_of", ui.headers(KPIS, ["open_major_hazards", "overdue_major_hazards"]), ""),
+        width="stretch",
+    )
 
 
 def score_section(viewer: Viewer, code: str) -> None:
     ui.section("考核得分", "各期得分构成；一票否决的期次总分记 0。")
-    period_type = st.segmented_control(ui.label(ui.RANKING, "period_type"), options=["week", "month", "quarter"], default="month",
-                                       format_func=ui.PERIOD_TYPE_TEXT.get, required=True, key="detail-period-type")
+    period_type = st.segmented_control(
+        ui.label(ui.RANKING, "period_type"),
+        options=["week", "month", "quarter"],
+        default="month",
+        format_func=ui.PERIOD_TYPE_TEXT.get,
+        required=True,
+        key="detail-period-type",
+    )
     comps = q.components(viewer, code, period_type)
     if comps.height == 0:
         st.info("没有排名记录")
@@ -85,10 +112,13 @@ def score_section(viewer: Viewer, code: str) -> None:
         comps.sort("period_end", descending=True).with_columns(
             pl.col("movement").map_elements(ui.movement_text, return_dtype=pl.String, skip_nulls=False)
         ),
-        ui.headers(ui.RANKING, ["period", "rank", "movement", "total"]) | ui.component_headers()
+        ui.headers(ui.RANKING, ["period", "rank", "movement", "total"])
+        | ui.component_headers()
         | ui.headers(ui.RANKING, ["band", "weakest_component_label"]),
-        key="components", file_name=f"得分构成_{code}_{period_type}",
-        colors={ui.label(ui.RANKING, "band"): ui.band_hex()}, height=300,
+        key="components",
+        file_name=f"得分构成_{code}_{period_type}",
+        colors={ui.label(ui.RANKING, "band"): ui.band_hex()},
+        height=300,
     )
 
 
@@ -105,8 +135,10 @@ def preparedness_section(viewer: Viewer, code: str, as_of) -> None:
             st.markdown(":red-badge[未报送]")
         else:
             done = status["depot_completed_on"]
-            st.markdown(f"{YES_NO[status['has_depot']]} {status['depot_status']}"
-                        + (f"（{done:%Y-%m-%d} 建成）" if done else ""))
+            st.markdown(
+                f"{YES_NO[status['has_depot']]} {status['depot_status']}"
+                + (f"（{done:%Y-%m-%d} 建成）" if done else "")
+            )
             if depot.height:
                 st.caption(f"物资 {depot['item_kinds'][0]} 类，{depot['item_count'][0]} 件")
     with middle.container(border=True):
@@ -121,11 +153,21 @@ def preparedness_section(viewer: Viewer, code: str, as_of) -> None:
             st.caption(f"最近一次：{status['last_drill_on']:%Y-%m-%d}")
     tabs = st.tabs(["预案", "演练培训"])
     with tabs[0]:
-        ui.table(plans, ui.headers("plans", ["plan_id", "owner_unit", "plan_type", "issued_on", "filed_on"]),
-                 key="plans", file_name=f"预案_{code}", empty="本乡镇没有预案记录")
+        ui.table(
+            plans,
+            ui.headers("plans", ["plan_id", "owner_unit", "plan_type", "issued_on", "filed_on"]),
+            key="plans",
+            file_name=f"预案_{code}",
+            empty="本乡镇没有预案记录",
+        )
     with tabs[1]:
-        ui.table(drills, ui.headers("drills", ["held_on", "kind", "subject", "team_id", "participants"]),
-                 key="drills", file_name=f"演练培训_{code}", empty="近365天没有演练或培训")
+        ui.table(
+            drills,
+            ui.headers("drills", ["held_on", "kind", "subject", "team_id", "participants"]),
+            key="drills",
+            file_name=f"演练培训_{code}",
+            empty="近365天没有演练或培训",
+        )
 
 
 def body(viewer: Viewer) -> None:
@@ -144,26 +186,57 @@ def body(viewer: Viewer) -> None:
     ui.section(feed_label("accidents"), f"{as_of.year}年1月1日至{as_of:%m月%d日}。")
     ui.table(
         q.accidents(viewer, code, as_of),
-        ui.headers("accidents", ["accident_id", "occurred_at", "sector", "accident_type", "deaths", "serious_injuries",
-                                 "direct_loss_10k_cny", "grade"]),
-        key="accidents", file_name=f"事故_{code}_{as_of}", empty="本年尚无事故",
+        ui.headers(
+            "accidents",
+            [
+                "accident_id",
+                "occurred_at",
+                "sector",
+                "accident_type",
+                "deaths",
+                "serious_injuries",
+                "direct_loss_10k_cny",
+                "grade",
+            ],
+        ),
+        key="accidents",
+        file_name=f"事故_{code}_{as_of}",
+        empty="本年尚无事故",
     )
 
     hazards = q.open_hazards(viewer, code, as_of)
     ui.section("未整改隐患", f"截至 {as_of:%Y-%m-%d} 未整改销号的隐患，逾期的排在前面。")
     ui.table(
         hazards,
-        ui.headers("open_hazards_daily", ["hazard_id", "level", "is_supervised", "description", "enterprise_name",
-                                          "found_on", "deadline", "is_overdue", "days_overdue"]),
-        key="open-hazards", file_name=f"未整改隐患_{code}_{as_of}", empty="没有未整改的隐患", height=300,
+        ui.headers(
+            "open_hazards_daily",
+            [
+                "hazard_id",
+                "level",
+                "is_supervised",
+                "description",
+                "enterprise_name",
+                "found_on",
+                "deadline",
+                "is_overdue",
+                "days_overdue",
+            ],
+        ),
+        key="open-hazards",
+        file_name=f"未整改隐患_{code}_{as_of}",
+        empty="没有未整改的隐患",
+        height=300,
     )
 
     ui.section("执法检查", "本年各月。")
     ui.table(
         q.inspections_by_month(viewer, code, as_of),
-        ui.headers("inspections_by_township_daily", ["month", "inspections", "hazards_found", "penalties",
-                                                     "fines_10k_cny"]),
-        key="inspections", file_name=f"执法检查_{code}_{as_of.year}", empty="本年尚无执法检查",
+        ui.headers(
+            "inspections_by_township_daily", ["month", "inspections", "hazards_found", "penalties", "fines_10k_cny"]
+        ),
+        key="inspections",
+        file_name=f"执法检查_{code}_{as_of.year}",
+        empty="本年尚无执法检查",
     )
 
     preparedness_section(viewer, code, as_of)
@@ -172,15 +245,36 @@ def body(viewer: Viewer) -> None:
     reporting = q.reporting(viewer, code)
     ui.table(
         reporting.with_columns((pl.col("pass_rate") * 100).round(2), (pl.col("on_time_rate") * 100).round(2)),
-        ui.percent_headers(ui.headers(QUALITY, ["period", "files_due", "files_on_time", "files_late", "files_missing",
-                                                "files_received", "files_rejected", "rows_loaded", "rows_quarantined",
-                                                "pass_rate", "on_time_rate"]), "pass_rate", "on_time_rate"),
-        key="reporting", file_name=f"报送记录_{code}", height=300,
+        ui.percent_headers(
+            ui.headers(
+                QUALITY,
+                [
+                    "period",
+                    "files_due",
+                    "files_on_time",
+                    "files_late",
+                    "files_missing",
+                    "files_received",
+                    "files_rejected",
+                    "rows_loaded",
+                    "rows_quarantined",
+                    "pass_rate",
+                    "on_time_rate",
+                ],
+            ),
+            "pass_rate",
+            "on_time_rate",
+        ),
+        key="reporting",
+        file_name=f"报送记录_{code}",
+        height=300,
     )
     ui.table(
         q.quarantine_reasons(viewer, code),
         ui.headers("data_quality_quarantined_cells", ["column_header", "reason", "rows", "cells"]),
-        key="quarantine", file_name=f"隔离原因_{code}", empty="本乡镇报送的数据没有被隔离的行",
+        key="quarantine",
+        file_name=f"隔离原因_{code}",
+        empty="本乡镇报送的数据没有被隔离的行",
     )
 
 

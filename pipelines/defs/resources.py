@@ -1,6 +1,5 @@
 """The warehouse resource: the one writer connection to the DuckDB file of a home."""
 
-
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,8 +9,8 @@ import dagster as dg
 import duckdb
 
 from pipelines.lib.profile import Profile, load_profile
-from warehouse.home import Home
 from warehouse.file_lock import connect_when_free
+from warehouse.home import Home
 from warehouse.layout import connect
 
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable, Iterator
 
 from pipelines.lib.contracts import load_contracts
 from pipelines.lib.profile import load_profile
@@ -78,10 +78,14 @@ class GenerateSummary:
         from pipelines.lib.labels import feed_label
 
         width = max(len(feed_label(feed)) for feed in self.files) if self.files else 0
-        lines = [f"  {feed_label(feed):\u3000<{width}}  {self.files[feed]:>6} 个文件  {self.rows.get(feed, 0):>8} 行"
-                 for feed in self.files]
-        lines.append(f"合计 {self.total_files} 个文件、{self.total_rows} 行数据（其中 {self.resubmissions} 份为更正后重报）；"
-                     f"故意制造的错误 {sum(self.defects.values())} 处，清单见 {self.manifest}；用时 {self.seconds:.1f} 秒。")
+        lines = [
+            f"  {feed_label(feed):\u3000<{width}}  {self.files[feed]:>6} 个文件  {self.rows.get(feed, 0):>8} 行"
+            for feed in self.files
+        ]
+        lines.append(
+            f"合计 {self.total_files} 个文件、{self.total_rows} 行数据（其中 {self.resubmissions} 份为更正后重报）；"
+            f"故意制造的错误 {sum(self.defects.values())} 处，清单见 {self.manifest}；用时 {self.seconds:.1f} 秒。"
+        )
         return "各类数据：\n" + "\n".join(lines)
 
 
@@ -130,23 +134,54 @@ def generate(
     summary_json = out / GENERATOR_DIR / "summary.json"
     write_ground_truth(county, out / GENERATOR_DIR)
     result = GenerateSummary(
-        out=out, files=dict(landing.files), rows=dict(landing.rows), defects=dict(sorted(landing.manifest.counts.items())),
-        manifest=landing.manifest.path, summary_json=summary_json, resubmissions=len(landing.resubmissions),
-        seconds=round(time.perf_counter() - began, 2), scripted=dict(county.scripted),
+        out=out,
+        files=dict(landing.files),
+        rows=dict(landing.rows),
+        defects=dict(sorted(landing.manifest.counts.items())),
+        manifest=landing.manifest.path,
+        summary_json=summary_json,
+        resubmissions=len(landing.resubmissions),
+        seconds=round(time.perf_counter() - began, 2),
+        scripted=dict(county.scripted),
     )
-    summary_json.write_text(json.dumps({
-        "seed": seed, "start": start.isoformat(), "end": end.isoformat(), "scale": scale, "defect_rate": defect_rate,
-        "files": result.files, "rows": result.rows, "row_kinds": dict(landing.row_kinds), "defects": result.defects,
-        "latest_received": datetime.fromtimestamp(landing.latest, county.tz).isoformat() if landing.latest else None,
-        "scripted": result.scripted,
-        "planted_signals": [{"township_code": p.township, "signal": p.signal, "behaviour_from": p.start.isoformat(),
-                             "expected_from_as_of": p.expected_from.isoformat()} for p in county.plants.values()],
-        "resubmissions": landing.resubmissions,
-        "resent_after_rejection": landing.resent,
-    }, ensure_ascii=False, indent=2), encoding="utf-8")
+    summary_json.write_text(
+        json.dumps(
+            {
+                "seed": seed,
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "scale": scale,
+                "defect_rate": defect_rate,
+                "files": result.files,
+                "rows": result.rows,
+                "row_kinds": dict(landing.row_kinds),
+                "defects": result.defects,
+                "latest_received": datetime.fromtimestamp(landing.latest, county.tz).isoformat()
+                if landing.latest
+                else None,
+                "scripted": result.scripted,
+                "planted_signals": [
+                    {
+                        "township_code": p.township,
+                        "signal": p.signal,
+                        "behaviour_from": p.start.isoformat(),
+                        "expected_from_as_of": p.expected_from.isoformat(),
+                    }
+                    for p in county.plants.values()
+                ],
+                "resubmissions": landing.resubmissions,
+                "resent_after_rejection": landing.resent,
+            },
+            ensure_ascii=False,
+            indent=2,
+        ),
+        encoding="utf-8",
+    )
     if progress:
-        progress(f"共 {result.total_files} 个文件、{result.total_rows} 行、{sum(result.defects.values())} 处错误，"
-                 f"用时 {time.perf_counter() - began:.1f} 秒 -> {out}")
+        progress(
+            f"共 {result.total_files} 个文件、{result.total_rows} 行、{sum(result.defects.values())} 处错误，"
+            f"用时 {time.perf_counter() - began:.1f} 秒 -> {out}"
+        )
     return result
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Iterator
 from datetime import timedelta
-from typing import Iterator
 
 from .clock import iso_weeks, weekly_received
 from .landing import Drop, file_stem, title_for
@@ -21,13 +21,31 @@ from .world import County, poisson, seeded
 INSPECTIONS_PER_TOWNSHIP_WEEK = 2.0  # the quota of ranking.md, met on average but not everywhere
 FOLLOW_UP_SHARE = 0.8  # visits to an enterprise the township reported a hazard at lately
 FOLLOW_UP_DAYS = 90  # "lately": the days before the visit
-ACTIONS_AFTER_HAZARDS = (["责令改正", "警告", "罚款", "停产整顿", "关闭取缔", "移送司法", "无"],
-                         [58, 10, 17, 6, 1, 1, 7])
+ACTIONS_AFTER_HAZARDS = (
+    ["责令改正", "警告", "罚款", "停产整顿", "关闭取缔", "移送司法", "无"],
+    [58, 10, 17, 6, 1, 1, 7],
+)
 SQUADS = ["一中队", "二中队", "三中队", "四中队"]
-DRILL_SUBJECTS = ["森林火灾扑救演练", "防汛抢险演练", "危化品泄漏处置演练", "地质灾害避险转移演练", "消防灭火疏散演练",
-                  "有限空间救援演练", "地震应急疏散演练", "水上救援演练", "燃气泄漏处置演练"]
-TRAINING_SUBJECTS = ["应急救援技能培训", "安全生产法律法规培训", "心肺复苏急救培训", "灭火器使用培训", "防汛知识培训",
-                     "森林防火培训", "应急预案编制培训"]
+DRILL_SUBJECTS = [
+    "森林火灾扑救演练",
+    "防汛抢险演练",
+    "危化品泄漏处置演练",
+    "地质灾害避险转移演练",
+    "消防灭火疏散演练",
+    "有限空间救援演练",
+    "地震应急疏散演练",
+    "水上救援演练",
+    "燃气泄漏处置演练",
+]
+TRAINING_SUBJECTS = [
+    "应急救援技能培训",
+    "安全生产法律法规培训",
+    "心肺复苏急救培训",
+    "灭火器使用培训",
+    "防汛知识培训",
+    "森林防火培训",
+    "应急预案编制培训",
+]
 
 
 def inspection_drops(county: County, label: str) -> Iterator[Drop]:
@@ -39,7 +57,7 @@ def inspection_drops(county: County, label: str) -> Iterator[Drop]:
     # Uneven coverage: some townships get far fewer visits than the quota.
     effort = {t.code: rng.choice([0.45, 0.7, 0.9, 1.0, 1.0, 1.1, 1.2, 1.4]) for t in county.townships}
     mean = sum(effort.values()) / len(effort)
-    squads = SQUADS[:max(1, min(len(SQUADS), math.ceil(county.scale)))]
+    squads = SQUADS[: max(1, min(len(SQUADS), math.ceil(county.scale)))]
     seq: dict[int, int] = {}
     reported = {code: sorted(rows, key=lambda r: r[0]) for code, rows in county.self_reported.items()}
     reported_days = {code: [day for day, _ in rows] for code, rows in reported.items()}
@@ -67,12 +85,17 @@ def inspection_drops(county: County, label: str) -> Iterator[Drop]:
                 else:
                     action = "无" if rng.random() < 0.85 else "警告"
                 seq[day.year] = seq.get(day.year, 0) + 1
-                by_squad[i % len(squads)].append({
-                    "inspection_id": f"ZFJC-{day.year}-{seq[day.year]:05d}", "inspected_on": day,
-                    "township": e.township, "credit_code": e.credit_code, "hazards_found": found,
-                    "action": action,
-                    "fine_10k_cny": round(rng.uniform(0.3, 10), 1) if action == "罚款" else None,
-                })
+                by_squad[i % len(squads)].append(
+                    {
+                        "inspection_id": f"ZFJC-{day.year}-{seq[day.year]:05d}",
+                        "inspected_on": day,
+                        "township": e.township,
+                        "credit_code": e.credit_code,
+                        "hazards_found": found,
+                        "action": action,
+                        "fine_10k_cny": round(rng.uniform(0.3, 10), 1) if action == "罚款" else None,
+                    }
+                )
         for signal, mark in (("self_report_drop", "D"), ("enforcement_unreported", "U")):
             plant = county.plants.get(signal)
             if plant and mon >= plant.start:
@@ -80,10 +103,17 @@ def inspection_drops(county: County, label: str) -> Iterator[Drop]:
                 # or where the ledger lists no enterprise
                 e = county.enterprise_in(planted, plant.township, mon)
                 day = mon + timedelta(days=2)
-                by_squad[0].append({
-                    "inspection_id": f"ZFJC-{day.year}-{mark}{day:%m%d}", "inspected_on": day, "township": e.township,
-                    "credit_code": e.credit_code, "hazards_found": 2, "action": "责令改正", "fine_10k_cny": None,
-                })
+                by_squad[0].append(
+                    {
+                        "inspection_id": f"ZFJC-{day.year}-{mark}{day:%m%d}",
+                        "inspected_on": day,
+                        "township": e.township,
+                        "credit_code": e.credit_code,
+                        "hazards_found": 2,
+                        "action": "责令改正",
+                        "fine_10k_cny": None,
+                    }
+                )
         year, week, _ = mon.isocalendar()
         received = weekly_received(sun, county.tz, when, habit.p_late)
         for n, (squad, rows) in enumerate(zip(squads, by_squad)):
@@ -92,11 +122,16 @@ def inspection_drops(county: County, label: str) -> Iterator[Drop]:
             rows.sort(key=lambda r: r["inspection_id"])
             part = f"（{squad}）" if len(squads) > 1 else ""
             yield Drop(
-                feed=feed, sender=sender, received=received + timedelta(minutes=3 * n),  # the squads' files go out together
-                stem=file_stem(county, feed, label, sender, f"{year}年第{week}周", f"{year}W{week:02d}",
-                               habit.name_pattern) + part,
+                feed=feed,
+                sender=sender,
+                received=received + timedelta(minutes=3 * n),  # the squads' files go out together
+                stem=file_stem(
+                    county, feed, label, sender, f"{year}年第{week}周", f"{year}W{week:02d}", habit.name_pattern
+                )
+                + part,
                 title=title_for(county, label, sender, f"{year}年第{week}周") + part,
-                rows=rows, key=f"{feed}/{sender}/{year}W{week:02d}{part}",
+                rows=rows,
+                key=f"{feed}/{sender}/{year}W{week:02d}{part}",
             )
 
 
@@ -116,8 +151,11 @@ def drill_drops(county: County, label: str) -> Iterator[Drop]:
         kind = kind or ("演练" if rng.random() < 0.55 else "培训")
         seq[(tag, day.year)] = seq.get((tag, day.year), 0) + 1
         return {
-            "drill_id": f"YL-{tag}-{day.year}-{seq[(tag, day.year)]:04d}", "held_on": day, "team_id": team.team_id,
-            "township": team.township or rng.choice(county.townships).code, "kind": kind,
+            "drill_id": f"YL-{tag}-{day.year}-{seq[(tag, day.year)]:04d}",
+            "held_on": day,
+            "team_id": team.team_id,
+            "township": team.township or rng.choice(county.townships).code,
+            "kind": kind,
             "subject": rng.choice(DRILL_SUBJECTS if kind == "演练" else TRAINING_SUBJECTS),
             "participants": rng.randint(20, 300) if kind == "演练" else rng.randint(15, 120),
         }
@@ -126,9 +164,14 @@ def drill_drops(county: County, label: str) -> Iterator[Drop]:
         habit = county.habit(sender)
         year, week, _ = mon.isocalendar()
         return Drop(
-            feed=feed, sender=sender, received=weekly_received(sun, county.tz, when, habit.p_late),
-            stem=file_stem(county, feed, label, sender, f"{year}年第{week}周", f"{year}W{week:02d}", habit.name_pattern),
-            title=title_for(county, label, sender, f"{year}年第{week}周"), rows=rows,
+            feed=feed,
+            sender=sender,
+            received=weekly_received(sun, county.tz, when, habit.p_late),
+            stem=file_stem(
+                county, feed, label, sender, f"{year}年第{week}周", f"{year}W{week:02d}", habit.name_pattern
+            ),
+            title=title_for(county, label, sender, f"{year}年第{week}周"),
+            rows=rows,
             key=f"{feed}/{sender}/{year}W{week:02d}",
         )
 

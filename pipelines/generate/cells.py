@@ -71,7 +71,9 @@ def choose_style(habit: Habit, rng: random.Random) -> Style:
         ts_seconds=rng.random() < 0.3,
         text_dates=rng.choice([0.0, 0.0, 0.1, 0.3]),
         serial_dates=rng.choice([0.0, 0.0, 0.0, 0.05]),
-        township_style=habit.township_style if rng.random() < 0.85 else rng.choice(["full", "short", "code", "old_code"]),
+        township_style=habit.township_style
+        if rng.random() < 0.85
+        else rng.choice(["full", "short", "code", "old_code"]),
         township_mix=rng.choice([0.0, 0.05, 0.15]),
         codes_as_numbers=rng.random() < 0.2,
         fullwidth=rng.choice([0.0, 0.0, 0.0, 0.1, 0.3]),
@@ -155,8 +157,13 @@ class Renderer:
 
     def _renderer(self, col: Column):
         """The function spelling this column's values (None: written as they are)."""
-        return {"date": self._date, "ts": self._ts, "int": self._number, "num": self._number,
-                "township": self._township}.get(col.type)
+        return {
+            "date": self._date,
+            "ts": self._ts,
+            "int": self._number,
+            "num": self._number,
+            "township": self._township,
+        }.get(col.type)
 
     def total(self, rows: list[dict[str, Any]], columns: list[Column] | None = None) -> list[Any]:
         """The 合计 row: the label in the first cell, sums under the numeric columns."""

@@ -27,8 +27,19 @@ from pipelines.lib.contracts import Column, Contract
 from .cells import Raw
 from .world import County
 
-ROW_RULES = ("required", "format", "enum", "township", "range", "future", "order", "conditional",
-             "check_digit", "duplicate_id", "reference")
+ROW_RULES = (
+    "required",
+    "format",
+    "enum",
+    "township",
+    "range",
+    "future",
+    "order",
+    "conditional",
+    "check_digit",
+    "duplicate_id",
+    "reference",
+)
 FILE_REASONS = ("encoding", "not_a_table", "missing_columns", "no_rows", "unknown_sender", "duplicate")
 # File defects that make the pipeline reject the whole file (the sender then sends it again).
 REJECTED = {"encoding", "not_a_table", "missing_columns", "no_rows", "unknown_sender"}
@@ -37,8 +48,20 @@ MANIFEST_COLUMNS = ["kind", "feed", "path", "row_number", "column", "rule", "not
 # Values no enum of the contracts contains and no parser could mistake for a blank.
 BAD_ENUMS = ["待定", "待核实", "其它类", "A类", "见附件"]
 # Townships of neighbouring counties and codes that never existed: nothing in the profile resolves them.
-FOREIGN_TOWNSHIPS = ["星沙街道", "黄花镇", "雷锋街道", "乌山街道", "桥驿镇", "坪塘街道", "莲花镇", "大围山镇",
-                     "韶山乡", "430182199", "430124999", "长沙县"]
+FOREIGN_TOWNSHIPS = [
+    "星沙街道",
+    "黄花镇",
+    "雷锋街道",
+    "乌山街道",
+    "桥驿镇",
+    "坪塘街道",
+    "莲花镇",
+    "大围山镇",
+    "韶山乡",
+    "430182199",
+    "430124999",
+    "长沙县",
+]
 # Sender folders a file is sometimes dropped into by mistake.
 UNKNOWN_SENDERS = ["430182108", "430182999", "XFJ", "新建文件夹", "YJJ2"]
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -154,8 +177,13 @@ class RowDefects:
         """Make the second row of a duplicate differ a little, as a re-typed row does (or not at all)."""
         for c in self.contract.columns:
             # Free text only: never an id, and never a column another register must contain.
-            if (c.type == "text" and c is not self.id_col and not c.references and isinstance(row.get(c.name), str)
-                    and rng.random() < 0.5):
+            if (
+                c.type == "text"
+                and c is not self.id_col
+                and not c.references
+                and isinstance(row.get(c.name), str)
+                and rng.random() < 0.5
+            ):
                 row[c.name] = row[c.name] + "（重复录入）"
                 return
 
@@ -190,17 +218,20 @@ class RowDefects:
             return self._order(row, col, rng)
         if rule == "conditional":
             if col.positive_when:
-                (other, value), = col.positive_when.items()
+                ((other, value),) = col.positive_when.items()
                 row[other] = value
                 row[name] = rng.choice([None, 0 if col.type == "int" else 0.0])
                 return f"{other} = {value} but {name} = {row[name]}"
-            (other, value), = col.required_when.items()
+            ((other, value),) = col.required_when.items()
             row[other] = value
             row[name] = None
             return f"{other} = {value} but {name} is blank"
         if rule == "check_digit":
-            good = v if isinstance(v, str) and len(v) == 18 else self.county.enterprises[
-                rng.randrange(len(self.county.enterprises))].credit_code
+            good = (
+                v
+                if isinstance(v, str) and len(v) == 18
+                else self.county.enterprises[rng.randrange(len(self.county.enterprises))].credit_code
+            )
             row[name] = Raw(wrong_check(good, col.check, rng))
             return f"{name} = {row[name]!s}: wrong check character"
         if rule == "reference":
@@ -224,12 +255,14 @@ class RowDefects:
         name = col.name
         if col.gte:
             other = row[col.gte]
-            row[name] = other - timedelta(days=rng.randint(1, 30)) if isinstance(other, date) \
-                else round(other / 2, 2)
+            row[name] = other - timedelta(days=rng.randint(1, 30)) if isinstance(other, date) else round(other / 2, 2)
             return f"{name} = {row[name]} before {col.gte} = {other}"
         other = row[col.lte]
-        row[name] = other + timedelta(days=rng.randint(1, 30)) if isinstance(other, date) \
+        row[name] = (
+            other + timedelta(days=rng.randint(1, 30))
+            if isinstance(other, date)
             else round(other + rng.uniform(0.1, 2), 2)
+        )
         return f"{name} = {row[name]} exceeds {col.lte} = {other}"
 
 

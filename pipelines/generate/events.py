@@ -9,10 +9,10 @@ forest fire in the last year, and one accident whose deaths grow in a later file
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import groupby
-from typing import Iterator
 
 from pipelines.lib.contracts import load_contracts
 
@@ -22,20 +22,50 @@ from .plants import LATE_DEATH_DAYS
 from .world import County, poisson, seeded
 
 ACCIDENTS_FIRST_YEAR = 40  # then 25 % fewer each year: the decline the 2023 target asks for
-ACCIDENT_SECTORS = {"交通运输": 30, "建筑施工": 25, "工贸其他": 20, "非煤矿山": 4, "特种设备": 4, "危险化学品": 3,
-                    "有限空间": 3, "人员密集场所": 3, "燃气": 2, "金属冶炼": 2, "粉尘涉爆": 1, "涉氨制冷": 1,
-                    "文化旅游": 1, "烟花爆竹": 1}
+ACCIDENT_SECTORS = {
+    "交通运输": 30,
+    "建筑施工": 25,
+    "工贸其他": 20,
+    "非煤矿山": 4,
+    "特种设备": 4,
+    "危险化学品": 3,
+    "有限空间": 3,
+    "人员密集场所": 3,
+    "燃气": 2,
+    "金属冶炼": 2,
+    "粉尘涉爆": 1,
+    "涉氨制冷": 1,
+    "文化旅游": 1,
+    "烟花爆竹": 1,
+}
 ACCIDENT_TYPES = {
-    "交通运输": ["车辆伤害"], "建筑施工": ["高处坠落", "物体打击", "坍塌", "起重伤害", "触电", "机械伤害"],
-    "工贸其他": ["机械伤害", "物体打击", "触电", "高处坠落", "其他伤害"], "非煤矿山": ["冒顶片帮", "坍塌", "放炮", "透水"],
-    "特种设备": ["起重伤害", "锅炉爆炸", "容器爆炸"], "危险化学品": ["中毒和窒息", "火灾", "容器爆炸", "灼烫"],
-    "有限空间": ["中毒和窒息", "淹溺"], "人员密集场所": ["火灾", "触电", "其他伤害"], "燃气": ["其他爆炸", "火灾"],
-    "金属冶炼": ["灼烫", "其他爆炸", "起重伤害"], "粉尘涉爆": ["其他爆炸", "火灾"], "涉氨制冷": ["中毒和窒息"],
-    "文化旅游": ["淹溺", "其他伤害"], "烟花爆竹": ["火药爆炸"],
+    "交通运输": ["车辆伤害"],
+    "建筑施工": ["高处坠落", "物体打击", "坍塌", "起重伤害", "触电", "机械伤害"],
+    "工贸其他": ["机械伤害", "物体打击", "触电", "高处坠落", "其他伤害"],
+    "非煤矿山": ["冒顶片帮", "坍塌", "放炮", "透水"],
+    "特种设备": ["起重伤害", "锅炉爆炸", "容器爆炸"],
+    "危险化学品": ["中毒和窒息", "火灾", "容器爆炸", "灼烫"],
+    "有限空间": ["中毒和窒息", "淹溺"],
+    "人员密集场所": ["火灾", "触电", "其他伤害"],
+    "燃气": ["其他爆炸", "火灾"],
+    "金属冶炼": ["灼烫", "其他爆炸", "起重伤害"],
+    "粉尘涉爆": ["其他爆炸", "火灾"],
+    "涉氨制冷": ["中毒和窒息"],
+    "文化旅游": ["淹溺", "其他伤害"],
+    "烟花爆竹": ["火药爆炸"],
 }
 FIRES_PER_YEAR = 5
 FIRE_MONTHS = [1.5, 2.0, 1.5, 2.5, 0.3, 0.1, 0.2, 0.4, 0.6, 1.0, 1.0, 1.2]
-FIRE_CAUSES = {"祭祀用火": 30, "农事用火": 30, "生活用火": 12, "吸烟": 8, "电力线路": 5, "雷击": 2, "不明": 8, "其他": 5}
+FIRE_CAUSES = {
+    "祭祀用火": 30,
+    "农事用火": 30,
+    "生活用火": 12,
+    "吸烟": 8,
+    "电力线路": 5,
+    "雷击": 2,
+    "不明": 8,
+    "其他": 5,
+}
 FLOOD_LEVELS = {"蓝": (30, (5, 80)), "黄": (40, (20, 200)), "橙": (22, (50, 600)), "红": (8, (100, 1500))}
 
 
@@ -97,7 +127,9 @@ def accident_drops(county: County, label: str) -> Iterator[Drop]:
             d = lo + timedelta(days=rng.randrange((hi - lo).days + 1))
             u = rng.random()
             deaths = 0 if u > p_death else (2 if u < 0.05 else 1)
-            raw.append((_daytime(d, rng), rng.choices(sectors, weights)[0], deaths, rng.choice([0, 0, 0, 1, 1, 2]), None))
+            raw.append(
+                (_daytime(d, rng), rng.choices(sectors, weights)[0], deaths, rng.choice([0, 0, 0, 1, 1, 2]), None)
+            )
     y, lo, hi, _ = parts[-1]
     span = (hi - lo).days
     if span >= 20:
@@ -125,31 +157,51 @@ def accident_drops(county: County, label: str) -> Iterator[Drop]:
         if tag == "late_death":
             e, township = None, late.township
         kind = rng.choice(ACCIDENT_TYPES.get(sector, ["其他伤害"]))
-        loss = {0: rng.uniform(1, 60), 1: rng.uniform(80, 180), 2: rng.uniform(170, 350)}.get(deaths, rng.uniform(380, 520))
+        loss = {0: rng.uniform(1, 60), 1: rng.uniform(80, 180), 2: rng.uniform(170, 350)}.get(
+            deaths, rng.uniform(380, 520)
+        )
         place = e.name if e else county.township_by_code[township].name + rng.choice(["境内", "某村", "某路段"])
         harm = "、".join(f"{n}人{what}" for n, what in ((deaths, "死亡"), (injuries, "重伤")) if n) or "人员轻伤"
         row = {
-            "accident_id": accident_id, "occurred_at": occurred, "township": township, "sector": sector,
-            "credit_code": e.credit_code if e else None, "accident_type": kind, "deaths": deaths,
-            "serious_injuries": injuries, "direct_loss_10k_cny": round(loss + injuries * rng.uniform(5, 20), 1),
+            "accident_id": accident_id,
+            "occurred_at": occurred,
+            "township": township,
+            "sector": sector,
+            "credit_code": e.credit_code if e else None,
+            "accident_type": kind,
+            "deaths": deaths,
+            "serious_injuries": injuries,
+            "direct_loss_10k_cny": round(loss + injuries * rng.uniform(5, 20), 1),
             "summary": f"{place}发生一起{kind}事故，造成{harm}",
         }
         a = Accident(row, occurred.replace(tzinfo=county.tz) + _report_delay(rng, ACCIDENT_LATE_SHARE))
         if tag == "updated":
             died = occurred + timedelta(days=rng.randint(8, 25), hours=rng.randint(0, 10))
             if died.date() <= county.end:
-                a.updates.append((died.replace(tzinfo=county.tz) + timedelta(hours=rng.uniform(2, 18)), {
-                    "deaths": 1, "serious_injuries": 0,
-                    "summary": f"{place}发生一起{kind}事故，伤者经抢救无效死亡，造成1人死亡",
-                }))
+                a.updates.append(
+                    (
+                        died.replace(tzinfo=county.tz) + timedelta(hours=rng.uniform(2, 18)),
+                        {
+                            "deaths": 1,
+                            "serious_injuries": 0,
+                            "summary": f"{place}发生一起{kind}事故，伤者经抢救无效死亡，造成1人死亡",
+                        },
+                    )
+                )
         if tag == "late_death":
             a.reported = occurred.replace(tzinfo=county.tz) + timedelta(hours=3)
             died = occurred + timedelta(days=LATE_DEATH_DAYS, hours=2)
             if died.date() <= county.end:
-                a.updates.append((died.replace(tzinfo=county.tz), {
-                    "deaths": 1, "serious_injuries": 0,
-                    "summary": f"{place}发生一起{kind}事故，伤者经抢救无效死亡，造成1人死亡（补报）",
-                }))
+                a.updates.append(
+                    (
+                        died.replace(tzinfo=county.tz),
+                        {
+                            "deaths": 1,
+                            "serious_injuries": 0,
+                            "summary": f"{place}发生一起{kind}事故，伤者经抢救无效死亡，造成1人死亡（补报）",
+                        },
+                    )
+                )
         if tag:
             scripted[tag] = accident_id
         accidents.append(a)
@@ -168,9 +220,13 @@ def accident_drops(county: County, label: str) -> Iterator[Drop]:
         y, m = int(month[:4]), int(month[5:])
         habit = county.habit(sender)
         yield Drop(
-            feed=feed, sender=sender, received=received,
+            feed=feed,
+            sender=sender,
+            received=received,
             stem=file_stem(county, feed, label, sender, f"{y}年{m}月", month, habit.name_pattern) + f"_{day:%m%d}",
-            title=title_for(county, label, sender, f"{y}年{m}月"), rows=rows, key=f"{feed}/{month}/{day}",
+            title=title_for(county, label, sender, f"{y}年{m}月"),
+            rows=rows,
+            key=f"{feed}/{month}/{day}",
         )
 
 
@@ -184,7 +240,7 @@ def forest_fire_drops(county: County, label: str) -> Iterator[Drop]:
     causes, cause_w = zip(*FIRE_CAUSES.items())
     fires: list[tuple[datetime, bool]] = []
     parts = _year_parts(county)
-    for y, lo, hi, frac in parts:
+    for _year, lo, hi, frac in parts:
         days = [lo + timedelta(days=i) for i in range((hi - lo).days + 1)]
         weights = [FIRE_MONTHS[d.month - 1] for d in days]
         for _ in range(poisson(rng, FIRES_PER_YEAR * county.scale * frac)):
@@ -208,9 +264,16 @@ def forest_fire_drops(county: County, label: str) -> Iterator[Drop]:
             damaged = int(min(burned * rng.uniform(0.2, 0.9), 0.95) * 100) / 100  # rounded down: <= burned, < 1 ha
         month = started.month
         cause = "祭祀用火" if month in (2, 4) and rng.random() < 0.6 else rng.choices(causes, cause_w)[0]
-        row = {"fire_id": fire_id, "started_at": started, "township": rng.choices(towns, forest)[0].code,
-               "burned_area_ha": burned, "damaged_forest_ha": damaged, "deaths": 0,
-               "serious_injuries": 1 if rng.random() < 0.05 else 0, "cause": cause}
+        row = {
+            "fire_id": fire_id,
+            "started_at": started,
+            "township": rng.choices(towns, forest)[0].code,
+            "burned_area_ha": burned,
+            "damaged_forest_ha": damaged,
+            "deaths": 0,
+            "serious_injuries": 1 if rng.random() < 0.05 else 0,
+            "cause": cause,
+        }
         ledger.append((started.replace(tzinfo=county.tz) + _report_delay(rng, FIRE_LATE_SHARE), row))
     ledger.sort(key=lambda e: e[0])
     habit = county.habit(sender)
@@ -218,9 +281,12 @@ def forest_fire_drops(county: County, label: str) -> Iterator[Drop]:
         received = list(group)[-1][0]
         rows = [r for t, r in ledger if t <= received and r["started_at"].year == year]
         yield Drop(
-            feed=feed, sender=sender, received=received,
+            feed=feed,
+            sender=sender,
+            received=received,
             stem=file_stem(county, feed, label, sender, f"{year}年", str(year), habit.name_pattern) + f"_{day:%m%d}",
-            title=title_for(county, label, sender, f"{year}年"), rows=sorted(rows, key=lambda r: r["fire_id"]),
+            title=title_for(county, label, sender, f"{year}年"),
+            rows=sorted(rows, key=lambda r: r["fire_id"]),
             key=f"{feed}/{year}/{day}",
         )
 
@@ -256,14 +322,26 @@ def flood_transfer_drops(county: County, label: str) -> Iterator[Drop]:
             rows = []
             for _ in range(max(1, poisson(rng, 5 * county.scale))):
                 seq += 1
-                rows.append({"transfer_id": f"ZY-{y}-{seq:04d}", "transferred_on": d,
-                             "township": rng.choices(towns, exposure)[0].code, "warning_level": level,
-                             "people_transferred": rng.randint(lo_p, hi_p)})
-            received = (at(d, county.tz, rng.randint(19, 23), rng.randint(0, 59)) if when.random() < 0.8
-                        else at(d + timedelta(days=1), county.tz, rng.randint(7, 11), rng.randint(0, 59)))
+                rows.append(
+                    {
+                        "transfer_id": f"ZY-{y}-{seq:04d}",
+                        "transferred_on": d,
+                        "township": rng.choices(towns, exposure)[0].code,
+                        "warning_level": level,
+                        "people_transferred": rng.randint(lo_p, hi_p),
+                    }
+                )
+            received = (
+                at(d, county.tz, rng.randint(19, 23), rng.randint(0, 59))
+                if when.random() < 0.8
+                else at(d + timedelta(days=1), county.tz, rng.randint(7, 11), rng.randint(0, 59))
+            )
             yield Drop(
-                feed=feed, sender=sender, received=received,
+                feed=feed,
+                sender=sender,
+                received=received,
                 stem=file_stem(county, feed, label, sender, f"{d.month}月{d.day}日", f"{d:%Y%m%d}", habit.name_pattern),
-                title=title_for(county, label, sender, f"{d.year}年{d.month}月{d.day}日"), rows=rows,
+                title=title_for(county, label, sender, f"{d.year}年{d.month}月{d.day}日"),
+                rows=rows,
                 key=f"{feed}/{d}",
             )

@@ -9,9 +9,9 @@ memory at a time.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Iterator
 
 from .clock import iso_weeks, weekly_received
 from .landing import Drop, file_stem, title_for
@@ -24,24 +24,50 @@ TOWNSHIP_HAZARDS_PER_YEAR = 2500
 DEPARTMENTS = {"ZJJ": (2, 200), "SCJGJ": (4, 110), "WLGTJ": (4, 60), "YJJ": (2, 160)}  # (every n weeks, per year)
 
 DESCRIPTIONS = {
-    "危险化学品": ["储罐区可燃气体报警器失效", "液氨管道腐蚀", "危化品仓库超量储存", "防爆电气设备失爆", "装卸区静电接地缺失"],
+    "危险化学品": [
+        "储罐区可燃气体报警器失效",
+        "液氨管道腐蚀",
+        "危化品仓库超量储存",
+        "防爆电气设备失爆",
+        "装卸区静电接地缺失",
+    ],
     "烟花爆竹": ["仓库超量储存", "防雷设施未检测", "工房内人员超员"],
     "非煤矿山": ["边坡浮石未清理", "排土场截排水沟堵塞", "爆破器材库台账不清", "采场未按设计分台阶开采"],
     "金属冶炼": ["熔炼炉冷却水系统无断水报警", "吊运熔融金属起重机未用冶金专用", "炉前作业区积水"],
     "粉尘涉爆": ["除尘器未设泄爆装置", "粉尘清扫制度未落实", "除尘系统未采用防爆电机"],
     "涉氨制冷": ["液氨储罐未设紧急切断装置", "氨气浓度报警器失效", "车间内未设应急喷淋"],
     "有限空间": ["有限空间作业未审批", "未配备气体检测仪", "有限空间未设警示标识"],
-    "建筑施工": ["脚手架连墙件缺失", "临边洞口防护不到位", "塔吊限位装置失效", "深基坑未按方案支护", "施工用电未三级配电"],
+    "建筑施工": [
+        "脚手架连墙件缺失",
+        "临边洞口防护不到位",
+        "塔吊限位装置失效",
+        "深基坑未按方案支护",
+        "施工用电未三级配电",
+    ],
     "交通运输": ["车辆动态监控离线", "驾驶员超时驾驶", "客车安全锤缺失"],
     "特种设备": ["电梯超期未检验", "锅炉安全阀未校验", "叉车司机无证作业", "压力容器超期未检"],
     "燃气": ["瓶装液化气钢瓶超期未检", "燃气管道被占压", "餐饮场所未装燃气泄漏报警器"],
     "人员密集场所": ["安全出口标识缺失", "消防通道堵塞", "疏散指示灯损坏", "仓库消防栓无水", "电动车违规室内充电"],
     "文化旅游": ["景区游步道护栏松动", "游乐设施未定期检测", "温泉池防滑措施不足"],
-    "工贸其他": ["机械设备防护罩缺失", "配电箱无漏电保护", "员工未佩戴劳动防护用品", "车间通道堆放杂物", "消防器材过期"],
+    "工贸其他": [
+        "机械设备防护罩缺失",
+        "配电箱无漏电保护",
+        "员工未佩戴劳动防护用品",
+        "车间通道堆放杂物",
+        "消防器材过期",
+    ],
 }
 # Hazards not tied to an enterprise: roads, villages, schools.
-PUBLIC = ["农村自建房墙体开裂", "道路临水临崖路段护栏缺失", "学校食堂燃气管道老化", "集贸市场电线私拉乱接",
-          "山塘坝体渗漏", "村级活动中心灭火器过期", "地质灾害隐患点监测设施损坏", "桥梁限载标志缺失"]
+PUBLIC = [
+    "农村自建房墙体开裂",
+    "道路临水临崖路段护栏缺失",
+    "学校食堂燃气管道老化",
+    "集贸市场电线私拉乱接",
+    "山塘坝体渗漏",
+    "村级活动中心灭火器过期",
+    "地质灾害隐患点监测设施损坏",
+    "桥梁限载标志缺失",
+]
 
 
 @dataclass
@@ -62,11 +88,17 @@ class Hazard:
 
     def row(self, as_of: date) -> dict:
         return {
-            "hazard_id": self.hazard_id, "found_on": self.found_on, "township": self.township,
-            "credit_code": self.credit_code, "level": self.level, "description": self.description,
+            "hazard_id": self.hazard_id,
+            "found_on": self.found_on,
+            "township": self.township,
+            "credit_code": self.credit_code,
+            "level": self.level,
+            "description": self.description,
             "deadline": self.deadline,
             "rectified_on": self.rectified_on if self.rectified_on and self.rectified_on <= as_of else None,
-            "responsible_person": self.person, "phone": self.phone, "is_supervised": self.supervised,
+            "responsible_person": self.person,
+            "phone": self.phone,
+            "is_supervised": self.supervised,
             "funds_10k_cny": self.funds,
         }
 
@@ -77,16 +109,33 @@ def hazard_drops(county: County, label: str) -> Iterator[Drop]:
     total = sum(weights)
     for t, w in zip(county.townships, weights):
         lam = TOWNSHIP_HAZARDS_PER_YEAR / 52 * county.scale * w / total
-        yield from _ledger(county, label, t.code, weeks, 1, lam, t.initials,
-                           lambda rng, day, code=t.code: county.enterprise_in(rng, code, day) if rng.random() < 0.75 else None)
+        yield from _ledger(
+            county,
+            label,
+            t.code,
+            weeks,
+            1,
+            lam,
+            t.initials,
+            lambda rng, day, code=t.code: county.enterprise_in(rng, code, day) if rng.random() < 0.75 else None,
+        )
     for dept, (every, per_year) in DEPARTMENTS.items():
         sectors = DEPARTMENT_SECTORS[dept]
-        yield from _ledger(county, label, dept, weeks, every, per_year / 52 * county.scale, f"{dept}-YH",
-                           lambda rng, day, s=sectors: county.enterprise_of(rng, s, day))
+        yield from _ledger(
+            county,
+            label,
+            dept,
+            weeks,
+            every,
+            per_year / 52 * county.scale,
+            f"{dept}-YH",
+            lambda rng, day, s=sectors: county.enterprise_of(rng, s, day),
+        )
 
 
-def _ledger(county: County, label: str, sender: str, weeks: list[tuple[date, date]], every: int, lam: float,
-            prefix: str, pick) -> Iterator[Drop]:
+def _ledger(
+    county: County, label: str, sender: str, weeks: list[tuple[date, date]], every: int, lam: float, prefix: str, pick
+) -> Iterator[Drop]:
     rng = seeded(county.seed, FEED, "world", sender)
     when = seeded(county.seed, FEED, "received", sender)
     habit = county.habit(sender)
@@ -110,7 +159,13 @@ def _ledger(county: County, label: str, sender: str, weeks: list[tuple[date, dat
 
     for mon, sun in weeks:
         planted = plant is not None and mon >= plant.start
-        rate = lam * (DROP_FACTOR if planted and plant.signal == "self_report_drop" else 0 if planted and plant.signal == "zero_run" else 1)
+        rate = lam * (
+            DROP_FACTOR
+            if planted and plant.signal == "self_report_drop"
+            else 0
+            if planted and plant.signal == "zero_run"
+            else 1
+        )
         public = planted and plant.signal == "enforcement_unreported"
         ledger.extend(new(mon, public) for _ in range(poisson(rng, rate)))
         if planted and plant.signal == "red" and mon == plant.start:
@@ -128,10 +183,15 @@ def _ledger(county: County, label: str, sender: str, weeks: list[tuple[date, dat
         waited = 0
         year, week, _ = mon.isocalendar()
         yield Drop(
-            feed=FEED, sender=sender, received=weekly_received(sun, county.tz, when, 0.0 if on_time else habit.p_late),
-            stem=file_stem(county, FEED, label, sender, f"{year}年第{week}周", f"{year}W{week:02d}", habit.name_pattern),
+            feed=FEED,
+            sender=sender,
+            received=weekly_received(sun, county.tz, when, 0.0 if on_time else habit.p_late),
+            stem=file_stem(
+                county, FEED, label, sender, f"{year}年第{week}周", f"{year}W{week:02d}", habit.name_pattern
+            ),
             title=title_for(county, label, sender, f"{year}年第{week}周"),
-            rows=[h.row(sun) for h in ledger], key=f"{FEED}/{sender}/{year}W{week:02d}",
+            rows=[h.row(sun) for h in ledger],
+            key=f"{FEED}/{sender}/{year}W{week:02d}",
         )
         last_sent = ledger
         ledger = [h for h in ledger if not (h.rectified_on and h.rectified_on <= sun)]
@@ -172,9 +232,17 @@ def _hazard(county: County, rng: random.Random, hazard_id: str, found: date, sen
         funds = round(rng.uniform(0.05, 3), 2) if rng.random() < 0.6 else None
         supervised = "是" if rng.random() < 0.01 else "否"
     return Hazard(
-        hazard_id=hazard_id, found_on=found, township=township, credit_code=e.credit_code if e else None,
+        hazard_id=hazard_id,
+        found_on=found,
+        township=township,
+        credit_code=e.credit_code if e else None,
         level="重大" if major else "一般",
-        description=rng.choice(DESCRIPTIONS[e.sector] if e else PUBLIC), deadline=found + timedelta(days=days),
-        rectified_on=rectified, person=county.person_name(rng), phone=county.phone(rng), supervised=supervised,
-        funds=funds, enterprise=e,
+        description=rng.choice(DESCRIPTIONS[e.sector] if e else PUBLIC),
+        deadline=found + timedelta(days=days),
+        rectified_on=rectified,
+        person=county.person_name(rng),
+        phone=county.phone(rng),
+        supervised=supervised,
+        funds=funds,
+        enterprise=e,
     )

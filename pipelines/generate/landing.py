@@ -28,18 +28,24 @@ from .writers import Layout, csv_bytes, write_csv, write_xlsx
 
 # Share of files the sender corrects and sends again (a legitimate resubmission).
 CORRECTION_RATE = 0.006
-NOTES = ["填报说明：", "1. 本表每周一12:00前报送上一周（周一至周日）台账。", "2. 日期格式：2023-04-03。",
-         "3. 统一社会信用代码为18位。"]
+NOTES = [
+    "填报说明：",
+    "1. 本表每周一12:00前报送上一周（周一至周日）台账。",
+    "2. 日期格式：2023-04-03。",
+    "3. 统一社会信用代码为18位。",
+]
 
 
 def pdf_bytes(title: str) -> bytes:
     """A minimal PDF carrying the ledger's title: each one differs, as real exports do, so two of
     them are never byte-identical (which would make the second a duplicate, not a bad table)."""
     info = title.encode("utf-16-be").hex().upper()
-    return (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-            b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
-            b"3 0 obj\n<< /Title <FEFF" + info.encode() + b"> >>\nendobj\n"
-            b"trailer\n<< /Root 1 0 R /Info 3 0 R >>\n%%EOF\n")
+    return (
+        b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+        b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
+        b"3 0 obj\n<< /Title <FEFF" + info.encode() + b"> >>\nendobj\n"
+        b"trailer\n<< /Root 1 0 R /Info 3 0 R >>\n%%EOF\n"
+    )
 
 
 @dataclass
@@ -102,9 +108,15 @@ class Landing:
         reason = self.file_defects.pick()
         if reason in REJECTED:
             rejected = self._write_rejected(drop, reason, rng)
-            again = replace(drop, received=self._later(drop.received, rng, 1, 3), key=drop.key + "/resend",
-                            stem=drop.stem + rng.choice(["（重报）", "_重新上报", "-修正"]))
-            self.resent.append({"feed": drop.feed, "rejected": rejected, "reason": reason, "path": self._write(again, rng)})
+            again = replace(
+                drop,
+                received=self._later(drop.received, rng, 1, 3),
+                key=drop.key + "/resend",
+                stem=drop.stem + rng.choice(["（重报）", "_重新上报", "-修正"]),
+            )
+            self.resent.append(
+                {"feed": drop.feed, "rejected": rejected, "reason": reason, "path": self._write(again, rng)}
+            )
             return
         if reason is None and rng.random() < CORRECTION_RATE:
             wrong = self._perturb(drop, rng)
@@ -112,11 +124,20 @@ class Landing:
                 first_rows, ids, column = wrong
                 first = self._write(replace(drop, rows=first_rows, key=drop.key + "/first"), rng)
                 later = drop.received + timedelta(hours=rng.randint(2, 40), minutes=rng.randint(0, 59))
-                fixed = replace(drop, received=later, stem=drop.stem + rng.choice(["（更正）", "_更正版", "-v2", "（修改）"]))
-                self.resubmissions.append({
-                    "feed": drop.feed, "sender": drop.sender, "path": self._write(fixed, rng), "supersedes": first,
-                    "record_ids": ids, "column": column, "received": later.isoformat(),
-                })
+                fixed = replace(
+                    drop, received=later, stem=drop.stem + rng.choice(["（更正）", "_更正版", "-v2", "（修改）"])
+                )
+                self.resubmissions.append(
+                    {
+                        "feed": drop.feed,
+                        "sender": drop.sender,
+                        "path": self._write(fixed, rng),
+                        "supersedes": first,
+                        "record_ids": ids,
+                        "column": column,
+                        "received": later.isoformat(),
+                    }
+                )
                 return
         path = self._write(drop, rng)
         if reason == "duplicate":
@@ -134,14 +155,17 @@ class Landing:
             unknown = set(row) - names
             missing = {c.name for c in contract.required} - set(row)
             if unknown or missing:
-                raise ValueError(f"{drop.feed} generator out of step with its contract: unknown {sorted(unknown)}, "
-                                 f"missing required {sorted(missing)}")
+                raise ValueError(
+                    f"{drop.feed} generator out of step with its contract: unknown {sorted(unknown)}, "
+                    f"missing required {sorted(missing)}"
+                )
         for col in self._enums[drop.feed]:
             allowed = set(col.values)
             bad = {row.get(col.name) for row in drop.rows} - allowed - {None}
             if bad:
-                raise ValueError(f"{drop.feed}.{col.name}: the generator produced {sorted(bad)}, "
-                                 f"not in the contract's {col.values}")
+                raise ValueError(
+                    f"{drop.feed}.{col.name}: the generator produced {sorted(bad)}, not in the contract's {col.values}"
+                )
 
     def _path(self, feed: str, sender: str, stem: str, ext: str) -> Path:
         folder = self.out / feed / sender
@@ -168,8 +192,15 @@ class Landing:
             write_csv(path, layout, style.encoding, style.newline)
         self._stamp(path, received)
 
-    def _layout(self, drop: Drop, style: Style, renderer: Renderer, marked: list[Marked], rng: random.Random,
-                columns: list[Column] | None = None) -> Layout:
+    def _layout(
+        self,
+        drop: Drop,
+        style: Style,
+        renderer: Renderer,
+        marked: list[Marked],
+        rng: random.Random,
+        columns: list[Column] | None = None,
+    ) -> Layout:
         n = len(marked)
         return Layout(
             header=renderer.header(columns),
@@ -232,8 +263,9 @@ class Landing:
                 _write_docx(path, drop.title or drop.stem)
                 note = "a Word document instead of a table"
             else:
-                path.write_bytes(pdf_bytes(drop.title or drop.stem) if kind == "pdf"
-                                 else rng.randbytes(rng.randint(300, 3000)))
+                path.write_bytes(
+                    pdf_bytes(drop.title or drop.stem) if kind == "pdf" else rng.randbytes(rng.randint(300, 3000))
+                )
                 note = "a PDF saved as .xlsx" if kind == "pdf" else "random bytes saved as .xlsx"
             self._stamp(path, drop.received)
         else:
@@ -283,8 +315,14 @@ class Landing:
                 related |= {c.name, c.gte, c.lte, *c.positive_when, *c.required_when}
         # Amounts first: a corrected amount is the commonest correction and cannot change a grade.
         order = {"num": 0, "text": 1, "enum": 2, "int": 3}
-        candidates = sorted((c for c in contract.columns if c.name not in related and c.type in order
-                             and (c.type != "enum" or len(c.values) > 1)), key=lambda c: order[c.type])
+        candidates = sorted(
+            (
+                c
+                for c in contract.columns
+                if c.name not in related and c.type in order and (c.type != "enum" or len(c.values) > 1)
+            ),
+            key=lambda c: order[c.type],
+        )
         for col in candidates:
             idx = [i for i, r in enumerate(drop.rows) if r.get(col.name) is not None]
             if not idx:
@@ -320,5 +358,8 @@ def _write_docx(path: Path, text: str) -> None:
     # Re-zip with fixed entry times so the same seed gives the same bytes.
     with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
-            dst.writestr(zipfile.ZipInfo(info.filename, (2020, 1, 1, 0, 0, 0)), src.read(info.filename),
-                         compress_type=zipfile.ZIP_DEFLATED)
+            dst.writestr(
+                zipfile.ZipInfo(info.filename, (2020, 1, 1, 0, 0, 0)),
+                src.read(info.filename),
+                compress_type=zipfile.ZIP_DEFLATED,
+            )

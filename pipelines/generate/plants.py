@@ -35,7 +35,7 @@ RED_MAJORS = 5
 class Plant:
     signal: str
     township: str
-    start: date          # Monday the behaviour starts (the accident's day for late_report)
+    start: date  # Monday the behaviour starts (the accident's day for late_report)
     expected_from: date  # the first as-of Sunday from which it must show
     note: str
 
@@ -55,39 +55,75 @@ def plan(county: County) -> dict[str, Plant]:
     unreported = last_monday - timedelta(weeks=34)
     return {
         # the last 8 reported weeks all lie after `start` from the Sunday 8 weeks + 1 later
-        "self_report_drop": Plant("self_report_drop", drop_t, drop, drop + timedelta(weeks=9, days=-1),
-                                  "自报隐患降至平时的十分之一，执法检查每周仍发现隐患"),
+        "self_report_drop": Plant(
+            "self_report_drop",
+            drop_t,
+            drop,
+            drop + timedelta(weeks=9, days=-1),
+            "自报隐患降至平时的十分之一，执法检查每周仍发现隐患",
+        ),
         # k = 4 weeks reported with no new hazard one week after the fourth such week
-        "zero_run": Plant("zero_run", zero_t, zero, zero + timedelta(weeks=5, days=-1),
-                          "每周按时报送隐患台账但无新增隐患"),
-        "late_report": Plant("late_report", late_t, occurred,
-                             reported + timedelta(days=6 - reported.weekday()),
-                             f"事故发生{LATE_DEATH_DAYS}天后补报死亡1人"),
+        "zero_run": Plant(
+            "zero_run", zero_t, zero, zero + timedelta(weeks=5, days=-1), "每周按时报送隐患台账但无新增隐患"
+        ),
+        "late_report": Plant(
+            "late_report",
+            late_t,
+            occurred,
+            reported + timedelta(days=6 - reported.weekday()),
+            f"事故发生{LATE_DEATH_DAYS}天后补报死亡1人",
+        ),
         # five majors due 14 days after `start`, overdue from the day after: 5 x 10 points
-        "red": Plant("red", red_t, red, red + timedelta(days=20),
-                     f"{RED_MAJORS}项重大隐患逾期未整改（其中1项挂牌督办）"),
+        "red": Plant(
+            "red", red_t, red, red + timedelta(days=20), f"{RED_MAJORS}项重大隐患逾期未整改（其中1项挂牌督办）"
+        ),
         # an inspection on day d has nothing to follow up from d >= start + 91; the 13 weeks
         # ending latest_week_end (D - 7) all lie after that from D = start + 27 weeks - 1 day:
         # every inspection with findings in them is unreported, >= 5 of them planted
-        "enforcement_unreported": Plant("enforcement_unreported", unreported_t, unreported,
-                                        unreported + timedelta(weeks=27, days=-1),
-                                        "隐患台账只报公共场所隐患、不报企业隐患，执法检查每周仍在其企业发现隐患"),
+        "enforcement_unreported": Plant(
+            "enforcement_unreported",
+            unreported_t,
+            unreported,
+            unreported + timedelta(weeks=27, days=-1),
+            "隐患台账只报公共场所隐患、不报企业隐患，执法检查每周仍在其企业发现隐患",
+        ),
     }
 
 
 def by_township(county: County) -> dict[str, Plant]:
-    return {p.township: p for p in county.plants.values()
-            if p.signal in ("self_report_drop", "zero_run", "red", "enforcement_unreported")}
+    return {
+        p.township: p
+        for p in county.plants.values()
+        if p.signal in ("self_report_drop", "zero_run", "red", "enforcement_unreported")
+    }
 
 
 def write_ground_truth(county: County, folder: Path) -> Path:
     path = folder / "signals.csv"
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(["township_code", "township_name", "signal", "behaviour_from", "expected_from_as_of",
-                         "expected_from_week", "what"])
+        writer.writerow(
+            [
+                "township_code",
+                "township_name",
+                "signal",
+                "behaviour_from",
+                "expected_from_as_of",
+                "expected_from_week",
+                "what",
+            ]
+        )
         for p in county.plants.values():
             year, week, _ = p.expected_from.isocalendar()
-            writer.writerow([p.township, county.township_by_code[p.township].name, p.signal, p.start.isoformat(),
-                             p.expected_from.isoformat(), f"{year}-W{week:02d}", p.note])
+            writer.writerow(
+                [
+                    p.township,
+                    county.township_by_code[p.township].name,
+                    p.signal,
+                    p.start.isoformat(),
+                    p.expected_from.isoformat(),
+                    f"{year}-W{week:02d}",
+                    p.note,
+                ]
+            )
     return path

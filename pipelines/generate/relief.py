@@ -6,8 +6,8 @@ the earlier records whose relief was paid that month (the same 救助编号, now
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
-from typing import Iterator
 
 from .clock import due_by_day, month_end, month_starts, next_month
 from .landing import Drop, file_stem, title_for
@@ -16,10 +16,18 @@ from .world import County, poisson, seeded
 PEOPLE_PER_YEAR = 300
 # Disasters by month in Hunan: cold snaps in winter, hail in spring, floods in early summer, drought after.
 DISASTERS = {
-    1: {"低温冷冻": 5, "雪灾": 2, "其他": 1}, 2: {"低温冷冻": 4, "雪灾": 2, "其他": 1}, 3: {"风雹": 4, "其他": 1},
-    4: {"风雹": 4, "洪涝": 1}, 5: {"洪涝": 4, "风雹": 2, "地质灾害": 1}, 6: {"洪涝": 6, "地质灾害": 2},
-    7: {"洪涝": 5, "地质灾害": 2, "干旱": 1}, 8: {"干旱": 4, "洪涝": 2}, 9: {"干旱": 4, "其他": 1},
-    10: {"干旱": 1, "森林火灾": 1, "其他": 1}, 11: {"森林火灾": 1, "其他": 1, "低温冷冻": 1}, 12: {"低温冷冻": 3, "雪灾": 1},
+    1: {"低温冷冻": 5, "雪灾": 2, "其他": 1},
+    2: {"低温冷冻": 4, "雪灾": 2, "其他": 1},
+    3: {"风雹": 4, "其他": 1},
+    4: {"风雹": 4, "洪涝": 1},
+    5: {"洪涝": 4, "风雹": 2, "地质灾害": 1},
+    6: {"洪涝": 6, "地质灾害": 2},
+    7: {"洪涝": 5, "地质灾害": 2, "干旱": 1},
+    8: {"干旱": 4, "洪涝": 2},
+    9: {"干旱": 4, "其他": 1},
+    10: {"干旱": 1, "森林火灾": 1, "其他": 1},
+    11: {"森林火灾": 1, "其他": 1, "低温冷冻": 1},
+    12: {"低温冷冻": 3, "雪灾": 1},
 }
 VOLUME = [1.2, 1.0, 0.6, 0.7, 1.2, 2.2, 2.0, 1.3, 0.8, 0.4, 0.3, 0.8]
 
@@ -49,16 +57,26 @@ def relief_drops(county: County, label: str) -> Iterator[Drop]:
             else:
                 paid = affected + timedelta(days=rng.randint(10, 60)) if rng.random() < 0.4 else None
                 amount = rng.randrange(2, 11) * 100
-            row = {"relief_id": f"JZ-{first:%Y%m}-{seq:04d}", "township": rng.choices(towns, pop)[0].code,
-                   "disaster_type": rng.choices(kinds, kind_w)[0], "affected_on": affected,
-                   "person_name": county.person_name(rng), "id_number": county.id_number(rng),
-                   "in_hardship": "是" if hardship else "否", "relieved_on": None, "amount_cny": amount}
+            row = {
+                "relief_id": f"JZ-{first:%Y%m}-{seq:04d}",
+                "township": rng.choices(towns, pop)[0].code,
+                "disaster_type": rng.choices(kinds, kind_w)[0],
+                "affected_on": affected,
+                "person_name": county.person_name(rng),
+                "id_number": county.id_number(rng),
+                "in_hardship": "是" if hardship else "否",
+                "relieved_on": None,
+                "amount_cny": amount,
+            }
             new.append((row, paid))
         previous = first - timedelta(days=1)
         rows = []
         for row, paid in new:
-            rows.append({**row, "relieved_on": paid, "amount_cny": row["amount_cny"]} if paid and paid <= closes
-                        else {**row, "amount_cny": None})
+            rows.append(
+                {**row, "relieved_on": paid, "amount_cny": row["amount_cny"]}
+                if paid and paid <= closes
+                else {**row, "amount_cny": None}
+            )
         for row, paid in pending:
             if previous < paid <= closes:
                 rows.append({**row, "relieved_on": paid})
@@ -67,7 +85,11 @@ def relief_drops(county: County, label: str) -> Iterator[Drop]:
             continue
         period = f"{first.year}年{first.month}月"
         yield Drop(
-            feed=feed, sender=sender, received=due_by_day(next_month(first), county.tz, when, 10, 0.1),
+            feed=feed,
+            sender=sender,
+            received=due_by_day(next_month(first), county.tz, when, 10, 0.1),
             stem=file_stem(county, feed, label, sender, period, f"{first:%Y-%m}", habit.name_pattern),
-            title=title_for(county, label, sender, period), rows=rows, key=f"{feed}/{first:%Y-%m}",
+            title=title_for(county, label, sender, period),
+            rows=rows,
+            key=f"{feed}/{first:%Y-%m}",
         )

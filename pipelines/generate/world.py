@@ -25,50 +25,155 @@ from .clock import DAY
 # Pinyin initials used in the ledgers' record numbers (e.g. HML-2023-0311 for 花明楼). A township
 # of another county profile falls back to T + the last three digits of its code.
 INITIALS = {
-    "玉潭": "YT", "白马桥": "BMQ", "历经铺": "LJP", "城郊": "CJ", "道林": "DL", "花明楼": "HML",
-    "东湖塘": "DHT", "夏铎铺": "XDP", "双江口": "SJK", "煤炭坝": "MTB", "坝塘": "BT", "灰汤": "HT",
-    "双凫铺": "SFP", "老粮仓": "LLC", "流沙河": "LSH", "巷子口": "XZK", "龙田": "LT", "横市": "HS",
-    "回龙铺": "HLP", "黄材": "HC", "大成桥": "DCQ", "青山桥": "QSQ", "金洲": "JZ", "大屯营": "DTY",
-    "资福": "ZF", "菁华铺": "JHP", "喻家坳": "YJA", "沙田": "ST", "沩山": "WS",
+    "玉潭": "YT",
+    "白马桥": "BMQ",
+    "历经铺": "LJP",
+    "城郊": "CJ",
+    "道林": "DL",
+    "花明楼": "HML",
+    "东湖塘": "DHT",
+    "夏铎铺": "XDP",
+    "双江口": "SJK",
+    "煤炭坝": "MTB",
+    "坝塘": "BT",
+    "灰汤": "HT",
+    "双凫铺": "SFP",
+    "老粮仓": "LLC",
+    "流沙河": "LSH",
+    "巷子口": "XZK",
+    "龙田": "LT",
+    "横市": "HS",
+    "回龙铺": "HLP",
+    "黄材": "HC",
+    "大成桥": "DCQ",
+    "青山桥": "QSQ",
+    "金洲": "JZ",
+    "大屯营": "DTY",
+    "资福": "ZF",
+    "菁华铺": "JHP",
+    "喻家坳": "YJA",
+    "沙田": "ST",
+    "沩山": "WS",
 }
 # Townships with industrial parks or a busy town centre get more enterprises and hazards.
-INDUSTRIAL = {"金洲": 3.0, "历经铺": 2.5, "白马桥": 2.2, "玉潭": 2.0, "城郊": 1.6, "夏铎铺": 1.4,
-              "双江口": 1.3, "煤炭坝": 1.3, "东湖塘": 1.2, "回龙铺": 1.2, "灰汤": 1.1, "花明楼": 1.1}
-# Along the Wei river (沩水) and in the western hills: where flood transfers happen.
-FLOOD_PRONE = {"双江口": 3.0, "历经铺": 2.0, "玉潭": 1.5, "城郊": 1.5, "黄材": 2.5, "横市": 2.5,
-               "巷子口": 2.0, "沩山": 2.5, "坝塘": 1.5, "回龙铺": 1.5, "龙田": 2.0, "青山桥": 1.5}
-
-SURNAMES = ("刘" * 9 + "王" * 6 + "李" * 6 + "张" * 5 + "陈" * 5 + "周" * 4 + "彭" * 4 + "谭" * 4 + "贺" * 3
-            + "曾" * 3 + "廖" * 3 + "杨" * 3 + "黄" * 3 + "胡" * 3 + "喻" * 2 + "龚" * 2 + "姜" * 2
-            + "赵吴徐孙朱郭何高林罗郑梁谢宋唐许邓曹肖田袁潘蒋蔡余杜叶程魏丁任姚卢钟陆汪范金石贾夏"
-            + "邹熊秦邱江尹段雷侯龙陶黎顾毛邵万严易颜文欧阳")
-GIVEN = ("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国文辉玉兰志红春梅德海波宁林飞鹏亮斌"
-         "云俊峰凤琴慧婷佳敏晨宇浩然思雨欣怡子轩梓涵一诺雅琪湘湘楚湘岳新民桂香金秋冬生福寿")
-MOBILE_PREFIXES = ("130 131 132 133 135 136 137 138 139 150 151 152 153 155 156 157 158 159 166 173 175 176 "
-                   "177 178 180 181 182 183 185 186 187 188 189 191 198 199").split()
-# Shop names (字号) for invented enterprises; combined with a trade word and a legal form.
-BRANDS = ("鑫达 华远 宏泰 恒通 兴旺 沩水 楚天 湘龙 顺发 天宇 佳美 永兴 嘉和 瑞丰 德润 富民 长盛 新华 博远 海川 "
-          "联创 盛世 天成 和信 源丰 鼎盛 万家 福泰 金源 隆鑫 祥和 丰泰 正邦 汇通 润发 荣盛 宏达 凯旋 金桥 益民 "
-          "湘宁 沩山 玉潭 宁丰 众诚 信达 昌盛 恒丰 银河 星光 明珠 龙腾 泰和 聚福 安泰 广源 华盛 振兴 宇通").split()
-TRADES = {
-    "危险化学品": ["化工", "化学", "气体", "石化"], "烟花爆竹": ["花炮", "烟花"], "非煤矿山": ["矿业", "石业", "砂石"],
-    "金属冶炼": ["冶金", "铸造", "金属材料"], "粉尘涉爆": ["木业", "粉体", "铝制品"], "涉氨制冷": ["冷链", "冷冻食品"],
-    "有限空间": ["污水处理", "酿造", "水务"], "建筑施工": ["建设", "建筑工程", "路桥"], "交通运输": ["运输", "物流", "客运"],
-    "特种设备": ["电梯", "锅炉", "起重机械"], "燃气": ["燃气", "液化气"], "人员密集场所": ["商贸", "超市", "酒店"],
-    "文化旅游": ["旅游", "文旅", "温泉度假"], "工贸其他": ["机械", "电子", "食品", "纺织", "新材料", "包装"],
+INDUSTRIAL = {
+    "金洲": 3.0,
+    "历经铺": 2.5,
+    "白马桥": 2.2,
+    "玉潭": 2.0,
+    "城郊": 1.6,
+    "夏铎铺": 1.4,
+    "双江口": 1.3,
+    "煤炭坝": 1.3,
+    "东湖塘": 1.2,
+    "回龙铺": 1.2,
+    "灰汤": 1.1,
+    "花明楼": 1.1,
 }
-SECTOR_WEIGHTS = {"危险化学品": 4, "烟花爆竹": 1, "非煤矿山": 3, "金属冶炼": 2, "粉尘涉爆": 3, "涉氨制冷": 2,
-                  "有限空间": 3, "建筑施工": 14, "交通运输": 7, "特种设备": 5, "燃气": 3, "人员密集场所": 12,
-                  "文化旅游": 5, "工贸其他": 22}
+# Along the Wei river (沩水) and in the western hills: where flood transfers happen.
+FLOOD_PRONE = {
+    "双江口": 3.0,
+    "历经铺": 2.0,
+    "玉潭": 1.5,
+    "城郊": 1.5,
+    "黄材": 2.5,
+    "横市": 2.5,
+    "巷子口": 2.0,
+    "沩山": 2.5,
+    "坝塘": 1.5,
+    "回龙铺": 1.5,
+    "龙田": 2.0,
+    "青山桥": 1.5,
+}
+
+SURNAMES = (
+    "刘" * 9
+    + "王" * 6
+    + "李" * 6
+    + "张" * 5
+    + "陈" * 5
+    + "周" * 4
+    + "彭" * 4
+    + "谭" * 4
+    + "贺" * 3
+    + "曾" * 3
+    + "廖" * 3
+    + "杨" * 3
+    + "黄" * 3
+    + "胡" * 3
+    + "喻" * 2
+    + "龚" * 2
+    + "姜" * 2
+    + "赵吴徐孙朱郭何高林罗郑梁谢宋唐许邓曹肖田袁潘蒋蔡余杜叶程魏丁任姚卢钟陆汪范金石贾夏"
+    + "邹熊秦邱江尹段雷侯龙陶黎顾毛邵万严易颜文欧阳"
+)
+GIVEN = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国文辉玉兰志红春梅德海波宁林飞鹏亮斌"
+    "云俊峰凤琴慧婷佳敏晨宇浩然思雨欣怡子轩梓涵一诺雅琪湘湘楚湘岳新民桂香金秋冬生福寿"
+)
+MOBILE_PREFIXES = (
+    "130 131 132 133 135 136 137 138 139 150 151 152 153 155 156 157 158 159 166 173 175 176 "
+    "177 178 180 181 182 183 185 186 187 188 189 191 198 199"
+).split()
+# Shop names (字号) for invented enterprises; combined with a trade word and a legal form.
+BRANDS = (
+    "鑫达 华远 宏泰 恒通 兴旺 沩水 楚天 湘龙 顺发 天宇 佳美 永兴 嘉和 瑞丰 德润 富民 长盛 新华 博远 海川 "
+    "联创 盛世 天成 和信 源丰 鼎盛 万家 福泰 金源 隆鑫 祥和 丰泰 正邦 汇通 润发 荣盛 宏达 凯旋 金桥 益民 "
+    "湘宁 沩山 玉潭 宁丰 众诚 信达 昌盛 恒丰 银河 星光 明珠 龙腾 泰和 聚福 安泰 广源 华盛 振兴 宇通"
+).split()
+TRADES = {
+    "危险化学品": ["化工", "化学", "气体", "石化"],
+    "烟花爆竹": ["花炮", "烟花"],
+    "非煤矿山": ["矿业", "石业", "砂石"],
+    "金属冶炼": ["冶金", "铸造", "金属材料"],
+    "粉尘涉爆": ["木业", "粉体", "铝制品"],
+    "涉氨制冷": ["冷链", "冷冻食品"],
+    "有限空间": ["污水处理", "酿造", "水务"],
+    "建筑施工": ["建设", "建筑工程", "路桥"],
+    "交通运输": ["运输", "物流", "客运"],
+    "特种设备": ["电梯", "锅炉", "起重机械"],
+    "燃气": ["燃气", "液化气"],
+    "人员密集场所": ["商贸", "超市", "酒店"],
+    "文化旅游": ["旅游", "文旅", "温泉度假"],
+    "工贸其他": ["机械", "电子", "食品", "纺织", "新材料", "包装"],
+}
+SECTOR_WEIGHTS = {
+    "危险化学品": 4,
+    "烟花爆竹": 1,
+    "非煤矿山": 3,
+    "金属冶炼": 2,
+    "粉尘涉爆": 3,
+    "涉氨制冷": 2,
+    "有限空间": 3,
+    "建筑施工": 14,
+    "交通运输": 7,
+    "特种设备": 5,
+    "燃气": 3,
+    "人员密集场所": 12,
+    "文化旅游": 5,
+    "工贸其他": 22,
+}
 HIGH_RISK_SECTORS = {"危险化学品", "烟花爆竹", "非煤矿山", "金属冶炼"}
 # Which industry departments keep (and send) which part of the enterprise register.
-DEPARTMENT_SECTORS = {"ZJJ": ["建筑施工", "燃气"], "SCJGJ": ["特种设备", "工贸其他", "涉氨制冷"],
-                      "WLGTJ": ["文化旅游", "人员密集场所"], "YJJ": ["危险化学品", "烟花爆竹", "非煤矿山", "金属冶炼",
-                                                                "粉尘涉爆", "有限空间"]}
-CITY_TEAMS = [("宁乡市综合应急救援大队", "综合"), ("宁乡市危险化学品应急救援队", "专业"), ("宁乡市矿山救护队", "专业"),
-              ("宁乡市森林消防专业队", "专业"), ("宁乡市电力抢修应急队", "专业"), ("宁乡市燃气抢险队", "专业"),
-              ("宁乡市水上应急救援队", "专业"), ("宁乡市医疗卫生应急救援队", "专业"), ("宁乡市交通工程抢险队", "专业"),
-              ("宁乡蓝天救援队", "社会应急力量"), ("宁乡市红十字应急救援队", "社会应急力量")]
+DEPARTMENT_SECTORS = {
+    "ZJJ": ["建筑施工", "燃气"],
+    "SCJGJ": ["特种设备", "工贸其他", "涉氨制冷"],
+    "WLGTJ": ["文化旅游", "人员密集场所"],
+    "YJJ": ["危险化学品", "烟花爆竹", "非煤矿山", "金属冶炼", "粉尘涉爆", "有限空间"],
+}
+CITY_TEAMS = [
+    ("宁乡市综合应急救援大队", "综合"),
+    ("宁乡市危险化学品应急救援队", "专业"),
+    ("宁乡市矿山救护队", "专业"),
+    ("宁乡市森林消防专业队", "专业"),
+    ("宁乡市电力抢修应急队", "专业"),
+    ("宁乡市燃气抢险队", "专业"),
+    ("宁乡市水上应急救援队", "专业"),
+    ("宁乡市医疗卫生应急救援队", "专业"),
+    ("宁乡市交通工程抢险队", "专业"),
+    ("宁乡蓝天救援队", "社会应急力量"),
+    ("宁乡市红十字应急救援队", "社会应急力量"),
+]
 SOCIAL_TEAM_WORDS = ["曙光", "雄鹰", "沩江", "星火", "平安", "守望", "橙心", "红星", "烈火", "磐石"]
 
 
@@ -166,12 +271,22 @@ class Depot:
             # Stock grows for a while after completion.
             months = min(12, (as_of - self.completed_on).days // 30)
             kinds = max(8, self.kinds_final - 12 + months)
-            return {"township": self.township, "status": "已建成", "completed_on": self.completed_on,
-                    "item_kinds": kinds, "item_count": kinds * self.count_per_kind}
+            return {
+                "township": self.township,
+                "status": "已建成",
+                "completed_on": self.completed_on,
+                "item_kinds": kinds,
+                "item_count": kinds * self.count_per_kind,
+            }
         if self.started_on and self.started_on <= as_of:
             kinds = min(10, (as_of - self.started_on).days // 60)
-            return {"township": self.township, "status": "在建", "completed_on": None,
-                    "item_kinds": kinds, "item_count": kinds * self.count_per_kind // 2}
+            return {
+                "township": self.township,
+                "status": "在建",
+                "completed_on": None,
+                "item_kinds": kinds,
+                "item_count": kinds * self.count_per_kind // 2,
+            }
         return {"township": self.township, "status": "未建", "completed_on": None, "item_kinds": 0, "item_count": 0}
 
 
@@ -201,13 +316,21 @@ class County:
         towns = []
         for row in profile.townships.iter_rows(named=True):
             code, short = row["township_code"], row["short_name"]
-            old = next((o + code[len(n):] for o, n in legacy.items() if code.startswith(n)), None)
-            towns.append(Township(
-                code=code, name=row["township_name"], short=short, population=int(row["population"]),
-                forest_ha=float(row["forest_area_ha"]), initials=INITIALS.get(short, "T" + code[-3:]),
-                industry=INDUSTRIAL.get(short, 1.0), flood=FLOOD_PRONE.get(short, 0.5), old_code=old,
-                merged=tuple(merged.get(code, ())),
-            ))
+            old = next((o + code[len(n) :] for o, n in legacy.items() if code.startswith(n)), None)
+            towns.append(
+                Township(
+                    code=code,
+                    name=row["township_name"],
+                    short=short,
+                    population=int(row["population"]),
+                    forest_ha=float(row["forest_area_ha"]),
+                    initials=INITIALS.get(short, "T" + code[-3:]),
+                    industry=INDUSTRIAL.get(short, 1.0),
+                    flood=FLOOD_PRONE.get(short, 0.5),
+                    old_code=old,
+                    merged=tuple(merged.get(code, ())),
+                )
+            )
         self.townships: list[Township] = towns
         self.township_by_code = {t.code: t for t in towns}
         self.departments = {r["sender_code"]: r for r in profile.departments.iter_rows(named=True)}
@@ -324,8 +447,12 @@ class County:
             for attempt in range(30):
                 # Two-character shop names from pairs of brands once single brands run out (large scales).
                 brand = r.choice(BRANDS) if attempt < 10 else r.choice(BRANDS)[0] + r.choice(BRANDS)[1]
-                name = (r.choice(["宁乡", "宁乡市", "湖南", "长沙", "湖南省"]) + brand
-                        + r.choice(TRADES.get(sector, ["实业"])) + r.choice(["有限公司", "有限公司", "有限责任公司", "股份有限公司"]))
+                name = (
+                    r.choice(["宁乡", "宁乡市", "湖南", "长沙", "湖南省"])
+                    + brand
+                    + r.choice(TRADES.get(sector, ["实业"]))
+                    + r.choice(["有限公司", "有限公司", "有限责任公司", "股份有限公司"])
+                )
                 if name not in names:
                     break
             else:  # a branch office of a name already taken
@@ -341,9 +468,21 @@ class County:
             dual = "已建立" if r.random() < (0.88 if high else 0.55) else "未建立"
             updated = max(created, min(self.start - DAY, created + timedelta(days=r.randint(0, 400))))
             e = Enterprise(
-                credit_code=self.credit_code(r), name=name, township=t.code, sector=sector, created_on=created,
-                initial={"credit_code": None, "name": name, "township": t.code, "sector": sector, "risk_level": risk,
-                         "is_high_risk": "是" if high else "否", "dual_prevention": dual, "updated_on": updated},
+                credit_code=self.credit_code(r),
+                name=name,
+                township=t.code,
+                sector=sector,
+                created_on=created,
+                initial={
+                    "credit_code": None,
+                    "name": name,
+                    "township": t.code,
+                    "sector": sector,
+                    "risk_level": risk,
+                    "is_high_risk": "是" if high else "否",
+                    "dual_prevention": dual,
+                    "updated_on": updated,
+                },
             )
             e.initial["credit_code"] = e.credit_code
             span = (self.end - max(created, self.start)).days
@@ -399,20 +538,39 @@ class County:
         extra = max(0, round(len(CITY_TEAMS) * self.scale) - len(CITY_TEAMS))
         for i in range(extra):
             word = SOCIAL_TEAM_WORDS[i % len(SOCIAL_TEAM_WORDS)]
-            teams.append((f"宁乡市{word}应急志愿服务队{i // len(SOCIAL_TEAM_WORDS) + 1}", "社会应急力量", None,
-                          long_ago - timedelta(days=r.randint(0, 900))))
+            teams.append(
+                (
+                    f"宁乡市{word}应急志愿服务队{i // len(SOCIAL_TEAM_WORDS) + 1}",
+                    "社会应急力量",
+                    None,
+                    long_ago - timedelta(days=r.randint(0, 900)),
+                )
+            )
         for t in self.townships:
             teams.append((f"{t.name}应急救援队", "综合", t.code, long_ago - timedelta(days=r.randint(0, 1500))))
         # Two social teams register during the period, so the register grows.
         span = (self.end - self.start).days
         for word in ("沩山", "金洲"):
-            teams.append((f"{word}{r.choice(['公益', '志愿'])}救援队", "社会应急力量", None,
-                          self.start + timedelta(days=r.randint(span // 4, max(span // 4, span * 3 // 4)))))
+            teams.append(
+                (
+                    f"{word}{r.choice(['公益', '志愿'])}救援队",
+                    "社会应急力量",
+                    None,
+                    self.start + timedelta(days=r.randint(span // 4, max(span // 4, span * 3 // 4))),
+                )
+            )
         n_idle = 3
         idle = set(r.sample(range(len(teams)), n_idle))
         self.teams = [
-            Team(team_id=f"JYDW-{i + 1:03d}", name=name, team_type=kind, township=town,
-                 members=r.randint(12, 60) if town else r.randint(20, 150), created_on=created, drills=i not in idle)
+            Team(
+                team_id=f"JYDW-{i + 1:03d}",
+                name=name,
+                team_type=kind,
+                township=town,
+                members=r.randint(12, 60) if town else r.randint(20, 150),
+                created_on=created,
+                drills=i not in idle,
+            )
             for i, (name, kind, town, created) in enumerate(teams)
         ]
         self.team_ids = {t.team_id for t in self.teams}
@@ -443,18 +601,41 @@ class County:
         span = (self.end - self.start).days
         plans: list[tuple[str, str | None, str, date]] = []
         for t in self.townships:
-            plans.append((t.name + "人民政府" if not t.name.endswith("街道") else t.name + "办事处", t.code, "总体",
-                          self.start - timedelta(days=r.randint(30, 700))))
+            plans.append(
+                (
+                    t.name + "人民政府" if not t.name.endswith("街道") else t.name + "办事处",
+                    t.code,
+                    "总体",
+                    self.start - timedelta(days=r.randint(30, 700)),
+                )
+            )
             if r.random() < 0.3:  # a revision issued during the period
-                plans.append((plans[-1][0], t.code, "总体", self.start + timedelta(days=r.randint(30, max(30, span - 60)))))
-        for code, dept in self.departments.items():
+                plans.append(
+                    (plans[-1][0], t.code, "总体", self.start + timedelta(days=r.randint(30, max(30, span - 60))))
+                )
+        for dept in self.departments.values():
             for _ in range(r.randint(1, 3)):
-                plans.append((dept["name"], None, r.choice(["专项", "专项", "部门"]),
-                              self.start + timedelta(days=r.randint(-600, max(-600, span - 30)))))
+                plans.append(
+                    (
+                        dept["name"],
+                        None,
+                        r.choice(["专项", "专项", "部门"]),
+                        self.start + timedelta(days=r.randint(-600, max(-600, span - 30))),
+                    )
+                )
         for _ in range(round(20 * self.scale)):
             e = self.enterprises[r.randrange(len(self.enterprises))]
-            plans.append((e.name, e.township, "企业", max(e.created_on + timedelta(days=30),
-                                                           self.start + timedelta(days=r.randint(-500, max(-500, span - 30))))))
+            plans.append(
+                (
+                    e.name,
+                    e.township,
+                    "企业",
+                    max(
+                        e.created_on + timedelta(days=30),
+                        self.start + timedelta(days=r.randint(-500, max(-500, span - 30))),
+                    ),
+                )
+            )
         plans.sort(key=lambda p: p[3])
         out, seq = [], {}
         for owner, town, kind, issued in plans:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import xlsxwriter
 
@@ -54,10 +55,16 @@ class Layout:
 
 def write_xlsx(path: Path, layout: Layout) -> None:
     big = len(layout.rows) > STREAM_ROWS
-    wb = xlsxwriter.Workbook(str(path), {
-        "constant_memory": big, "in_memory": not big,
-        "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-    })
+    wb = xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": big,
+            "in_memory": not big,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
     # A fixed creation time keeps the bytes identical for a given seed.
     wb.set_properties({"created": datetime(2020, 1, 1)})
     ws = wb.add_worksheet(layout.sheet_name)

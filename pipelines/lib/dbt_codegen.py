@@ -48,7 +48,8 @@ def sources_doc(contracts: dict[str, Contract]) -> dict[str, Any]:
                 }
             )
         columns += [
-            {"name": name, "description": AUDIT_DOCS[name], "data_type": typ.lower()} for name, typ in AUDIT_COLUMNS.items()
+            {"name": name, "description": AUDIT_DOCS[name], "data_type": typ.lower()}
+            for name, typ in AUDIT_COLUMNS.items()
         ]
         tables.append(
             {
@@ -90,7 +91,9 @@ def staging_models_doc(contracts: dict[str, Contract]) -> dict[str, Any]:
             if c.name == contract.record_id:
                 tests += ["not_null", "unique"]
             if c.type == "township":
-                tests.append({"relationships": {"arguments": {"to": "ref('stg_profile__townships')", "field": "township_code"}}})
+                tests.append(
+                    {"relationships": {"arguments": {"to": "ref('stg_profile__townships')", "field": "township_code"}}}
+                )
             if tests:
                 column["data_tests"] = tests
             columns.append(column)
@@ -121,8 +124,10 @@ def staging_sql(contract: Contract) -> str:
     # incremental by record (macros/stage_ledger.sql): dbt needs the key, by its staged
     # name (the depot register's record id is its township), when it parses
     key = staged_name(next(c for c in contract.columns if c.name == contract.record_id))
-    return (f"{{{{ config(materialized='incremental', incremental_strategy='delete+insert', "
-            f"unique_key='{key}') }}}}\n{{{{ stage_ledger('{contract.feed}') }}}}\n")
+    return (
+        f"{{{{ config(materialized='incremental', incremental_strategy='delete+insert', "
+        f"unique_key='{key}') }}}}\n{{{{ stage_ledger('{contract.feed}') }}}}\n"
+    )
 
 
 def record_versions_sql(contracts: dict[str, Contract]) -> str:
@@ -131,12 +136,11 @@ def record_versions_sql(contracts: dict[str, Contract]) -> str:
     Literal source() calls, so dbt and Dagster know it reads every ledger."""
     parts = [
         f"select '{c.feed}' as feed, _sender_code as sender_code,\n"
-        f"       trim(cast(\"{c.record_id}\" as varchar)) as record_id, _file_id as file_id\n"
+        f'       trim(cast("{c.record_id}" as varchar)) as record_id, _file_id as file_id\n'
         f"from {{{{ source('ledgers', '{c.feed}') }}}}"
         for c in contracts.values()
     ]
-    return (HEADER.replace("# ", "-- ", 1) + "{{ config(materialized='view') }}\n"
-            + "\nunion all\n".join(parts) + "\n")
+    return HEADER.replace("# ", "-- ", 1) + "{{ config(materialized='view') }}\n" + "\nunion all\n".join(parts) + "\n"
 
 
 def rendered(project_dir: Path) -> dict[Path, str]:

@@ -94,8 +94,11 @@ def run_artifact_args() -> list[str]:
 # when the county-local hour changed (the lateness verdicts). tests/test_bench_incremental.py
 # checks that every model reading the clock has it.
 CLOCK_TAG = "clock"
-CLOCK_PATTERN = re.compile(r"\b(now|current_date|current_timestamp|get_current_timestamp|today)\s*\(|"
-                           r"\bcurrent_(date|timestamp)\b|\brun_started_at\b", re.IGNORECASE)
+CLOCK_PATTERN = re.compile(
+    r"\b(now|current_date|current_timestamp|get_current_timestamp|today)\s*\(|"
+    r"\bcurrent_(date|timestamp)\b|\brun_started_at\b",
+    re.IGNORECASE,
+)
 
 
 def target_dir(home: Home) -> Path:
@@ -141,17 +144,22 @@ def project_digest(manifest: dict[str, Any]) -> str:
 
 
 def _relations(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
-    return {tuple(r) for r in con.execute(
-        "SELECT schema_name, table_name FROM duckdb_tables() UNION ALL SELECT schema_name, view_name FROM duckdb_views()"
-    ).fetchall()}
+    return {
+        tuple(r)
+        for r in con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() UNION ALL SELECT schema_name, view_name FROM duckdb_views()"
+        ).fetchall()
+    }
 
 
 def missing_models(con: duckdb.DuckDBPyConnection, manifest: dict[str, Any]) -> list[str]:
     """Models whose relation is not in the warehouse (dropped, never built, a new file)."""
     present = _relations(con)
     return sorted(
-        node["name"] for node in manifest.get("nodes", {}).values()
-        if node.get("resource_type") == "model" and node.get("config", {}).get("materialized") != "ephemeral"
+        node["name"]
+        for node in manifest.get("nodes", {}).values()
+        if node.get("resource_type") == "model"
+        and node.get("config", {}).get("materialized") != "ephemeral"
         and (node["schema"], node.get("alias") or node["name"]) not in present
     )
 
@@ -168,7 +176,8 @@ def profile_digest(con: duckdb.DuckDBPyConnection, manifest: dict[str, Any]) -> 
             parts.append(f"{uid}:missing")
             continue
         count, total = con.execute(
-            f'SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0) FROM "{relation[0]}"."{relation[1]}" AS t').fetchone()
+            f'SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0) FROM "{relation[0]}"."{relation[1]}" AS t'
+        ).fetchone()
         parts.append(f"{uid}:{count}:{total}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
@@ -182,7 +191,9 @@ def _last_build(state: Path) -> dict[str, Any] | None:
         return None
 
 
-def select_build(con: duckdb.DuckDBPyConnection, manifest: dict[str, Any], state: Path, now: dt.datetime) -> BuildSelection:
+def select_build(
+    con: duckdb.DuckDBPyConnection, manifest: dict[str, Any], state: Path, now: dt.datetime
+) -> BuildSelection:
     """What this run's `dbt build` selects, in dbt's selection syntax:
 
     - no earlier successful build in this home: everything, incremental models from scratch;
@@ -199,15 +210,20 @@ def select_build(con: duckdb.DuckDBPyConnection, manifest: dict[str, Any], state
     - none of these: no build.
     """
     files_seen = con.execute("SELECT coalesce(max(file_id), 0) FROM meta.files").fetchone()[0]
-    built_from = {"file_id": files_seen, "profile": profile_digest(con, manifest), "hour": now.strftime("%Y-%m-%dT%H"),
-                  "project": project_digest(manifest)}
+    built_from = {
+        "file_id": files_seen,
+        "profile": profile_digest(con, manifest),
+        "hour": now.strftime("%Y-%m-%dT%H"),
+        "project": project_digest(manifest),
+    }
     last = _last_build(state)
     if last is None:
         return BuildSelection(("--full-refresh",), "no earlier successful build", built_from)
     missing = missing_models(con, manifest)
     if missing:
-        return BuildSelection(("--exclude-resource-type", "unit_test"),
-                              f"missing model(s) {', '.join(missing[:5])}", built_from)
+        return BuildSelection(
+            ("--exclude-resource-type", "unit_test"), f"missing model(s) {', '.join(missing[:5])}", built_from
+        )
     select, why, flags = [], [], []
     if last.get("project") != built_from["project"]:
         select.append("state:modified+")
@@ -237,9 +253,10 @@ def select_build(con: duckdb.DuckDBPyConnection, manifest: dict[str, Any], state
 def remember_build(state: Path, manifest_file: Path, built_from: dict[str, Any], run_id: str) -> None:
     """After a successful build: its manifest (the next run's ``--state``) and what it was built from."""
     state.mkdir(parents=True, exist_ok=True)
-    for name, write in (("manifest.json", lambda tmp: shutil.copyfile(manifest_file, tmp)),
-                        ("built_from.json", lambda tmp: tmp.write_text(json.dumps({**built_from, "run_id": run_id}), "utf-8"))):
+    for name, write in (
+        ("manifest.json", lambda tmp: shutil.copyfile(manifest_file, tmp)),
+        ("built_from.json", lambda tmp: tmp.write_text(json.dumps({**built_from, "run_id": run_id}), "utf-8")),
+    ):
         tmp = state / f".{name}.{os.getpid()}"
         write(tmp)
         os.replace(tmp, state / name)
-

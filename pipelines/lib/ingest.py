@@ -45,9 +45,17 @@ READ_AHEAD_BYTES = 48 * 2**20
 
 
 FILE_STATS_SCHEMA = {
-    "file_id": pl.Int64, "header_row": pl.Int32, "reject_code": pl.String, "reason": pl.String,
-    "encoding": pl.String, "file_format": pl.String, "status": pl.String, "rows_total": pl.Int32,
-    "rows_loaded": pl.Int32, "rows_quarantined": pl.Int32, "rows_skipped": pl.Int32,
+    "file_id": pl.Int64,
+    "header_row": pl.Int32,
+    "reject_code": pl.String,
+    "reason": pl.String,
+    "encoding": pl.String,
+    "file_format": pl.String,
+    "status": pl.String,
+    "rows_total": pl.Int32,
+    "rows_loaded": pl.Int32,
+    "rows_quarantined": pl.Int32,
+    "rows_skipped": pl.Int32,
 }
 
 
@@ -76,14 +84,22 @@ class _Sheet:
     header: SheetHeader
 
 
-def read_or_reject(path: Path, file_id: int, contract: Contract, data: bytes | None = None,
-                   limits: WorkbookLimits | None = None, text: TextReading | None = None) -> tuple[_Sheet | None, dict]:
+def read_or_reject(
+    path: Path,
+    file_id: int,
+    contract: Contract,
+    data: bytes | None = None,
+    limits: WorkbookLimits | None = None,
+    text: TextReading | None = None,
+) -> tuple[_Sheet | None, dict]:
     """Read one file (recognised by content; ``data``: its bytes, when they are not on disk
     yet) and find the sheet holding the feed's header; returns it, or None with the
     rejection details. ``text``: a text file is read in chunks (the sheet's ``more``)."""
     file_format = path.suffix.lower().lstrip(".") or None
     try:
-        if data is None and not stat.S_ISREG(os.lstat(path).st_mode):  # swapped for a FIFO or a link since the inventory
+        if data is None and not stat.S_ISREG(
+            os.lstat(path).st_mode
+        ):  # swapped for a FIFO or a link since the inventory
             raise Rejection("not_regular")
         book = read_book(path, data, limits=limits, text=text)
         file_format = book.file_format
@@ -106,8 +122,13 @@ def _unexpected(exc: Exception) -> Rejection:
     return Rejection("unreadable", f"读取时出错（{type(exc).__name__}），请重新导出后报送")
 
 
-def _read_all(pending: pl.DataFrame, landing: Path, contract: Contract, limits: WorkbookLimits | None = None,
-              text: TextReading | None = None):
+def _read_all(
+    pending: pl.DataFrame,
+    landing: Path,
+    contract: Contract,
+    limits: WorkbookLimits | None = None,
+    text: TextReading | None = None,
+):
     """Every pending file read, in order, by two threads that keep reading while the caller
     parses and validates a batch (calamine and the CSV decoder release the GIL; GX holds
     it): up to READ_AHEAD_BYTES of files are in flight or waiting, so memory stays bounded
@@ -122,7 +143,9 @@ def _read_all(pending: pl.DataFrame, landing: Path, contract: Contract, limits: 
                 done, done_size = window.popleft()
                 in_window -= done_size
                 yield done.result()
-            window.append((pool.submit(read_or_reject, landing / path, file_id, contract, None, limits, text), size or 0))
+            window.append(
+                (pool.submit(read_or_reject, landing / path, file_id, contract, None, limits, text), size or 0)
+            )
             in_window += size or 0
         while window:
             yield window.popleft()[0].result()
@@ -251,10 +274,22 @@ class _Tally:
 
     def stats(self) -> dict:
         if not self.accepted:
-            return {**self.record, "status": "rejected", "rows_total": 0, "rows_loaded": 0,
-                    "rows_quarantined": 0, "rows_skipped": 0}
-        return {**self.record, "status": "loaded", "rows_total": self.total, "rows_loaded": self.loaded,
-                "rows_quarantined": self.quarantined, "rows_skipped": self.total - self.data}
+            return {
+                **self.record,
+                "status": "rejected",
+                "rows_total": 0,
+                "rows_loaded": 0,
+                "rows_quarantined": 0,
+                "rows_skipped": 0,
+            }
+        return {
+            **self.record,
+            "status": "loaded",
+            "rows_total": self.total,
+            "rows_loaded": self.loaded,
+            "rows_quarantined": self.quarantined,
+            "rows_skipped": self.total - self.data,
+        }
 
 
 def ingest_feed(
@@ -283,8 +318,16 @@ def ingest_feed(
     def evaluate_queued() -> None:
         nonlocal queued
         if queued:
-            chunk = evaluate_chunk(contract, profile, pending, queued, [tallies[p.file_id].footer_seen for p in queued],
-                                   known_refs, run_id, now)
+            chunk = evaluate_chunk(
+                contract,
+                profile,
+                pending,
+                queued,
+                [tallies[p.file_id].footer_seen for p in queued],
+                known_refs,
+                run_id,
+                now,
+            )
             queued = []
             writer.append(chunk)
             for file_id, counts in chunk.counts.items():
@@ -307,8 +350,10 @@ def ingest_feed(
         tallies, rows_in_transaction = {}, 0
 
     try:
-        for entry, (sheet, details) in zip(pending.iter_rows(named=True),
-                                           _read_all(pending, landing, contract, profile.workbook_limits(), text_reading(profile))):
+        for entry, (sheet, details) in zip(
+            pending.iter_rows(named=True),
+            _read_all(pending, landing, contract, profile.workbook_limits(), text_reading(profile)),
+        ):
             file_id = entry["file_id"]
             tally = tallies[file_id] = _Tally(file_record(file_id, sheet, details), paths[file_id])
             if sheet is None:
@@ -379,7 +424,12 @@ def _count(result: FeedIngestResult, tally: _Tally, row: dict) -> None:
 
 def file_record(file_id: int, sheet: _Sheet | None, details: dict) -> dict:
     """A file's record as read (header row, format, encoding or rejection), before evaluation."""
-    record = {"file_id": file_id, "header_row": None, **{k: None for k in ("reject_code", "reason", "encoding")}, **details}
+    record = {
+        "file_id": file_id,
+        "header_row": None,
+        **{k: None for k in ("reject_code", "reason", "encoding")},
+        **details,
+    }
     if sheet is not None:
         record["header_row"] = sheet.header.header_row
     return record
@@ -413,27 +463,50 @@ def evaluate_chunk(
     """Classify, parse, validate and quarantine one chunk (``pieces``: rows of one or more
     sheets, at most one piece of each; ``pending``: the files' meta.inbox rows). Pure: no DuckDB."""
     classified = classify_rows(
-        [p.frame for p in pieces], [p.header for p in pieces], [p.file_id for p in pieces], contract,
-        midnight_dates=[p.midnight_dates for p in pieces], row_offsets=[p.offset for p in pieces],
+        [p.frame for p in pieces],
+        [p.header for p in pieces],
+        [p.file_id for p in pieces],
+        contract,
+        midnight_dates=[p.midnight_dates for p in pieces],
+        row_offsets=[p.offset for p in pieces],
         footer_before=footer_before,
     )
     split = [p.file_id for p in pieces if p.split]
     pieces.clear()  # the cells now live in ``classified``: free the frames now
     counts = {
-        key: {"total": total, "data": data, "footer": footer, "last_row": last_row, "kinds": {}, "loaded": 0, "quarantined": 0}
-        for key, total, data, footer, last_row in classified.group_by("_file_key").agg(
-            pl.len(), (pl.col("_kind") == "data").sum().alias("data"), (pl.col("_kind") == "footer").any().alias("footer"),
+        key: {
+            "total": total,
+            "data": data,
+            "footer": footer,
+            "last_row": last_row,
+            "kinds": {},
+            "loaded": 0,
+            "quarantined": 0,
+        }
+        for key, total, data, footer, last_row in classified.group_by("_file_key")
+        .agg(
+            pl.len(),
+            (pl.col("_kind") == "data").sum().alias("data"),
+            (pl.col("_kind") == "footer").any().alias("footer"),
             pl.col("_row_number").max().alias("last_row"),
-        ).iter_rows()
+        )
+        .iter_rows()
     }
     for key, kind, n in classified.group_by("_file_key", "_kind").len().iter_rows():
         counts[key]["kinds"][kind] = n
     order = {file_id: i for i, file_id in enumerate(pending["file_id"])}
     skipped_rows = (
         classified.filter(pl.col("_kind") != "data")
-        .select(pl.col("_file_key").alias("file_id"), pl.col("_row_number").alias("row_number"), pl.col("_kind").alias("kind"))
-        .sort(pl.col("file_id").replace_strict(order, return_dtype=pl.Int64),
-              pl.col("kind").replace_strict({k: i for i, k in enumerate(KINDS)}, return_dtype=pl.Int8), "row_number")
+        .select(
+            pl.col("_file_key").alias("file_id"),
+            pl.col("_row_number").alias("row_number"),
+            pl.col("_kind").alias("kind"),
+        )
+        .sort(
+            pl.col("file_id").replace_strict(order, return_dtype=pl.Int64),
+            pl.col("kind").replace_strict({k: i for i, k in enumerate(KINDS)}, return_dtype=pl.Int8),
+            "row_number",
+        )
     )
     rows = classified.filter(pl.col("_kind") == "data").drop("_kind").with_row_index("_rid")
     del classified
@@ -445,16 +518,20 @@ def evaluate_chunk(
     bad_rids = failures.get_column("_rid").unique().implode()
     quarantine = _quarantine_frame(parsed, failures, contract, pending, run_id, now)
     cells = {(f, r): n for f, r, n in quarantine.group_by("file_id", "rule").len().iter_rows()}
-    for key, ok, bad in parsed.group_by("_file_key").agg(
-        (~pl.col("_rid").is_in(bad_rids)).sum().alias("loaded"), pl.col("_rid").is_in(bad_rids).sum().alias("bad")
-    ).iter_rows():
+    for key, ok, bad in (
+        parsed.group_by("_file_key")
+        .agg((~pl.col("_rid").is_in(bad_rids)).sum().alias("loaded"), pl.col("_rid").is_in(bad_rids).sum().alias("bad"))
+        .iter_rows()
+    ):
         counts[key].update(loaded=ok, quarantined=bad)
     ids = _split_ids(parsed, failures, contract, split, bad_rids)
     raw_rows = _raw_frame(parsed.filter(~pl.col("_rid").is_in(bad_rids)), contract, pending, run_id, now)
     return ChunkEvaluation(raw_rows, quarantine, skipped_rows, ids, counts, cells)
 
 
-def _split_ids(parsed: pl.DataFrame, failures: pl.DataFrame, contract: Contract, split: list[int], bad_rids) -> pl.DataFrame:
+def _split_ids(
+    parsed: pl.DataFrame, failures: pl.DataFrame, contract: Contract, split: list[int], bad_rids
+) -> pl.DataFrame:
     """The record ids of the data rows of split files: the id as checked (typed), as sent
     (masked when personal, as the quarantine shows it), whether the row loaded and whether
     this chunk's validation already found it a duplicate."""
@@ -462,9 +539,12 @@ def _split_ids(parsed: pl.DataFrame, failures: pl.DataFrame, contract: Contract,
     flagged = failures.filter(pl.col("rule") == "duplicate_id").get_column("_rid").unique().implode()
     shown = mask_expr(pl.col(raw)) if key in contract.personal else pl.col(raw)
     return parsed.filter(pl.col("_file_key").is_in(split) & pl.col(key).is_not_null()).select(
-        pl.col("_file_key").alias("file_id"), pl.col(key).cast(pl.String).alias("record_id"),
-        shown.alias("value"), pl.col("_row_number").alias("row_number"),
-        (~pl.col("_rid").is_in(bad_rids)).alias("loaded"), pl.col("_rid").is_in(flagged).alias("flagged"),
+        pl.col("_file_key").alias("file_id"),
+        pl.col(key).cast(pl.String).alias("record_id"),
+        shown.alias("value"),
+        pl.col("_row_number").alias("row_number"),
+        (~pl.col("_rid").is_in(bad_rids)).alias("loaded"),
+        pl.col("_rid").is_in(flagged).alias("flagged"),
     )
 
 
@@ -512,7 +592,9 @@ def evaluate_batch(
     return BatchEvaluation(pl.DataFrame(stats, schema=FILE_STATS_SCHEMA), chunk.raw_rows, chunk.quarantine, skipped)
 
 
-def _raw_frame(good: pl.DataFrame, contract: Contract, pending: pl.DataFrame, run_id: str, now: dt.datetime) -> pl.DataFrame:
+def _raw_frame(
+    good: pl.DataFrame, contract: Contract, pending: pl.DataFrame, run_id: str, now: dt.datetime
+) -> pl.DataFrame:
     files = pending.select(
         pl.col("file_id").alias("_file_key"),
         pl.col("path").alias("_source_path"),
@@ -534,13 +616,20 @@ def _raw_frame(good: pl.DataFrame, contract: Contract, pending: pl.DataFrame, ru
 
 
 def _quarantine_frame(
-    parsed: pl.DataFrame, failures: pl.DataFrame, contract: Contract, pending: pl.DataFrame, run_id: str, now: dt.datetime
+    parsed: pl.DataFrame,
+    failures: pl.DataFrame,
+    contract: Contract,
+    pending: pl.DataFrame,
+    run_id: str,
+    now: dt.datetime,
 ) -> pl.DataFrame:
     """One row per broken cell, with the value as sent (masked when personal) and the reason."""
     # only the rows with a broken cell: unpivoting every row would hold rows x columns cells
     failing = parsed.filter(pl.col("_rid").is_in(failures.get_column("_rid").unique().implode()))
     raw_values = failing.select(
-        "_rid", "_file_key", "_row_number",
+        "_rid",
+        "_file_key",
+        "_row_number",
         pl.col(f"{contract.record_id}__raw").alias("record_id"),
         *[pl.col(f"{c.name}__raw").alias(c.name) for c in contract.columns],
     ).unpivot(index=["_rid", "_file_key", "_row_number", "record_id"], variable_name="column", value_name="value")
@@ -593,8 +682,9 @@ class _Writer:
     stage, which nothing reads and the next ingestion drops: never part of a file in raw or
     meta."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, contract: Contract, pending: pl.DataFrame,
-                 run_id: str, now: dt.datetime):
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, contract: Contract, pending: pl.DataFrame, run_id: str, now: dt.datetime
+    ):
         self.con, self.contract, self.pending, self.run_id, self.now = con, contract, pending, run_id, now
         self.raw_columns = ", ".join([f'"{n}"' for n in contract.names] + list(AUDIT_COLUMNS))
         self.memory_limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
@@ -604,8 +694,10 @@ class _Writer:
         con.execute(f"CREATE TABLE {STAGE}.raw AS SELECT {self.raw_columns} FROM raw.{contract.feed} LIMIT 0")
         con.execute(f"CREATE TABLE {STAGE}.quarantine AS SELECT * FROM meta.quarantine LIMIT 0")
         con.execute(f"CREATE TABLE {STAGE}.skipped_rows AS SELECT * FROM meta.skipped_rows LIMIT 0")
-        con.execute(f"CREATE TABLE {STAGE}.ids (file_id BIGINT, record_id VARCHAR, value VARCHAR, row_number INTEGER, "
-                    "loaded BOOLEAN, flagged BOOLEAN)")
+        con.execute(
+            f"CREATE TABLE {STAGE}.ids (file_id BIGINT, record_id VARCHAR, value VARCHAR, row_number INTEGER, "
+            "loaded BOOLEAN, flagged BOOLEAN)"
+        )
 
     def _insert(self, sql: str, frame: pl.DataFrame) -> None:
         if frame.height:
@@ -623,7 +715,12 @@ class _Writer:
 
     def discard(self, file_id: int) -> None:
         """Take back what was staged for a file (rejected half-way, or without a data row)."""
-        for table, column in (("raw", "_file_id"), ("quarantine", "file_id"), ("skipped_rows", "file_id"), ("ids", "file_id")):
+        for table, column in (
+            ("raw", "_file_id"),
+            ("quarantine", "file_id"),
+            ("skipped_rows", "file_id"),
+            ("ids", "file_id"),
+        ):
             self.con.execute(f"DELETE FROM {STAGE}.{table} WHERE {column} = ?", [file_id])
 
     def settle_duplicates(self, file_id: int) -> tuple[int, int]:
@@ -641,9 +738,14 @@ class _Writer:
         )
         moved, cells = con.execute("SELECT count(*) FILTER (WHERE loaded), count(*) FROM _ingest_dups").fetchall()[0]
         if cells:
-            con.execute(f"DELETE FROM {STAGE}.raw WHERE _file_id = ? AND _row_number IN "
-                        "(SELECT row_number FROM _ingest_dups WHERE loaded)", [file_id])
-            reason = reason_table(contract).filter((pl.col("column") == contract.record_id) & (pl.col("rule") == "duplicate_id"))
+            con.execute(
+                f"DELETE FROM {STAGE}.raw WHERE _file_id = ? AND _row_number IN "
+                "(SELECT row_number FROM _ingest_dups WHERE loaded)",
+                [file_id],
+            )
+            reason = reason_table(contract).filter(
+                (pl.col("column") == contract.record_id) & (pl.col("rule") == "duplicate_id")
+            )
             inbox = self.pending.filter(pl.col("file_id") == file_id)
             con.execute(
                 f"""INSERT INTO {STAGE}.quarantine BY NAME
@@ -651,8 +753,17 @@ class _Writer:
                           ? AS column_name, ? AS column_header, d.value, ? AS is_personal, 'duplicate_id' AS rule,
                           ? AS reason, ? AS run_id, ?::TIMESTAMP AS quarantined_at
                    FROM _ingest_dups d""",
-                [contract.feed, inbox["sender_code"][0], inbox["path"][0], contract.record_id, reason["column_header"][0],
-                 contract.record_id in contract.personal, reason["reason"][0], self.run_id, self.now],
+                [
+                    contract.feed,
+                    inbox["sender_code"][0],
+                    inbox["path"][0],
+                    contract.record_id,
+                    reason["column_header"][0],
+                    contract.record_id in contract.personal,
+                    reason["reason"][0],
+                    self.run_id,
+                    self.now,
+                ],
             )
         con.execute("DROP TABLE _ingest_dups")
         con.execute(f"DELETE FROM {STAGE}.ids WHERE file_id = ?", [file_id])
@@ -675,7 +786,9 @@ class _Writer:
                        status, file_format, encoding, header_row, rows_total, rows_loaded, rows_quarantined, rows_skipped,
                        reject_code, reason, NULL FROM _files"""
             )
-            con.execute(f"INSERT INTO raw.{self.contract.feed} ({self.raw_columns}) SELECT {self.raw_columns} FROM {STAGE}.raw")
+            con.execute(
+                f"INSERT INTO raw.{self.contract.feed} ({self.raw_columns}) SELECT {self.raw_columns} FROM {STAGE}.raw"
+            )
             con.execute(f"INSERT INTO meta.quarantine BY NAME SELECT * FROM {STAGE}.quarantine")
             con.execute(f"INSERT INTO meta.skipped_rows BY NAME SELECT * FROM {STAGE}.skipped_rows")
             con.execute("DELETE FROM meta.inbox WHERE file_id IN (SELECT file_id FROM _files)")

@@ -76,7 +76,9 @@ def scan_landing(landing: Path) -> list[FoundFile]:
             continue  # removed since its parent was listed
         except OSError as exc:
             if rel:
-                found.append(FoundFile(rel, 0, 0, "unreadable", f"文件夹无法打开（{exc.strerror or type(exc).__name__}）"))
+                found.append(
+                    FoundFile(rel, 0, 0, "unreadable", f"文件夹无法打开（{exc.strerror or type(exc).__name__}）")
+                )
             continue
         for entry in entries:
             name = entry.name
@@ -213,16 +215,23 @@ def register_new_files(
     )
     # the content last registered at each path: the same content there again is a touch
     at_path: dict[str, tuple[str, int]] = {
-        path: (sha, file_id) for path, sha, file_id in con.execute(
+        path: (sha, file_id)
+        for path, sha, file_id in con.execute(
             "SELECT path, arg_max(sha256, file_id), max(file_id) FROM (SELECT path, sha256, file_id FROM meta.files "
             "UNION ALL SELECT path, sha256, file_id FROM meta.inbox) GROUP BY path"
         ).fetchall()
     }
     rows, touches = [], []
     for f in new:
-        row = {"path": f.path, "size_bytes": f.size_bytes, "mtime_ns": f.mtime_ns,
-               "received_at": received_at(f.mtime_ns, profile.timezone), "sha256": "", "problem": f.problem,
-               "detail": f.detail}
+        row = {
+            "path": f.path,
+            "size_bytes": f.size_bytes,
+            "mtime_ns": f.mtime_ns,
+            "received_at": received_at(f.mtime_ns, profile.timezone),
+            "sha256": "",
+            "problem": f.problem,
+            "detail": f.detail,
+        }
         if f.problem is None:
             try:
                 row["sha256"] = sha256_of(landing / f.path)
@@ -231,8 +240,15 @@ def register_new_files(
             last = at_path.get(f.path)
             if last and row["sha256"] and last[0] == row["sha256"]:
                 # same path, same content, new mtime: not a sending (ranking.md counts files sent)
-                touches.append({"path": f.path, "size_bytes": f.size_bytes, "mtime_ns": f.mtime_ns,
-                                "file_id": last[1], "run_id": run_id})
+                touches.append(
+                    {
+                        "path": f.path,
+                        "size_bytes": f.size_bytes,
+                        "mtime_ns": f.mtime_ns,
+                        "file_id": last[1],
+                        "run_id": run_id,
+                    }
+                )
                 continue
         rows.append(row)
     # Earlier received first, then path (feeds.md): the first copy of a content is the original.
@@ -250,19 +266,41 @@ def register_new_files(
             # address a rejected entry without a known sender to contacts.data_team), and
             # the township is not credited with a sending.
             rejected += 1
-            files.append({**base, "sender_code": None, "status": "rejected", "duplicate_of": None,
-                          "reject_code": problem, "reason": Rejection(problem, detail).reason})
+            files.append(
+                {
+                    **base,
+                    "sender_code": None,
+                    "status": "rejected",
+                    "duplicate_of": None,
+                    "reject_code": problem,
+                    "reason": Rejection(problem, detail).reason,
+                }
+            )
             continue
         if row["sha256"] in known_sha:
             duplicates += 1
-            files.append({**base, "status": "duplicate", "duplicate_of": known_sha[row["sha256"]],
-                          "reject_code": None, "reason": None})
+            files.append(
+                {
+                    **base,
+                    "status": "duplicate",
+                    "duplicate_of": known_sha[row["sha256"]],
+                    "reject_code": None,
+                    "reason": None,
+                }
+            )
             continue
         known_sha[row["sha256"]] = file_id
         if reject:
             rejected += 1
-            files.append({**base, "status": "rejected", "duplicate_of": None,
-                          "reject_code": reject, "reason": FILE_REJECTIONS[reject]})
+            files.append(
+                {
+                    **base,
+                    "status": "rejected",
+                    "duplicate_of": None,
+                    "reject_code": reject,
+                    "reason": FILE_REJECTIONS[reject],
+                }
+            )
         else:
             inbox.append(base)
 

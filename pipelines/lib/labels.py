@@ -41,6 +41,7 @@ class LabelError(ValueError):
 
 # ------------------------------------------------------------------ feeds and their columns
 
+
 def feed_names() -> list[str]:
     return list(load_contracts())
 
@@ -90,11 +91,13 @@ def sender_from_text(profile, text: str) -> str:
         hit = frame.filter((pl.col(name) == typed) | (pl.col("short_name") == typed))
         if hit.height == 1:
             return hit[code][0]
-    raise LabelError(f"未知的报送单位“{typed}”：请填写部门代码（如 YJJ）或乡镇（街道）统计区划代码（如 430182001）、"
-                     "全称或简称")
+    raise LabelError(
+        f"未知的报送单位“{typed}”：请填写部门代码（如 YJJ）或乡镇（街道）统计区划代码（如 430182001）、全称或简称"
+    )
 
 
 # ------------------------------------------------------------------ vocabulary
+
 
 @functools.cache
 def _vocabulary() -> dict[str, dict[str, str]]:
@@ -136,6 +139,7 @@ def rejection_label(code: str) -> str:
 
 # ------------------------------------------------------------------ mart columns (dbt meta)
 
+
 def _meta(node: dict) -> dict:
     return node.get("meta") or (node.get("config") or {}).get("meta") or {}
 
@@ -174,6 +178,7 @@ def mart_column_label(model: str, column: str) -> str | None:
 
 
 # ------------------------------------------------------------------ frames for people
+
 
 def header_for(column: str, feed: str | None = None, model: str | None = None) -> str:
     """The Chinese header of a table column: the feed contract's, the mart's, the vocabulary's;

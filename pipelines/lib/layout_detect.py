@@ -115,7 +115,9 @@ def _row_hits(index: dict[str, str], upper, lower) -> tuple[dict[int, str], bool
     return columns, upper_part
 
 
-def find_header(rows: list[list[str | None]], contract: Contract, all_blank=None, sheet: str | None = None) -> SheetHeader:
+def find_header(
+    rows: list[list[str | None]], contract: Contract, all_blank=None, sheet: str | None = None
+) -> SheetHeader:
     """The header among the first rows (``rows`` may be just those); raises the rejection
     when there is none or a required column is missing. ``all_blank`` tells whether the
     whole sheet is empty when ``rows`` is only its beginning."""
@@ -129,8 +131,10 @@ def find_header(rows: list[list[str | None]], contract: Contract, all_blank=None
         empty = all_blank() if all_blank is not None else not any(not _is_blank(r) for r in rows)
         if empty:
             raise Rejection("no_rows", "文件为空")
-        raise Rejection("missing_columns", f"前 {HEADER_SEARCH_ROWS} 行中未找到表头，应包含："
-                        + "、".join(c.header for c in contract.required))
+        raise Rejection(
+            "missing_columns",
+            f"前 {HEADER_SEARCH_ROWS} 行中未找到表头，应包含：" + "、".join(c.header for c in contract.required),
+        )
 
     columns, two_rows = best
     missing = [c.header for c in contract.required if c.name not in columns.values()]
@@ -156,15 +160,20 @@ def find_sheet(book, contract: Contract):
         sheet = book.sheet(i)
         head = sheet.rows(HEADER_SEARCH_ROWS)
         try:
-            return sheet, find_header(head, contract, all_blank=lambda: sheet_is_blank(sheet), sheet=sheet.name)
+            return sheet, find_header(
+                head, contract, all_blank=lambda sheet=sheet: sheet_is_blank(sheet), sheet=sheet.name
+            )
         except Rejection as rejection:
             tried.append((name, rejection))
     if not tried:
         raise Rejection("not_a_table", "工作簿中没有工作表")
     if len(tried) == 1 and book.file_format == "csv":
         if book.claimed_workbook and tried[0][1].code == "missing_columns":
-            raise Rejection("not_a_table", f"文件扩展名为 {book.claimed_workbook}，但内容不是 Excel 工作簿。"
-                            "请在 Excel 或 WPS 中打开后另存为 .xlsx 再报送")
+            raise Rejection(
+                "not_a_table",
+                f"文件扩展名为 {book.claimed_workbook}，但内容不是 Excel 工作簿。"
+                "请在 Excel 或 WPS 中打开后另存为 .xlsx 再报送",
+            )
         raise tried[0][1]
     partial = [(n, r) for n, r in tried if r.code == "missing_columns" and "未找到表头" not in r.detail]
     if all(r.code == "no_rows" for _, r in tried):
@@ -174,8 +183,11 @@ def find_sheet(book, contract: Contract):
         name, rejection = partial[0]
         also = f"；已查看工作表{looked}的前 {HEADER_SEARCH_ROWS} 行" if len(tried) > 1 else ""
         raise Rejection("missing_columns", f"工作表「{name}」：{rejection.detail}{also}")
-    raise Rejection("missing_columns", f"已查看工作表{looked}的前 {HEADER_SEARCH_ROWS} 行，均未找到表头。请把表头放在台账工作表的前 "
-                    f"{HEADER_SEARCH_ROWS} 行内，应包含：" + "、".join(c.header for c in contract.required))
+    raise Rejection(
+        "missing_columns",
+        f"已查看工作表{looked}的前 {HEADER_SEARCH_ROWS} 行，均未找到表头。请把表头放在台账工作表的前 "
+        f"{HEADER_SEARCH_ROWS} 行内，应包含：" + "、".join(c.header for c in contract.required),
+    )
 
 
 KIND_LABELS = {"title": "标题", "blank": "空白", "total": "合计", "footer": "签名或备注"}
@@ -186,7 +198,11 @@ def no_data_rows(header: SheetHeader, last_row: int, kinds: dict[str, int]) -> R
     sheet, the header rows and the rows searched below them, with what those rows were
     (counts only: a footer's names and phone numbers are never repeated)."""
     where = f"工作表「{header.sheet}」" if header.sheet else "文件"
-    rows = f"第 {header.top_row} 行" if header.top_row == header.header_row else f"第 {header.top_row}-{header.header_row} 行"
+    rows = (
+        f"第 {header.top_row} 行"
+        if header.top_row == header.header_row
+        else f"第 {header.top_row}-{header.header_row} 行"
+    )
     if last_row <= header.header_row:
         below = "其下没有任何行"
     else:
@@ -218,8 +234,12 @@ KINDS = ("title", "blank", "total", "footer")  # skipped kinds, in the order the
 
 
 def classify_rows(
-    frames: list[pl.DataFrame], headers: list[SheetHeader], keys: list[int], contract: Contract,
-    midnight_dates: list[bool] | None = None, row_offsets: list[int] | None = None,
+    frames: list[pl.DataFrame],
+    headers: list[SheetHeader],
+    keys: list[int],
+    contract: Contract,
+    midnight_dates: list[bool] | None = None,
+    row_offsets: list[int] | None = None,
     footer_before: list[bool] | None = None,
 ) -> pl.DataFrame:
     """Every row but the header rows of every sheet, vectorised over all sheets at once.
@@ -257,23 +277,34 @@ def classify_rows(
     row_number = pl.int_range(1, pl.len() + 1, dtype=pl.Int32).over("_file_key") + pl.col("_offset")
 
     nonblank = [_nonblank(c) for c in positions]
-    first = pl.coalesce([pl.when(nb).then(pl.col(c)) for c, nb in zip(positions, nonblank)]).str.strip_prefix(MERGED_MARK)
+    first = pl.coalesce([pl.when(nb).then(pl.col(c)) for c, nb in zip(positions, nonblank)]).str.strip_prefix(
+        MERGED_MARK
+    )
     squeezed = first.str.replace_all(f"[{re.escape(PY_WHITESPACE)}]", "")
     total = pl.any_horizontal([squeezed.str.starts_with(m) for m in TOTAL_MARKERS]).fill_null(False)
     footer_marker = squeezed.str.contains(FOOTER_PATTERN).fill_null(False)
     blank = ~pl.any_horizontal(nonblank)
     # a value a merged area gave this row (MERGED_MARK) does not make the row a record
-    feed_blank = ~pl.any_horizontal([_nonblank(n) & ~pl.col(n).str.starts_with(MERGED_MARK).fill_null(False) for n in names])
+    feed_blank = ~pl.any_horizontal(
+        [_nonblank(n) & ~pl.col(n).str.starts_with(MERGED_MARK).fill_null(False) for n in names]
+    )
     below = pl.col("_row_number") > pl.col("_header_row")
     after_footer = ((footer_marker & below).cast(pl.Int8).cum_max().over("_file_key") > 0) | pl.col("_footer_above")
     kind = (
-        pl.when(pl.col("_row_number").is_between(pl.col("_header_top"), pl.col("_header_row"))).then(pl.lit("header"))
-        .when(~below & blank).then(pl.lit("blank"))
-        .when(~below).then(pl.lit("title"))
-        .when(footer_marker).then(pl.lit("footer"))
-        .when(total).then(pl.lit("total"))
-        .when(feed_blank).then(pl.lit("blank"))
-        .when(after_footer).then(pl.lit("footer"))
+        pl.when(pl.col("_row_number").is_between(pl.col("_header_top"), pl.col("_header_row")))
+        .then(pl.lit("header"))
+        .when(~below & blank)
+        .then(pl.lit("blank"))
+        .when(~below)
+        .then(pl.lit("title"))
+        .when(footer_marker)
+        .then(pl.lit("footer"))
+        .when(total)
+        .then(pl.lit("total"))
+        .when(feed_blank)
+        .then(pl.lit("blank"))
+        .when(after_footer)
+        .then(pl.lit("footer"))
         .otherwise(pl.lit("data"))
     )
 
@@ -297,8 +328,14 @@ def classify_rows(
         return pl.when(pl.col("_midnight")).then(expr.str.replace(EXCEL_MIDNIGHT, "${1}")).otherwise(expr).alias(name)
 
     return (
-        stacked.with_columns(_file_key=key, _header_row=header_row, _header_top=header_top, _midnight=midnight,
-                             _offset=offset, _footer_above=footer_above)
+        stacked.with_columns(
+            _file_key=key,
+            _header_row=header_row,
+            _header_top=header_top,
+            _midnight=midnight,
+            _offset=offset,
+            _footer_above=footer_above,
+        )
         .with_columns(row_number.alias("_row_number"), *[cell(n) for n in names])
         .with_columns(kind.alias("_kind"))
         .filter(pl.col("_kind") != "header")

@@ -39,12 +39,13 @@ import re
 import sqlite3
 import ssl
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path, PurePath
-from typing import Any, Iterator
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -65,8 +66,14 @@ FILED_KEYWORD = "SafetywhFiled"
 LEDGER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".csv", ".txt", ".tsv")
 WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # zip (xlsx), OLE2 (xls/et)
 NOT_LEDGER_TYPES = ("image", "audio", "video")
-SIGNATURE_TYPES = ("application/pgp-signature", "application/pkcs7-signature", "application/x-pkcs7-signature",
-                   "text/vcard", "text/x-vcard", "text/calendar")
+SIGNATURE_TYPES = (
+    "application/pgp-signature",
+    "application/pkcs7-signature",
+    "application/x-pkcs7-signature",
+    "text/vcard",
+    "text/x-vcard",
+    "text/calendar",
+)
 
 
 class ImapConfigError(ValueError):
@@ -89,7 +96,7 @@ class ImapSettings:
     since: dt.date | None = None
 
     @classmethod
-    def resolve(cls) -> "ImapSettings | None":
+    def resolve(cls) -> ImapSettings | None:
         """From the environment, read now (never at import). None: no mailbox configured."""
         env = os.environ.get
         host = env("SAFETYWH_IMAP_HOST")
@@ -109,14 +116,25 @@ class ImapSettings:
         try:
             since = dt.date.fromisoformat(env("SAFETYWH_IMAP_SINCE")) if env("SAFETYWH_IMAP_SINCE") else None
         except ValueError as exc:
-            raise ImapConfigError(f"SAFETYWH_IMAP_SINCE 应为日期（YYYY-MM-DD），而不是 {env('SAFETYWH_IMAP_SINCE')!r}") from exc
-        return cls(host=host, port=port, security=security, user=user, password=env("SAFETYWH_IMAP_PASSWORD") or "",
-                   mailbox=env("SAFETYWH_IMAP_MAILBOX") or "INBOX", timeout=timeout, since=since)
+            raise ImapConfigError(
+                f"SAFETYWH_IMAP_SINCE 应为日期（YYYY-MM-DD），而不是 {env('SAFETYWH_IMAP_SINCE')!r}"
+            ) from exc
+        return cls(
+            host=host,
+            port=port,
+            security=security,
+            user=user,
+            password=env("SAFETYWH_IMAP_PASSWORD") or "",
+            mailbox=env("SAFETYWH_IMAP_MAILBOX") or "INBOX",
+            timeout=timeout,
+            since=since,
+        )
 
     def connect(self) -> imaplib.IMAP4:
         if self.security == "ssl":
-            client: imaplib.IMAP4 = imaplib.IMAP4_SSL(self.host, self.port, ssl_context=ssl.create_default_context(),
-                                                      timeout=self.timeout)
+            client: imaplib.IMAP4 = imaplib.IMAP4_SSL(
+                self.host, self.port, ssl_context=ssl.create_default_context(), timeout=self.timeout
+            )
         else:
             client = imaplib.IMAP4(self.host, self.port, timeout=self.timeout)
             if self.security == "starttls":
@@ -152,6 +170,7 @@ def _quoted(name: str) -> str:
 
 # ---------------------------------------------------------------- who sent it, which feed it is
 
+
 def sender_addresses(profile: Profile) -> dict[str, list[str]]:
     """Lower-cased address -> sender codes (departments and townships with an alert address)."""
     frames = [
@@ -182,8 +201,11 @@ def _distinctive_prefixes() -> dict[str, list[str]]:
     labels = {feed: c.label for feed, c in load_contracts().items()}
     out: dict[str, list[str]] = {}
     for feed, label in labels.items():
-        out[feed] = [label[:n] for n in range(len(label), 1, -1)
-                     if not any(other.startswith(label[:n]) for f, other in labels.items() if f != feed)]
+        out[feed] = [
+            label[:n]
+            for n in range(len(label), 1, -1)
+            if not any(other.startswith(label[:n]) for f, other in labels.items() if f != feed)
+        ]
     return out
 
 
@@ -216,7 +238,6 @@ def header_feeds(filename: str, data: bytes) -> list[str]:
     for each contract, best match first: the feeds whose header matched the most columns.
     Empty when the file cannot be read or holds no feed's header."""
     from pipelines.lib.ingest import read_or_reject
-
     from pipelines.lib.profile import load_profile
 
     limits = load_profile().workbook_limits()
@@ -269,6 +290,7 @@ def choose_feed(filename: str, data: bytes, subject: str | None, own_feeds: list
 
 
 # ---------------------------------------------------------------- the message
+
 
 @dataclass
 class Attachment:
@@ -324,9 +346,11 @@ def parse_message(raw: bytes, arrived_at: dt.datetime) -> Incoming:
         # the name it would land under: a file name from a mail never chooses a folder
         attachments.append(Attachment(len(attachments), safe_filename(name, "附件"), part.get_content_type(), payload))
     subject = " ".join(str(msg.get("Subject") or "").split())
-    automatic = (str(msg.get("Auto-Submitted") or "no").strip().lower() != "no"
-                 or str(msg.get("Precedence") or "").strip().lower() in ("bulk", "junk", "list", "auto_reply")
-                 or msg.get("X-Autoreply") is not None)
+    automatic = (
+        str(msg.get("Auto-Submitted") or "no").strip().lower() != "no"
+        or str(msg.get("Precedence") or "").strip().lower() in ("bulk", "junk", "list", "auto_reply")
+        or msg.get("X-Autoreply") is not None
+    )
     # every message the warehouse sends carries its id (alerts.message.build_email)
     ours = msg.get("X-Safetywh-Alert-Id") is not None
     return Incoming(key, message_id, address, subject, arrived_at, attachments, automatic, ours)
@@ -446,13 +470,21 @@ class PollResult:
         if self.more_waiting:
             parts.append("其余邮件下次轮询处理")
         parts.append(f"回复 {self.replies_created} 封")
-        parts.append(f"已发送 {self.sent} 封，发送失败 {self.failed} 封" if self.smtp_configured
-                     else "未配置 SMTP：回复留在 outbox 待发送")
+        parts.append(
+            f"已发送 {self.sent} 封，发送失败 {self.failed} 封"
+            if self.smtp_configured
+            else "未配置 SMTP：回复留在 outbox 待发送"
+        )
         return "；".join(parts)
 
 
-def poll_mailbox(home: Home, profile: Profile, settings: ImapSettings | None = None,
-                 now: dt.datetime | None = None, max_messages: int | None = None) -> PollResult:
+def poll_mailbox(
+    home: Home,
+    profile: Profile,
+    settings: ImapSettings | None = None,
+    now: dt.datetime | None = None,
+    max_messages: int | None = None,
+) -> PollResult:
     """One pass over the reporting mailbox; see the module docstring. ``max_messages``
     bounds the messages handled (oldest first); the rest wait for the next poll."""
     settings = settings if settings is not None else ImapSettings.resolve()
@@ -488,8 +520,16 @@ def _check(response: tuple[str, list[Any]], what: str) -> list[Any]:
     return data
 
 
-def _poll(client: imaplib.IMAP4, settings: ImapSettings, state: sqlite3.Connection, home: Home,
-          profile: Profile, now: dt.datetime, result: PollResult, max_messages: int | None) -> None:
+def _poll(
+    client: imaplib.IMAP4,
+    settings: ImapSettings,
+    state: sqlite3.Connection,
+    home: Home,
+    profile: Profile,
+    now: dt.datetime,
+    result: PollResult,
+    max_messages: int | None,
+) -> None:
     _check(client.select(_quoted(settings.mailbox)), f"SELECT {settings.mailbox}")
     criteria = ["UNKEYWORD", FILED_KEYWORD]
     if settings.since is not None:
@@ -529,8 +569,15 @@ def _record_message(state: sqlite3.Connection, incoming: Incoming, sender: str |
     state.execute(
         "INSERT OR IGNORE INTO messages (message_key, message_id, from_address, sender_code, subject, arrived_at, "
         "first_seen_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, 'filing')",
-        [incoming.key, incoming.message_id, incoming.from_address, sender, incoming.subject,
-         incoming.arrived_at.isoformat(), now.isoformat()],
+        [
+            incoming.key,
+            incoming.message_id,
+            incoming.from_address,
+            sender,
+            incoming.subject,
+            incoming.arrived_at.isoformat(),
+            now.isoformat(),
+        ],
     )
 
 
@@ -538,14 +585,20 @@ def _done_parts(state: sqlite3.Connection, key: str) -> dict[int, sqlite3.Row]:
     return {r["part_index"]: r for r in state.execute("SELECT * FROM parts WHERE message_key = ?", [key])}
 
 
-def _file_part(home: Home, profile: Profile, incoming: Incoming, sender: str, part: Attachment,
-               own_feeds: list[str]) -> dict[str, Any]:
+def _file_part(
+    home: Home, profile: Profile, incoming: Incoming, sender: str, part: Attachment, own_feeds: list[str]
+) -> dict[str, Any]:
     """What one attachment becomes: filed (the portal's landing and receipt), not
     determinable (which feed?) or left alone (not a ledger)."""
     from pipelines.lib.submission import Limits, land_submission
 
-    row: dict[str, Any] = {"message_key": incoming.key, "part_index": part.index, "filename": part.filename,
-                           "size_bytes": len(part.data), "sha256": hashlib.sha256(part.data).hexdigest()}
+    row: dict[str, Any] = {
+        "message_key": incoming.key,
+        "part_index": part.index,
+        "filename": part.filename,
+        "size_bytes": len(part.data),
+        "sha256": hashlib.sha256(part.data).hexdigest(),
+    }
     if not part.is_ledger:
         return {**row, "outcome": "ignored"}
     if len(part.data) > Limits.of(profile).max_bytes:
@@ -556,13 +609,23 @@ def _file_part(home: Home, profile: Profile, incoming: Incoming, sender: str, pa
     else:
         choice = choose_feed(part.filename, part.data, incoming.subject, own_feeds)
     if choice.feed is None:
-        return {**row, "outcome": "no_feed",
-                "receipt": "、".join(load_contracts()[f].label for f in choice.ambiguous) or None}
+        return {
+            **row,
+            "outcome": "no_feed",
+            "receipt": "、".join(load_contracts()[f].label for f in choice.ambiguous) or None,
+        }
     # the arrival time is the received time: a ledger mailed before a deadline is on time
-    receipt = land_submission(home, choice.feed, sender, part.filename, part.data, now=incoming.arrived_at,
-                              profile=profile)
-    return {**row, "outcome": "landed" if receipt.landed else "not_landed", "feed": choice.feed,
-            "basis": choice.basis, "landed_path": receipt.path, "receipt": receipt.text()}
+    receipt = land_submission(
+        home, choice.feed, sender, part.filename, part.data, now=incoming.arrived_at, profile=profile
+    )
+    return {
+        **row,
+        "outcome": "landed" if receipt.landed else "not_landed",
+        "feed": choice.feed,
+        "basis": choice.basis,
+        "landed_path": receipt.path,
+        "receipt": receipt.text(),
+    }
 
 
 def _insert_part(state: sqlite3.Connection, row: dict[str, Any]) -> None:
@@ -574,8 +637,15 @@ def reply_id_for(key: str, kind: str) -> str:
     return f"mail-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:16]}-{kind}"
 
 
-def handle_message(incoming: Incoming, state: sqlite3.Connection, home: Home, profile: Profile,
-                   now: dt.datetime, result: PollResult, mailbox: str = "INBOX") -> None:
+def handle_message(
+    incoming: Incoming,
+    state: sqlite3.Connection,
+    home: Home,
+    profile: Profile,
+    now: dt.datetime,
+    result: PollResult,
+    mailbox: str = "INBOX",
+) -> None:
     sender = sender_for_address(profile, incoming.from_address)
     _record_message(state, incoming, sender, now)
     if incoming.ours:
@@ -603,11 +673,13 @@ def handle_message(incoming: Incoming, state: sqlite3.Connection, home: Home, pr
                 result.refused += 1
         if not incoming.automatic:
             _reply_receipt(incoming, sender, state, home, profile, now, result)
-    state.execute("UPDATE messages SET state = 'done', done_at = ? WHERE message_key = ?",
-                  [now.isoformat(), incoming.key])
+    state.execute(
+        "UPDATE messages SET state = 'done', done_at = ? WHERE message_key = ?", [now.isoformat(), incoming.key]
+    )
 
 
 # ---------------------------------------------------------------- replies
+
 
 def _identity(profile: Profile) -> tuple[str, str, str | None]:
     from pipelines.lib.alerts.outbox import sender_identity
@@ -616,9 +688,21 @@ def _identity(profile: Profile) -> tuple[str, str, str | None]:
     return f"{profile.config['county']['bureau']}数据报送", address, reply_to
 
 
-def _queue_reply(state: sqlite3.Connection, home: Home, profile: Profile, now: dt.datetime, result: PollResult,
-                 *, reply_id: str, key: str, kind: str, recipient: str | None, recipient_name: str,
-                 template: str, ctx: dict[str, Any]) -> None:
+def _queue_reply(
+    state: sqlite3.Connection,
+    home: Home,
+    profile: Profile,
+    now: dt.datetime,
+    result: PollResult,
+    *,
+    reply_id: str,
+    key: str,
+    kind: str,
+    recipient: str | None,
+    recipient_name: str,
+    template: str,
+    ctx: dict[str, Any],
+) -> None:
     """Write the reply to the outbox and record it queued; once per message and kind."""
     from pipelines.lib.alerts.message import Outgoing, write_outbox
     from pipelines.lib.alerts.render import render, render_line
@@ -626,13 +710,24 @@ def _queue_reply(state: sqlite3.Connection, home: Home, profile: Profile, now: d
     if state.execute("SELECT 1 FROM replies WHERE reply_id = ?", [reply_id]).fetchone():
         return
     from_name, from_address, reply_to = _identity(profile)
-    ctx = {**ctx, "bureau": profile.config["county"]["bureau"],
-           "data_team": (profile.config.get("contacts") or {}).get("data_team") or ""}
+    ctx = {
+        **ctx,
+        "bureau": profile.config["county"]["bureau"],
+        "data_team": (profile.config.get("contacts") or {}).get("data_team") or "",
+    }
     ctx["reply_subject"] = render_line(f"{template}_subject.txt.j2", **ctx)
     out = Outgoing(
-        alert_id=reply_id, subject=ctx["reply_subject"], text=render(f"{template}.txt.j2", **ctx),
-        html=render(f"{template}.html.j2", **ctx), recipient=recipient, recipient_name=recipient_name,
-        from_address=from_address, from_name=from_name, reply_to=reply_to, created_at=now, timezone=profile.timezone,
+        alert_id=reply_id,
+        subject=ctx["reply_subject"],
+        text=render(f"{template}.txt.j2", **ctx),
+        html=render(f"{template}.html.j2", **ctx),
+        recipient=recipient,
+        recipient_name=recipient_name,
+        from_address=from_address,
+        from_name=from_name,
+        reply_to=reply_to,
+        created_at=now,
+        timezone=profile.timezone,
     )
     files = write_outbox(home.outbox, out)
     state.execute(
@@ -643,41 +738,84 @@ def _queue_reply(state: sqlite3.Connection, home: Home, profile: Profile, now: d
     result.replies_created += 1
 
 
-def _reply_receipt(incoming: Incoming, sender: str, state: sqlite3.Connection, home: Home, profile: Profile,
-                   now: dt.datetime, result: PollResult) -> None:
+def _reply_receipt(
+    incoming: Incoming,
+    sender: str,
+    state: sqlite3.Connection,
+    home: Home,
+    profile: Profile,
+    now: dt.datetime,
+    result: PollResult,
+) -> None:
     from pipelines.lib.submission import sender_feeds
 
     parts = sorted(_done_parts(state, incoming.key).values(), key=lambda r: r["part_index"])
     contracts = load_contracts()
     ctx = {
-        "sender_name": profile.sender_name(sender), "sender": sender, "subject": incoming.subject or "（无主题）",
+        "sender_name": profile.sender_name(sender),
+        "sender": sender,
+        "subject": incoming.subject or "（无主题）",
         "arrived_at": incoming.arrived_at,
         "filed": [dict(r) for r in parts if r["outcome"] in ("landed", "not_landed")],
         "unnamed": [dict(r) for r in parts if r["outcome"] == "no_feed"],
         "ignored": [r["filename"] for r in parts if r["outcome"] == "ignored"],
         "feeds": [{"feed": f, "label": contracts[f].label} for f in (sender_feeds(sender, profile) or contracts)],
     }
-    _queue_reply(state, home, profile, now, result, reply_id=reply_id_for(incoming.key, "receipt"), key=incoming.key,
-                 kind="receipt", recipient=incoming.from_address, recipient_name=profile.sender_name(sender),
-                 template="mailbox_receipt", ctx=ctx)
+    _queue_reply(
+        state,
+        home,
+        profile,
+        now,
+        result,
+        reply_id=reply_id_for(incoming.key, "receipt"),
+        key=incoming.key,
+        kind="receipt",
+        recipient=incoming.from_address,
+        recipient_name=profile.sender_name(sender),
+        template="mailbox_receipt",
+        ctx=ctx,
+    )
 
 
-def _reply_unknown_sender(incoming: Incoming, state: sqlite3.Connection, home: Home, profile: Profile,
-                          now: dt.datetime, result: PollResult, mailbox: str) -> None:
+def _reply_unknown_sender(
+    incoming: Incoming,
+    state: sqlite3.Connection,
+    home: Home,
+    profile: Profile,
+    now: dt.datetime,
+    result: PollResult,
+    mailbox: str,
+) -> None:
     ctx = {
-        "from_address": incoming.from_address or "（无法识别的发件人）", "subject": incoming.subject or "（无主题）",
-        "arrived_at": incoming.arrived_at, "message_id": incoming.message_id or "（无）",
+        "from_address": incoming.from_address or "（无法识别的发件人）",
+        "subject": incoming.subject or "（无主题）",
+        "arrived_at": incoming.arrived_at,
+        "message_id": incoming.message_id or "（无）",
         "mailbox": mailbox,
         # an address two senders registered names neither of them
-        "shared_by": [profile.sender_name(c) for c in
-                      sender_addresses(profile).get((incoming.from_address or "").strip().lower(), [])],
-        "attachments": [{"filename": a.filename, "size_kb": max(1, round(len(a.data) / 1024))}
-                        for a in incoming.attachments],
+        "shared_by": [
+            profile.sender_name(c)
+            for c in sender_addresses(profile).get((incoming.from_address or "").strip().lower(), [])
+        ],
+        "attachments": [
+            {"filename": a.filename, "size_kb": max(1, round(len(a.data) / 1024))} for a in incoming.attachments
+        ],
     }
     recipient = (profile.config.get("contacts") or {}).get("data_team")
-    _queue_reply(state, home, profile, now, result, reply_id=reply_id_for(incoming.key, "unknown_sender"),
-                 key=incoming.key, kind="unknown_sender", recipient=recipient, recipient_name="数据组",
-                 template="mailbox_unknown_sender", ctx=ctx)
+    _queue_reply(
+        state,
+        home,
+        profile,
+        now,
+        result,
+        reply_id=reply_id_for(incoming.key, "unknown_sender"),
+        key=incoming.key,
+        kind="unknown_sender",
+        recipient=recipient,
+        recipient_name="数据组",
+        template="mailbox_unknown_sender",
+        ctx=ctx,
+    )
 
 
 def send_replies(state: sqlite3.Connection, home: Home, profile: Profile, now: dt.datetime) -> tuple[int, int, bool]:
@@ -703,13 +841,18 @@ def send_replies(state: sqlite3.Connection, home: Home, profile: Profile, now: d
     for outcome in deliver(settings, deliveries()):
         if outcome.ok:
             sent += 1
-            state.execute("UPDATE replies SET status = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL "
-                          "WHERE reply_id = ?", [now.isoformat(), outcome.key])
+            state.execute(
+                "UPDATE replies SET status = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL "
+                "WHERE reply_id = ?",
+                [now.isoformat(), outcome.key],
+            )
         else:
             failed += 1
             log.warning("mailbox reply %s not sent: %s", outcome.key, outcome.error)
-            state.execute("UPDATE replies SET status = 'failed', attempts = attempts + 1, last_error = ? "
-                          "WHERE reply_id = ?", [outcome.error, outcome.key])
+            state.execute(
+                "UPDATE replies SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE reply_id = ?",
+                [outcome.error, outcome.key],
+            )
     return sent, failed, True
 
 
@@ -717,11 +860,22 @@ def replies_frame(home: Home) -> pl.DataFrame:
     """Every reply of the mailbox with its delivery status (for the CLI)."""
     state = open_state(home)
     try:
-        rows = [dict(r) for r in state.execute(
-            "SELECT r.created_at, r.kind, m.sender_code, r.recipient, r.status, r.attempts, r.subject "
-            "FROM replies r JOIN messages m USING (message_key) ORDER BY r.created_at, r.reply_id")]
+        rows = [
+            dict(r)
+            for r in state.execute(
+                "SELECT r.created_at, r.kind, m.sender_code, r.recipient, r.status, r.attempts, r.subject "
+                "FROM replies r JOIN messages m USING (message_key) ORDER BY r.created_at, r.reply_id"
+            )
+        ]
     finally:
         state.close()
-    schema = {"created_at": pl.String, "kind": pl.String, "sender_code": pl.String, "recipient": pl.String,
-              "status": pl.String, "attempts": pl.Int64, "subject": pl.String}
+    schema = {
+        "created_at": pl.String,
+        "kind": pl.String,
+        "sender_code": pl.String,
+        "recipient": pl.String,
+        "status": pl.String,
+        "attempts": pl.Int64,
+        "subject": pl.String,
+    }
     return pl.DataFrame(rows, schema=schema)

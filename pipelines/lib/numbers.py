@@ -15,17 +15,62 @@ import duckdb
 import polars as pl
 
 SCOREBOARD_COLUMNS = (
-    "as_of", "metric_order", "metric_id", "label", "value", "ly_value", "change", "change_pct",
-    "change_text", "target", "target_kind", "unit", "status",
+    "as_of",
+    "metric_order",
+    "metric_id",
+    "label",
+    "value",
+    "ly_value",
+    "change",
+    "change_pct",
+    "change_text",
+    "target",
+    "target_kind",
+    "unit",
+    "status",
 )
 
 RANKING_COLUMNS = (
-    "period_type", "period", "period_start", "period_end", "is_complete", "as_of", "rank", "movement",
-    "township_code", "township_name", "total", "s_acc", "s_haz", "s_enf", "s_prep", "s_rep", "band",
-    "vetoed", "veto_reason", "red_list", "named", "weakest_component", "weakest_component_label",
-    "weakest_component_lost", "accidents", "deaths", "forest_fires", "hazards_due", "hazards_due_ontime",
-    "overdue_major_hazards", "inspections", "inspection_quota", "has_depot", "has_plan", "has_drill",
-    "files_received", "rows_loaded", "rows_quarantined", "report_weeks_due", "report_weeks_on_time",
+    "period_type",
+    "period",
+    "period_start",
+    "period_end",
+    "is_complete",
+    "as_of",
+    "rank",
+    "movement",
+    "township_code",
+    "township_name",
+    "total",
+    "s_acc",
+    "s_haz",
+    "s_enf",
+    "s_prep",
+    "s_rep",
+    "band",
+    "vetoed",
+    "veto_reason",
+    "red_list",
+    "named",
+    "weakest_component",
+    "weakest_component_label",
+    "weakest_component_lost",
+    "accidents",
+    "deaths",
+    "forest_fires",
+    "hazards_due",
+    "hazards_due_ontime",
+    "overdue_major_hazards",
+    "inspections",
+    "inspection_quota",
+    "has_depot",
+    "has_plan",
+    "has_drill",
+    "files_received",
+    "rows_loaded",
+    "rows_quarantined",
+    "report_weeks_due",
+    "report_weeks_on_time",
 )
 
 _PERIOD = re.compile(r"^(?P<year>\d{4})-(?:W(?P<week>\d{2})|Q(?P<quarter>\d)|(?P<month>\d{2}))$")
@@ -39,7 +84,7 @@ class NumbersError(ValueError):
 @dataclass(frozen=True)
 class Period:
     period_type: str  # week | month | quarter
-    label: str        # 2023-W14 | 2023-04 | 2023-Q2
+    label: str  # 2023-W14 | 2023-04 | 2023-Q2
 
 
 def parse_period(text: str) -> Period:
@@ -58,9 +103,7 @@ def parse_period(text: str) -> Period:
                 return Period("quarter", cleaned)
         elif 1 <= int(match["month"]) <= 12:
             return Period("month", cleaned)
-    raise NumbersError(
-        f"周期格式不正确：{text!r}。应为 ISO 周（如 2023-W14）、月（如 2023-04）或季度（如 2023-Q2）"
-    )
+    raise NumbersError(f"周期格式不正确：{text!r}。应为 ISO 周（如 2023-W14）、月（如 2023-04）或季度（如 2023-Q2）")
 
 
 def period_start(period: Period) -> date:

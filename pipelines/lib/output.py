@@ -20,7 +20,13 @@ def emit(frame: pl.DataFrame, fmt: str, stream=None) -> None:
     elif fmt == "csv":
         stream.write(safe_frame(frame).write_csv())  # a spreadsheet opens it: no cell may run
     else:
-        with pl.Config(tbl_rows=-1, tbl_cols=-1, fmt_str_lengths=200, tbl_width_chars=1000,
-                       tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True,
-                       tbl_formatting="ASCII_MARKDOWN"):
+        with pl.Config(
+            tbl_rows=-1,
+            tbl_cols=-1,
+            fmt_str_lengths=200,
+            tbl_width_chars=1000,
+            tbl_hide_dataframe_shape=True,
+            tbl_hide_column_data_types=True,
+            tbl_formatting="ASCII_MARKDOWN",
+        ):
             stream.write(f"{frame}\n" if frame.height else "（无记录）\n")

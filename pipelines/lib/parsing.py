@@ -64,8 +64,19 @@ def _datetime(col: str) -> pl.Expr:
     parts = text.str.extract_groups(DATE_PATTERN)
     pad = lambda i, default: parts.struct.field(str(i)).fill_null(default).str.zfill(2)  # noqa: E731
     canonical = pl.concat_str(
-        [parts.struct.field("1"), pl.lit("-"), pad(2, "00"), pl.lit("-"), pad(3, "00"), pl.lit(" "),
-         pad(4, "00"), pl.lit(":"), pad(5, "00"), pl.lit(":"), pad(6, "00")]
+        [
+            parts.struct.field("1"),
+            pl.lit("-"),
+            pad(2, "00"),
+            pl.lit("-"),
+            pad(3, "00"),
+            pl.lit(" "),
+            pad(4, "00"),
+            pl.lit(":"),
+            pad(5, "00"),
+            pl.lit(":"),
+            pad(6, "00"),
+        ]
     )
     parsed = canonical.str.strptime(pl.Datetime("us"), "%Y-%m-%d %H:%M:%S", strict=False)
     serial = folded.cast(pl.Float64, strict=False)
@@ -86,8 +97,13 @@ def _enum(column: Column) -> pl.Expr:
         return raw
     mapping = {unicodedata.normalize("NFKC", v).lower(): v for v in column.values}
     mapping.update({"".join(unicodedata.normalize("NFKC", k).lower().split()): v for k, v in column.synonyms.items()})
-    return pl.when(raw.is_in(list(column.values))).then(raw).otherwise(
-        _fold_key(raw).replace_strict(list(mapping), list(mapping.values()), default=raw, return_dtype=pl.String))
+    return (
+        pl.when(raw.is_in(list(column.values)))
+        .then(raw)
+        .otherwise(
+            _fold_key(raw).replace_strict(list(mapping), list(mapping.values()), default=raw, return_dtype=pl.String)
+        )
+    )
 
 
 def _blank_or_placeholder(column: Column) -> pl.Expr:
@@ -150,4 +166,8 @@ def _typed(frame: pl.DataFrame, column: Column) -> pl.Expr | pl.Series:
     if texts.height * 2 > frame.height:  # mostly distinct: nothing to gain
         return typed_expr(column).alias(column.name)
     values = texts.with_columns(typed_expr(column).alias(column.name))
-    return frame.select(raw).join(values, on=raw, how="left", nulls_equal=True, maintain_order="left").get_column(column.name)
+    return (
+        frame.select(raw)
+        .join(values, on=raw, how="left", nulls_equal=True, maintain_order="left")
+        .get_column(column.name)
+    )

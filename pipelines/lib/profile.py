@@ -86,7 +86,9 @@ class Profile:
             )
         )
         # a 镇 or 乡 made a 街道 (玉潭镇 -> 玉潭街道) is still written by its old kind
-        former_kinds = (t.select((pl.col("short_name") + pl.lit(kind)).alias("key"), "township_code") for kind in ("镇", "乡"))
+        former_kinds = (
+            t.select((pl.col("short_name") + pl.lit(kind)).alias("key"), "township_code") for kind in ("镇", "乡")
+        )
         names = pl.concat(frames[:2] + frames[-2:] + list(former_kinds))
         # feeds.md: a name may carry the county before it (宁乡市, 宁乡县, optionally after
         # 湖南省 / 长沙市) and the seat of government after it (玉潭街道办事处, 玉潭镇人民政府).

@@ -103,7 +103,7 @@ class Ranking(BaseModel):
     named_lowest_distinct_ranks: Annotated[int, Field(ge=0)]
 
     @model_validator(mode="after")
-    def _sums(self) -> "Ranking":
+    def _sums(self) -> Ranking:
         total = sum(self.weights.model_dump().values())
         if abs(total - 100) > 1e-9:
             raise ValueError(f"ranking.weights 五项权重之和应为 100，当前为 {total:g}")
@@ -154,7 +154,7 @@ class Calendar(BaseModel):
     horizon: dt.date
 
     @model_validator(mode="after")
-    def _order(self) -> "Calendar":
+    def _order(self) -> Calendar:
         if self.horizon < self.start:
             raise ValueError(f"calendar.horizon（{self.horizon}）应不早于 calendar.start（{self.start}）")
         return self
@@ -176,18 +176,34 @@ class ProfileFile(BaseModel):
 
 # Columns each register must have (the code reads them by these names).
 REGISTER_COLUMNS = {
-    "townships_file": ("township_code", "township_name", "short_name", "kind", "forest_area_ha", "population",
-                       "alert_email"),
+    "townships_file": (
+        "township_code",
+        "township_name",
+        "short_name",
+        "kind",
+        "forest_area_ha",
+        "population",
+        "alert_email",
+    ),
     "township_aliases_file": ("alias", "township_code"),
     "departments_file": ("sender_code", "name", "feeds", "alert_email"),
 }
 NUMERIC_COLUMNS = {"townships_file": {"forest_area_ha": pl.Float64, "population": pl.Int64}}
 
 _TYPE_WORDS = {
-    "float_parsing": "应为数字", "float_type": "应为数字", "int_parsing": "应为整数", "int_type": "应为整数",
-    "int_from_float": "应为整数", "string_type": "应为文字", "list_type": "应为列表", "dict_type": "应为一组键值",
-    "model_type": "应为一组键值（小节）", "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
-    "date_parsing": "应为日期（YYYY-MM-DD）", "date_type": "应为日期（YYYY-MM-DD）", "finite_number": "应为有限的数字",
+    "float_parsing": "应为数字",
+    "float_type": "应为数字",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "string_type": "应为文字",
+    "list_type": "应为列表",
+    "dict_type": "应为一组键值",
+    "model_type": "应为一组键值（小节）",
+    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+    "date_parsing": "应为日期（YYYY-MM-DD）",
+    "date_type": "应为日期（YYYY-MM-DD）",
+    "finite_number": "应为有限的数字",
 }
 
 
@@ -205,7 +221,12 @@ def _message(error: dict) -> str:
     if kind in _TYPE_WORDS:
         return f"{where} {_TYPE_WORDS[kind]}，当前为 {shown}"
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        words = {"greater_than_equal": "不小于", "greater_than": "大于", "less_than_equal": "不大于", "less_than": "小于"}
+        words = {
+            "greater_than_equal": "不小于",
+            "greater_than": "大于",
+            "less_than_equal": "不大于",
+            "less_than": "小于",
+        }
         bound = next(iter(ctx.values()))
         bound = int(bound) if isinstance(bound, float) and bound.is_integer() else bound
         return f"{where} 应{words[kind]} {bound}，当前为 {shown}"
@@ -245,7 +266,8 @@ def validate_config(config: Any, folder: Path) -> list[str]:
         for column, dtype in NUMERIC_COLUMNS.get(key, {}).items():
             if column in frame.columns:
                 bad = frame.with_row_index("_line", offset=2).filter(
-                    pl.col(column).is_not_null() & pl.col(column).cast(dtype, strict=False).is_null())
+                    pl.col(column).is_not_null() & pl.col(column).cast(dtype, strict=False).is_null()
+                )
                 if bad.height:  # _line: the line in the file, the header being line 1
                     problems.append(f"{name} 的 {column} 列应为数字，第 {bad['_line'][0]} 行为 {bad[column][0]!r}")
     return problems

@@ -24,8 +24,15 @@ from pipelines.lib.contracts import load_contracts
 from pipelines.lib.masking import mask_sql
 
 WHOLE_SCHEMAS = ("marts", "staging")
-TABLES = (("meta", "files"), ("meta", "quarantine"), ("meta", "alerts"), ("meta", "alert_problems"),
-          ("meta", "runs"), ("meta", "risk_warnings"), ("ref", "senders"))
+TABLES = (
+    ("meta", "files"),
+    ("meta", "quarantine"),
+    ("meta", "alerts"),
+    ("meta", "alert_problems"),
+    ("meta", "runs"),
+    ("meta", "risk_warnings"),
+    ("ref", "senders"),
+)
 RECORDS_SCHEMA = "records"
 
 
@@ -33,9 +40,11 @@ def _attach_source(con: duckdb.DuckDBPyConnection, source: Path) -> set[tuple[st
     """Attach the writer's file read-only as ``src``; its (schema, table) pairs."""
     escaped = str(source).replace("'", "''")
     con.execute(f"ATTACH '{escaped}' AS src (READ_ONLY)")
-    return set(con.execute(
-        "SELECT table_schema, table_name FROM information_schema.tables WHERE table_catalog = 'src'"
-    ).fetchall())
+    return set(
+        con.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables WHERE table_catalog = 'src'"
+        ).fetchall()
+    )
 
 
 def _quote(name: str) -> str:
@@ -71,8 +80,9 @@ def publish_reader_copy(source: Path, target: Path) -> Path:
             for schema in sorted({s for s, _ in wanted} | {RECORDS_SCHEMA}):
                 con.execute(f"CREATE SCHEMA IF NOT EXISTS {_quote(schema)}")
             for schema, name in wanted:
-                con.execute(f"CREATE TABLE {_quote(schema)}.{_quote(name)} AS "
-                            f"SELECT * FROM src.{_quote(schema)}.{_quote(name)}")
+                con.execute(
+                    f"CREATE TABLE {_quote(schema)}.{_quote(name)} AS SELECT * FROM src.{_quote(schema)}.{_quote(name)}"
+                )
             for feed in load_contracts():
                 if ("staging", f"stg_ledgers__{feed}") in present and ("raw", feed) in present:
                     con.execute(f"CREATE TABLE {RECORDS_SCHEMA}.{_quote(feed)} AS {records_sql(feed, 'src')}")
@@ -110,8 +120,10 @@ def refresh_published_tables(source: Path, target: Path, tables=ALERT_TABLES) ->
             for schema, name in tables:
                 if (schema, name) in present:
                     con.execute(f"CREATE SCHEMA IF NOT EXISTS {_quote(schema)}")
-                    con.execute(f"CREATE OR REPLACE TABLE {_quote(schema)}.{_quote(name)} AS "
-                                f"SELECT * FROM src.{_quote(schema)}.{_quote(name)}")
+                    con.execute(
+                        f"CREATE OR REPLACE TABLE {_quote(schema)}.{_quote(name)} AS "
+                        f"SELECT * FROM src.{_quote(schema)}.{_quote(name)}"
+                    )
             con.execute("DETACH src")
             con.execute("CHECKPOINT")
         finally:

@@ -54,7 +54,11 @@ def open_reader(home: Home) -> duckdb.DuckDBPyConnection:
     told = False
     while not path.exists() and run_in_progress(home) and time.monotonic() < deadline:
         if not told:
-            print(f"正在进行首次运行，等待只读副本发布（最多 {reader_wait_seconds():g} 秒）……", file=sys.stderr, flush=True)
+            print(
+                f"正在进行首次运行，等待只读副本发布（最多 {reader_wait_seconds():g} 秒）……",
+                file=sys.stderr,
+                flush=True,
+            )
             told = True
         time.sleep(0.5)
     if not path.exists():

@@ -79,7 +79,9 @@ def rows_to_frame(rows: list[list[str | None]]) -> pl.DataFrame:
     columns = list(itertools.zip_longest(*rows)) if rows else []
     if not columns:  # no cell at all: keep the row count
         return pl.DataFrame({"0": [None] * len(rows)}, schema={"0": pl.String})
-    return pl.DataFrame({str(i): col for i, col in enumerate(columns)}, schema={str(i): pl.String for i in range(len(columns))})
+    return pl.DataFrame(
+        {str(i): col for i, col in enumerate(columns)}, schema={str(i): pl.String for i in range(len(columns))}
+    )
 
 
 def _cell_text(value: object) -> str | None:
@@ -255,8 +257,15 @@ def _text_sheet(opener, encoding: str, chunk_rows: int | None) -> SheetFrame:
 ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Contents that are surely not a ledger, named so the clerk knows what was sent.
-OTHER_MAGICS = {b"%PDF": "PDF 文档", b"\x89PNG": "PNG 图片", b"\xff\xd8\xff": "JPEG 图片", b"GIF8": "GIF 图片",
-                b"Rar!": "RAR 压缩包", b"7z\xbc\xaf": "7z 压缩包", b"\x1f\x8b": "gzip 压缩包"}
+OTHER_MAGICS = {
+    b"%PDF": "PDF 文档",
+    b"\x89PNG": "PNG 图片",
+    b"\xff\xd8\xff": "JPEG 图片",
+    b"GIF8": "GIF 图片",
+    b"Rar!": "RAR 压缩包",
+    b"7z\xbc\xaf": "7z 压缩包",
+    b"\x1f\x8b": "gzip 压缩包",
+}
 WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".et", ".xlsm", ".ett")
 SAVE_AS = "请在 Excel 或 WPS 中打开后另存为 .xlsx 再报送"
 
@@ -270,7 +279,7 @@ class WorkbookLimits:
     max_cells: int = 50_000_000
 
     @classmethod
-    def from_config(cls, config: dict | None) -> "WorkbookLimits":
+    def from_config(cls, config: dict | None) -> WorkbookLimits:
         return cls(**(config or {}))
 
 
@@ -291,11 +300,14 @@ class Book:
             raise
         except Exception as exc:  # noqa: BLE001 - a damaged part is the sender's file, not a broken run
             name = self.sheet_names[index] if index < len(self.sheet_names) else index + 1
-            raise Rejection("not_a_table", f"工作表「{name}」无法读取（{type(exc).__name__}），文件可能已损坏。{SAVE_AS}") from exc
+            raise Rejection(
+                "not_a_table", f"工作表「{name}」无法读取（{type(exc).__name__}），文件可能已损坏。{SAVE_AS}"
+            ) from exc
 
 
-def read_book(path: Path, data: bytes | None = None, limits: WorkbookLimits | None = None,
-              text: TextReading | None = None) -> Book:
+def read_book(
+    path: Path, data: bytes | None = None, limits: WorkbookLimits | None = None, text: TextReading | None = None
+) -> Book:
     """Recognise the file by its content (feeds.md: zip workbook, OLE2 workbook, text), not
     its extension: a WPS .et or a misnamed file whose content is a workbook loads. A text
     file on disk is read as a stream (``text``: in chunks, and its size limit)."""
@@ -317,8 +329,9 @@ def read_book(path: Path, data: bytes | None = None, limits: WorkbookLimits | No
         raise Rejection("not_a_table", f"文件无法读取（{type(exc).__name__}），可能已损坏。{SAVE_AS}") from exc
 
 
-def _read_book(path: Path, data: bytes | None, head: bytes, opener, limits: WorkbookLimits | None,
-               text: TextReading) -> Book:
+def _read_book(
+    path: Path, data: bytes | None, head: bytes, opener, limits: WorkbookLimits | None, text: TextReading
+) -> Book:
     limits = limits or WorkbookLimits()
     if data is not None and data.startswith(ZIP_MAGIC):
         return _zip_book(data, limits)
@@ -329,7 +342,9 @@ def _read_book(path: Path, data: bytes | None, head: bytes, opener, limits: Work
             raise Rejection("not_a_table", f"文件内容是{what}，不是表格。{SAVE_AS}")
     lowered = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if lowered.startswith((b"<html", b"<!doctype", b"<table", b"<?xml", b"<meta")):
-        raise Rejection("not_a_table", f"文件内容是网页或 XML 格式（常见于系统导出的“假 .xls”），不是 Excel 工作簿。{SAVE_AS}")
+        raise Rejection(
+            "not_a_table", f"文件内容是网页或 XML 格式（常见于系统导出的“假 .xls”），不是 Excel 工作簿。{SAVE_AS}"
+        )
     claimed = path.suffix.lower() if path.suffix.lower() in WORKBOOK_SUFFIXES else None
     size = len(data) if data is not None else path.stat().st_size
     if text.max_file_mb is not None and size > text.max_file_mb * 2**20:
@@ -364,7 +379,9 @@ def _zip_book(data: bytes, limits: WorkbookLimits) -> Book:
     # calamine holds its own copy of the file: while a sheet is large (formatting down to row
     # 1,048,576, say), the sheets are listed from a copy without the large sheets and the
     # whole file is opened only for a sheet read as it is (a cut sheet has its own copy)
-    large = {p: STUB_SHEET for p in paths.values() if p in book.NameToInfo and book.getinfo(p).file_size > LARGE_SHEET_BYTES}
+    large = {
+        p: STUB_SHEET for p in paths.values() if p in book.NameToInfo and book.getinfo(p).file_size > LARGE_SHEET_BYTES
+    }
     opened: dict[str, object] = {}
 
     def whole():
@@ -381,8 +398,10 @@ def _zip_book(data: bytes, limits: WorkbookLimits) -> Book:
         path = paths.get(sheet_names[index])
         facts = scan_sheet(book, path, data, limits.max_uncompressed_mb * 2**20) if path else SheetFacts(0, [])
         if facts.cells > limits.max_cells:
-            raise Rejection("too_large", f"工作表「{sheet_names[index]}」的范围有 {facts.cells:,} 个单元格，"
-                            f"超过上限 {limits.max_cells:,}")
+            raise Rejection(
+                "too_large",
+                f"工作表「{sheet_names[index]}」的范围有 {facts.cells:,} 个单元格，超过上限 {limits.max_cells:,}",
+            )
         try:
             if facts.compact_xml is None:
                 source = whole()
@@ -424,7 +443,9 @@ def _check_expansion(book: zipfile.ZipFile, data: bytes, limits: WorkbookLimits)
         raise Rejection("too_large", f"解压后 {expanded / 2**20:,.0f} MB，超过上限 {limits.max_uncompressed_mb:g} MB")
     ratio = max([expanded / packed] + [i.file_size / max(i.compress_size, 1) for i in infos if i.file_size > 2**20])
     if expanded > 2**20 and ratio > limits.max_compression_ratio:
-        raise Rejection("too_large", f"压缩比 {ratio:,.0f} 倍，超过上限 {limits.max_compression_ratio:g} 倍（疑似压缩炸弹）")
+        raise Rejection(
+            "too_large", f"压缩比 {ratio:,.0f} 倍，超过上限 {limits.max_compression_ratio:g} 倍（疑似压缩炸弹）"
+        )
 
 
 _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -441,7 +462,9 @@ def _sheet_paths(book: zipfile.ZipFile) -> dict[str, str]:
     out = {}
     for sheet in (el for el in workbook.iter() if el.tag.endswith("}sheet")):
         target = targets.get(sheet.get(_REL_ID)) or ""
-        out[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        out[sheet.get("name")] = (
+            target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        )
     return out
 
 
@@ -465,7 +488,9 @@ def _fill_merges(frame: pl.DataFrame, merges: list[tuple[int, int, int, int]]) -
             by_column.setdefault(c, []).append((r0, min(r1, frame.height - 1), value))
             areas_first[(r0, c)] = c0
     width = max([int(c) for c in frame.columns] + list(by_column))
-    frame = frame.with_columns([pl.lit(None, pl.String).alias(str(i)) for i in range(width + 1) if str(i) not in frame.columns])
+    frame = frame.with_columns(
+        [pl.lit(None, pl.String).alias(str(i)) for i in range(width + 1) if str(i) not in frame.columns]
+    )
     replaced = []
     for c, areas in by_column.items():
         values = frame.get_column(str(c)).to_list()

@@ -45,9 +45,9 @@ def _detail(contract: Contract, column: Column, rule: str) -> str:
         return f"{h}不能大于{header_of(column.lte)}"
     if rule == "conditional":
         if column.required_when:
-            (cond, value), = column.required_when.items()
+            ((cond, value),) = column.required_when.items()
             return f"{header_of(cond)}为“{value}”时必须填写{h}"
-        (cond, value), = column.positive_when.items()
+        ((cond, value),) = column.positive_when.items()
         return f"{header_of(cond)}为“{value}”时{h}必须填写且大于0"
     if rule == "check_digit":
         return f"{h}最后一位校验码不正确（{CHECK_STANDARDS[column.check]}）"
@@ -72,6 +72,12 @@ def _reason_table(feed: str) -> pl.DataFrame:
                 detail = _detail(contract, column, rule)
             except (ValueError, KeyError, TypeError, AttributeError):
                 continue
-            rows.append({"column": column.name, "rule": rule, "column_header": column.header,
-                         "reason": f"{ROW_RULES[rule][0]}：{detail}"})
+            rows.append(
+                {
+                    "column": column.name,
+                    "rule": rule,
+                    "column_header": column.header,
+                    "reason": f"{ROW_RULES[rule][0]}：{detail}",
+                }
+            )
     return pl.DataFrame(rows)

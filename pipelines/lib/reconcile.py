@@ -10,8 +10,8 @@ from pipelines.lib.contracts import load_contracts
 
 def reconciliation_problems(con: duckdb.DuckDBPyConnection) -> list[str]:
     problems = [
-        f"{path}: total {t} != loaded {l} + quarantined {q} + skipped {s}"
-        for path, t, l, q, s in con.execute(
+        f"{path}: total {t} != loaded {loaded} + quarantined {q} + skipped {s}"
+        for path, t, loaded, q, s in con.execute(
             "SELECT path, rows_total, rows_loaded, rows_quarantined, rows_skipped FROM meta.files "
             "WHERE rows_total <> rows_loaded + rows_quarantined + rows_skipped"
         ).fetchall()

@@ -18,7 +18,6 @@ import html
 import logging
 import sqlite3
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -81,12 +80,18 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _has_risk(con: duckdb.DuckDBPyConnection) -> bool:
-    return con.execute("select count(*) from information_schema.tables where table_schema = 'marts' "
-                       "and table_name = 'township_risk'").fetchall()[0][0] > 0
+    return (
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'marts' "
+            "and table_name = 'township_risk'"
+        ).fetchall()[0][0]
+        > 0
+    )
 
 
-def issue_warnings(con: duckdb.DuckDBPyConnection, home: Home, profile: Profile, run_id: str,
-                   now: dt.datetime) -> WarningResult:
+def issue_warnings(
+    con: duckdb.DuckDBPyConnection, home: Home, profile: Profile, run_id: str, now: dt.datetime
+) -> WarningResult:
     """Warn every township whose level changed to 橙 or 红 since it was last looked at (as of
     the latest date of marts.township_risk), then send what waits."""
     ensure_tables(con)
@@ -111,7 +116,9 @@ def issue_warnings(con: duckdb.DuckDBPyConnection, home: Home, profile: Profile,
         return _send(con, home, profile, now, result)
     clues = con.sql(
         "select township_code, self_report_drop__clue, zero_run__clue, late_report__clue, enforcement_unreported__clue "
-        "from marts.township_signals where as_of = ?", params=[changes["as_of"][0]]).pl()
+        "from marts.township_signals where as_of = ?",
+        params=[changes["as_of"][0]],
+    ).pl()
     clue_by = {r["township_code"]: [v for k, v in r.items() if k != "township_code" and v] for r in clues.to_dicts()}
     bureau = profile.config["county"]["bureau"]
     from pipelines.lib.alerts.outbox import sender_identity
@@ -127,30 +134,64 @@ def issue_warnings(con: duckdb.DuckDBPyConnection, home: Home, profile: Profile,
             subject = f"【风险预警】{r['township_name']}风险等级为{r['level']}色（{r['level_name']}），请于{ACK_HOURS}小时内确认"
             text, body = _message(r, clue_by.get(r["township_code"], []), bureau)
             out = Outgoing(
-                alert_id=warning_id, subject=subject, text=text, html=body,
-                recipient=profile.sender_email(r["township_code"]), recipient_name=r["township_name"],
-                from_address=from_address, from_name=from_name, reply_to=reply_to, created_at=now,
+                alert_id=warning_id,
+                subject=subject,
+                text=text,
+                html=body,
+                recipient=profile.sender_email(r["township_code"]),
+                recipient_name=r["township_name"],
+                from_address=from_address,
+                from_name=from_name,
+                reply_to=reply_to,
+                created_at=now,
                 timezone=profile.timezone,
             )
             files = write_outbox(home.outbox, out)
             written += files.paths(home.outbox)
-            rows.append({
-                "warning_id": warning_id, "township_code": r["township_code"], "township_name": r["township_name"],
-                "as_of": r["as_of"], "level": r["level"], "previous_level": r["previous_level"], "score": r["score"],
-                "main_indicators": r["main_indicators"], "recipient": out.recipient, "subject": subject,
-                "created_at": now, "run_id": run_id, "status": "queued", "attempts": 0, "sent_at": None,
-                "last_error": None, "message_id": out.message_id, "eml_path": files.eml, "html_path": files.html,
-            })
+            rows.append(
+                {
+                    "warning_id": warning_id,
+                    "township_code": r["township_code"],
+                    "township_name": r["township_name"],
+                    "as_of": r["as_of"],
+                    "level": r["level"],
+                    "previous_level": r["previous_level"],
+                    "score": r["score"],
+                    "main_indicators": r["main_indicators"],
+                    "recipient": out.recipient,
+                    "subject": subject,
+                    "created_at": now,
+                    "run_id": run_id,
+                    "status": "queued",
+                    "attempts": 0,
+                    "sent_at": None,
+                    "last_error": None,
+                    "message_id": out.message_id,
+                    "eml_path": files.eml,
+                    "html_path": files.html,
+                }
+            )
         levels = changes.select("township_code", "as_of", "level", "score").with_columns(
-            pl.lit(now).alias("recorded_at"))
+            pl.lit(now).alias("recorded_at")
+        )
         con.execute("BEGIN TRANSACTION")
         try:
             con.register("_risk_levels_new", levels)
             con.execute("INSERT INTO meta.risk_levels BY NAME SELECT * FROM _risk_levels_new")
             if rows:
-                con.register("_risk_warnings_new", pl.DataFrame(rows, schema_overrides={
-                    "previous_level": pl.String, "recipient": pl.String, "sent_at": pl.Datetime("us"),
-                    "last_error": pl.String, "main_indicators": pl.String}))
+                con.register(
+                    "_risk_warnings_new",
+                    pl.DataFrame(
+                        rows,
+                        schema_overrides={
+                            "previous_level": pl.String,
+                            "recipient": pl.String,
+                            "sent_at": pl.Datetime("us"),
+                            "last_error": pl.String,
+                            "main_indicators": pl.String,
+                        },
+                    ),
+                )
                 con.execute("INSERT INTO meta.risk_warnings BY NAME SELECT * FROM _risk_warnings_new")
             con.execute("COMMIT")
         except Exception:
@@ -183,8 +224,9 @@ def _message(r: dict, clues: list[str], bureau: str) -> tuple[str, str]:
     return text, body
 
 
-def _send(con: duckdb.DuckDBPyConnection, home: Home, profile: Profile, now: dt.datetime,
-          result: WarningResult) -> WarningResult:
+def _send(
+    con: duckdb.DuckDBPyConnection, home: Home, profile: Profile, now: dt.datetime, result: WarningResult
+) -> WarningResult:
     """Send every queued or failed warning, as the data-quality alerts are sent."""
     settings = SmtpSettings.resolve(profile.config)
     if settings is None:
@@ -193,8 +235,10 @@ def _send(con: duckdb.DuckDBPyConnection, home: Home, profile: Profile, now: dt.
 
     _, from_address, _ = sender_identity(profile)
     envelope = settings.from_address or from_address
-    pending = con.execute("SELECT warning_id, recipient, eml_path FROM meta.risk_warnings "
-                          "WHERE status IN ('queued', 'failed') ORDER BY created_at, warning_id").fetchall()
+    pending = con.execute(
+        "SELECT warning_id, recipient, eml_path FROM meta.risk_warnings "
+        "WHERE status IN ('queued', 'failed') ORDER BY created_at, warning_id"
+    ).fetchall()
 
     def deliveries():
         for warning_id, recipient, eml_path in pending:
@@ -205,23 +249,32 @@ def _send(con: duckdb.DuckDBPyConnection, home: Home, profile: Profile, now: dt.
     for sent in deliver(settings, deliveries()):
         if sent.ok:
             result.sent += 1
-            con.execute("UPDATE meta.risk_warnings SET status = 'sent', attempts = attempts + 1, sent_at = ?, "
-                        "last_error = NULL WHERE warning_id = ?", [now, sent.key])
+            con.execute(
+                "UPDATE meta.risk_warnings SET status = 'sent', attempts = attempts + 1, sent_at = ?, "
+                "last_error = NULL WHERE warning_id = ?",
+                [now, sent.key],
+            )
         else:
             result.failed += 1
             log.warning("risk warning %s not sent: %s", sent.key, sent.error)
-            con.execute("UPDATE meta.risk_warnings SET status = 'failed', attempts = attempts + 1, last_error = ? "
-                        "WHERE warning_id = ?", [sent.error, sent.key])
+            con.execute(
+                "UPDATE meta.risk_warnings SET status = 'failed', attempts = attempts + 1, last_error = ? "
+                "WHERE warning_id = ?",
+                [sent.error, sent.key],
+            )
     return result
 
 
 # ---------------------------------------------------------------- acknowledgements (叫应)
 
+
 def _ack_db(home: Home) -> sqlite3.Connection:
     home.root.mkdir(parents=True, exist_ok=True)
     con = sqlite3.connect(home.root / ACK_FILE, timeout=10)
-    con.execute("CREATE TABLE IF NOT EXISTS acknowledgements (warning_id TEXT PRIMARY KEY, township_code TEXT NOT NULL, "
-                "acknowledged_by TEXT NOT NULL, acknowledged_at TEXT NOT NULL)")
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS acknowledgements (warning_id TEXT PRIMARY KEY, township_code TEXT NOT NULL, "
+        "acknowledged_by TEXT NOT NULL, acknowledged_at TEXT NOT NULL)"
+    )
     return con
 
 
@@ -231,8 +284,10 @@ def acknowledge(home: Home, warning_id: str, township_code: str, username: str, 
     con = _ack_db(home)
     try:
         with con:
-            cur = con.execute("INSERT OR IGNORE INTO acknowledgements VALUES (?, ?, ?, ?)",
-                              (warning_id, township_code, username, now.isoformat(timespec="seconds")))
+            cur = con.execute(
+                "INSERT OR IGNORE INTO acknowledgements VALUES (?, ?, ?, ?)",
+                (warning_id, township_code, username, now.isoformat(timespec="seconds")),
+            )
         return cur.rowcount == 1
     finally:
         con.close()
@@ -240,17 +295,28 @@ def acknowledge(home: Home, warning_id: str, township_code: str, username: str, 
 
 def acknowledgements(home: Home) -> pl.DataFrame:
     """Every acknowledgement: warning_id, township_code, acknowledged_by, acknowledged_at."""
-    schema = {"warning_id": pl.String, "township_code": pl.String, "acknowledged_by": pl.String,
-              "acknowledged_at": pl.Datetime("us")}
+    schema = {
+        "warning_id": pl.String,
+        "township_code": pl.String,
+        "acknowledged_by": pl.String,
+        "acknowledged_at": pl.Datetime("us"),
+    }
     if not (home.root / ACK_FILE).exists():
         return pl.DataFrame(schema=schema)
     con = _ack_db(home)
     try:
-        rows = con.execute("SELECT warning_id, township_code, acknowledged_by, acknowledged_at FROM acknowledgements").fetchall()
+        rows = con.execute(
+            "SELECT warning_id, township_code, acknowledged_by, acknowledged_at FROM acknowledgements"
+        ).fetchall()
     finally:
         con.close()
-    return pl.DataFrame([{"warning_id": w, "township_code": t, "acknowledged_by": b,
-                          "acknowledged_at": dt.datetime.fromisoformat(a)} for w, t, b, a in rows], schema=schema)
+    return pl.DataFrame(
+        [
+            {"warning_id": w, "township_code": t, "acknowledged_by": b, "acknowledged_at": dt.datetime.fromisoformat(a)}
+            for w, t, b, a in rows
+        ],
+        schema=schema,
+    )
 
 
 def warnings_with_acks(warnings: pl.DataFrame, acks: pl.DataFrame, now: dt.datetime) -> pl.DataFrame:
@@ -258,19 +324,34 @@ def warnings_with_acks(warnings: pl.DataFrame, acks: pl.DataFrame, now: dt.datet
     within 24 hours of being issued."""
     joined = warnings.join(acks.drop("township_code"), on="warning_id", how="left")
     return joined.with_columns(
-        (pl.col("acknowledged_at").is_null() & (pl.col("created_at") + pl.duration(hours=ACK_HOURS) < now))
-        .alias("is_overdue"))
+        (pl.col("acknowledged_at").is_null() & (pl.col("created_at") + pl.duration(hours=ACK_HOURS) < now)).alias(
+            "is_overdue"
+        )
+    )
 
 
 def read_warnings(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """meta.risk_warnings (empty when no warning was ever issued)."""
-    exists = con.execute("select count(*) from information_schema.tables where table_schema = 'meta' "
-                         "and table_name = 'risk_warnings'").fetchall()[0][0]
-    columns = "warning_id, township_code, township_name, as_of, level, previous_level, score, main_indicators, created_at"
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'meta' and table_name = 'risk_warnings'"
+    ).fetchall()[0][0]
+    columns = (
+        "warning_id, township_code, township_name, as_of, level, previous_level, score, main_indicators, created_at"
+    )
     if not exists:
-        return pl.DataFrame(schema={"warning_id": pl.String, "township_code": pl.String, "township_name": pl.String,
-                                    "as_of": pl.Date, "level": pl.String, "previous_level": pl.String,
-                                    "score": pl.Int32, "main_indicators": pl.String, "created_at": pl.Datetime("us")})
+        return pl.DataFrame(
+            schema={
+                "warning_id": pl.String,
+                "township_code": pl.String,
+                "township_name": pl.String,
+                "as_of": pl.Date,
+                "level": pl.String,
+                "previous_level": pl.String,
+                "score": pl.Int32,
+                "main_indicators": pl.String,
+                "created_at": pl.Datetime("us"),
+            }
+        )
     return con.sql(f"select {columns} from meta.risk_warnings order by created_at desc, township_code").pl()
 
 

@@ -89,8 +89,19 @@ def _digest(lines: Iterable[str]) -> str:
 def _home_parts(home: Home) -> set[str]:
     """What a run writes into its home. The default home is ./warehouse, inside the
     `warehouse` package: its data must not count as code."""
-    return {str(p) for p in (home.landing, home.outbox, home.publications, home.logs, home.dagster_home,
-                             home.published_path.parent, home.duckdb_path, home.lock_path)}
+    return {
+        str(p)
+        for p in (
+            home.landing,
+            home.outbox,
+            home.publications,
+            home.logs,
+            home.dagster_home,
+            home.published_path.parent,
+            home.duckdb_path,
+            home.lock_path,
+        )
+    }
 
 
 def _tree(root: Path, skip: set[str]) -> Iterable[str]:
@@ -105,8 +116,13 @@ def _tree(root: Path, skip: set[str]) -> Iterable[str]:
             yield f"{os.path.relpath(full, root)}\0{st.st_size}\0{st.st_mtime_ns}"
 
 
-def current_inputs(home: Home, profile_folder: Path, timezone: str, now: dt.datetime | None = None,
-                   code_roots: Iterable[Path] = CODE_ROOTS) -> Inputs:
+def current_inputs(
+    home: Home,
+    profile_folder: Path,
+    timezone: str,
+    now: dt.datetime | None = None,
+    code_roots: Iterable[Path] = CODE_ROOTS,
+) -> Inputs:
     now = now or dt.datetime.now(ZoneInfo(timezone)).replace(tzinfo=None)
     landing = _digest(f"{f.path}\0{f.size_bytes}\0{f.mtime_ns}" for f in scan_landing(home.landing))
     code, skip = [], _home_parts(home)
@@ -136,8 +152,11 @@ def file_stamp(path: Path) -> str:
 
 def left_behind(home: Home, retries_pending: bool) -> dict[str, str]:
     """The tags the run's last step adds: the files it left and whether alerts wait."""
-    return {TAG_PREFIX + "warehouse": file_stamp(home.duckdb_path), TAG_PREFIX + "published": file_stamp(home.published_path),
-            TAG_PREFIX + "retries_pending": "1" if retries_pending else "0"}
+    return {
+        TAG_PREFIX + "warehouse": file_stamp(home.duckdb_path),
+        TAG_PREFIX + "published": file_stamp(home.published_path),
+        TAG_PREFIX + "retries_pending": "1" if retries_pending else "0",
+    }
 
 
 def retries_pending(home: Home, profile) -> bool:
@@ -191,25 +210,40 @@ def read_record(home: Home, key: str | None = None, timezone: str = "Asia/Shangh
     try:
         row = con.execute(
             "SELECT run_id, end_time FROM runs WHERE pipeline_name = ? AND status = 'SUCCESS' "
-            "ORDER BY end_time DESC, id DESC LIMIT 1", [JOB_NAME]).fetchone()
+            "ORDER BY end_time DESC, id DESC LIMIT 1",
+            [JOB_NAME],
+        ).fetchone()
         failures = 0
         if key is not None:
             failures = con.execute(
                 "SELECT count(*) FROM runs JOIN run_tags USING (run_id) WHERE pipeline_name = ? "
-                "AND status IN ('FAILURE', 'CANCELED') AND key = ? AND value = ?", [JOB_NAME, KEY_TAG, key]).fetchone()[0]
+                "AND status IN ('FAILURE', 'CANCELED') AND key = ? AND value = ?",
+                [JOB_NAME, KEY_TAG, key],
+            ).fetchone()[0]
         unfinished = con.execute(
             "SELECT count(*) FROM runs WHERE pipeline_name = ? AND status IN ('QUEUED', 'NOT_STARTED', 'STARTING', "
-            "'STARTED', 'CANCELING')", [JOB_NAME]).fetchone()[0]
+            "'STARTED', 'CANCELING')",
+            [JOB_NAME],
+        ).fetchone()[0]
         if row is None:
             return Record(None, None, {}, failures, unfinished)
-        tags = {k[len(TAG_PREFIX):]: v for k, v in con.execute(
-            "SELECT key, value FROM run_tags WHERE run_id = ? AND key LIKE 'safetywh/%'", [row[0]]).fetchall()}
+        tags = {
+            k[len(TAG_PREFIX) :]: v
+            for k, v in con.execute(
+                "SELECT key, value FROM run_tags WHERE run_id = ? AND key LIKE 'safetywh/%'", [row[0]]
+            ).fetchall()
+        }
     except sqlite3.Error:
         return None
     finally:
         con.close()
-    finished = (dt.datetime.fromtimestamp(row[1], ZoneInfo(timezone)).replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
-                if row[1] else None)
+    finished = (
+        dt.datetime.fromtimestamp(row[1], ZoneInfo(timezone))
+        .replace(tzinfo=None)
+        .isoformat(sep=" ", timespec="seconds")
+        if row[1]
+        else None
+    )
     return Record(row[0], finished, tags, failures, unfinished)
 
 
@@ -225,8 +259,13 @@ class Verdict:
     unfinished: int = 0  # runs of the job queued or under way (the sensor waits for them)
 
 
-PART_NAMES = {"landing": "收件目录有新的或变动的文件", "code": "程序或 dbt 模型有变化", "profile": "县情配置有变化",
-              "settings": "SAFETYWH_* 设置有变化", "hour": "已跨整点（需重算逾期判定）"}
+PART_NAMES = {
+    "landing": "收件目录有新的或变动的文件",
+    "code": "程序或 dbt 模型有变化",
+    "profile": "县情配置有变化",
+    "settings": "SAFETYWH_* 设置有变化",
+    "hour": "已跨整点（需重算逾期判定）",
+}
 
 
 def what_is_new(home: Home, inputs: Inputs, timezone: str = "Asia/Shanghai") -> Verdict:
@@ -234,17 +273,29 @@ def what_is_new(home: Home, inputs: Inputs, timezone: str = "Asia/Shanghai") -> 
     last = read_record(home, inputs.key, timezone)
     failures, unfinished = (last.failures, last.unfinished) if last else (0, 0)
     if last is None or last.run_id is None:
-        return Verdict(False, "没有上次成功运行的记录", changed=tuple(PART_NAMES), key=inputs.key, failures=failures,
-                       unfinished=unfinished)
-    common = {"last_run_id": last.run_id, "last_finished_at": last.finished_at, "key": inputs.key,
-              "failures": failures, "unfinished": unfinished}
+        return Verdict(
+            False,
+            "没有上次成功运行的记录",
+            changed=tuple(PART_NAMES),
+            key=inputs.key,
+            failures=failures,
+            unfinished=unfinished,
+        )
+    common = {
+        "last_run_id": last.run_id,
+        "last_finished_at": last.finished_at,
+        "key": inputs.key,
+        "failures": failures,
+        "unfinished": unfinished,
+    }
     changed = inputs.changed_since(last.tags)
     if changed:
         return Verdict(False, "；".join(PART_NAMES[p] for p in changed), changed=tuple(changed), **common)
     if last.tags.get("retries_pending") != "0":
         return Verdict(False, "有待重发的提醒邮件", **common)
-    if (last.tags.get("warehouse") != file_stamp(home.duckdb_path)
-            or last.tags.get("published") != file_stamp(home.published_path)):
+    if last.tags.get("warehouse") != file_stamp(home.duckdb_path) or last.tags.get("published") != file_stamp(
+        home.published_path
+    ):
         return Verdict(False, "数仓文件或只读副本在上次运行后有变动", **common)
     return Verdict(True, "没有新文件，程序、配置与整点均未变化", **common)
 

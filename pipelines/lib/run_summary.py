@@ -7,7 +7,6 @@ import shlex
 import sys
 
 import duckdb
-import polars as pl
 
 from pipelines.lib.labels import label_frame
 from pipelines.lib.output import emit
@@ -41,8 +40,14 @@ def run_summary(home: Home, run_id: str | None) -> dict:
         alerts = _alerts(con, run_id)
         examples = _latest_dates(con)
         horizon = _after_horizon(con)
-    return {"by_feed": by_feed, "rejected": rejected, "reasons": reasons, "examples": examples, "alerts": alerts,
-            "horizon": horizon}
+    return {
+        "by_feed": by_feed,
+        "rejected": rejected,
+        "reasons": reasons,
+        "examples": examples,
+        "alerts": alerts,
+        "horizon": horizon,
+    }
 
 
 def _alerts(con, run_id: str | None) -> dict[str, int]:
@@ -51,7 +56,9 @@ def _alerts(con, run_id: str | None) -> dict[str, int]:
         written, sent, waiting = con.execute(
             """SELECT count(*) FILTER (run_id = ?), count(*) FILTER (run_id = ? AND status = 'sent'),
                       count(*) FILTER (status IN ('queued', 'failed'))
-               FROM meta.alerts""", [run_id, run_id]).fetchall()[0]
+               FROM meta.alerts""",
+            [run_id, run_id],
+        ).fetchall()[0]
     except duckdb.CatalogException:  # no alert was ever made in this home
         written = sent = waiting = 0
     return {"written": written, "sent": sent, "waiting": waiting}
@@ -76,7 +83,8 @@ def _after_horizon(con) -> tuple[int, str | None, str | None]:
     marts.calendar_coverage; (0, None, None) without it."""
     try:
         rows = con.execute(
-            "SELECT facts_after_horizon, latest_fact_on, calendar_horizon FROM marts.calendar_coverage").fetchall()
+            "SELECT facts_after_horizon, latest_fact_on, calendar_horizon FROM marts.calendar_coverage"
+        ).fetchall()
     except duckdb.Error:
         return 0, None, None
     if not rows or not rows[0][0]:
@@ -90,8 +98,10 @@ def horizon_line(after: tuple[int, str | None, str | None]) -> str:
     count, latest, horizon = after
     if not count:
         return ""
-    return (f"注意：有 {count} 个发生日期晚于日历截止日 {horizon}（最晚 {latest}），未计入任何指标、排名和看板："
-            "请在县情配置 profile.yaml 中把 calendar.horizon 延后（如到明年年底）后重新运行。\n")
+    return (
+        f"注意：有 {count} 个发生日期晚于日历截止日 {horizon}（最晚 {latest}），未计入任何指标、排名和看板："
+        "请在县情配置 profile.yaml 中把 calendar.horizon 延后（如到明年年底）后重新运行。\n"
+    )
 
 
 def _smtp_configured() -> bool:
@@ -152,9 +162,7 @@ def print_summary(home: Home, run_id: str | None, stream=None, changed: tuple[st
     if warning := horizon_line(parts["horizon"]):
         stream.write("\n" + warning)
     stream.write("\n" + alert_lines(parts["alerts"], home.outbox, _smtp_configured()))
-    stream.write(
-        f"\n结果位置：\n  数仓（写入）：{home.duckdb_path}\n  只读副本（看板）：{home.published_path}\n"
-    )
+    stream.write(f"\n结果位置：\n  数仓（写入）：{home.duckdb_path}\n  只读副本（看板）：{home.published_path}\n")
     run = command_prefix()
     at = f"--home {shlex.quote(str(home.root))}"
     commands = [
@@ -165,14 +173,17 @@ def print_summary(home: Home, run_id: str | None, stream=None, changed: tuple[st
     if as_of:
         commands.append(("安全生产指标", f"{run} kpis --as-of {as_of} {at}"))
     if week:
-        commands += [("乡镇排名", f"{run} ranking --period {week} {at}"),
-                     ("周通报", f"{run} publish --period {week} {at}")]
-    commands += [("数据质量提醒", f"{run} alerts {at}"),
-                 ("看板（浏览器打开 http://127.0.0.1:8501）", f"{run} dashboard {at}")]
+        commands += [
+            ("乡镇排名", f"{run} ranking --period {week} {at}"),
+            ("周通报", f"{run} publish --period {week} {at}"),
+        ]
+    commands += [
+        ("数据质量提醒", f"{run} alerts {at}"),
+        ("看板（浏览器打开 http://127.0.0.1:8501）", f"{run} dashboard {at}"),
+    ]
     stream.write("\n接下来可运行（可直接复制）：\n")
     for what, command in commands:
         stream.write(f"  {what}：\n    {command}\n")
     if run != "safetywh" and run.endswith("/safetywh"):
         activate = shlex.quote(run.rsplit("/", 1)[0] + "/activate")
         stream.write(f"  （先运行 source {activate}，之后可直接输入 safetywh）\n")
-

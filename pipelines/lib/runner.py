@@ -42,8 +42,10 @@ def _check_writable(home: Home) -> None:
                 pass
     except OSError as exc:
         where = exc.filename or home.root
-        raise HomeNotWritable(f"数仓目录不可写：{where}（{exc.strerror or type(exc).__name__}）。"
-                              "请检查目录与文件的权限，或用 --home 指定一个可写的目录") from exc
+        raise HomeNotWritable(
+            f"数仓目录不可写：{where}（{exc.strerror or type(exc).__name__}）。"
+            "请检查目录与文件的权限，或用 --home 指定一个可写的目录"
+        ) from exc
 
 
 @contextmanager
@@ -56,7 +58,9 @@ def writer_lock(home: Home) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
             handle.seek(0)
-            raise WriterBusy(f"另一个运行正在写入 {home.root}（进程 {handle.read().strip() or '未知'}），请稍后再试") from exc
+            raise WriterBusy(
+                f"另一个运行正在写入 {home.root}（进程 {handle.read().strip() or '未知'}），请稍后再试"
+            ) from exc
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))
@@ -137,8 +141,8 @@ def _execute(home: Home, verbose: bool, tags: dict[str, str]) -> RunOutcome:
     from pipelines.lib.dbt_manifest import ensure_manifest
 
     ensure_manifest()
-    from pipelines.defs.jobs import RUN_JOB_NAME
     from pipelines.definitions import defs
+    from pipelines.defs.jobs import RUN_JOB_NAME
 
     job = defs.resolve_job_def(RUN_JOB_NAME)
     # the home's instance, the one `safetywh serve` runs: its run history is the record
@@ -149,8 +153,9 @@ def _execute(home: Home, verbose: bool, tags: dict[str, str]) -> RunOutcome:
     # dagster-dbt echoes dbt's log to stdout; without --verbose it goes to a log file.
     home.logs.mkdir(parents=True, exist_ok=True)
     log_path = home.logs / "last-run.log"
-    with open(log_path, "w", encoding="utf-8") as log_file, (
-        contextlib.nullcontext() if verbose else contextlib.redirect_stdout(log_file)
+    with (
+        open(log_path, "w", encoding="utf-8") as log_file,
+        contextlib.nullcontext() if verbose else contextlib.redirect_stdout(log_file),
     ):
         result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config, tags=tags)
     error = None

@@ -51,8 +51,23 @@ def children(home: Home, address: str, port: int, dashboard_port: int | None) ->
         Child("dagster-webserver", [str(bindir / "dagster-webserver"), "-h", address, "-p", str(port), *DEFINITIONS]),
     ]
     if dashboard_port is not None:
-        out.append(Child("dashboard", [sys.executable, "-m", "pipelines", "dashboard", "--home", str(home.root),
-                                       "--port", str(dashboard_port), "--address", address]))
+        out.append(
+            Child(
+                "dashboard",
+                [
+                    sys.executable,
+                    "-m",
+                    "pipelines",
+                    "dashboard",
+                    "--home",
+                    str(home.root),
+                    "--port",
+                    str(dashboard_port),
+                    "--address",
+                    address,
+                ],
+            )
+        )
     return out
 
 
@@ -109,7 +124,7 @@ def _alive_in_group(pgid: int) -> bool:
             stat = (entry / "stat").read_text()
         except OSError:
             continue
-        fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) ": state, ppid, pgrp, ...
+        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) ": state, ppid, pgrp, ...
         if int(fields[2]) == pgid and fields[0] != "Z":
             return True
     return False
@@ -156,8 +171,9 @@ def serve(home: Home, kids: list[Child], say: Callable[[str], None]) -> int:
     code = 0
     try:
         for kid in kids:
-            kid.proc = subprocess.Popen(kid.argv, cwd=REPO_ROOT, env=os.environ.copy(), start_new_session=True,
-                                        stdin=subprocess.DEVNULL)
+            kid.proc = subprocess.Popen(
+                kid.argv, cwd=REPO_ROOT, env=os.environ.copy(), start_new_session=True, stdin=subprocess.DEVNULL
+            )
             say(f"已启动 {kid.name}（进程 {kid.proc.pid}）")
         while not stopping:
             dead = [k for k in kids if k.proc.poll() is not None]

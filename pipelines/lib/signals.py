@@ -39,8 +39,9 @@ class AsOf:
         """Chinese note when the figures are those of an earlier computed date."""
         if self.used == self.requested:
             return None
-        return (f"注：风险预警按周（每周日）及最新数据日计算，{self.requested} 没有单独结果，"
-                f"以下为截至 {self.used} 的结果")
+        return (
+            f"注：风险预警按周（每周日）及最新数据日计算，{self.requested} 没有单独结果，以下为截至 {self.used} 的结果"
+        )
 
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
@@ -81,18 +82,23 @@ def signals_records(frame: pl.DataFrame) -> list[dict[str, Any]]:
     for row in frame.to_dicts():
         for signal, label in SIGNALS.items():
             prefix = f"{signal}__"
-            figures = {k[len(prefix):]: _plain(v) for k, v in row.items()
-                       if k.startswith(prefix) and k[len(prefix):] not in ("fires", "clue")}
-            out.append({
-                "as_of": str(row["as_of"]),
-                "township_code": row["township_code"],
-                "township_name": row["township_name"],
-                "signal": signal,
-                "signal_label": label,
-                "fires": bool(row[f"{prefix}fires"]),
-                "figures": figures,
-                "clue": row[f"{prefix}clue"],
-            })
+            figures = {
+                k[len(prefix) :]: _plain(v)
+                for k, v in row.items()
+                if k.startswith(prefix) and k[len(prefix) :] not in ("fires", "clue")
+            }
+            out.append(
+                {
+                    "as_of": str(row["as_of"]),
+                    "township_code": row["township_code"],
+                    "township_name": row["township_name"],
+                    "signal": signal,
+                    "signal_label": label,
+                    "fires": bool(row[f"{prefix}fires"]),
+                    "figures": figures,
+                    "clue": row[f"{prefix}clue"],
+                }
+            )
     return out
 
 
@@ -105,34 +111,48 @@ def risk_frame(con: duckdb.DuckDBPyConnection, as_of: dt.date, township: str | N
 def indicators_frame(con: duckdb.DuckDBPyConnection, as_of: dt.date, township: str | None = None) -> pl.DataFrame:
     where = "where as_of = ?" + (" and township_code = ?" if township else "")
     params: list[Any] = [as_of] + ([township] if township else [])
-    return _frame(con, "select township_code, indicator, label, figure, unit, points, indicator_rank "
-                       f"from marts.township_risk_indicators {where} order by township_code, indicator_rank", params)
+    return _frame(
+        con,
+        "select township_code, indicator, label, figure, unit, points, indicator_rank "
+        f"from marts.township_risk_indicators {where} order by township_code, indicator_rank",
+        params,
+    )
 
 
 def risk_records(risk: pl.DataFrame, indicators: pl.DataFrame) -> list[dict[str, Any]]:
     """One object per township: township_code, score, level, indicators (largest first)."""
     by_township: dict[str, list[dict[str, Any]]] = {}
     for row in indicators.to_dicts():
-        by_township.setdefault(row["township_code"], []).append({
-            "indicator": row["indicator"], "label": row["label"], "points": row["points"],
-            "figure": row["figure"], "unit": row["unit"],
-        })
-    return [{
-        "as_of": str(row["as_of"]),
-        "township_code": row["township_code"],
-        "township_name": row["township_name"],
-        "score": row["score"],
-        "level": row["level"],
-        "level_name": row["level_name"],
-        "is_floored": bool(row["is_floored"]),
-        "indicators": by_township.get(row["township_code"], []),
-    } for row in risk.to_dicts()]
+        by_township.setdefault(row["township_code"], []).append(
+            {
+                "indicator": row["indicator"],
+                "label": row["label"],
+                "points": row["points"],
+                "figure": row["figure"],
+                "unit": row["unit"],
+            }
+        )
+    return [
+        {
+            "as_of": str(row["as_of"]),
+            "township_code": row["township_code"],
+            "township_name": row["township_name"],
+            "score": row["score"],
+            "level": row["level"],
+            "level_name": row["level_name"],
+            "is_floored": bool(row["is_floored"]),
+            "indicators": by_township.get(row["township_code"], []),
+        }
+        for row in risk.to_dicts()
+    ]
 
 
 def backtest(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(the summary row, the weekly rows) of the backtest."""
-    return (_frame(con, "select * from marts.risk_backtest"),
-            _frame(con, "select * from marts.risk_backtest_weekly order by week_end"))
+    return (
+        _frame(con, "select * from marts.risk_backtest"),
+        _frame(con, "select * from marts.risk_backtest_weekly order by week_end"),
+    )
 
 
 def _plain(value: Any) -> Any:

@@ -73,8 +73,18 @@ def _rule_texts(contract: Contract) -> dict[str, list[str]]:
     reasons = {(r["column"], r["rule"]): r["reason"].split("：", 1)[-1] for r in reason_table(contract).to_dicts()}
     out: dict[str, list[str]] = {c.name: [] for c in contract.columns}
     for column in contract.columns:
-        for rule in ("format", "township", "enum", "range", "future", "order", "conditional", "check_digit",
-                     "reference", "duplicate_id"):
+        for rule in (
+            "format",
+            "township",
+            "enum",
+            "range",
+            "future",
+            "order",
+            "conditional",
+            "check_digit",
+            "reference",
+            "duplicate_id",
+        ):
             key = (column.name, rule)
             if rule == "duplicate_id" and column.name == contract.record_id:
                 out[column.name].insert(0, "记录编号：每条记录一个，同一文件中不能重复；再次报送同一编号即为更新该记录")
@@ -93,9 +103,17 @@ def column_guide(contract: Contract) -> list[ColumnGuide]:
         for other, value in c.synonyms.items():  # other spelling -> the value it loads as
             spellings.setdefault(value, []).append(other)
         values = tuple(f"{v}（也可写作 {'、'.join(spellings[v])}）" if v in spellings else v for v in c.values)
-        guide.append(ColumnGuide(header=c.header, name=c.name, required=c.required, type=word("type", c.type),
-                                 rules=tuple(rules[c.name]), values=values,
-                                 is_record_id=c.name == contract.record_id))
+        guide.append(
+            ColumnGuide(
+                header=c.header,
+                name=c.name,
+                required=c.required,
+                type=word("type", c.type),
+                rules=tuple(rules[c.name]),
+                values=values,
+                is_record_id=c.name == contract.record_id,
+            )
+        )
     return guide
 
 
@@ -103,8 +121,11 @@ def deadline_text(contract: Contract, profile) -> str:
     d = profile.config.get("deadlines", {})
     weekly = d.get("weekly", {})
     return word("cadence", contract.cadence).format(
-        weekday=WEEKDAYS[int(weekly.get("weekday", 1)) - 1], hour=weekly.get("hour", 12),
-        event_hours=d.get("event_hours", 24), register_day=d.get("register_day", 5), relief_day=d.get("relief_day", 10),
+        weekday=WEEKDAYS[int(weekly.get("weekday", 1)) - 1],
+        hour=weekly.get("hour", 12),
+        event_hours=d.get("event_hours", 24),
+        register_day=d.get("register_day", 5),
+        relief_day=d.get("relief_day", 10),
     )
 
 
@@ -112,7 +133,12 @@ def reporting_mailbox(profile) -> str | None:
     contacts = profile.config.get("contacts", {})
     intake = profile.config.get("intake", {}) or {}
     mailbox = profile.config.get("mailbox", {}) or {}
-    return contacts.get("reporting_mailbox") or intake.get("mailbox") or mailbox.get("address") or contacts.get("data_team")
+    return (
+        contacts.get("reporting_mailbox")
+        or intake.get("mailbox")
+        or mailbox.get("address")
+        or contacts.get("data_team")
+    )
 
 
 def how_to_send(contract: Contract, profile, sender: str | None = None) -> list[str]:
@@ -123,8 +149,9 @@ def how_to_send(contract: Contract, profile, sender: str | None = None) -> list[
     ]
     mailbox = reporting_mailbox(profile)
     if mailbox:
-        lines.append(f"或将文件作为附件发送至报送邮箱 {mailbox}（邮件主题写明“{contract.label}”），"
-                     "须使用本单位登记的邮箱发送。")
+        lines.append(
+            f"或将文件作为附件发送至报送邮箱 {mailbox}（邮件主题写明“{contract.label}”），须使用本单位登记的邮箱发送。"
+        )
     lines.append(f"在服务器上报送的，将文件放入 landing/{contract.feed}/{code}/ 文件夹（文件名不限）。")
     return lines
 
@@ -148,13 +175,16 @@ def feeds_of(profile, sender: str) -> list[str]:
     is_township = sender in set(profile.township_codes)
     hit = profile.departments.filter(pl.col("sender_code") == sender)
     listed = set((hit["feeds"][0] or "").split(";")) if hit.height else set()
-    return [c.feed for c in load_contracts().values()
-            if sender in c.owners or ("townships" in c.owners and is_township) or c.feed in listed]
+    return [
+        c.feed
+        for c in load_contracts().values()
+        if sender in c.owners or ("townships" in c.owners and is_township) or c.feed in listed
+    ]
 
 
 # ------------------------------------------------------------------ the document
 
-SIZE_TEXT = 12       # 小四: a handbook, read at a desk, not a 红头 bulletin
+SIZE_TEXT = 12  # 小四: a handbook, read at a desk, not a 红头 bulletin
 SIZE_H1 = 15
 SIZE_TITLE_SPEC = 20
 SIZE_CELL = 9
@@ -163,7 +193,7 @@ NUMERALS = "一二三四五六七八九十"
 
 @dataclass
 class Block:
-    kind: str            # title | subtitle | h1 | h2 | p | table
+    kind: str  # title | subtitle | h1 | h2 | p | table
     text: str = ""
     table: object = None  # pipelines.lib.bulletin.tables.Table
 
@@ -175,54 +205,115 @@ def spec_content(profile) -> list[Block]:
     county = profile.config["county"]
     bureau = county.get("bureau", county["name"])
     contracts = list(load_contracts().values())
-    blocks = [Block("title", f"{county['name']}安全生产数据报送规范"),
-              Block("subtitle", f"{bureau}　依据各类数据的数据契约与县级配置生成")]
+    blocks = [
+        Block("title", f"{county['name']}安全生产数据报送规范"),
+        Block("subtitle", f"{bureau}　依据各类数据的数据契约与县级配置生成"),
+    ]
     sections: list[tuple[str, list[Block]]] = []
 
     names = "、".join(f"{c.label}" for c in contracts)
-    sections.append(("适用范围", [Block("p", f"本规范适用于向{bureau}报送安全生产数据的各乡镇（街道）和部门，"
-                                         f"共 {len(contracts)} 类数据：{names}。各类数据的列、填写规则和允许填写的值"
-                                         "以本规范为准；报送模板（.xlsx）可在数据看板“数据报送”页面下载，"
-                                         "或由数据管理人员用 safetywh template 命令生成。")]))
+    sections.append(
+        (
+            "适用范围",
+            [
+                Block(
+                    "p",
+                    f"本规范适用于向{bureau}报送安全生产数据的各乡镇（街道）和部门，"
+                    f"共 {len(contracts)} 类数据：{names}。各类数据的列、填写规则和允许填写的值"
+                    "以本规范为准；报送模板（.xlsx）可在数据看板“数据报送”页面下载，"
+                    "或由数据管理人员用 safetywh template 命令生成。",
+                )
+            ],
+        )
+    )
     mailbox = reporting_mailbox(profile)
-    how = [Block("p", "（一）数据看板“数据报送”页面：登录后选择数据类别，上传文件，页面立即显示哪些行将入库、"
-                      "哪些行有问题及修改方法，确认后提交并取得回执。报送单位以登录账号为准。")]
+    how = [
+        Block(
+            "p",
+            "（一）数据看板“数据报送”页面：登录后选择数据类别，上传文件，页面立即显示哪些行将入库、"
+            "哪些行有问题及修改方法，确认后提交并取得回执。报送单位以登录账号为准。",
+        )
+    ]
     if mailbox:
-        how.append(Block("p", f"（二）电子邮件：将文件作为附件发送至报送邮箱 {mailbox}，邮件主题或文件名写明数据类别"
-                              "（如“隐患排查治理台账”）；须使用本单位在县局登记的邮箱发送，系统自动回复回执。"))
-    how.append(Block("p", f"（{'三' if mailbox else '二'}）服务器文件夹：将文件放入 landing/<数据类别>/<报送单位代码>/"
-                          "（文件名不限），数据类别为下文各类数据的英文名，报送单位代码见附表。"))
-    how.append(Block("p", "文件有错误的，系统将按文件、Excel 行号、列和原因以电子邮件通知报送单位；"
-                          "修改后重新报送整个文件即可，以最后收到的为准。"))
+        how.append(
+            Block(
+                "p",
+                f"（二）电子邮件：将文件作为附件发送至报送邮箱 {mailbox}，邮件主题或文件名写明数据类别"
+                "（如“隐患排查治理台账”）；须使用本单位在县局登记的邮箱发送，系统自动回复回执。",
+            )
+        )
+    how.append(
+        Block(
+            "p",
+            f"（{'三' if mailbox else '二'}）服务器文件夹：将文件放入 landing/<数据类别>/<报送单位代码>/"
+            "（文件名不限），数据类别为下文各类数据的英文名，报送单位代码见附表。",
+        )
+    )
+    how.append(
+        Block(
+            "p",
+            "文件有错误的，系统将按文件、Excel 行号、列和原因以电子邮件通知报送单位；"
+            "修改后重新报送整个文件即可，以最后收到的为准。",
+        )
+    )
     sections.append(("报送方式", how))
 
     by_cadence: dict[str, list[str]] = {}
     for c in contracts:
         by_cadence.setdefault(c.cadence, []).append(c.label)
-    sections.append(("报送时限", [Block("p", f"{'、'.join(labels)}："
-                                          f"{deadline_text(load_contracts()[_first(contracts, cadence)], profile)}。")
-                                  for cadence, labels in by_cadence.items()]))
+    sections.append(
+        (
+            "报送时限",
+            [
+                Block(
+                    "p",
+                    f"{'、'.join(labels)}：{deadline_text(load_contracts()[_first(contracts, cadence)], profile)}。",
+                )
+                for cadence, labels in by_cadence.items()
+            ],
+        )
+    )
     sections.append(("台账填写要求", [Block("p", f"{i}. {rule}") for i, rule in enumerate(LEDGER_RULES, start=1)]))
 
     feeds: list[Block] = []
     for n, c in enumerate(contracts, start=1):
         record = c.column(c.record_id).header
         feeds.append(Block("h2", f"（{_numeral(n)}）{c.label}（{c.feed}）"))
-        feeds.append(Block("p", f"报送单位：{feed_owners_text(c, profile)}。报送时限：{deadline_text(c, profile)}。"
-                                f"记录编号：「{record}」（每条记录一个，再次报送同一编号即为更新）。"
-                                f"文件夹：landing/{c.feed}/<报送单位代码>/。"))
-        table = Table(headers=["中文表头", "必填", "类型", "填写规则", "允许填写的值"], widths=[23, 6, 11, 37, 23],
-                      font_size=SIZE_CELL)
+        feeds.append(
+            Block(
+                "p",
+                f"报送单位：{feed_owners_text(c, profile)}。报送时限：{deadline_text(c, profile)}。"
+                f"记录编号：「{record}」（每条记录一个，再次报送同一编号即为更新）。"
+                f"文件夹：landing/{c.feed}/<报送单位代码>/。",
+            )
+        )
+        table = Table(
+            headers=["中文表头", "必填", "类型", "填写规则", "允许填写的值"],
+            widths=[23, 6, 11, 37, 23],
+            font_size=SIZE_CELL,
+        )
         for g in column_guide(c):
-            table.rows.append([g.header, "必填" if g.required else "选填", g.type, "；".join(g.rules) or "—",
-                               "、".join(g.values) or "—"])
+            table.rows.append(
+                [
+                    g.header,
+                    "必填" if g.required else "选填",
+                    g.type,
+                    "；".join(g.rules) or "—",
+                    "、".join(g.values) or "—",
+                ]
+            )
         feeds.append(Block("table", table=table))
     sections.append(("各类数据", feeds))
 
     senders = Table(headers=["报送单位代码", "名称", "报送的数据类别"], widths=[18, 37, 45], font_size=SIZE_CELL)
     for code in [*profile.departments["sender_code"].to_list(), *profile.township_codes]:
-        senders.rows.append([code, profile.sender_name(code),
-                             "、".join(load_contracts()[f].label for f in feeds_of(profile, code)) or "—"])
+        senders.rows.append(
+            [
+                code,
+                profile.sender_name(code),
+                "、".join(load_contracts()[f].label for f in feeds_of(profile, code)) or "—",
+            ]
+        )
     sections.append(("附表：报送单位代码", [Block("table", table=senders)]))
 
     for i, (title, body) in enumerate(sections, start=1):
@@ -258,17 +349,27 @@ def _docx(blocks: list[Block], fonts, title: str) -> bytes:
     writer = DocxWriter({}, fonts)  # the bulletin's page, styles and East Asian fonts
     for b in blocks:
         if b.kind == "title":
-            writer._para(b.text, face=fonts.title, size=SIZE_TITLE_SPEC, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER,
-                         indent=False, exact=None).paragraph_format.space_after = Pt(6)
+            writer._para(
+                b.text,
+                face=fonts.title,
+                size=SIZE_TITLE_SPEC,
+                bold=True,
+                align=WD_ALIGN_PARAGRAPH.CENTER,
+                indent=False,
+                exact=None,
+            ).paragraph_format.space_after = Pt(6)
         elif b.kind == "subtitle":
-            writer._para(b.text, face=fonts.kai, size=SIZE_TEXT, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False,
-                         exact=None).paragraph_format.space_after = Pt(12)
+            writer._para(
+                b.text, face=fonts.kai, size=SIZE_TEXT, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, exact=None
+            ).paragraph_format.space_after = Pt(12)
         elif b.kind == "h1":
-            writer._para(b.text, face=fonts.heading, size=SIZE_H1, indent=False,
-                         exact=None).paragraph_format.space_before = Pt(12)
+            writer._para(
+                b.text, face=fonts.heading, size=SIZE_H1, indent=False, exact=None
+            ).paragraph_format.space_before = Pt(12)
         elif b.kind == "h2":
-            writer._para(b.text, face=fonts.kai, size=SIZE_TEXT + 1, bold=True, indent=False,
-                         exact=None).paragraph_format.space_before = Pt(8)
+            writer._para(
+                b.text, face=fonts.kai, size=SIZE_TEXT + 1, bold=True, indent=False, exact=None
+            ).paragraph_format.space_before = Pt(8)
         elif b.kind == "p":
             para = writer._para(b.text, size=SIZE_TEXT, exact=None)
             para.paragraph_format.first_line_indent = Pt(2 * SIZE_TEXT)
@@ -289,17 +390,17 @@ def _html(blocks: list[Block], fonts) -> str:
     from pipelines.lib.bulletin.fonts import PAGE_MM
 
     css = f"""
-@page {{ size: A4; margin: {PAGE_MM['top'] - 12}mm {PAGE_MM['right']}mm {PAGE_MM['bottom'] - 10}mm {PAGE_MM['left']}mm;
-        @bottom-center {{ content: "- " counter(page) " -"; font-family: {fonts.css_stack('body')}; font-size: 10pt; }} }}
-body {{ font-family: {fonts.css_stack('body')}; font-size: {SIZE_TEXT}pt; line-height: 1.6; }}
-h1.title {{ font-family: {fonts.css_stack('title')}; font-size: {SIZE_TITLE_SPEC}pt; text-align: center; margin: 0 0 4pt; }}
-p.subtitle {{ font-family: {fonts.css_stack('kai')}; text-align: center; text-indent: 0; margin-bottom: 14pt; }}
-h2 {{ font-family: {fonts.css_stack('heading')}; font-size: {SIZE_H1}pt; font-weight: normal; margin: 14pt 0 4pt; }}
-h3 {{ font-family: {fonts.css_stack('kai')}; font-size: {SIZE_TEXT + 1}pt; margin: 10pt 0 2pt; }}
+@page {{ size: A4; margin: {PAGE_MM["top"] - 12}mm {PAGE_MM["right"]}mm {PAGE_MM["bottom"] - 10}mm {PAGE_MM["left"]}mm;
+        @bottom-center {{ content: "- " counter(page) " -"; font-family: {fonts.css_stack("body")}; font-size: 10pt; }} }}
+body {{ font-family: {fonts.css_stack("body")}; font-size: {SIZE_TEXT}pt; line-height: 1.6; }}
+h1.title {{ font-family: {fonts.css_stack("title")}; font-size: {SIZE_TITLE_SPEC}pt; text-align: center; margin: 0 0 4pt; }}
+p.subtitle {{ font-family: {fonts.css_stack("kai")}; text-align: center; text-indent: 0; margin-bottom: 14pt; }}
+h2 {{ font-family: {fonts.css_stack("heading")}; font-size: {SIZE_H1}pt; font-weight: normal; margin: 14pt 0 4pt; }}
+h3 {{ font-family: {fonts.css_stack("kai")}; font-size: {SIZE_TEXT + 1}pt; margin: 10pt 0 2pt; }}
 p {{ text-indent: 2em; margin: 0 0 3pt; }}
 table {{ border-collapse: collapse; width: 100%; font-size: {SIZE_CELL}pt; line-height: 1.35; margin: 4pt 0 8pt; }}
 th, td {{ border: 0.5pt solid #000; padding: 2pt 3pt; vertical-align: top; }}
-th {{ font-family: {fonts.css_stack('heading')}; font-weight: normal; background: #eee; }}
+th {{ font-family: {fonts.css_stack("heading")}; font-weight: normal; background: #eee; }}
 thead {{ display: table-header-group; }}
 tr {{ page-break-inside: avoid; }}
 """

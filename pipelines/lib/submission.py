@@ -57,7 +57,7 @@ class Limits:
     max_expanded_bytes: int
 
     @classmethod
-    def of(cls, profile: Profile) -> "Limits":
+    def of(cls, profile: Profile) -> Limits:
         """``submissions.max_upload_mb`` / ``max_expanded_mb`` of the profile (MB = 2**20 bytes)."""
         settings = profile.config.get("submissions") or {}
         upload = float(settings.get("max_upload_mb", DEFAULT_MAX_UPLOAD_MB))
@@ -194,8 +194,10 @@ def sender_feeds(sender: str, profile: Profile | None = None) -> list[str]:
 def _gate(data: bytes, suffix: str, limits: Limits) -> str | None:
     """Why a submission is refused before it is read (Chinese), or None."""
     if len(data) > limits.max_bytes:
-        return (f"文件大小 {len(data) / 2**20:.1f} MB，超过报送上限 {limits.max_bytes / 2**20:g} MB："
-                "请删除多余的工作表或格式后重新报送，或分多个文件报送")
+        return (
+            f"文件大小 {len(data) / 2**20:.1f} MB，超过报送上限 {limits.max_bytes / 2**20:g} MB："
+            "请删除多余的工作表或格式后重新报送，或分多个文件报送"
+        )
     if not data:
         return "文件是空的（0 字节），请选择填好的台账文件"
     if data.startswith(_ZIP_MAGIC):
@@ -208,8 +210,10 @@ def _gate(data: bytes, suffix: str, limits: Limits) -> str | None:
             return "工作簿含有宏（VBA），为安全起见不予接收：请在 Excel 中“另存为” Excel 工作簿（.xlsx）后重新报送"
         expanded = sum(i.file_size for i in names)
         if expanded > limits.max_expanded_bytes:
-            return (f"工作簿解压后达 {expanded / 2**20:.0f} MB，超过上限 {limits.max_expanded_bytes / 2**20:g} MB，"
-                    "可能已损坏或含有大量空白格式：请复制数据到新工作簿，另存为 .xlsx 后重新报送")
+            return (
+                f"工作簿解压后达 {expanded / 2**20:.0f} MB，超过上限 {limits.max_expanded_bytes / 2**20:g} MB，"
+                "可能已损坏或含有大量空白格式：请复制数据到新工作簿，另存为 .xlsx 后重新报送"
+            )
     elif data.startswith(_OLE2_MAGIC) and _OLE2_VBA in data:
         return "工作簿含有宏（VBA），为安全起见不予接收：请在 Excel 中“另存为” Excel 工作簿（.xlsx）后重新报送"
     if suffix in (".xlsm", ".xltm", ".xlam"):
@@ -306,24 +310,44 @@ def check_submission(
     sheet, details = read_or_reject(Path(name), CHECK_FILE_ID, contract, data, profile.workbook_limits())
     record = file_record(CHECK_FILE_ID, sheet, details)
     pending = pl.DataFrame(
-        {"file_id": [CHECK_FILE_ID], "path": [path], "feed": [feed], "sender_code": [sender],
-         "sha256": [sha], "received_at": [now]},
-        schema={"file_id": pl.Int64, "path": pl.String, "feed": pl.String, "sender_code": pl.String,
-                "sha256": pl.String, "received_at": pl.Datetime("us")},
+        {
+            "file_id": [CHECK_FILE_ID],
+            "path": [path],
+            "feed": [feed],
+            "sender_code": [sender],
+            "sha256": [sha],
+            "received_at": [now],
+        },
+        schema={
+            "file_id": pl.Int64,
+            "path": pl.String,
+            "feed": pl.String,
+            "sender_code": pl.String,
+            "sha256": pl.String,
+            "received_at": pl.Datetime("us"),
+        },
     )
     evaluation = evaluate_batch(contract, profile, pending, [sheet] if sheet else [], [record], known, "check", now)
     stats = evaluation.stats.row(0, named=True)
     problems = [
-        Problem(r["row_number"], r["column_name"], r["column_header"], r["value"], r["is_personal"], r["rule"], r["reason"])
+        Problem(
+            r["row_number"], r["column_name"], r["column_header"], r["value"], r["is_personal"], r["rule"], r["reason"]
+        )
         for r in evaluation.quarantine.iter_rows(named=True)
     ]
     return CheckResult(
         **base,
         status="would_load" if stats["status"] == "loaded" else "would_reject",
-        rows_total=stats["rows_total"], rows_loaded=stats["rows_loaded"],
-        rows_quarantined=stats["rows_quarantined"], rows_skipped=stats["rows_skipped"],
-        problems=problems, reject_code=stats["reject_code"], reason=stats["reason"],
-        header_row=stats["header_row"], file_format=stats["file_format"], encoding=stats["encoding"],
+        rows_total=stats["rows_total"],
+        rows_loaded=stats["rows_loaded"],
+        rows_quarantined=stats["rows_quarantined"],
+        rows_skipped=stats["rows_skipped"],
+        problems=problems,
+        reject_code=stats["reject_code"],
+        reason=stats["reason"],
+        header_row=stats["header_row"],
+        file_format=stats["file_format"],
+        encoding=stats["encoding"],
     )
 
 
@@ -340,8 +364,9 @@ def _numbered(name: str, n: int) -> str:
     return f"{stem}({n}).{suffix}" if dot and stem else f"{name}({n})"
 
 
-def write_atomically(folder: Path, name: str, data: bytes, mtime: float | None = None,
-                     staging: Path | None = None) -> str:
+def write_atomically(
+    folder: Path, name: str, data: bytes, mtime: float | None = None, staging: Path | None = None
+) -> str:
     """Write ``data`` as ``folder/name`` (``name(2)``, ``name(3)``… when taken) so that no
     reader ever sees part of it and no file is overwritten; returns the name used.
     ``mtime`` (POSIX seconds) is set before the file appears: it is the received time.
@@ -389,8 +414,7 @@ def land_submission(
     profile = profile or load_profile()
     check = check_submission(home, feed, sender, filename, data, now=now, profile=profile)
     if not check.can_land:
-        return Receipt(False, feed, sender, None, None, check.sha256, check.size_bytes,
-                       check.checked_at, check)
+        return Receipt(False, feed, sender, None, None, check.sha256, check.size_bytes, check.checked_at, check)
     folder = home.landing / feed / sender
     # an explicit ``now`` (a mail's arrival, a test's clock) is the received time; else the write's
     mtime = now.replace(tzinfo=ZoneInfo(profile.timezone)).timestamp() if now is not None else None
@@ -398,7 +422,9 @@ def land_submission(
     if landed != check.filename:
         check.filename = landed
     received = received_at((folder / landed).stat().st_mtime_ns, profile.timezone)  # as the run will read it
-    return Receipt(True, feed, sender, landed, f"{feed}/{sender}/{landed}", check.sha256, check.size_bytes, received, check)
+    return Receipt(
+        True, feed, sender, landed, f"{feed}/{sender}/{landed}", check.sha256, check.size_bytes, received, check
+    )
 
 
 # ------------------------------------------------------------------ the marked workbook

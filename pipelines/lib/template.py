@@ -31,8 +31,16 @@ GUIDE_SHEET = "填表说明"
 TEMPLATE_ROWS = 1000  # rows carrying formats and drop-downs (the header is row 2)
 HEADER_ROW = 1  # 0-based: row 2 in Excel, under the title row
 
-NUMBER_FORMATS = {"date": "yyyy-mm-dd", "ts": "yyyy-mm-dd hh:mm", "int": "0", "num": "0.00",
-                  "text": "@", "code": "@", "enum": "@", "township": "@"}
+NUMBER_FORMATS = {
+    "date": "yyyy-mm-dd",
+    "ts": "yyyy-mm-dd hh:mm",
+    "int": "0",
+    "num": "0.00",
+    "text": "@",
+    "code": "@",
+    "enum": "@",
+    "township": "@",
+}
 WIDTHS = {"date": 13, "ts": 18, "int": 10, "num": 12, "code": 22, "enum": 14, "township": 14}
 
 
@@ -71,16 +79,31 @@ def build_template(feed: str, profile, sender: str | None = None) -> bytes:
 
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    book.set_properties({"title": f"{contract.label}模板", "author": profile.config["county"].get("bureau", ""),
-                         "comments": f"feed={contract.feed}" + (f"; sender={sender}" if sender else "")})
+    book.set_properties(
+        {
+            "title": f"{contract.label}模板",
+            "author": profile.config["county"].get("bureau", ""),
+            "comments": f"feed={contract.feed}" + (f"; sender={sender}" if sender else ""),
+        }
+    )
     bold = book.add_format({"bold": True})
     title_fmt = book.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
-    req_head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "font_color": "#C00000",
-                                "align": "center", "valign": "vcenter", "text_wrap": True})
-    opt_head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1,
-                                "align": "center", "valign": "vcenter", "text_wrap": True})
+    req_head = book.add_format(
+        {
+            "bold": True,
+            "bg_color": "#DDEBF7",
+            "border": 1,
+            "font_color": "#C00000",
+            "align": "center",
+            "valign": "vcenter",
+            "text_wrap": True,
+        }
+    )
+    opt_head = book.add_format(
+        {"bold": True, "bg_color": "#DDEBF7", "border": 1, "align": "center", "valign": "vcenter", "text_wrap": True}
+    )
 
     # ---- 填表说明 (first: a clerk opens the workbook on it)
     info = book.add_worksheet(GUIDE_SHEET)
@@ -94,8 +117,13 @@ def build_template(feed: str, profile, sender: str | None = None) -> bytes:
     lines = [("报送单位", who or "（本单位）"), ("报送时限", deadline_text(contract, profile))]
     lines += [("报送方式", text) for text in how_to_send(contract, profile, sender)]
     lines += [("填写要求", text) for text in LEDGER_RULES]
-    lines.append(("填写要求", f"请在“{_sheet_name(contract)}”工作表第 {HEADER_ROW + 1} 行表头下方、从第 {HEADER_ROW + 2} "
-                              "行起逐行填写，一行一条记录；红色表头为必填项；有下拉列表的列请从列表中选择。"))
+    lines.append(
+        (
+            "填写要求",
+            f"请在“{_sheet_name(contract)}”工作表第 {HEADER_ROW + 1} 行表头下方、从第 {HEADER_ROW + 2} "
+            "行起逐行填写，一行一条记录；红色表头为必填项；有下拉列表的列请从列表中选择。",
+        )
+    )
     for key, text in lines:
         info.write(row, 0, key, bold)
         info.merge_range(row, 1, row, 4, text, wrap)
@@ -136,26 +164,52 @@ def build_template(feed: str, profile, sender: str | None = None) -> bytes:
             lists.write(0, list_col, column.header)
             lists.write_column(1, list_col, values)
             ref = f"='{LISTS_SHEET}'!${_col_letter(list_col)}$2:${_col_letter(list_col)}${len(values) + 1}"
-            sheet.data_validation(first, col, last, col, {
-                "validate": "list", "source": ref, "input_title": column.header[:32],
-                "input_message": _limit(message + "请从下拉列表中选择。"),
-                "error_title": "不在允许值范围内", "error_message": _limit("只能填写：" + "、".join(values)),
-                "error_type": "stop" if column.type == "enum" else "warning",
-            })
+            sheet.data_validation(
+                first,
+                col,
+                last,
+                col,
+                {
+                    "validate": "list",
+                    "source": ref,
+                    "input_title": column.header[:32],
+                    "input_message": _limit(message + "请从下拉列表中选择。"),
+                    "error_title": "不在允许值范围内",
+                    "error_message": _limit("只能填写：" + "、".join(values)),
+                    "error_type": "stop" if column.type == "enum" else "warning",
+                },
+            )
             list_col += 1
         elif column.type in ("int", "num"):
             bound = column.gt if column.gt is not None else 0
-            sheet.data_validation(first, col, last, col, {
-                "validate": "integer" if column.type == "int" else "decimal",
-                "criteria": ">" if column.gt is not None else ">=", "value": bound,
-                "input_title": column.header[:32], "input_message": _limit(message),
-                "error_title": "数值不正确", "error_message": _limit("；".join(item.rules) or "请填写数字"),
-                "error_type": "warning",
-            })
+            sheet.data_validation(
+                first,
+                col,
+                last,
+                col,
+                {
+                    "validate": "integer" if column.type == "int" else "decimal",
+                    "criteria": ">" if column.gt is not None else ">=",
+                    "value": bound,
+                    "input_title": column.header[:32],
+                    "input_message": _limit(message),
+                    "error_title": "数值不正确",
+                    "error_message": _limit("；".join(item.rules) or "请填写数字"),
+                    "error_type": "warning",
+                },
+            )
         else:
-            sheet.data_validation(first, col, last, col, {
-                "validate": "any", "input_title": column.header[:32], "input_message": _limit(message),
-            })
+            sheet.data_validation(
+                first,
+                col,
+                last,
+                col,
+                {
+                    "validate": "any",
+                    "input_title": column.header[:32],
+                    "input_message": _limit(message),
+                },
+            )
     sheet.set_row(HEADER_ROW, 32)
     sheet.freeze_panes(HEADER_ROW + 1, 0)
     book.close()

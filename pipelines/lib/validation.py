@@ -90,7 +90,10 @@ def _when(conditions: dict[str, Any]) -> dict[str, Any]:
 def _gx_condition(condition: dict[str, Any]):
     from great_expectations.expectations.row_conditions import Column as GXColumn
 
-    parts = [GXColumn(name).is_not_null() if value is NOT_NULL else GXColumn(name) == value for name, value in condition.items()]
+    parts = [
+        GXColumn(name).is_not_null() if value is NOT_NULL else GXColumn(name) == value
+        for name, value in condition.items()
+    ]
     combined = parts[0]
     for part in parts[1:]:
         combined = combined & part
@@ -100,6 +103,7 @@ def _gx_condition(condition: dict[str, Any]):
 def _column_checks(column: Column, now: dt.datetime, known_refs: dict[str, list[str]]) -> list[PlannedCheck]:
     name, raw = column.name, f"{column.name}__raw"
     checks: list[PlannedCheck] = []
+
     def add(rule: str, expectation: str, condition: dict[str, Any] | None = None, **kwargs: Any) -> None:
         checks.append(PlannedCheck(rule, name, expectation, kwargs, condition or {}))
 
@@ -124,31 +128,55 @@ def _column_checks(column: Column, now: dt.datetime, known_refs: dict[str, list[
     if column.not_future:
         add("future", "ExpectColumnValuesToBeBetween", column=name, max_value=now)
     if column.gte:
-        add("order", "ExpectColumnPairValuesAToBeGreaterThanB", column_A=name, column_B=column.gte,
-            or_equal=True, ignore_row_if="either_value_is_missing")
+        add(
+            "order",
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            column_A=name,
+            column_B=column.gte,
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+        )
     if column.lte:
-        add("order", "ExpectColumnPairValuesAToBeGreaterThanB", column_A=column.lte, column_B=name,
-            or_equal=True, ignore_row_if="either_value_is_missing")
+        add(
+            "order",
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            column_A=column.lte,
+            column_B=name,
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+        )
     if column.required_when:
         add("conditional", "ExpectColumnValuesToNotBeNull", column=raw, **_when(column.required_when))
     if column.positive_when:
         add("conditional", "ExpectColumnValuesToNotBeNull", column=raw, **_when(column.positive_when))
-        add("conditional", "ExpectColumnValuesToBeBetween", column=name, min_value=0, strict_min=True,
-            **_when(column.positive_when))
+        add(
+            "conditional",
+            "ExpectColumnValuesToBeBetween",
+            column=name,
+            min_value=0,
+            strict_min=True,
+            **_when(column.positive_when),
+        )
     if column.references and known_refs.get(column.references["feed"]):
         add("reference", "ExpectColumnValuesToBeInSet", column=name, value_set=known_refs[column.references["feed"]])
     return checks
 
 
-def plan_checks(contract: Contract, now: dt.datetime, known_refs: dict[str, list[str]] | None = None) -> list[PlannedCheck]:
+def plan_checks(
+    contract: Contract, now: dt.datetime, known_refs: dict[str, list[str]] | None = None
+) -> list[PlannedCheck]:
     """The suite for a feed. ``known_refs`` holds the ids of referenced registers; a
     reference is checked only when its register has been received (an empty register
     would quarantine every row for a file the sender could not have fixed)."""
     known_refs = known_refs or {}
     checks = [c for column in contract.columns for c in _column_checks(column, now, known_refs)]
     checks.append(
-        PlannedCheck("duplicate_id", contract.record_id, "ExpectCompoundColumnsToBeUnique",
-                     {"column_list": ["_file_key", contract.record_id], "ignore_row_if": "any_value_is_missing"})
+        PlannedCheck(
+            "duplicate_id",
+            contract.record_id,
+            "ExpectCompoundColumnsToBeUnique",
+            {"column_list": ["_file_key", contract.record_id], "ignore_row_if": "any_value_is_missing"},
+        )
     )
     return checks
 
@@ -219,7 +247,9 @@ def run_checks(frame: pl.DataFrame, contract: Contract, checks: list[PlannedChec
     # meta.quarantine, and storing GX's own copy of every unexpected index (serialised to
     # JSON) cost ~8 % of the validation on a 250,000-row batch.
     batch = batch_definition.get_batch(batch_parameters={"dataframe": _for_gx(frame, checks)})
-    result = batch.validate(suite, result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["_rid"]})
+    result = batch.validate(
+        suite, result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["_rid"]}
+    )
     failures: list[dict[str, Any]] = []
     for outcome in result.results:
         check = checks[outcome.expectation_config.meta["check"]]

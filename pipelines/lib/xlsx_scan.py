@@ -64,12 +64,12 @@ def inflate(book: zipfile.ZipFile, data: bytes, path: str):
             while piece := stream.read(CHUNK):
                 yield piece
         return
-    name_len, extra_len = struct.unpack("<HH", data[info.header_offset + 26:info.header_offset + 30])
+    name_len, extra_len = struct.unpack("<HH", data[info.header_offset + 26 : info.header_offset + 30])
     start = info.header_offset + 30 + name_len + extra_len
-    raw = memoryview(data)[start:start + info.compress_size]
+    raw = memoryview(data)[start : start + info.compress_size]
     inflater = isal_zlib.decompressobj(-15)
     for at in range(0, len(raw), 1 << 18):
-        pending = raw[at:at + (1 << 18)]
+        pending = raw[at : at + (1 << 18)]
         while True:  # ISA-L holds some input inside: drain until a call gives less than a piece
             out = inflater.decompress(pending, CHUNK)
             if out:
@@ -94,7 +94,7 @@ def _last_value_end(buffer: bytes, tags: tuple[bytes, ...]) -> int:
 def _last_row_start(buffer: bytes, row_open: bytes) -> int:
     """Where the piece's last row starts (not a <rowBreaks> after the rows), or -1."""
     at = buffer.rfind(row_open)
-    while at >= 0 and buffer[at + len(row_open):at + len(row_open) + 1] not in b" \t\r\n>/":
+    while at >= 0 and buffer[at + len(row_open) : at + len(row_open) + 1] not in b" \t\r\n>/":
         at = buffer.rfind(row_open, 0, at)
     return at
 
@@ -126,10 +126,10 @@ def scan_sheet(book: zipfile.ZipFile, path: str, data: bytes, max_bytes: float =
         if head_done and not (probed or was_probed or want_row_end):
             # formatting-only rows (no copy of the piece): only where the rows end is looked for
             at = chunk.find(closing, max(_last_row_start(chunk, row_open), 0))
-            junction = tail + chunk[:len(closing)]  # </sheetData> cut at the piece's start
+            junction = tail + chunk[: len(closing)]  # </sheetData> cut at the piece's start
             if at < 0 and (cut := junction.find(closing)) >= 0:
                 data_end = start - len(tail) + cut
-                after += junction[cut:] + chunk[len(closing):]
+                after += junction[cut:] + chunk[len(closing) :]
             elif at >= 0:
                 data_end = start + at
                 after += chunk[at:]
@@ -152,13 +152,17 @@ def scan_sheet(book: zipfile.ZipFile, path: str, data: bytes, max_bytes: float =
             if prefixed:  # some generators write x:row, x:c, x:v
                 prefix = prefixed.group(1) + b":"
                 tags = (b"</" + prefix + b"v>", b"</" + prefix + b"is>")
-                closing, row_open, row_close = b"</" + prefix + b"sheetData>", b"<" + prefix + b"row", b"</" + prefix + b"row>"
+                closing, row_open, row_close = (
+                    b"</" + prefix + b"sheetData>",
+                    b"<" + prefix + b"row",
+                    b"</" + prefix + b"row>",
+                )
             opening = prefixed or _SHEET_DATA.search(head, 0, stop)
             if opening:  # values come after it: the sheet cut before any row ends here
                 row_end = head.index(b">", opening.start()) + 1
-                if head[row_end - 2:row_end] == b"/>":  # <sheetData/>: no rows at all
+                if head[row_end - 2 : row_end] == b"/>":  # <sheetData/>: no rows at all
                     data_end, after = row_end, head[row_end:]
-                del head[opening.start():]
+                del head[opening.start() :]
                 head_done = True
                 if data_end is not None:
                     continue
@@ -177,21 +181,28 @@ def scan_sheet(book: zipfile.ZipFile, path: str, data: bytes, max_bytes: float =
             data_end = base + at
             after += buffer[at:]
         tail = buffer[-64:]
-    merges = sorted({(int(r0) - 1, column_number(c0) - 1, int(r1) - 1, column_number(c1) - 1)
-                     for part in (head, after) for c0, r0, c1, r1 in _MERGE.findall(part)})
+    merges = sorted(
+        {
+            (int(r0) - 1, column_number(c0) - 1, int(r1) - 1, column_number(c1) - 1)
+            for part in (head, after)
+            for c0, r0, c1, r1 in _MERGE.findall(part)
+        }
+    )
     if data_end is None or want_row_end or data_end - row_end <= FORMATTING_TAIL_BYTES:
         return SheetFacts(cells, merges)
     kept = bytearray()
     for chunk in inflate(book, data, path):
-        kept += chunk[:row_end - len(kept)]
+        kept += chunk[: row_end - len(kept)]
         if len(kept) >= row_end:
             break
     return SheetFacts(cells, merges, bytes(kept) + bytes(after))
 
 
 # What a large sheet is replaced with in the copy calamine lists the sheets from
-STUB_SHEET = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-              b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>')
+STUB_SHEET = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>'
+)
 
 
 def with_sheets(data: bytes, parts: dict[str, bytes], level: int | None = 1) -> bytes:

@@ -66,9 +66,9 @@ class FixtureFile:
     sender_code: str
     received_at: datetime
     rows: list[dict[str, Any]] = field(default_factory=list)
-    quarantined: int = 0          # further rows of the file that broke a rule
-    status: str = "loaded"        # loaded | rejected | duplicate
-    rejected_rows: int = 0        # rows of a rejected file (all skipped)
+    quarantined: int = 0  # further rows of the file that broke a rule
+    status: str = "loaded"  # loaded | rejected | duplicate
+    rejected_rows: int = 0  # rows of a rejected file (all skipped)
 
     @property
     def path(self) -> str:
@@ -77,10 +77,20 @@ class FixtureFile:
 
 # ---- records (latest versions unless noted) -------------------------------------------
 
+
 def _accident(aid, at, township, sector, deaths, injuries, loss, kind="其他伤害", code=None):
-    return {"accident_id": aid, "occurred_at": ts(at), "township": township, "sector": sector,
-            "credit_code": code, "accident_type": kind, "deaths": deaths, "serious_injuries": injuries,
-            "direct_loss_10k_cny": loss, "summary": None}
+    return {
+        "accident_id": aid,
+        "occurred_at": ts(at),
+        "township": township,
+        "sector": sector,
+        "credit_code": code,
+        "accident_type": kind,
+        "deaths": deaths,
+        "serious_injuries": injuries,
+        "direct_loss_10k_cny": loss,
+        "summary": None,
+    }
 
 
 ACCIDENTS_2022 = [
@@ -92,47 +102,65 @@ ACCIDENTS_2022 = [
 ]
 A23_1_FIRST = _accident("A23-1", "2023-01-15 10:00", T1, "建筑施工", 0, 0, 80.0, "高处坠落")
 A23_1 = _accident("A23-1", "2023-01-15 10:00", T1, "建筑施工", 1, 0, 80.0, "高处坠落")  # died within 30 days
-A23_2 = _accident("A23-2", "2023-02-20 11:00", T2, "特种设备", 0, 1, 5.0, "起重伤害")    # sector without 2022 accident
-A23_3 = _accident("A23-3", "2023-04-04 09:30", T3, "建筑施工", 3, 0, 200.0, "坍塌")      # 3 deaths: 较大
+A23_2 = _accident("A23-2", "2023-02-20 11:00", T2, "特种设备", 0, 1, 5.0, "起重伤害")  # sector without 2022 accident
+A23_3 = _accident("A23-3", "2023-04-04 09:30", T3, "建筑施工", 3, 0, 200.0, "坍塌")  # 3 deaths: 较大
 A23_4 = _accident("A23-4", "2023-04-05 15:00", T4, "交通运输", 2, 9, 999.99, "车辆伤害")  # 2 / 9 / 999.99: 一般
 A23_5 = _accident("A23-5", "2023-04-12 13:00", T1, "燃气", 0, 0, 1000.0, "其他爆炸", E1)  # 1000 万元: 较大
 
 
 def _fire(fid, at, township, burned, damaged, deaths=0, injuries=0, cause="农事用火"):
-    return {"fire_id": fid, "started_at": ts(at), "township": township, "burned_area_ha": burned,
-            "damaged_forest_ha": damaged, "deaths": deaths, "serious_injuries": injuries, "cause": cause}
+    return {
+        "fire_id": fid,
+        "started_at": ts(at),
+        "township": township,
+        "burned_area_ha": burned,
+        "damaged_forest_ha": damaged,
+        "deaths": deaths,
+        "serious_injuries": injuries,
+        "cause": cause,
+    }
 
 
-F22_1 = _fire("F22-1", "2022-03-20 13:00", T5, 3.0, 2.0)        # 较大 (LY)
-F23_1 = _fire("F23-1", "2023-02-10 14:00", T6, 1.5, 0.99)       # 0.99 ha: 一般
+F22_1 = _fire("F22-1", "2022-03-20 13:00", T5, 3.0, 2.0)  # 较大 (LY)
+F23_1 = _fire("F23-1", "2023-02-10 14:00", T6, 1.5, 0.99)  # 0.99 ha: 一般
 F23_2 = _fire("F23-2", "2023-04-06 15:00", T5, 2.0, 1.0, cause="祭祀用火")  # 1 ha: 较大 -> veto T5
-F23_3 = _fire("F23-3", "2023-04-20 12:00", T6, 10.0, 0.5)       # 一般
+F23_3 = _fire("F23-3", "2023-04-20 12:00", T6, 10.0, 0.5)  # 一般
 
 
 def _hazard(hid, found, township, level, deadline, rectified=None, supervised="否", code=None, funds=None):
-    return {"hazard_id": hid, "found_on": d(found), "township": township, "credit_code": code,
-            "level": level, "description": f"隐患{hid}", "deadline": d(deadline),
-            "rectified_on": d(rectified) if rectified else None, "responsible_person": "张三",
-            "phone": "13800000000", "is_supervised": supervised, "funds_10k_cny": funds}
+    return {
+        "hazard_id": hid,
+        "found_on": d(found),
+        "township": township,
+        "credit_code": code,
+        "level": level,
+        "description": f"隐患{hid}",
+        "deadline": d(deadline),
+        "rectified_on": d(rectified) if rectified else None,
+        "responsible_person": "张三",
+        "phone": "13800000000",
+        "is_supervised": supervised,
+        "funds_10k_cny": funds,
+    }
 
 
 H22_1 = _hazard("H22-1", "2022-03-01", T2, "重大", "2022-03-31", "2022-03-25", "是", E2)
 H1_1_OPEN = _hazard("H1-1", "2023-03-28", T1, "一般", "2023-04-05")
 H1_1 = _hazard("H1-1", "2023-03-28", T1, "一般", "2023-04-05", "2023-04-04")
 H1_2_OPEN = _hazard("H1-2", "2023-03-30", T1, "一般", "2023-04-07")
-H1_2 = _hazard("H1-2", "2023-03-30", T1, "一般", "2023-04-07", "2023-04-10")        # late
+H1_2 = _hazard("H1-2", "2023-03-30", T1, "一般", "2023-04-07", "2023-04-10")  # late
 H1_3_EARLY = _hazard("H1-3", "2023-02-01", T1, "重大", "2023-03-31", None, "是", E1)
 H1_3 = _hazard("H1-3", "2023-02-01", T1, "重大", "2023-03-31", None, "是", E1, 12.0)  # open, overdue
 H1_4 = _hazard("H1-4", "2023-01-05", T1, "一般", "2023-01-20", "2023-01-18")
 H1_5 = _hazard("H1-5", "2023-01-10", T1, "重大", "2023-02-10", "2023-02-08", "是", E1)
-H2_1 = _hazard("H2-1", "2023-04-03", T2, "重大", "2023-04-09", None, "否", E2)       # due on end(W14)
+H2_1 = _hazard("H2-1", "2023-04-03", T2, "重大", "2023-04-09", None, "否", E2)  # due on end(W14)
 H2_1_FUNDED = _hazard("H2-1", "2023-04-03", T2, "重大", "2023-04-09", None, "否", E2, 8.0)
 H2_2_OPEN = _hazard("H2-2", "2023-04-03", T2, "一般", "2023-04-06")
 H2_2 = _hazard("H2-2", "2023-04-03", T2, "一般", "2023-04-06", "2023-04-06")
 H2_3_OPEN = _hazard("H2-3", "2023-04-03", T2, "一般", "2023-04-08")
 H2_3 = _hazard("H2-3", "2023-04-03", T2, "一般", "2023-04-08", "2023-04-08")
-H3_1 = _hazard("H3-1", "2023-03-01", T3, "一般", "2023-04-15", None, "是", E3)      # supervised, not major
-H4_2 = _hazard("H4-2", "2023-04-03", T4, "一般", "2023-04-14", "2023-04-12")        # sent by ZJJ
+H3_1 = _hazard("H3-1", "2023-03-01", T3, "一般", "2023-04-15", None, "是", E3)  # supervised, not major
+H4_2 = _hazard("H4-2", "2023-04-03", T4, "一般", "2023-04-14", "2023-04-12")  # sent by ZJJ
 H4_3 = _hazard("H4-3", "2023-03-20", T4, "一般", "2023-05-20")
 H6_1_OPEN = _hazard("H6-1", "2022-11-10", T6, "重大", "2022-12-10", None, "否", E4)
 H6_1 = _hazard("H6-1", "2022-11-10", T6, "重大", "2022-12-10", "2023-04-20", "否", E4)
@@ -147,8 +175,15 @@ T2_HAZARDS_FINAL = [H2_1_FUNDED, H2_2, H2_3]
 
 
 def _inspection(iid, on, township, action, fine=None, code=E1, found=0):
-    return {"inspection_id": iid, "inspected_on": d(on), "township": township, "credit_code": code,
-            "hazards_found": found, "action": action, "fine_10k_cny": fine}
+    return {
+        "inspection_id": iid,
+        "inspected_on": d(on),
+        "township": township,
+        "credit_code": code,
+        "hazards_found": found,
+        "action": action,
+        "fine_10k_cny": fine,
+    }
 
 
 INSPECTIONS = [
@@ -169,9 +204,17 @@ I11 = _inspection("I11", "2023-04-11", T4, "罚款", 0.8, E3)
 
 
 def _relief(rid, township, kind, affected, hardship, relieved=None, seq=1, amount=None):
-    return {"relief_id": rid, "township": township, "disaster_type": kind, "affected_on": d(affected),
-            "person_name": "李四", "id_number": _ric(seq), "in_hardship": hardship,
-            "relieved_on": d(relieved) if relieved else None, "amount_cny": amount}
+    return {
+        "relief_id": rid,
+        "township": township,
+        "disaster_type": kind,
+        "affected_on": d(affected),
+        "person_name": "李四",
+        "id_number": _ric(seq),
+        "in_hardship": hardship,
+        "relieved_on": d(relieved) if relieved else None,
+        "amount_cny": amount,
+    }
 
 
 RELIEF_2022 = [
@@ -196,12 +239,19 @@ TEAMS = [
 
 
 def _drill(did, on, team, township, kind="演练", people=10):
-    return {"drill_id": did, "held_on": d(on), "team_id": team, "township": township, "kind": kind,
-            "subject": "综合演练", "participants": people}
+    return {
+        "drill_id": did,
+        "held_on": d(on),
+        "team_id": team,
+        "township": township,
+        "kind": kind,
+        "subject": "综合演练",
+        "participants": people,
+    }
 
 
-D22_1 = _drill("D22-1", "2022-04-09", "TM2", T2)            # 366 days before 2023-04-09
-D22_2 = _drill("D22-2", "2022-04-10", "TM1", T1, "培训")     # exactly 365 days ending 2023-04-09
+D22_1 = _drill("D22-1", "2022-04-09", "TM2", T2)  # 366 days before 2023-04-09
+D22_2 = _drill("D22-2", "2022-04-10", "TM1", T1, "培训")  # exactly 365 days ending 2023-04-09
 D23_1 = _drill("D23-1", "2023-02-15", "TM1", T1)
 D23_2 = _drill("D23-2", "2023-04-05", "TM3", T3)
 D23_3 = _drill("D23-3", "2023-04-09", "TM4", T4, "培训")
@@ -210,21 +260,36 @@ T6_OLD_DRILLS = [_drill(f"D-T6-{i}", f"2022-01-0{i + 2}", "TM5", T6) for i in ra
 
 
 def _depot(township, status, completed=None, kinds=10, count=500):
-    return {"township": township, "status": status, "completed_on": d(completed) if completed else None,
-            "item_kinds": kinds, "item_count": count}
+    return {
+        "township": township,
+        "status": status,
+        "completed_on": d(completed) if completed else None,
+        "item_kinds": kinds,
+        "item_count": count,
+    }
 
 
 DEPOTS_FIRST = [
-    _depot(T1, "已建成", "2021-06-01"), _depot(T2, "在建"), _depot(T3, "在建"),
-    _depot(T4, "在建"), _depot(T5, "已建成", "2020-05-01"), _depot(T6, "未建", kinds=0, count=0),
+    _depot(T1, "已建成", "2021-06-01"),
+    _depot(T2, "在建"),
+    _depot(T3, "在建"),
+    _depot(T4, "在建"),
+    _depot(T5, "已建成", "2020-05-01"),
+    _depot(T6, "未建", kinds=0, count=0),
 ]
 DEPOT_T2 = _depot(T2, "已建成", "2023-04-09")
 DEPOT_T4 = _depot(T4, "已建成", "2023-04-10")
 
 
 def _plan(pid, owner, township, kind, issued, filed=None):
-    return {"plan_id": pid, "owner_unit": owner, "township": township, "plan_type": kind,
-            "issued_on": d(issued), "filed_on": d(filed) if filed else None}
+    return {
+        "plan_id": pid,
+        "owner_unit": owner,
+        "township": township,
+        "plan_type": kind,
+        "issued_on": d(issued),
+        "filed_on": d(filed) if filed else None,
+    }
 
 
 P1 = _plan("P1", "玉潭街道办事处", T1, "总体", "2022-04-01", "2022-05-01")
@@ -236,20 +301,57 @@ P5 = _plan("P5", "宁乡市应急管理局", None, "专项", "2023-01-10", "2023
 P6 = _plan("P6", "宁乡市住房和城乡建设局", None, "部门", "2023-04-20")
 
 ENTERPRISES = [
-    {"credit_code": E1, "name": "宁乡甲化工有限公司", "township": T1, "sector": "危险化学品",
-     "risk_level": "红", "is_high_risk": "是", "dual_prevention": "已建立", "updated_on": d("2023-01-04")},
-    {"credit_code": E2, "name": "宁乡乙烟花制造有限公司", "township": T2, "sector": "烟花爆竹",
-     "risk_level": "橙", "is_high_risk": "是", "dual_prevention": "未建立", "updated_on": d("2023-01-04")},
-    {"credit_code": E3, "name": "宁乡丙建筑工程有限公司", "township": T3, "sector": "建筑施工",
-     "risk_level": "黄", "is_high_risk": "否", "dual_prevention": "未建立", "updated_on": d("2023-01-04")},
-    {"credit_code": E4, "name": "宁乡丁矿业有限公司", "township": T6, "sector": "非煤矿山",
-     "risk_level": "红", "is_high_risk": "是", "dual_prevention": "已建立", "updated_on": d("2023-01-04")},
+    {
+        "credit_code": E1,
+        "name": "宁乡甲化工有限公司",
+        "township": T1,
+        "sector": "危险化学品",
+        "risk_level": "红",
+        "is_high_risk": "是",
+        "dual_prevention": "已建立",
+        "updated_on": d("2023-01-04"),
+    },
+    {
+        "credit_code": E2,
+        "name": "宁乡乙烟花制造有限公司",
+        "township": T2,
+        "sector": "烟花爆竹",
+        "risk_level": "橙",
+        "is_high_risk": "是",
+        "dual_prevention": "未建立",
+        "updated_on": d("2023-01-04"),
+    },
+    {
+        "credit_code": E3,
+        "name": "宁乡丙建筑工程有限公司",
+        "township": T3,
+        "sector": "建筑施工",
+        "risk_level": "黄",
+        "is_high_risk": "否",
+        "dual_prevention": "未建立",
+        "updated_on": d("2023-01-04"),
+    },
+    {
+        "credit_code": E4,
+        "name": "宁乡丁矿业有限公司",
+        "township": T6,
+        "sector": "非煤矿山",
+        "risk_level": "红",
+        "is_high_risk": "是",
+        "dual_prevention": "已建立",
+        "updated_on": d("2023-01-04"),
+    },
 ]
 
 
 def _transfer(tid, on, township, level, people):
-    return {"transfer_id": tid, "transferred_on": d(on), "township": township, "warning_level": level,
-            "people_transferred": people}
+    return {
+        "transfer_id": tid,
+        "transferred_on": d(on),
+        "township": township,
+        "warning_level": level,
+        "people_transferred": people,
+    }
 
 
 FT22_1 = _transfer("FT22-1", "2022-04-01", T2, "黄", 30)
@@ -281,13 +383,13 @@ FILES: list[FixtureFile] = [
     _f(16, "plans", "YJJ", "2023-03-21 09:00", [P1, P2, P3, P5, P4_OPEN]),
     _f(17, "relief", "YJJ", "2023-04-01 09:00", [R23_1, R23_2_OPEN]),
     # township hazards ledgers (weekly, due Monday 12:00)
-    _f(18, "hazards", T1, "2023-03-20 11:00", T1_HAZARDS_MID_MARCH),   # W11 window: on time
-    _f(19, "hazards", T1, "2023-03-27 09:00", T1_HAZARDS_MARCH),       # W12: on time
-    _f(20, "hazards", T4, "2023-03-27 12:00:00", [H4_3]),              # W12: on time (deadline included)
-    _f(21, "hazards", T6, "2023-04-02 18:00", [H6_1_OPEN]),            # W13: early, on time
-    _f(22, "hazards", T1, "2023-04-03 10:00", T1_HAZARDS_APR3),        # W13: on time
+    _f(18, "hazards", T1, "2023-03-20 11:00", T1_HAZARDS_MID_MARCH),  # W11 window: on time
+    _f(19, "hazards", T1, "2023-03-27 09:00", T1_HAZARDS_MARCH),  # W12: on time
+    _f(20, "hazards", T4, "2023-03-27 12:00:00", [H4_3]),  # W12: on time (deadline included)
+    _f(21, "hazards", T6, "2023-04-02 18:00", [H6_1_OPEN]),  # W13: early, on time
+    _f(22, "hazards", T1, "2023-04-03 10:00", T1_HAZARDS_APR3),  # W13: on time
     _f(23, "hazards", T2, "2023-04-03 12:00:00", T2_HAZARDS_FIRST, quarantined=1),  # W13: on time
-    _f(24, "hazards", T3, "2023-04-03 12:00:01", [H3_1]),              # one second late: counts for W14
+    _f(24, "hazards", T3, "2023-04-03 12:00:01", [H3_1]),  # one second late: counts for W14
     _f(25, "accidents", "YJJ", "2023-04-05 18:00", [A23_1, A23_2, A23_3, A23_4]),
     _f(26, "drills", T3, "2023-04-05 20:00", [D23_2], quarantined=1),
     _f(27, "drills", T6, "2023-04-06 10:00", T6_OLD_DRILLS, quarantined=1),
@@ -299,8 +401,8 @@ FILES: list[FixtureFile] = [
     _f(33, "reserve_depots", "YJJ", "2023-04-09 23:30", [DEPOT_T2]),
     _f(34, "drills", T4, "2023-04-10 08:00", [D23_3]),
     _f(35, "hazards", T4, "2023-04-10 09:00", [], status="rejected", rejected_rows=4),  # W14: sent
-    _f(36, "hazards", T2, "2023-04-10 10:00", T2_HAZARDS_APR10),       # W14: on time
-    _f(37, "hazards", T1, "2023-04-10 11:00", T1_HAZARDS_FINAL),       # W14: on time
+    _f(36, "hazards", T2, "2023-04-10 10:00", T2_HAZARDS_APR10),  # W14: on time
+    _f(37, "hazards", T1, "2023-04-10 11:00", T1_HAZARDS_FINAL),  # W14: on time
     _f(38, "reserve_depots", "YJJ", "2023-04-10 15:00", [DEPOT_T4]),
     _f(39, "inspections", "ZFDD", "2023-04-11 18:00", [I11]),
     _f(40, "hazards", "ZJJ", "2023-04-12 09:00", [H4_2]),
@@ -309,8 +411,8 @@ FILES: list[FixtureFile] = [
     _f(43, "hazards", T1, "2023-04-17 13:00", T1_HAZARDS_FINAL, quarantined=1),  # W15 missed; W16 on time
     _f(44, "forest_fires", "LYJ", "2023-04-20 20:00", [F23_3]),
     _f(45, "plans", "YJJ", "2023-04-20 21:00", [P6]),
-    _f(46, "hazards", T6, "2023-04-24 11:00", [H6_1]),                 # W16: on time
-    _f(47, "hazards", T2, "2023-04-24 12:00:00", T2_HAZARDS_FINAL),    # W16: on time
+    _f(46, "hazards", T6, "2023-04-24 11:00", [H6_1]),  # W16: on time
+    _f(47, "hazards", T2, "2023-04-24 12:00:00", T2_HAZARDS_FINAL),  # W16: on time
     _f(48, "flood_transfers", "SLJ", "2023-04-30 20:00", [FT23_2]),
 ]
 
@@ -330,16 +432,36 @@ def write_dataset(con: duckdb.DuckDBPyConnection, files: list[FixtureFile] | Non
                    received_at, loaded_at, run_id, status, file_format, encoding, header_row,
                    rows_total, rows_loaded, rows_quarantined, rows_skipped, reject_code, reason, duplicate_of)
                VALUES (?, ?, ?, ?, ?, 1000, 0, ?, ?, 'fixture', ?, 'csv', 'utf-8', 1, ?, ?, ?, ?, ?, ?, NULL)""",
-            [f.file_id, f.path, f.feed, f.sender_code, sha, f.received_at, f.received_at, f.status,
-             loaded + quarantined + skipped, loaded, quarantined, skipped,
-             "missing_columns" if f.status == "rejected" else None,
-             "缺少必需的列" if f.status == "rejected" else None],
+            [
+                f.file_id,
+                f.path,
+                f.feed,
+                f.sender_code,
+                sha,
+                f.received_at,
+                f.received_at,
+                f.status,
+                loaded + quarantined + skipped,
+                loaded,
+                quarantined,
+                skipped,
+                "missing_columns" if f.status == "rejected" else None,
+                "缺少必需的列" if f.status == "rejected" else None,
+            ],
         )
         if f.status != "loaded":
             continue
         columns = [c.name for c in contracts[f.feed].columns]
-        audit = ["_file_id", "_source_path", "_file_sha256", "_row_number", "_sender_code",
-                 "_received_at", "_loaded_at", "_run_id"]
+        audit = [
+            "_file_id",
+            "_source_path",
+            "_file_sha256",
+            "_row_number",
+            "_sender_code",
+            "_received_at",
+            "_loaded_at",
+            "_run_id",
+        ]
         names = ", ".join(f'"{c}"' for c in columns + audit)
         marks = ", ".join("?" for _ in columns + audit)
         for i, row in enumerate(f.rows):
@@ -369,8 +491,8 @@ def build_warehouse(path: Path, files: list[FixtureFile] | None = None) -> Path:
 
 # One broken row per quarantined row of a file: each breaks exactly one rule of feeds.md.
 _BAD_ROWS: dict[str, dict[str, Any]] = {
-    "hazards": {**_hazard("H-BAD", "2023-03-01", T1, "一般", "2023-03-10"), "level": "特大"},   # enum
-    "drills": {**_drill("D-BAD", "2023-02-01", "TM1", T1), "participants": 0},                # range (> 0)
+    "hazards": {**_hazard("H-BAD", "2023-03-01", T1, "一般", "2023-03-10"), "level": "特大"},  # enum
+    "drills": {**_drill("D-BAD", "2023-02-01", "TM1", T1), "participants": 0},  # range (> 0)
 }
 
 
@@ -386,17 +508,17 @@ def write_landing(landing: Path, files: list[FixtureFile] | None = None) -> list
     """Write every file as a UTF-8 CSV ledger (Chinese headers) at landing/<feed>/<sender>/...,
     with its quarantined rows as broken rows, a rejected file without its 整改期限 column, and
     the file's modification time = its received time (Asia/Shanghai)."""
-    from tests.ledgers import write_csv
-
     from pipelines.lib.contracts import get_contract
+    from tests.ledgers import write_csv
 
     written = []
     for f in files if files is not None else FILES:
         columns = get_contract(f.feed).columns
         if f.status == "rejected":
             columns = [c for c in columns if c.name != "deadline"]
-            rows = [_hazard(f"H-REJ-{i}", "2023-04-03", f.sender_code, "一般", "2023-04-20")
-                    for i in range(f.rejected_rows)]
+            rows = [
+                _hazard(f"H-REJ-{i}", "2023-04-03", f.sender_code, "一般", "2023-04-20") for i in range(f.rejected_rows)
+            ]
         else:
             bad = [{**_BAD_ROWS[f.feed], _record_id(f.feed): f"BAD-{f.file_id}-{i}"} for i in range(f.quarantined)]
             rows = [*f.rows, *bad]

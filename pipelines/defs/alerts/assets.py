@@ -27,7 +27,8 @@ ROW_PROBLEMS_KEY = dg.AssetKey(["marts", "data_quality_row_problems"])
     ),
     check_specs=[
         dg.AssetCheckSpec(
-            "alerts_delivered", asset=OUTBOX_KEY,
+            "alerts_delivered",
+            asset=OUTBOX_KEY,
             description="Warns when a message could not be sent (it stays queued and is retried on the next run).",
         )
     ],

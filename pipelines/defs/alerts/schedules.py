@@ -33,5 +33,7 @@ def alerts_retry(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.Sk
         return dg.SkipReason("有正在排队或运行的运行：下次再试")
     if found.skip or found.changed or found.last_run_id is None:
         return dg.SkipReason(found.reason if found.skip else "有新的输入：由 landing_folder 传感器处理")
-    return dg.RunRequest(run_key=f"retry-{context.scheduled_execution_time:%Y%m%dT%H%M}",
-                         tags=inputs.tags() | {"safetywh/source": "alerts_retry"})
+    return dg.RunRequest(
+        run_key=f"retry-{context.scheduled_execution_time:%Y%m%dT%H%M}",
+        tags=inputs.tags() | {"safetywh/source": "alerts_retry"},
+    )

@@ -11,7 +11,6 @@ A tick is skipped, with the reason, when the published warehouse has no ranking 
 period yet (e.g. the demo data ends in 2023).
 """
 
-
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -56,11 +55,15 @@ def _build_asset(kind: str, partitions: dg.PartitionsDefinition) -> dg.AssetsDef
             "manifest.json with sha256), e-mailed to contacts.leadership when SMTP is set up. Partition key = "
             "first day of the period (2023-04-03 = 2023-W14; 2023-04-01 = 2023-04 or 2023-Q2)."
         ),
-        check_specs=[dg.AssetCheckSpec("mail_delivered", asset=key,
-                                       description="Warns when the e-mail to the leadership list failed.")],
+        check_specs=[
+            dg.AssetCheckSpec(
+                "mail_delivered", asset=key, description="Warns when the e-mail to the leadership list failed."
+            )
+        ],
     )
-    def publication(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-                    config: PublishConfig) -> dg.MaterializeResult:
+    def publication(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource, config: PublishConfig
+    ) -> dg.MaterializeResult:
         from pipelines.lib.bulletin.publish import publish
 
         label = label_for_start(kind, context.partition_key)
@@ -85,17 +88,20 @@ def _build_asset(kind: str, partitions: dg.PartitionsDefinition) -> dg.AssetsDef
                 "archive": dg.MetadataValue.path(str(version.archive_dir)),
                 "mail": mail_status,
             },
-            check_results=[dg.AssetCheckResult(
-                check_name="mail_delivered", passed=mail_status not in MAIL_FAILED,
-                severity=dg.AssetCheckSeverity.WARN, metadata={"status": mail_status},
-            )],
+            check_results=[
+                dg.AssetCheckResult(
+                    check_name="mail_delivered",
+                    passed=mail_status not in MAIL_FAILED,
+                    severity=dg.AssetCheckSeverity.WARN,
+                    metadata={"status": mail_status},
+                )
+            ],
         )
 
     return publication
 
 
-def _build_schedule(kind: str, job,
-                    partitions: dg.TimeWindowPartitionsDefinition) -> dg.ScheduleDefinition:
+def _build_schedule(kind: str, job, partitions: dg.TimeWindowPartitionsDefinition) -> dg.ScheduleDefinition:
     name, kind_cn, cron = KINDS[kind]
 
     @dg.schedule(
@@ -158,7 +164,9 @@ def build_defs() -> dg.Definitions:
     for kind, (name, _, _) in KINDS.items():
         asset = _build_asset(kind, partitions[kind])
         job = dg.define_asset_job(
-            f"{name}_job", selection=dg.AssetSelection.assets(asset), executor_def=dg.in_process_executor,
+            f"{name}_job",
+            selection=dg.AssetSelection.assets(asset),
+            executor_def=dg.in_process_executor,
         )
         assets.append(asset)
         jobs.append(job)

@@ -16,7 +16,6 @@ an upstream output it depends on was not yielded (``should_skip_step``), and the
 and alert steps depend on the marts.
 """
 
-
 import importlib.metadata
 import json
 import os
@@ -34,9 +33,17 @@ from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from pipelines.defs.dbt.project import dbt_project
 from pipelines.defs.resources import WarehouseResource
-from pipelines.lib.dbt_manifest import (BuildSelection, dbt_executable, remember_build, run_artifact_args, select_build,
-                                        state_dir, target_dir)
+from pipelines.lib.dbt_manifest import (
+    BuildSelection,
+    dbt_executable,
+    remember_build,
+    run_artifact_args,
+    select_build,
+    state_dir,
+    target_dir,
+)
 from warehouse.file_lock import LOCK_ERROR, wait_seconds, wait_until_free
+
 
 class LayerTranslator(DagsterDbtTranslator):
     """Group dbt assets by layer (staging / intermediate / marts), keyed by schema and name."""
@@ -97,9 +104,13 @@ class _Unchanged:
 
     def _result(self, key: dg.AssetKey) -> dg.MaterializeResult:
         return dg.MaterializeResult(
-            asset_key=key, metadata=self.note,
-            check_results=[dg.AssetCheckResult(asset_key=key, check_name=spec.name, passed=True, metadata=self.note)
-                           for spec in self.checks.get(key, []) if spec.key not in self.checked],
+            asset_key=key,
+            metadata=self.note,
+            check_results=[
+                dg.AssetCheckResult(asset_key=key, check_name=spec.name, passed=True, metadata=self.note)
+                for spec in self.checks.get(key, [])
+                if spec.key not in self.checked
+            ],
         )
 
     def before(self, key: dg.AssetKey) -> Iterator[dg.MaterializeResult]:
@@ -124,8 +135,12 @@ def _event_key(context: dg.AssetExecutionContext, event) -> dg.AssetKey | None:
     return None
 
 
-def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
-           selection: BuildSelection | None) -> Iterator[Any]:
+def _build(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    selection: BuildSelection | None,
+) -> Iterator[Any]:
     """One `dbt build`, its events streamed as Dagster's, retried while another process holds
     the DuckDB file (dbt then fails at once on "Could not set lock", before writing anything;
     `wait_until_free` beforehand leaves a window between the check and dbt opening the file).
@@ -149,8 +164,9 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
         else:
             # dagster-dbt would add `--select fqn:*` (every asset of the step), and dbt unites
             # several --select: run dbt's selection alone, then stream its events as this step's
-            invocation = dbt.cli(args, manifest=dbt_project.manifest_path, dagster_dbt_translator=LayerTranslator(),
-                                 target_path=target)
+            invocation = dbt.cli(
+                args, manifest=dbt_project.manifest_path, dagster_dbt_translator=LayerTranslator(), target_path=target
+            )
             invocation.context = context
         reported = 0
         try:
@@ -170,8 +186,9 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
             # the message lists dbt's errors; a held file fails every node before any is built
             if reported or LOCK_ERROR not in str(exc) or time.monotonic() >= deadline:
                 raise
-            context.log.warning("dbt build: the warehouse file was taken by another process before dbt opened it; "
-                                "waiting and retrying")
+            context.log.warning(
+                "dbt build: the warehouse file was taken by another process before dbt opened it; waiting and retrying"
+            )
         finally:
             # events stream while dbt runs; whatever happens here, dbt must have released the
             # DuckDB file before the next step (or the failure alert) opens it
@@ -198,8 +215,12 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
         yield from _Unchanged(context, set(context.selected_asset_keys), selection.reason).rest()
         return
     yield from _build(context, dbt, warehouse, selection)
-    remember_build(state_dir(home), Path(dbt_project.manifest_path), {**selection.built_from, "args": list(selection.args)},
-                   context.run_id)
+    remember_build(
+        state_dir(home),
+        Path(dbt_project.manifest_path),
+        {**selection.built_from, "args": list(selection.args)},
+        context.run_id,
+    )
 
 
 # The dbt installed beside this interpreter, whether or not the venv is on PATH.

@@ -1,7 +1,6 @@
 """Ingestion assets: the county profile, the landing inventory, one raw asset per feed
 contract, and the file register that reconciles them."""
 
-
 import dagster as dg
 
 from pipelines.defs.resources import WarehouseResource
@@ -24,7 +23,10 @@ def raw_key(feed: str) -> dg.AssetKey:
 
 
 @dg.multi_asset(
-    specs=[dg.AssetSpec(key, group_name=GROUP, description=f"County profile table ref.{key.path[-1]}.") for key in PROFILE_KEYS],
+    specs=[
+        dg.AssetSpec(key, group_name=GROUP, description=f"County profile table ref.{key.path[-1]}.")
+        for key in PROFILE_KEYS
+    ],
     name="county_profile",
 )
 def county_profile(warehouse: WarehouseResource):
@@ -108,13 +110,27 @@ raw_assets = [build_raw_asset(contract) for contract in load_contracts().values(
 @dg.multi_asset(
     name="file_register",
     specs=[
-        dg.AssetSpec(FILES_KEY, group_name=GROUP, deps=[raw_key(feed) for feed in load_contracts()],
-                     description="Every file received: status, reason, rows total / loaded / quarantined / skipped."),
-        dg.AssetSpec(QUARANTINE_KEY, group_name=GROUP, deps=[raw_key(feed) for feed in load_contracts()],
-                     description="Every broken cell of a quarantined row: file, Excel row, column, value, rule."),
+        dg.AssetSpec(
+            FILES_KEY,
+            group_name=GROUP,
+            deps=[raw_key(feed) for feed in load_contracts()],
+            description="Every file received: status, reason, rows total / loaded / quarantined / skipped.",
+        ),
+        dg.AssetSpec(
+            QUARANTINE_KEY,
+            group_name=GROUP,
+            deps=[raw_key(feed) for feed in load_contracts()],
+            description="Every broken cell of a quarantined row: file, Excel row, column, value, rule.",
+        ),
     ],
-    check_specs=[dg.AssetCheckSpec("counts_reconcile", asset=FILES_KEY, blocking=True,
-                                   description="Rows total = loaded + quarantined + skipped, and the raw tables agree.")],
+    check_specs=[
+        dg.AssetCheckSpec(
+            "counts_reconcile",
+            asset=FILES_KEY,
+            blocking=True,
+            description="Rows total = loaded + quarantined + skipped, and the raw tables agree.",
+        )
+    ],
 )
 def file_register(warehouse: WarehouseResource):
     with warehouse.connect() as con:

@@ -47,7 +47,9 @@ def landing_folder(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.
         # one run at a time: what lands meanwhile is compared with that run's record once it is done
         return dg.SkipReason(f"{found.reason}：等待正在排队或运行的 {found.unfinished} 个运行结束")
     if found.failures >= MAX_ATTEMPTS:
-        return dg.SkipReason(f"这些输入已运行失败 {found.failures} 次（已提醒数据组）：等新的文件、代码或设置，或下一个整点")
+        return dg.SkipReason(
+            f"这些输入已运行失败 {found.failures} 次（已提醒数据组）：等新的文件、代码或设置，或下一个整点"
+        )
     # a run of these inputs that failed (or was killed) is tried once more under a key of its own
     run_key = found.key if not found.failures else f"{found.key}-{found.failures + 1}"
     if run_key == context.cursor:

@@ -24,7 +24,8 @@ def build_published_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
         # the run's last step: what it leaves behind joins the tags it started with, the
         # record the next run's inputs are compared with (pipelines/lib/run_inputs.py)
         context.instance.add_run_tags(
-            context.run_id, run_inputs.left_behind(home, run_inputs.retries_pending(home, warehouse.profile())))
+            context.run_id, run_inputs.left_behind(home, run_inputs.retries_pending(home, warehouse.profile()))
+        )
         return dg.MaterializeResult(metadata={"path": str(target), "bytes": target.stat().st_size})
 
     return published_warehouse

@@ -36,7 +36,9 @@ class SenderBatch:
 def plan(con: duckdb.DuckDBPyConnection, current: pl.DataFrame) -> list[SenderBatch]:
     stored = con.sql("SELECT * FROM meta.alert_problems").pl()
     known = set(stored["problem_key"].to_list())
-    fixed_now = pl.col("fixed_file_id").is_not_null() | (pl.col("cadence").is_not_null() & (pl.col("status") != "missing"))
+    fixed_now = pl.col("fixed_file_id").is_not_null() | (
+        pl.col("cadence").is_not_null() & (pl.col("status") != "missing")
+    )
 
     fresh = current.filter(~pl.col("problem_key").is_in(list(known)))
     new = fresh.filter(
@@ -44,13 +46,20 @@ def plan(con: duckdb.DuckDBPyConnection, current: pl.DataFrame) -> list[SenderBa
         | (pl.col("kind") == "missing")
         | (pl.col("kind").is_in(list(NOTICE_KINDS)) & (pl.col("status") == "late"))
     ).with_columns(
-        pl.when(pl.col("kind").is_in(list(NOTICE_KINDS))).then(pl.lit("closed")).otherwise(pl.lit("open")).alias("state")
+        pl.when(pl.col("kind").is_in(list(NOTICE_KINDS)))
+        .then(pl.lit("closed"))
+        .otherwise(pl.lit("open"))
+        .alias("state")
     )
 
     open_keys = stored.filter(pl.col("state") == "open")["problem_key"].to_list()
     fixes = current.filter(pl.col("problem_key").is_in(open_keys) & fixed_now).select(
-        "problem_key", "fixed_file_id", "fixed_path", "fixed_received_at",
-        pl.col("delivered_at").alias("fix_delivered_at"), pl.col("late_seconds").alias("fix_late_seconds"),
+        "problem_key",
+        "fixed_file_id",
+        "fixed_path",
+        "fixed_received_at",
+        pl.col("delivered_at").alias("fix_delivered_at"),
+        pl.col("late_seconds").alias("fix_late_seconds"),
         pl.col("status").alias("fix_status"),
     )
     resolved = stored.join(fixes, on="problem_key", how="inner").with_columns(
@@ -107,8 +116,9 @@ def alert_id_for(sender_code: str, now: dt.datetime, keys: list[str]) -> str:
     return f"{now:%Y%m%d-%H%M%S}-{sender_code}-{digest}"
 
 
-def message_context(batch: SenderBatch, sender: dict[str, Any], *, bureau: str, data_team: str,
-                    now: dt.datetime, attachment_name: str) -> dict[str, Any]:
+def message_context(
+    batch: SenderBatch, sender: dict[str, Any], *, bureau: str, data_team: str, now: dt.datetime, attachment_name: str
+) -> dict[str, Any]:
     new = [decorate(p) for p in batch.new]
     rows = sorted((p for p in new if p["kind"] == "row"), key=_sort_key)
     files = sorted((p for p in new if p["kind"] == "file"), key=_sort_key)
@@ -121,8 +131,15 @@ def message_context(batch: SenderBatch, sender: dict[str, Any], *, bureau: str, 
     row_files: list[dict[str, Any]] = []
     for p in rows[:BODY_LIMIT]:
         if not row_files or row_files[-1]["path"] != p["path"]:
-            row_files.append({"path": p["path"], "file_name": p["file_name"], "feed_label": p["feed_label"],
-                              "received_at": p["received_at"], "problems": []})
+            row_files.append(
+                {
+                    "path": p["path"],
+                    "file_name": p["file_name"],
+                    "feed_label": p["feed_label"],
+                    "received_at": p["received_at"],
+                    "problems": [],
+                }
+            )
         row_files[-1]["problems"].append(p)
     counts = {
         "rows": len({(p["file_id"], n) for p in rows for n in p["rows"]}),
@@ -134,10 +151,20 @@ def message_context(batch: SenderBatch, sender: dict[str, Any], *, bureau: str, 
         "new": len(new),
     }
     ctx = {
-        "bureau": bureau, "data_team": data_team, "sender": sender, "created_at": now, "counts": counts,
-        "row_files": row_files, "rows_omitted": max(0, len(rows) - BODY_LIMIT), "all_rows": rows,
-        "files": files, "missing": missing, "late": late, "resolved": resolved,
-        "missing_groups": _by_feed(missing), "late_groups": _by_feed(late),
+        "bureau": bureau,
+        "data_team": data_team,
+        "sender": sender,
+        "created_at": now,
+        "counts": counts,
+        "row_files": row_files,
+        "rows_omitted": max(0, len(rows) - BODY_LIMIT),
+        "all_rows": rows,
+        "files": files,
+        "missing": missing,
+        "late": late,
+        "resolved": resolved,
+        "missing_groups": _by_feed(missing),
+        "late_groups": _by_feed(late),
         "attachment_name": attachment_name,
     }
     ctx["subject"] = render_line("subject.txt.j2", **ctx)

@@ -12,21 +12,35 @@ from pipelines.lib.readers import open_reader
 from warehouse.home import Home
 
 COLUMNS = {
-    "alert_id": pl.String, "created_at": pl.Datetime("us"), "kind": pl.String, "sender_code": pl.String,
-    "sender_name": pl.String, "recipient": pl.String, "status": pl.String, "subject": pl.String,
-    "new_problems": pl.Int32, "resolved_problems": pl.Int32, "open_problems": pl.Int64, "attempts": pl.Int32,
-    "sent_at": pl.Datetime("us"), "last_error": pl.String, "eml_path": pl.String,
+    "alert_id": pl.String,
+    "created_at": pl.Datetime("us"),
+    "kind": pl.String,
+    "sender_code": pl.String,
+    "sender_name": pl.String,
+    "recipient": pl.String,
+    "status": pl.String,
+    "subject": pl.String,
+    "new_problems": pl.Int32,
+    "resolved_problems": pl.Int32,
+    "open_problems": pl.Int64,
+    "attempts": pl.Int32,
+    "sent_at": pl.Datetime("us"),
+    "last_error": pl.String,
+    "eml_path": pl.String,
 }
 
 
 def _exists(con, schema: str, table: str) -> bool:
-    return bool(con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [schema, table]
-    ).fetchall()[0][0])
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [schema, table]
+        ).fetchall()[0][0]
+    )
 
 
-def alerts_frame(home: Home, sender: str | None = None, since: dt.date | None = None,
-                 status: str | None = None) -> pl.DataFrame:
+def alerts_frame(
+    home: Home, sender: str | None = None, since: dt.date | None = None, status: str | None = None
+) -> pl.DataFrame:
     """status: queued, sent, failed, or resolved (sent, and every problem it reported that
     needed an action has since been fixed)."""
     with open_reader(home) as con:

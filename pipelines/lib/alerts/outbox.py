@@ -13,8 +13,8 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from pipelines.lib.alerts.compose import SenderBatch, decorate, alert_id_for, message_context, plan
-from pipelines.lib.alerts.message import Outgoing, OutboxFiles, write_outbox
+from pipelines.lib.alerts.compose import SenderBatch, alert_id_for, decorate, message_context, plan
+from pipelines.lib.alerts.message import OutboxFiles, Outgoing, write_outbox
 from pipelines.lib.alerts.problems import DATA_TEAM, PROBLEM_COLUMNS, current_problems
 from pipelines.lib.alerts.render import render, render_line
 from pipelines.lib.alerts.schema import ensure_alert_tables
@@ -25,7 +25,9 @@ from warehouse.home import Home
 
 log = logging.getLogger(__name__)
 
-STORED_PROBLEM_COLUMNS = [c for c in PROBLEM_COLUMNS if c not in ("status", "fixed_file_id", "fixed_path", "fixed_received_at")]
+STORED_PROBLEM_COLUMNS = [
+    c for c in PROBLEM_COLUMNS if c not in ("status", "fixed_file_id", "fixed_path", "fixed_received_at")
+]
 
 
 @dataclass
@@ -51,11 +53,25 @@ def sender_identity(profile: Profile) -> tuple[str, str, str | None]:
 
 def _senders(con: duckdb.DuckDBPyConnection, profile: Profile) -> dict[str, dict[str, Any]]:
     rows = con.sql("SELECT sender_code, sender_name, short_name, alert_email FROM ref.senders").pl()
-    senders = {r["sender_code"]: {"code": r["sender_code"], "name": r["sender_name"], "short_name": r["short_name"],
-                                  "email": r["alert_email"], "is_data_team": False} for r in rows.iter_rows(named=True)}
+    senders = {
+        r["sender_code"]: {
+            "code": r["sender_code"],
+            "name": r["sender_name"],
+            "short_name": r["short_name"],
+            "email": r["alert_email"],
+            "is_data_team": False,
+        }
+        for r in rows.iter_rows(named=True)
+    }
     # files from folders that name no sender: nobody else can move them (problems.DATA_TEAM)
     data_team = (profile.config.get("contacts") or {}).get("data_team")
-    senders[DATA_TEAM] = {"code": DATA_TEAM, "name": "数据组", "short_name": "数据组", "email": data_team, "is_data_team": True}
+    senders[DATA_TEAM] = {
+        "code": DATA_TEAM,
+        "name": "数据组",
+        "short_name": "数据组",
+        "email": data_team,
+        "is_data_team": True,
+    }
     return senders
 
 
@@ -68,34 +84,71 @@ def _compose(batch: SenderBatch, sender: dict[str, Any], profile: Profile, now: 
     ctx = message_context(batch, sender, bureau=bureau, data_team=data_team, now=now, attachment_name=attachment_name)
     from_name, from_address, reply_to = sender_identity(profile)
     out = Outgoing(
-        alert_id=alert_id, subject=ctx["subject"], text=render("message.txt.j2", **ctx),
-        html=render("message.html.j2", **ctx), recipient=sender["email"], recipient_name=sender["name"],
-        from_address=from_address, from_name=from_name, reply_to=reply_to, created_at=now,
-        timezone=profile.timezone, attachment=build_workbook(ctx), attachment_name=attachment_name,
+        alert_id=alert_id,
+        subject=ctx["subject"],
+        text=render("message.txt.j2", **ctx),
+        html=render("message.html.j2", **ctx),
+        recipient=sender["email"],
+        recipient_name=sender["name"],
+        from_address=from_address,
+        from_name=from_name,
+        reply_to=reply_to,
+        created_at=now,
+        timezone=profile.timezone,
+        attachment=build_workbook(ctx),
+        attachment_name=attachment_name,
     )
     return out, ctx
 
 
-def _record(con: duckdb.DuckDBPyConnection, made: list[tuple[SenderBatch, Outgoing, OutboxFiles]],
-            run_id: str, now: dt.datetime) -> None:
+def _record(
+    con: duckdb.DuckDBPyConnection, made: list[tuple[SenderBatch, Outgoing, OutboxFiles]], run_id: str, now: dt.datetime
+) -> None:
     alerts, problems, resolutions = [], [], []
     for batch, out, files in made:
-        alerts.append({
-            "alert_id": out.alert_id, "kind": "data_quality", "sender_code": batch.sender_code,
-            "recipient": out.recipient, "subject": out.subject, "created_at": now, "run_id": run_id,
-            "status": "queued", "attempts": 0, "new_problems": len(batch.new),
-            "resolved_problems": len(batch.resolved), "message_id": out.message_id,
-            "eml_path": files.eml, "html_path": files.html, "xlsx_path": files.xlsx,
-        })
+        alerts.append(
+            {
+                "alert_id": out.alert_id,
+                "kind": "data_quality",
+                "sender_code": batch.sender_code,
+                "recipient": out.recipient,
+                "subject": out.subject,
+                "created_at": now,
+                "run_id": run_id,
+                "status": "queued",
+                "attempts": 0,
+                "new_problems": len(batch.new),
+                "resolved_problems": len(batch.resolved),
+                "message_id": out.message_id,
+                "eml_path": files.eml,
+                "html_path": files.html,
+                "xlsx_path": files.xlsx,
+            }
+        )
         for p in batch.new:
-            problems.append({**{c: p.get(c) for c in STORED_PROBLEM_COLUMNS}, "first_seen_at": now,
-                             "alert_id": out.alert_id, "state": p["state"]})
+            problems.append(
+                {
+                    **{c: p.get(c) for c in STORED_PROBLEM_COLUMNS},
+                    "first_seen_at": now,
+                    "alert_id": out.alert_id,
+                    "state": p["state"],
+                }
+            )
         for p in batch.resolved:
-            resolutions.append({"problem_key": p["problem_key"], "resolved_at": now,
-                                "resolution": render_line("resolution.txt.j2", p=decorate(p)),
-                                "resolved_alert_id": out.alert_id})
-    schema = {**{c: PROBLEM_COLUMNS[c] for c in STORED_PROBLEM_COLUMNS}, "first_seen_at": pl.Datetime("us"),
-              "alert_id": pl.String, "state": pl.String}
+            resolutions.append(
+                {
+                    "problem_key": p["problem_key"],
+                    "resolved_at": now,
+                    "resolution": render_line("resolution.txt.j2", p=decorate(p)),
+                    "resolved_alert_id": out.alert_id,
+                }
+            )
+    schema = {
+        **{c: PROBLEM_COLUMNS[c] for c in STORED_PROBLEM_COLUMNS},
+        "first_seen_at": pl.Datetime("us"),
+        "alert_id": pl.String,
+        "state": pl.String,
+    }
     con.execute("BEGIN TRANSACTION")
     try:
         if alerts:
@@ -120,12 +173,13 @@ def _record(con: duckdb.DuckDBPyConnection, made: list[tuple[SenderBatch, Outgoi
         for name in ("_alerts_new", "_alert_problems_new", "_alert_resolutions"):
             try:
                 con.unregister(name)
-            except Exception:
+            except duckdb.Error:  # never registered: nothing to undo
                 pass
 
 
-def send_pending(con: duckdb.DuckDBPyConnection, outbox: Path, profile: Profile, now: dt.datetime,
-                 only: list[str] | None = None) -> tuple[int, int, bool]:
+def send_pending(
+    con: duckdb.DuckDBPyConnection, outbox: Path, profile: Profile, now: dt.datetime, only: list[str] | None = None
+) -> tuple[int, int, bool]:
     """Send every queued or failed message (oldest first); (sent, failed, smtp configured).
     Each result is written as soon as it is known: a message is marked sent right after
     the server accepted it, so a crash cannot make the next run send it again (short of
@@ -154,13 +208,17 @@ def send_pending(con: duckdb.DuckDBPyConnection, outbox: Path, profile: Profile,
             sent += 1
             con.execute(
                 "UPDATE meta.alerts SET status = 'sent', attempts = attempts + 1, last_attempt_at = ?, sent_at = ?, "
-                "last_error = NULL WHERE alert_id = ?", [now, now, result.key])
+                "last_error = NULL WHERE alert_id = ?",
+                [now, now, result.key],
+            )
         else:
             failed += 1
             log.warning("alert %s not sent: %s", result.key, result.error)
             con.execute(
                 "UPDATE meta.alerts SET status = 'failed', attempts = attempts + 1, last_attempt_at = ?, "
-                "last_error = ? WHERE alert_id = ?", [now, result.error, result.key])
+                "last_error = ? WHERE alert_id = ?",
+                [now, result.error, result.key],
+            )
     return sent, failed, True
 
 
@@ -169,8 +227,9 @@ def waiting(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("SELECT count(*) FROM meta.alerts WHERE status IN ('queued', 'failed')").fetchall()[0][0]
 
 
-def process_alerts(con: duckdb.DuckDBPyConnection, home: Home, profile: Profile, run_id: str,
-                   now: dt.datetime) -> AlertRunResult:
+def process_alerts(
+    con: duckdb.DuckDBPyConnection, home: Home, profile: Profile, run_id: str, now: dt.datetime
+) -> AlertRunResult:
     ensure_alert_tables(con)
     result = AlertRunResult()
     batches = plan(con, current_problems(con))

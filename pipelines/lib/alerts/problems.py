@@ -22,14 +22,32 @@ import duckdb
 import polars as pl
 
 PROBLEM_COLUMNS = {
-    "problem_key": pl.String, "kind": pl.String, "sender_code": pl.String, "feed": pl.String,
-    "file_id": pl.Int64, "path": pl.String, "received_at": pl.Datetime("us"), "row_numbers": pl.String,
-    "record_id": pl.String, "column_name": pl.String, "column_header": pl.String, "value": pl.String,
-    "rule": pl.String, "reason": pl.String, "cadence": pl.String, "period": pl.String,
-    "period_start": pl.Date, "period_end": pl.Date, "due_at": pl.Datetime("us"), "delivered_at": pl.Datetime("us"),
-    "late_seconds": pl.Int64, "status": pl.String,
+    "problem_key": pl.String,
+    "kind": pl.String,
+    "sender_code": pl.String,
+    "feed": pl.String,
+    "file_id": pl.Int64,
+    "path": pl.String,
+    "received_at": pl.Datetime("us"),
+    "row_numbers": pl.String,
+    "record_id": pl.String,
+    "column_name": pl.String,
+    "column_header": pl.String,
+    "value": pl.String,
+    "rule": pl.String,
+    "reason": pl.String,
+    "cadence": pl.String,
+    "period": pl.String,
+    "period_start": pl.Date,
+    "period_end": pl.Date,
+    "due_at": pl.Datetime("us"),
+    "delivered_at": pl.Datetime("us"),
+    "late_seconds": pl.Int64,
+    "status": pl.String,
     # the fix, when a later submission brought one
-    "fixed_file_id": pl.Int64, "fixed_path": pl.String, "fixed_received_at": pl.Datetime("us"),
+    "fixed_file_id": pl.Int64,
+    "fixed_path": pl.String,
+    "fixed_received_at": pl.Datetime("us"),
 }
 DELIVERIES_TABLE = "marts.data_quality_deliveries"
 
@@ -49,9 +67,11 @@ ROW_PROBLEMS_TABLE = "marts.data_quality_row_problems"
 
 def _mart_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     schema, name = table.split(".")
-    return bool(con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [schema, name]
-    ).fetchall()[0][0])
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [schema, name]
+        ).fetchall()[0][0]
+    )
 
 
 def row_problems(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

@@ -86,8 +86,14 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(
-        cn_date=cn_date, cn_datetime=cn_datetime, cn_due=cn_due, cn_duration=cn_duration,
-        text=as_text, rule_name=wording.rule_name, rule_fix=wording.rule_fix, rejection_fix=wording.rejection_fix,
+        cn_date=cn_date,
+        cn_datetime=cn_datetime,
+        cn_due=cn_due,
+        cn_duration=cn_duration,
+        text=as_text,
+        rule_name=wording.rule_name,
+        rule_fix=wording.rule_fix,
+        rejection_fix=wording.rejection_fix,
     )
     env.globals.update(iso_week=iso_week, deadline_rules=wording.DEADLINE_RULES)
     return env

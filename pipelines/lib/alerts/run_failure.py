@@ -37,14 +37,27 @@ def _alert(home: Home, run_id: str, error: str, now: dt.datetime | None) -> str:
     profile = load_profile()
     now = now or dt.datetime.now(ZoneInfo(profile.timezone)).replace(tzinfo=None, microsecond=0)
     recipient = (profile.config.get("contacts") or {}).get("data_team")
-    ctx = {"county": profile.config["county"]["name"], "failed_at": now, "run_id": run_id, "error": error.strip(),
-           "home": str(home.root)}
+    ctx = {
+        "county": profile.config["county"]["name"],
+        "failed_at": now,
+        "run_id": run_id,
+        "error": error.strip(),
+        "home": str(home.root),
+    }
     ctx["subject"] = render_line("run_failure_subject.txt.j2", **ctx)
     from_name, from_address, _ = sender_identity(profile)
     out = Outgoing(
-        alert_id=f"run-failure-{run_id}", subject=ctx["subject"], text=render("run_failure.txt.j2", **ctx),
-        html=render("run_failure.html.j2", **ctx), recipient=recipient, recipient_name="数据组",
-        from_address=from_address, from_name=from_name, reply_to=None, created_at=now, timezone=profile.timezone,
+        alert_id=f"run-failure-{run_id}",
+        subject=ctx["subject"],
+        text=render("run_failure.txt.j2", **ctx),
+        html=render("run_failure.html.j2", **ctx),
+        recipient=recipient,
+        recipient_name="数据组",
+        from_address=from_address,
+        from_name=from_name,
+        reply_to=None,
+        created_at=now,
+        timezone=profile.timezone,
     )
     files = write_outbox(home.outbox, out)
     if _record_and_send(home, out, files.eml, files.html, run_id, now, profile):
@@ -53,7 +66,9 @@ def _alert(home: Home, run_id: str, error: str, now: dt.datetime | None) -> str:
     settings = SmtpSettings.resolve(profile.config)
     if settings is not None:
         data = (home.outbox / files.eml).read_bytes()
-        for result in deliver(settings, [Delivery(out.alert_id, settings.from_address or from_address, recipient, data)]):
+        for result in deliver(
+            settings, [Delivery(out.alert_id, settings.from_address or from_address, recipient, data)]
+        ):
             if not result.ok:
                 log.warning("run-failure alert not sent: %s", result.error)
     return out.alert_id

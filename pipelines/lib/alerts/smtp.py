@@ -35,7 +35,7 @@ class SmtpSettings:
     timeout: float
 
     @classmethod
-    def resolve(cls, profile_config: dict[str, Any] | None = None) -> "SmtpSettings | None":
+    def resolve(cls, profile_config: dict[str, Any] | None = None) -> SmtpSettings | None:
         conf = dict(((profile_config or {}).get("alerts") or {}).get("smtp") or {})
         env = os.environ.get
         host = env("SAFETYWH_SMTP_HOST") or conf.get("host")
@@ -57,8 +57,9 @@ class SmtpSettings:
 
     def connect(self) -> smtplib.SMTP:
         if self.security == "ssl":
-            client: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
-                                                    context=ssl.create_default_context())
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
+                self.host, self.port, timeout=self.timeout, context=ssl.create_default_context()
+            )
         else:
             client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
             if self.security == "starttls":

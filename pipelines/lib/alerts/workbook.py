@@ -47,33 +47,64 @@ def build_workbook(ctx: dict[str, Any]) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     row_lines = [
-        [p["file_name"], p["feed_label"], cn_datetime(p["received_at"]), number, p["record_id"] or "",
-         p["column_header"], p["value"] if p["value"] not in (None, "") else "（空）", wording.rule_name(p["rule"]),
-         p["reason"], wording.rule_fix(p["rule"])]
+        [
+            p["file_name"],
+            p["feed_label"],
+            cn_datetime(p["received_at"]),
+            number,
+            p["record_id"] or "",
+            p["column_header"],
+            p["value"] if p["value"] not in (None, "") else "（空）",
+            wording.rule_name(p["rule"]),
+            p["reason"],
+            wording.rule_fix(p["rule"]),
+        ]
         for p in ctx["all_rows"]
         for number in p["rows"]
     ]
     if row_lines:
         _sheet(book, ROW_SHEET, ROW_HEADER, row_lines, [40, 16, 18, 10, 18, 16, 22, 20, 50, 40])
     if ctx["files"]:
-        _sheet(book, FILE_SHEET, FILE_HEADER, [
-            [p["file_name"], p["feed_label"] or "", cn_datetime(p["received_at"]), p["reason"], wording.rejection_fix(p["rule"])]
-            for p in ctx["files"]
-        ], [40, 16, 18, 50, 60])
+        _sheet(
+            book,
+            FILE_SHEET,
+            FILE_HEADER,
+            [
+                [
+                    p["file_name"],
+                    p["feed_label"] or "",
+                    cn_datetime(p["received_at"]),
+                    p["reason"],
+                    wording.rejection_fix(p["rule"]),
+                ]
+                for p in ctx["files"]
+            ],
+            [40, 16, 18, 50, 60],
+        )
     deadline_lines = [
         [p["feed_label"], render_line("period.txt.j2", p=p), cn_due(p["due_at"]), "未报送", "", ""]
         for p in ctx["missing"]
     ] + [
-        [p["feed_label"], render_line("period.txt.j2", p=p), cn_due(p["due_at"]), "迟报",
-         cn_datetime(p["delivered_at"]), cn_duration(p["late_seconds"])]
+        [
+            p["feed_label"],
+            render_line("period.txt.j2", p=p),
+            cn_due(p["due_at"]),
+            "迟报",
+            cn_datetime(p["delivered_at"]),
+            cn_duration(p["late_seconds"]),
+        ]
         for p in ctx["late"]
     ]
     if deadline_lines:
         _sheet(book, DEADLINE_SHEET, DEADLINE_HEADER, deadline_lines, [18, 36, 22, 10, 20, 14])
     if ctx["resolved"]:
-        _sheet(book, RESOLVED_SHEET, RESOLVED_HEADER, [
-            [render_line("describe.txt.j2", p=p), render_line("resolution.txt.j2", p=p)] for p in ctx["resolved"]
-        ], [70, 60])
+        _sheet(
+            book,
+            RESOLVED_SHEET,
+            RESOLVED_HEADER,
+            [[render_line("describe.txt.j2", p=p), render_line("resolution.txt.j2", p=p)] for p in ctx["resolved"]],
+            [70, 60],
+        )
     if not (row_lines or ctx["files"] or deadline_lines or ctx["resolved"]):
         _sheet(book, ROW_SHEET, ROW_HEADER, [], [40, 16, 18, 10, 18, 16, 22, 20, 50, 40])
     book.close()

@@ -47,11 +47,11 @@ def content_sha256(content: dict[str, Any]) -> str:
 
 @dataclass
 class Version:
-    folder: Path                 # <home>/publications/<period>
-    version_id: str              # 20230410T140000
-    number: int                  # 1, 2, ...
-    files: dict[str, Path]       # format -> the latest copy
-    archived: dict[str, Path]    # format -> the archived copy
+    folder: Path  # <home>/publications/<period>
+    version_id: str  # 20230410T140000
+    number: int  # 1, 2, ...
+    files: dict[str, Path]  # format -> the latest copy
+    archived: dict[str, Path]  # format -> the archived copy
     content_sha256: str
     same_as_previous: bool
     previous: dict | None = None
@@ -92,8 +92,13 @@ def _copy_atomic(source: Path, target: Path) -> None:
     os.replace(tmp, target)
 
 
-def issue(folder: Path, staged: dict[str, Path], content: dict[str, Any], issued_at: dt.datetime,
-          extra: dict[str, Any] | None = None) -> Version:
+def issue(
+    folder: Path,
+    staged: dict[str, Path],
+    content: dict[str, Any],
+    issued_at: dt.datetime,
+    extra: dict[str, Any] | None = None,
+) -> Version:
     """Move the rendered files of ``staged`` (format -> file in a scratch folder) into a new
     archived version of ``folder`` and make them the latest."""
     with _locked(folder):
@@ -109,7 +114,7 @@ def issue(folder: Path, staged: dict[str, Path], content: dict[str, Any], issued
         target = archive_root / version_id
         scratch = archive_root / f".{version_id}.tmp"
         scratch.mkdir()
-        for fmt, path in staged.items():
+        for path in staged.values():
             shutil.move(str(path), scratch / path.name)
         digest = content_sha256(content)
         (scratch / CONTENT).write_text(content_json(content), "utf-8")
@@ -132,22 +137,29 @@ def issue(folder: Path, staged: dict[str, Path], content: dict[str, Any], issued
             "content_sha256": digest,
             "same_as_previous": bool(previous and previous.get("content_sha256") == digest),
             "files": {
-                fmt: {"name": path.name, "path": str(path.relative_to(folder)), "sha256": sha256_file(path),
-                      "bytes": path.stat().st_size}
+                fmt: {
+                    "name": path.name,
+                    "path": str(path.relative_to(folder)),
+                    "sha256": sha256_file(path),
+                    "bytes": path.stat().st_size,
+                }
                 for fmt, path in archived.items()
             },
             **(extra or {}),
         }
-        manifest.update({
-            "period": content["period"]["label"],
-            "kind": content["document"]["kind_cn"],
-            "title": content["document"]["title"],
-            "latest": version_id,
-        })
+        manifest.update(
+            {
+                "period": content["period"]["label"],
+                "kind": content["document"]["kind_cn"],
+                "title": content["document"]["title"],
+                "latest": version_id,
+            }
+        )
         manifest["versions"].append(entry)
         _write_atomic(folder / MANIFEST, (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
-        return Version(folder, version_id, entry["version"], latest, archived, digest, entry["same_as_previous"],
-                       previous, entry)
+        return Version(
+            folder, version_id, entry["version"], latest, archived, digest, entry["same_as_previous"], previous, entry
+        )
 
 
 def record(folder: Path, version_id: str, **fields: Any) -> None:

@@ -24,8 +24,14 @@ SCHEMA_VERSION = 1
 _CN_NUM = "一二三四五六七八九十"
 
 
-def build_content(con: duckdb.DuckDBPyConnection, period: str, settings: PublicationSettings,
-                  today: dt.date, brief: bool = False, home=None) -> dict[str, Any]:
+def build_content(
+    con: duckdb.DuckDBPyConnection,
+    period: str,
+    settings: PublicationSettings,
+    today: dt.date,
+    brief: bool = False,
+    home=None,
+) -> dict[str, Any]:
     """Everything the bulletin of ``period`` shows, read from the marts as they stand.
     brief: the shorter wording publish.py falls back to when a 周通报 would not fit on
     MAX_PAGES (sentences count what the attached XLSX lists); home: where the risk
@@ -55,9 +61,16 @@ def build_content(con: duckdb.DuckDBPyConnection, period: str, settings: Publica
     refer = sections.Refer(attachments)
 
     period_block = {
-        "kind": info.kind, "label": info.label, "name_cn": info.name_cn, "this_cn": info.this_cn,
-        "start": info.start.isoformat(), "end": info.end.isoformat(), "range_cn": cn_range(info.start, info.end),
-        "is_complete": is_complete, "as_of": as_of.isoformat(), "as_of_cn": cn_date(as_of),
+        "kind": info.kind,
+        "label": info.label,
+        "name_cn": info.name_cn,
+        "this_cn": info.this_cn,
+        "start": info.start.isoformat(),
+        "end": info.end.isoformat(),
+        "range_cn": cn_range(info.start, info.end),
+        "is_complete": is_complete,
+        "as_of": as_of.isoformat(),
+        "as_of_cn": cn_date(as_of),
     }
     document = _document(info, settings, issue_date)
     # The sections in the order of the 通报; a new one (e.g. 风险预警) is one more entry here.
@@ -79,7 +92,8 @@ def build_content(con: duckdb.DuckDBPyConnection, period: str, settings: Publica
         "period": period_block,
         "document": document,
         "components": [
-            {"key": key, "label": label, "max": settings.weights.get(weight_key)} for key, weight_key, label in COMPONENTS
+            {"key": key, "label": label, "max": settings.weights.get(weight_key)}
+            for key, weight_key, label in COMPONENTS
         ],
         "sections": body,
         "attachments": attachments,
@@ -87,8 +101,19 @@ def build_content(con: duckdb.DuckDBPyConnection, period: str, settings: Publica
         "ranking": ranking_rows,
         "red_list": red_list,
         "named": [
-            {k: r[k] for k in ("rank", "township_code", "township_name", "total", "vetoed", "veto_reason",
-                               "weakest_component_label", "weakest_component_lost")}
+            {
+                k: r[k]
+                for k in (
+                    "rank",
+                    "township_code",
+                    "township_name",
+                    "total",
+                    "vetoed",
+                    "veto_reason",
+                    "weakest_component_label",
+                    "weakest_component_lost",
+                )
+            }
             for r in named
         ],
         "scoreboard": scoreboard_rows,
@@ -116,6 +141,7 @@ def _risk(con: duckdb.DuckDBPyConnection, as_of: dt.date, home, brief: bool = Fa
 
 
 # ---------------------------------------------------------------- document frame
+
 
 def _document(info: PeriodInfo, settings: PublicationSettings, issue_date: dt.date) -> dict[str, Any]:
     kind_cn = KIND_CN[info.kind]
@@ -174,15 +200,17 @@ def title_lines(segments: list[str], width: int = TITLE_CHARS_PER_LINE) -> list[
 # A 周通报 is read in five minutes: its body and ranking table fit on 4 A4 pages, so the
 # week's PDF attaches the ranking table only and every list goes to the XLSX. A month or a
 # quarter also attaches the scoreboard, and a list only when it is short enough to print.
-ATTACHED_TABLES = {"week": ("ranking",), "month": ("ranking", "scoreboard", "hazards", "reporting"),
-                   "quarter": ("ranking", "scoreboard", "hazards", "reporting")}
+ATTACHED_TABLES = {
+    "week": ("ranking",),
+    "month": ("ranking", "scoreboard", "hazards", "reporting"),
+    "quarter": ("ranking", "scoreboard", "hazards", "reporting"),
+}
 MAX_PRINTED_LIST_ROWS = 15
 MAX_PAGES = {"week": 4}  # pages of a PDF (body, ranking table, 版记); a month or quarter may run longer
 
 
 def _list_titles(info: PeriodInfo, as_of: dt.date) -> dict[str, str]:
     """The title of each table, in the PDF and DOCX when attached, in the XLSX always."""
-    kind_cn = KIND_CN[info.kind]
     return {
         "ranking": f"{info.name_cn}乡镇（街道）考核排名表",
         "scoreboard": f"主要指标完成情况表（截至{cn_date(as_of)}）",
@@ -201,8 +229,8 @@ def _attachments(info: PeriodInfo, as_of: dt.date, hazards: list[dict], problems
     ]
 
 
-
 # ---------------------------------------------------------------- tables
+
 
 def _ranking_rows(frame: pl.DataFrame) -> list[dict]:
     rows = []
@@ -238,44 +266,48 @@ def _scoreboard_rows(frame: pl.DataFrame) -> list[dict]:
     rows = []
     for r in frame.iter_rows(named=True):
         unit = r["unit"]
-        rows.append({
-            "metric_id": r["metric_id"],
-            "label": r["label"],
-            "unit": unit,
-            "value_raw": r["value"],
-            "ly_value_raw": r["ly_value"],
-            "target_raw": r["target"],
-            "target_kind": r["target_kind"],
-            "status_raw": r["status"],
-            "status": r["status"],
-            "value": fmt_value(r["value"], unit),
-            "ly_value": fmt_value(r["ly_value"], unit),
-            "change_text": r["change_text"] or NONE,
-            "target": target_text(r["target"], r["target_kind"], unit),
-            "status_cn": STATUS_CN.get(r["status"], NONE),
-        })
+        rows.append(
+            {
+                "metric_id": r["metric_id"],
+                "label": r["label"],
+                "unit": unit,
+                "value_raw": r["value"],
+                "ly_value_raw": r["ly_value"],
+                "target_raw": r["target"],
+                "target_kind": r["target_kind"],
+                "status_raw": r["status"],
+                "status": r["status"],
+                "value": fmt_value(r["value"], unit),
+                "ly_value": fmt_value(r["ly_value"], unit),
+                "change_text": r["change_text"] or NONE,
+                "target": target_text(r["target"], r["target_kind"], unit),
+                "status_cn": STATUS_CN.get(r["status"], NONE),
+            }
+        )
     return rows
 
 
 def _hazard_rows(frame: pl.DataFrame) -> list[dict]:
     rows = []
     for r in frame.iter_rows(named=True):
-        rows.append({
-            "hazard_id": r["hazard_id"],
-            "township_code": r["township_code"],
-            "township_name": r["township_name"],
-            "enterprise_name": r["enterprise_name"],
-            "sector": r["sector"],
-            "level": r["level"],
-            "is_supervised": r["is_supervised"],
-            "description": r["description"],
-            "found_on": r["found_on"].isoformat() if r["found_on"] else None,
-            "deadline": r["deadline"].isoformat() if r["deadline"] else None,
-            "is_overdue": bool(r["is_overdue"]),
-            "days_overdue": int(r["days_overdue"] or 0),
-            "days_open": r["days_open"],
-            "funds_10k_cny": r["funds_10k_cny"],
-        })
+        rows.append(
+            {
+                "hazard_id": r["hazard_id"],
+                "township_code": r["township_code"],
+                "township_name": r["township_name"],
+                "enterprise_name": r["enterprise_name"],
+                "sector": r["sector"],
+                "level": r["level"],
+                "is_supervised": r["is_supervised"],
+                "description": r["description"],
+                "found_on": r["found_on"].isoformat() if r["found_on"] else None,
+                "deadline": r["deadline"].isoformat() if r["deadline"] else None,
+                "is_overdue": bool(r["is_overdue"]),
+                "days_overdue": int(r["days_overdue"] or 0),
+                "days_open": r["days_open"],
+                "funds_10k_cny": r["funds_10k_cny"],
+            }
+        )
     return rows
 
 
@@ -287,4 +319,3 @@ def _quality_rows(frame: pl.DataFrame) -> list[dict]:
         row["on_time_rate_text"] = pct_text(r["on_time_rate"])
         rows.append(row)
     return rows
-

@@ -19,13 +19,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Sizes of GB/T 9704 in points: 初号 42, 二号 22, 三号 16, 四号 14, 小四 12, 五号 10.5.
-SIZE_HEADER = 40       # 发文机关标志: red, large; GB/T 9704 leaves its size to the issuer
-SIZE_TITLE = 22        # 二号
-SIZE_BODY = 16         # 三号
+SIZE_HEADER = 40  # 发文机关标志: red, large; GB/T 9704 leaves its size to the issuer
+SIZE_TITLE = 22  # 二号
+SIZE_BODY = 16  # 三号
 SIZE_PAGE_NUMBER = 14  # 四号
-SIZE_TABLE = 10.5      # 五号
+SIZE_TABLE = 10.5  # 五号
 SIZE_TABLE_TITLE = 18  # 小二
-LINE_PITCH = 28.95     # 22 lines on the 225 mm type area, the usual Word setting 固定值28.95磅
+LINE_PITCH = 28.95  # 22 lines on the 225 mm type area, the usual Word setting 固定值28.95磅
 
 # Page: A4, margins of GB/T 9704 7.1 (top 37 mm, bottom 35, left 28, right 26: 156 x 225 mm).
 PAGE_MM = {"width": 210, "height": 297, "top": 37, "bottom": 35, "left": 28, "right": 26}
@@ -34,13 +34,13 @@ RED = "#E60012"  # the red of a 红头
 
 @dataclass(frozen=True)
 class Fonts:
-    title: str = "Noto Serif CJK SC"   # bold
+    title: str = "Noto Serif CJK SC"  # bold
     body: str = "Noto Serif CJK SC"
     heading: str = "Noto Sans CJK SC"
     kai: str = "AR PL UKai CN"
 
     @classmethod
-    def from_config(cls, config: dict | None) -> "Fonts":
+    def from_config(cls, config: dict | None) -> Fonts:
         known = {k: v for k, v in (config or {}).items() if k in cls.__dataclass_fields__ and v}
         return cls(**known)
 
@@ -82,14 +82,12 @@ def chinese_font_families() -> list[str]:
     lib.FcObjectSetBuild.restype = ctypes.c_void_p
     lib.FcFontList.restype = ctypes.c_void_p
     lib.FcFontList.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
-    lib.FcPatternGetString.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int,
-                                       ctypes.POINTER(ctypes.c_char_p)]
+    lib.FcPatternGetString.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.POINTER(ctypes.c_char_p)]
     for name in ("FcFontSetDestroy", "FcObjectSetDestroy", "FcPatternDestroy", "FcConfigDestroy"):
         getattr(lib, name).argtypes = [ctypes.c_void_p]
 
     class FontSet(ctypes.Structure):
-        _fields_ = [("nfont", ctypes.c_int), ("sfont", ctypes.c_int),
-                    ("fonts", ctypes.POINTER(ctypes.c_void_p))]
+        _fields_ = [("nfont", ctypes.c_int), ("sfont", ctypes.c_int), ("fonts", ctypes.POINTER(ctypes.c_void_p))]
 
     config = lib.FcInitLoadConfigAndFonts()  # a fresh config: reads FONTCONFIG_FILE now
     pattern = lib.FcNameParse(b":lang=zh")

@@ -33,8 +33,15 @@ def _address(name: str, addr: str) -> Address:
     return Address(display_name=name, username=user, domain=domain)
 
 
-def build_message(content: dict[str, Any], files: list[Path], from_name: str, from_address: str,
-                  recipients: list[str], issued_at: dt.datetime, timezone: str) -> EmailMessage:
+def build_message(
+    content: dict[str, Any],
+    files: list[Path],
+    from_name: str,
+    from_address: str,
+    recipients: list[str],
+    issued_at: dt.datetime,
+    timezone: str,
+) -> EmailMessage:
     doc = content["document"]
     msg = EmailMessage(policy=SMTP)
     msg["Subject"] = f"{doc['title']}（{doc['doc_number']}）"
@@ -49,14 +56,21 @@ def build_message(content: dict[str, Any], files: list[Path], from_name: str, fr
     )
     msg.set_content(body, subtype="plain", charset="utf-8")
     for path in files:
-        maintype, _, subtype = (MIME_TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0]
-                                or "application/octet-stream").partition("/")
+        maintype, _, subtype = (
+            MIME_TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        ).partition("/")
         msg.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name)
     return msg
 
 
-def send_publication(profile: Profile, content: dict[str, Any], files: list[Path], eml_path: Path,
-                     issued_at: dt.datetime, already_mailed: bool) -> dict[str, Any]:
+def send_publication(
+    profile: Profile,
+    content: dict[str, Any],
+    files: list[Path],
+    eml_path: Path,
+    issued_at: dt.datetime,
+    already_mailed: bool,
+) -> dict[str, Any]:
     """Send to the leadership list when SMTP is configured; the outcome for the manifest."""
     recipients = list((profile.config.get("contacts") or {}).get("leadership") or [])
     if not recipients:
@@ -79,5 +93,9 @@ def send_publication(profile: Profile, content: dict[str, Any], files: list[Path
     results = list(deliver(settings, [Delivery(f"{eml_path.stem}:{r}", from_address, r, data) for r in recipients]))
     sent = [r.key.split(":", 1)[1] for r in results if r.ok]
     failed = {r.key.split(":", 1)[1]: r.error for r in results if not r.ok}
-    return {"status": "sent" if not failed else ("partly_sent" if sent else "failed"), "to": sent,
-            "errors": failed, "eml": eml_path.name}
+    return {
+        "status": "sent" if not failed else ("partly_sent" if sent else "failed"),
+        "to": sent,
+        "errors": failed,
+        "eml": eml_path.name,
+    }

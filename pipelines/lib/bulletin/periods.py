@@ -20,12 +20,12 @@ _QUARTER_CN = {1: "一", 2: "二", 3: "三", 4: "四"}
 
 @dataclass(frozen=True)
 class PeriodInfo:
-    kind: str          # week | month | quarter
-    label: str         # 2023-W14 | 2023-04 | 2023-Q2
-    year: int          # the ISO year for a week
-    number: int        # week, month or quarter number
+    kind: str  # week | month | quarter
+    label: str  # 2023-W14 | 2023-04 | 2023-Q2
+    year: int  # the ISO year for a week
+    number: int  # week, month or quarter number
     start: dt.date
-    end: dt.date       # inclusive
+    end: dt.date  # inclusive
 
     @property
     def days(self) -> int:
@@ -49,7 +49,7 @@ class PeriodInfo:
         """How the text refers to the period: 本周 / 本月 / 本季度."""
         return {"week": "本周", "month": "本月", "quarter": "本季度"}[self.kind]
 
-    def same_period_last_year(self) -> "PeriodInfo":
+    def same_period_last_year(self) -> PeriodInfo:
         if self.kind == "week":
             last_weeks = dt.date(self.year - 1, 12, 28).isocalendar()[1]
             return period_info(f"{self.year - 1}-W{min(self.number, last_weeks):02d}")

@@ -41,8 +41,9 @@ class Publication:
         return [self.docx, self.pdf, self.xlsx]
 
 
-def read_content(home: Home, period: str, settings: PublicationSettings, today: dt.date,
-                 brief: bool = False) -> dict[str, Any]:
+def read_content(
+    home: Home, period: str, settings: PublicationSettings, today: dt.date, brief: bool = False
+) -> dict[str, Any]:
     """Everything read in one short read-only session: DuckDB lets no writer in while a
     reader is open, so the connection is closed before the (slower) rendering starts."""
     con = open_reader(home)
@@ -52,8 +53,7 @@ def read_content(home: Home, period: str, settings: PublicationSettings, today: 
         con.close()
 
 
-def fitted_content(home: Home, period: str, kind: str, settings: PublicationSettings,
-                   today: dt.date) -> dict[str, Any]:
+def fitted_content(home: Home, period: str, kind: str, settings: PublicationSettings, today: dt.date) -> dict[str, Any]:
     """The content, in its brief wording when the full one would not fit the kind's page
     limit (content.MAX_PAGES: a 周通报 is read in five minutes, 4 A4 pages)."""
     from pipelines.lib.bulletin.content import MAX_PAGES
@@ -79,8 +79,9 @@ def render_all(content: dict[str, Any], settings: PublicationSettings, folder: P
     }
 
 
-def publish(home: Home, period: str, *, now: dt.datetime | None = None, send_mail: bool = True,
-            profile: Profile | None = None) -> Publication:
+def publish(
+    home: Home, period: str, *, now: dt.datetime | None = None, send_mail: bool = True, profile: Profile | None = None
+) -> Publication:
     """Write <home>/publications/<period>/ (latest files, archive/<version>/, manifest.json).
 
     Raises pipelines.lib.numbers.NumbersError (a Chinese message) for a malformed period or
@@ -101,8 +102,16 @@ def publish(home: Home, period: str, *, now: dt.datetime | None = None, send_mai
     mail = _mail(profile, content, version, now) if send_mail else {"status": "not_requested"}
     archive.record(folder, version.version_id, mail=mail)
     return Publication(
-        period=info.label, kind=info.kind, folder=folder, docx=version.files["docx"], pdf=version.files["pdf"],
-        xlsx=version.files["xlsx"], content_json=version.files["json"], version=version, mail=mail, content=content,
+        period=info.label,
+        kind=info.kind,
+        folder=folder,
+        docx=version.files["docx"],
+        pdf=version.files["pdf"],
+        xlsx=version.files["xlsx"],
+        content_json=version.files["json"],
+        version=version,
+        mail=mail,
+        content=content,
     )
 
 
@@ -112,8 +121,8 @@ def _mail(profile: Profile, content: dict[str, Any], version: archive.Version, n
     manifest = archive.read_manifest(version.folder)
     already = any(
         v.get("content_sha256") == version.content_sha256 and (v.get("mail") or {}).get("status") == "sent"
-        for v in manifest["versions"] if v["id"] != version.version_id
+        for v in manifest["versions"]
+        if v["id"] != version.version_id
     )
     files = [version.archived[fmt] for fmt in ("docx", "pdf", "xlsx")]
     return send_publication(profile, content, files, version.archive_dir / "message.eml", now, already)
-

@@ -17,9 +17,21 @@ from pipelines.lib import numbers
 DATA_QUALITY_TABLE = "data_quality_by_sender"
 # The columns the data-quality list needs from marts.data_quality_by_sender.
 DATA_QUALITY_COLUMNS = (
-    "sender_code", "sender_name", "sender_kind", "files_received", "files_rejected", "rows_loaded",
-    "rows_quarantined", "pass_rate", "files_due", "files_on_time", "files_late", "files_missing",
-    "events_reported", "events_late", "on_time_rate",
+    "sender_code",
+    "sender_name",
+    "sender_kind",
+    "files_received",
+    "files_rejected",
+    "rows_loaded",
+    "rows_quarantined",
+    "pass_rate",
+    "files_due",
+    "files_on_time",
+    "files_late",
+    "files_missing",
+    "events_reported",
+    "events_late",
+    "on_time_rate",
 )
 
 
@@ -55,7 +67,7 @@ def data_quality(con: duckdb.DuckDBPyConnection, kind: str, label: str) -> pl.Da
     """Per sender: what was due and how it came, what was received and quarantined (no row
     when the period is not wholly inside the reporting window)."""
     return con.sql(
-        f"""select {', '.join(DATA_QUALITY_COLUMNS)} from marts.{DATA_QUALITY_TABLE}
+        f"""select {", ".join(DATA_QUALITY_COLUMNS)} from marts.{DATA_QUALITY_TABLE}
             where period_type = ? and period = ? order by sender_kind, sender_code""",
         params=[kind, label],
     ).pl()
@@ -69,14 +81,17 @@ def latest_data_on(con: duckdb.DuckDBPyConnection) -> dt.date | None:
 def risk_levels(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> tuple[dt.date | None, list[dict]]:
     """(the latest date the risk level is computed as of on or before as_of, the townships at
     红 or 橙 then with their two largest indicators), highest first; (None, []) without marts."""
-    exists = con.execute("select count(*) from information_schema.tables where table_schema = 'marts' "
-                         "and table_name = 'township_risk'").fetchall()[0][0]
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'marts' and table_name = 'township_risk'"
+    ).fetchall()[0][0]
     if not exists:
         return None, []
     used = con.execute("select max(as_of) from marts.township_risk where as_of <= ?", [as_of]).fetchall()[0][0]
     if used is None:
         return None, []
-    rows = con.sql("""
+    rows = (
+        con.sql(
+            """
         select r.township_code, r.township_name, r.score, r.level,
                string_agg(i.label || i.figure || i.unit, '、' order by i.indicator_rank) as top_indicators
         from marts.township_risk as r
@@ -85,5 +100,10 @@ def risk_levels(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> tuple[dt.date
         where r.as_of = ? and r.level in ('红', '橙')
         group by r.township_code, r.township_name, r.score, r.level, r.level_rank
         order by r.level_rank desc, r.score desc, r.township_code
-    """, params=[used]).pl().to_dicts()
+    """,
+            params=[used],
+        )
+        .pl()
+        .to_dicts()
+    )
     return used, rows

@@ -19,7 +19,15 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from pipelines.lib.bulletin.fonts import (
-    LINE_PITCH, PAGE_MM, RED, SIZE_BODY, SIZE_HEADER, SIZE_PAGE_NUMBER, SIZE_TABLE, SIZE_TABLE_TITLE, SIZE_TITLE,
+    LINE_PITCH,
+    PAGE_MM,
+    RED,
+    SIZE_BODY,
+    SIZE_HEADER,
+    SIZE_PAGE_NUMBER,
+    SIZE_TABLE,
+    SIZE_TABLE_TITLE,
+    SIZE_TITLE,
     Fonts,
 )
 from pipelines.lib.bulletin.tables import Table, build_table
@@ -136,8 +144,18 @@ class DocxWriter:
             run.font.color.rgb = color
         return run
 
-    def _para(self, text: str = "", *, face: str | None = None, size: float = SIZE_BODY, bold: bool = False,
-              align=None, indent: bool = True, color: RGBColor | None = None, exact: float | None = LINE_PITCH):
+    def _para(
+        self,
+        text: str = "",
+        *,
+        face: str | None = None,
+        size: float = SIZE_BODY,
+        bold: bool = False,
+        align=None,
+        indent: bool = True,
+        color: RGBColor | None = None,
+        exact: float | None = LINE_PITCH,
+    ):
         para = self.doc.add_paragraph()
         fmt = para.paragraph_format
         if not indent:
@@ -158,8 +176,16 @@ class DocxWriter:
         doc = self.c["document"]
         # 35 mm between the top of the type area and the issuer mark
         self._para(exact=None, indent=False).paragraph_format.space_before = Mm(35 - 6)
-        mark = self._para(doc["issuer_mark"], face=self.fonts.title, size=SIZE_HEADER, bold=True,
-                          align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, color=RED_RGB, exact=None)
+        mark = self._para(
+            doc["issuer_mark"],
+            face=self.fonts.title,
+            size=SIZE_HEADER,
+            bold=True,
+            align=WD_ALIGN_PARAGRAPH.CENTER,
+            indent=False,
+            color=RED_RGB,
+            exact=None,
+        )
         mark.runs[0].font.spacing = Pt(2)
         self._para(indent=False)
         self._para(indent=False)
@@ -206,7 +232,9 @@ class DocxWriter:
         doc = self.c["document"]
         date_width = _em_width(doc["issue_date_cn"])
         sig = self._para(doc["signature"], align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-        sig.paragraph_format.right_indent = Pt(SIZE_BODY * (4 + max(0.0, (date_width - _em_width(doc["signature"])) / 2)))
+        sig.paragraph_format.right_indent = Pt(
+            SIZE_BODY * (4 + max(0.0, (date_width - _em_width(doc["signature"])) / 2))
+        )
         date = self._para(doc["issue_date_cn"], align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
         date.paragraph_format.right_indent = Pt(SIZE_BODY * 4)
 
@@ -214,8 +242,15 @@ class DocxWriter:
         for i, a in enumerate(self.c["attachments"], 1):
             mark = self._para(f"附件{i}", face=self.fonts.heading, indent=False)
             mark.paragraph_format.page_break_before = True
-            self._para(a["title"], face=self.fonts.title, size=SIZE_TABLE_TITLE, bold=True,
-                       align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, exact=SIZE_TABLE_TITLE * 1.6)
+            self._para(
+                a["title"],
+                face=self.fonts.title,
+                size=SIZE_TABLE_TITLE,
+                bold=True,
+                align=WD_ALIGN_PARAGRAPH.CENTER,
+                indent=False,
+                exact=SIZE_TABLE_TITLE * 1.6,
+            )
             table = build_table(a["key"], self.c)
             if table.rows:
                 self.table(table)
@@ -277,8 +312,9 @@ class DocxWriter:
         ppr.append(borders)
         printed = self._para(size=SIZE_PAGE_NUMBER, indent=False)
         printed.paragraph_format.left_indent = Pt(SIZE_PAGE_NUMBER)
-        printed.paragraph_format.tab_stops.add_tab_stop(Mm(TYPE_WIDTH_MM) - Pt(2 * SIZE_PAGE_NUMBER),
-                                                        WD_TAB_ALIGNMENT.RIGHT)
+        printed.paragraph_format.tab_stops.add_tab_stop(
+            Mm(TYPE_WIDTH_MM) - Pt(2 * SIZE_PAGE_NUMBER), WD_TAB_ALIGNMENT.RIGHT
+        )
         self._run(printed, doc["printer"], self.fonts.body, SIZE_PAGE_NUMBER)
         self._run(printed, "\t" + doc["printed_cn"], self.fonts.body, SIZE_PAGE_NUMBER)
         self._bottom_border(printed, "000000", 8)
@@ -305,4 +341,3 @@ def _em_width(text: str) -> float:
 
 def write_docx(content: dict[str, Any], fonts: Fonts, target: Path) -> Path:
     return DocxWriter(content, fonts).write(target)
-

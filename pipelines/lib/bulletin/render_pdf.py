@@ -9,7 +9,15 @@ from typing import Any
 import jinja2
 
 from pipelines.lib.bulletin.fonts import (
-    LINE_PITCH, PAGE_MM, RED, SIZE_BODY, SIZE_HEADER, SIZE_PAGE_NUMBER, SIZE_TABLE, SIZE_TABLE_TITLE, SIZE_TITLE,
+    LINE_PITCH,
+    PAGE_MM,
+    RED,
+    SIZE_BODY,
+    SIZE_HEADER,
+    SIZE_PAGE_NUMBER,
+    SIZE_TABLE,
+    SIZE_TABLE_TITLE,
+    SIZE_TITLE,
     Fonts,
 )
 from pipelines.lib.bulletin.tables import build_table
@@ -36,8 +44,13 @@ def render_html(content: dict[str, Any], fonts: Fonts) -> str:
         red=RED,
         fonts={role: fonts.css_stack(role) for role in ("title", "body", "heading", "kai")},
         sizes={
-            "header": SIZE_HEADER, "title": SIZE_TITLE, "body": SIZE_BODY, "line": LINE_PITCH,
-            "page_number": SIZE_PAGE_NUMBER, "table": SIZE_TABLE, "table_title": SIZE_TABLE_TITLE,
+            "header": SIZE_HEADER,
+            "title": SIZE_TITLE,
+            "body": SIZE_BODY,
+            "line": LINE_PITCH,
+            "page_number": SIZE_PAGE_NUMBER,
+            "table": SIZE_TABLE,
+            "table_title": SIZE_TABLE_TITLE,
         },
     )
     tables = {a["key"]: build_table(a["key"], content) for a in content["attachments"]}

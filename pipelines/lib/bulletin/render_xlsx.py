@@ -4,8 +4,9 @@ has a title row, a header row, frozen panes and a filter."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import xlsxwriter
 
@@ -14,15 +15,20 @@ from pipelines.lib.labels import header_for, headers, word
 from pipelines.lib.safe_cells import safe_text
 
 YES_NO = {True: word("value", "true"), False: word("value", "false"), None: ""}
-RANKING, SCOREBOARD, HAZARDS, QUALITY = ("township_rankings", "kpi_scoreboard_daily", "major_and_supervised_hazards",
-                                         "data_quality_by_sender")
+RANKING, SCOREBOARD, HAZARDS, QUALITY = (
+    "township_rankings",
+    "kpi_scoreboard_daily",
+    "major_and_supervised_hazards",
+    "data_quality_by_sender",
+)
 
 # (header, width, value of a row, number format or None)
 Column = tuple[str, float, Callable[[dict], Any], str | None]
 
 
-def _col(model: str, column: str, width: float, value: Callable[[dict], Any] | None = None,
-         num_format: str | None = None) -> Column:
+def _col(
+    model: str, column: str, width: float, value: Callable[[dict], Any] | None = None, num_format: str | None = None
+) -> Column:
     """A sheet column headed with the registry's label of the mart column (default value: the row's)."""
     return headers([column], model=model)[column], width, value or (lambda r: r[column]), num_format
 
@@ -36,8 +42,9 @@ def _ranking_columns(content: dict[str, Any]) -> list[Column]:
         _col(RANKING, "total", 8, lambda r: r["total_raw"], "0.00"),
     ]
     for comp in content["components"]:
-        header, width, value, num_format = _col(RANKING, comp["key"], 11, lambda r, k=comp["key"]: r[f"{k}_raw"],
-                                                "0.00")
+        header, width, value, num_format = _col(
+            RANKING, comp["key"], 11, lambda r, k=comp["key"]: r[f"{k}_raw"], "0.00"
+        )
         cols.append((f"{header}（{comp['max']:g}分）", width, value, num_format))
     cols += [
         _col(RANKING, "band", 9),
@@ -111,10 +118,12 @@ class XlsxWriter:
             str(target), {"default_format_properties": {"font_name": face, "font_size": 10.5}}
         )
         base = {"font_name": face, "font_size": 10.5, "border": 1, "valign": "vcenter"}
-        self.title = self.book.add_format({"font_name": face, "bold": True, "font_size": 14, "align": "center",
-                                           "valign": "vcenter"})
-        self.header = self.book.add_format({**base, "bold": True, "align": "center", "text_wrap": True,
-                                            "bg_color": "#F2F2F2"})
+        self.title = self.book.add_format(
+            {"font_name": face, "bold": True, "font_size": 14, "align": "center", "valign": "vcenter"}
+        )
+        self.header = self.book.add_format(
+            {**base, "bold": True, "align": "center", "text_wrap": True, "bg_color": "#F2F2F2"}
+        )
         self.cell = self.book.add_format(base)
         self.number_formats: dict[str, Any] = {}
         self.base = base
@@ -163,7 +172,10 @@ class XlsxWriter:
         items = [
             ("文号", doc["doc_number"]),
             ("文种", doc["kind_cn"]),
-            (header_for("period_type", model=RANKING), f"{period['name_cn']}（{period['label']}，{period['start']} 至 {period['end']}）"),
+            (
+                header_for("period_type", model=RANKING),
+                f"{period['name_cn']}（{period['label']}，{period['start']} 至 {period['end']}）",
+            ),
             ("数据截至", f"{period['as_of']}" + ("" if period["is_complete"] else "（本期尚未结束）")),
             ("成文日期", doc["issue_date"]),
             ("发文机关", c["bureau"]),
@@ -176,17 +188,30 @@ class XlsxWriter:
     def write(self) -> None:
         c, period = self.c, self.c["period"]
         titles = c["list_titles"]  # every table is in the workbook, attached to the PDF or not
-        self.sheet("排名", titles["ranking"],  # label-ok: a sheet's name
-                   _ranking_columns(c), c["ranking"])
+        self.sheet(
+            "排名",
+            titles["ranking"],  # label-ok: a sheet's name
+            _ranking_columns(c),
+            c["ranking"],
+        )
         numbered = lambda rows: [{**r, "_n": i} for i, r in enumerate(rows, 1)]  # noqa: E731
-        self.sheet("指标", titles["scoreboard"],  # label-ok: a sheet's name
-                   SCOREBOARD_COLUMNS, numbered(c["scoreboard"]))
-        self.sheet("重大及挂牌督办隐患", titles["hazards"],  # label-ok: a sheet's name
-                   HAZARD_COLUMNS, numbered(c["supervised_hazards"]))
+        self.sheet(
+            "指标",
+            titles["scoreboard"],  # label-ok: a sheet's name
+            SCOREBOARD_COLUMNS,
+            numbered(c["scoreboard"]),
+        )
+        self.sheet(
+            "重大及挂牌督办隐患",
+            titles["hazards"],  # label-ok: a sheet's name
+            HAZARD_COLUMNS,
+            numbered(c["supervised_hazards"]),
+        )
         self.sheet("数据报送", f"{period['name_cn']}各单位数据报送情况", QUALITY_COLUMNS, c["data_quality"]["rows"])
         self.about()
-        self.book.set_properties({"title": c["document"]["title"], "author": c["bureau"],
-                                  "subject": c["document"]["doc_number"]})
+        self.book.set_properties(
+            {"title": c["document"]["title"], "author": c["bureau"], "subject": c["document"]["doc_number"]}
+        )
         self.book.close()
 
 

@@ -41,14 +41,27 @@ def paragraph(text: str, lead: str | None = None) -> dict[str, str | None]:
 
 
 def has_reporting_problem(r: dict) -> bool:
-    return bool((r["files_late"] or 0) + (r["files_missing"] or 0) + (r["events_late"] or 0)
-                + r["rows_quarantined"] + r["files_rejected"])
+    return bool(
+        (r["files_late"] or 0)
+        + (r["files_missing"] or 0)
+        + (r["events_late"] or 0)
+        + r["rows_quarantined"]
+        + r["files_rejected"]
+    )
 
 
 # ---------------------------------------------------------------- 一、总体情况
 
-def overview(info: PeriodInfo, as_of: dt.date, complete: bool, figures: dict, scoreboard: list[dict],
-             refer: Refer, brief: bool = False) -> dict[str, Any]:
+
+def overview(
+    info: PeriodInfo,
+    as_of: dt.date,
+    complete: bool,
+    figures: dict,
+    scoreboard: list[dict],
+    refer: Refer,
+    brief: bool = False,
+) -> dict[str, Any]:
     """figures: the period's row of marts.bulletin_figures. brief: the breached metrics are
     counted, not named (a 周通报 that would not fit on 4 pages)."""
     when = info.this_cn  # the dates are in the opening sentence
@@ -67,7 +80,9 @@ def overview(info: PeriodInfo, as_of: dt.date, complete: bool, figures: dict, sc
     counts = {key: [r for r in scoreboard if r["status"] == key] for key in STATUS_CN}
     judged = sum(len(v) for v in counts.values())
     parts = [f"{STATUS_CN[k]}{len(v)}项" for k, v in counts.items() if v]
-    kpi_text = f"截至{cn_date(as_of, with_year=False)}，{judged}项有年度目标的主要指标中{join_cn(parts, '暂无可评价指标')}。"
+    kpi_text = (
+        f"截至{cn_date(as_of, with_year=False)}，{judged}项有年度目标的主要指标中{join_cn(parts, '暂无可评价指标')}。"
+    )
     behind = counts["breached"] + counts["at_risk"]
     if counts["breached"] and not brief:
         kpi_text += f"未达标的是{join_cn(_kpi_brief(r) for r in counts['breached'])}。"
@@ -94,10 +109,10 @@ def _ytd_sentence(info: PeriodInfo, as_of: dt.date, by_id: dict[str, dict]) -> s
     )
     if accidents["target_raw"] is not None and deaths["target_raw"] is not None:
         # a count's control line is a whole number (kpis.md): 23 deaths, never 23.2
-        text += (
-            f"，同期控制线分别为{fmt_count(accidents['target_raw'])}起、{fmt_count(deaths['target_raw'])}人，"
-            + (f"均{_within(accidents)}" if _within(accidents) == _within(deaths)
-               else f"事故起数{_within(accidents)}，死亡人数{_within(deaths)}")
+        text += f"，同期控制线分别为{fmt_count(accidents['target_raw'])}起、{fmt_count(deaths['target_raw'])}人，" + (
+            f"均{_within(accidents)}"
+            if _within(accidents) == _within(deaths)
+            else f"事故起数{_within(accidents)}，死亡人数{_within(deaths)}"
         )
     text += "。"
     return text
@@ -113,8 +128,10 @@ def _kpi_brief(row: dict) -> str:
 
 # ---------------------------------------------------------------- 二、乡镇排名
 
-def ranking_section(info: PeriodInfo, rows: list[dict], red_list: list[str], named: list[dict],
-                    refer: Refer) -> dict[str, Any]:
+
+def ranking_section(
+    info: PeriodInfo, rows: list[dict], red_list: list[str], named: list[dict], refer: Refer
+) -> dict[str, Any]:
     scored = [r for r in rows if not r["vetoed"]]
     vetoed = [r for r in rows if r["vetoed"]]
     bands: dict[str, int] = {}
@@ -131,7 +148,8 @@ def ranking_section(info: PeriodInfo, rows: list[dict], red_list: list[str], nam
     # ranking.md: the red list is the townships with no accident that are not named
     red_text = (
         f"列入红榜（未发生生产安全事故且未被通报）的共{len(red_list)}个：{join_cn(red_list)}。"
-        if red_list else f"{info.this_cn}没有列入红榜（未发生生产安全事故且未被通报）的乡镇（街道）。"
+        if red_list
+        else f"{info.this_cn}没有列入红榜（未发生生产安全事故且未被通报）的乡镇（街道）。"
     )
     named_scored = [r for r in named if not r["vetoed"]]
     named_text = ""
@@ -165,8 +183,10 @@ def _named_clause(r: dict) -> str:
 
 # ---------------------------------------------------------------- 三、隐患治理
 
-def hazard_section(info: PeriodInfo, as_of: dt.date, figures: dict, hazards: list[dict],
-                   refer: Refer) -> dict[str, Any]:
+
+def hazard_section(
+    info: PeriodInfo, as_of: dt.date, figures: dict, hazards: list[dict], refer: Refer
+) -> dict[str, Any]:
     """The period's rate counts hazards due in P (the ranking's rule); the year's is the
     scoreboard's and the dashboard's (deadline before the date), both from bulletin_figures."""
     due, ontime = figures["hazards_due"], figures["hazards_due_ontime"]
@@ -208,13 +228,15 @@ def _unique(items) -> list[str]:
 
 # ---------------------------------------------------------------- 四、数据报送
 
+
 def _short_name(name: str, county: str) -> str:
     """宁乡市市场监督管理局 -> 市场监督管理局: the county is the bulletin's own."""
     return name.removeprefix(county) if county and name.startswith(county) and len(name) > len(county) else name
 
 
-def reporting_section(info: PeriodInfo, rows: list[dict], figures: dict, refer: Refer,
-                      county: str = "", brief: bool = False) -> dict[str, Any]:
+def reporting_section(
+    info: PeriodInfo, rows: list[dict], figures: dict, refer: Refer, county: str = "", brief: bool = False
+) -> dict[str, Any]:
     """rows: the senders (data_quality_by_sender); figures: their totals and rates
     (bulletin_figures). brief: the senders with problems are counted, not named (their
     list is in the XLSX)."""
@@ -234,7 +256,13 @@ def reporting_section(info: PeriodInfo, rows: list[dict], figures: dict, refer: 
     late_rows = [r for r in rows if (r["files_late"] or 0) + (r["files_missing"] or 0) + (r["events_late"] or 0)]
     q_rows = [r for r in rows if r["rows_quarantined"] or r["files_rejected"]]
     if late_rows or q_rows:
-        words = "迟报、漏报或数据被隔离、退回" if late_rows and q_rows else "迟报、漏报" if late_rows else "数据被隔离或退回"
+        words = (
+            "迟报、漏报或数据被隔离、退回"
+            if late_rows and q_rows
+            else "迟报、漏报"
+            if late_rows
+            else "数据被隔离或退回"
+        )
         problem_rows = [r for r in rows if r in late_rows or r in q_rows]
         names = [_short_name(r["sender_name"], county) for r in problem_rows]
         text += f"{words}的有{len(names)}个单位。" if brief else f"{words}的有{some_names(names)}。"
@@ -246,8 +274,8 @@ def reporting_section(info: PeriodInfo, rows: list[dict], figures: dict, refer: 
     return {"heading": "数据报送", "paragraphs": paragraphs}
 
 
-
 # ---------------------------------------------------------------- 五、工作要求
+
 
 def report_deadline(info: PeriodInfo) -> dt.date:
     """The date named townships report their rectification by, written as a date (never
@@ -262,7 +290,8 @@ def report_deadline(info: PeriodInfo) -> dt.date:
 def requirements(info: PeriodInfo, named: list[dict], hazards: list[dict]) -> dict[str, Any]:
     first = (
         f"被通报的乡镇（街道）要分析失分原因，于{cn_date(report_deadline(info))}前书面报送整改情况。"
-        if named else "各乡镇（街道）要对照考核细则查漏补缺。"
+        if named
+        else "各乡镇（街道）要对照考核细则查漏补缺。"
     )
     overdue = [h for h in hazards if h["is_overdue"]]
     second = "逾期隐患要逐项明确责任人和整改时限。" if overdue else "确保重大隐患动态清零。"
@@ -274,6 +303,7 @@ def requirements(info: PeriodInfo, named: list[dict], hazards: list[dict]) -> di
 
 # ---------------------------------------------------------------- 风险预警
 
+
 def risk_section(as_of: dt.date | None, levels: list[dict], overdue: list[dict], brief: bool = False) -> dict[str, Any]:
     """The townships at 红 and 橙 as of the bulletin's date with their main indicators, and
     the warnings not acknowledged within 24 hours (README "Early warning"). One paragraph,
@@ -284,12 +314,22 @@ def risk_section(as_of: dt.date | None, levels: list[dict], overdue: list[dict],
     for level, name in (("红", "红色（重大风险）"), ("橙", "橙色（较大风险）")):
         rows = [r for r in levels if r["level"] == level]
         if rows:
-            parts.append(f"{name}乡镇{len(rows)}个：" + "、".join(
-                r["township_name"] if brief else f"{r['township_name']}（{r['score']}分，{r['top_indicators'] or '—'}）"
-                for r in rows))
+            parts.append(
+                f"{name}乡镇{len(rows)}个："
+                + "、".join(
+                    r["township_name"]
+                    if brief
+                    else f"{r['township_name']}（{r['score']}分，{r['top_indicators'] or '—'}）"
+                    for r in rows
+                )
+            )
     text = f"截至{cn_date(as_of, with_year=False)}，" + (
-        "；".join(parts) + "（先行指标计分，为风险提示，非考核结论）。" if parts else "全市没有红色、橙色风险乡镇。")
+        "；".join(parts) + "（先行指标计分，为风险提示，非考核结论）。" if parts else "全市没有红色、橙色风险乡镇。"
+    )
     if overdue:
-        text += "超过24小时未确认收到预警（叫应）的乡镇：" + "、".join(
-            f"{r['township_name']}（{r['level']}色，{r['created_at']:%m月%d日}发出）" for r in overdue) + "，请督促落实。"
+        text += (
+            "超过24小时未确认收到预警（叫应）的乡镇："
+            + "、".join(f"{r['township_name']}（{r['level']}色，{r['created_at']:%m月%d日}发出）" for r in overdue)
+            + "，请督促落实。"
+        )
     return {"heading": "风险预警", "paragraphs": [paragraph(text)]}

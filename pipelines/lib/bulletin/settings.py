@@ -21,8 +21,13 @@ from pipelines.lib.profile import Profile
 KIND_CN = {"week": "周通报", "month": "月排名", "quarter": "季考核"}
 COMPONENTS = tuple(  # (mart column, profile weight key, its Chinese name: the ranking mart's meta.label)
     (key, weight, mart_column_label("township_rankings", key))
-    for key, weight in (("s_acc", "accidents"), ("s_haz", "hazards"), ("s_enf", "enforcement"),
-                        ("s_prep", "preparedness"), ("s_rep", "reporting"))
+    for key, weight in (
+        ("s_acc", "accidents"),
+        ("s_haz", "hazards"),
+        ("s_enf", "enforcement"),
+        ("s_prep", "preparedness"),
+        ("s_rep", "reporting"),
+    )
 )
 
 
@@ -40,7 +45,7 @@ class PublicationSettings:
     fonts: Fonts = field(default_factory=Fonts)
 
     @classmethod
-    def from_profile(cls, profile: Profile) -> "PublicationSettings":
+    def from_profile(cls, profile: Profile) -> PublicationSettings:
         config = profile.config
         county = config["county"]["name"]
         bureau = config["county"].get("bureau") or f"{county}应急管理局"

@@ -73,7 +73,7 @@ def yoy_clause(changes: list[tuple]) -> str:
         return "与去年同期持平"
     for verb in ("上升", "下降"):  # 同比分别下降66.7%、80.0%: the verb is said once
         if len(phrases) > 1 and all(p.startswith(verb) for p in phrases):
-            return f"同比分别{verb}" + "、".join(p[len(verb):] for p in phrases)
+            return f"同比分别{verb}" + "、".join(p[len(verb) :] for p in phrases)
     return ("同比" if len(phrases) == 1 else "同比分别") + "、".join(phrases)
 
 
