@@ -104,8 +104,9 @@ metric_rows as (
         cast(case when c.is_ly_covered then {{ m.ly }} end as double) as ly_value,
         cast(case when c.is_ly_covered or '{{ m.rule }}' <> 'ratio_of_ly' then {{ m.target }} end as double) as target
     from measures as c
-    left join measures as l on l.date_day = c.ly_date
-    cross join parameters as p
+    -- l and p are read by some metrics' ly and target expressions, not by all
+    left join measures as l on l.date_day = c.ly_date  -- noqa: ST11
+    cross join parameters as p  -- noqa: AL05
     where c.is_scoreboard_date
     {{ 'union all' if not loop.last }}
 {%- endfor %}

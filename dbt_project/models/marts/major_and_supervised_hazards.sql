@@ -16,6 +16,6 @@
 -#}
 {{ config(materialized='view') }}
 
-select *
+select *  -- noqa: AM04
 from {{ ref('open_hazards_daily') }}
 where level = '重大' or is_supervised = '是'

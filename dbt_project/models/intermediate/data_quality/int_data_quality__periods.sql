@@ -65,7 +65,7 @@ monthly as (
         cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, 'months.period_start')) }} as date) as period_end,
         {{ dbt.dateadd('second', -1, dbt.dateadd('day', 1, dbt.dateadd('day', 'due_day - 1', dbt.dateadd('month', 'months_after', 'cast(months.period_start as timestamp)')))) }} as due_at
     from months
-    cross join settings
+    cross join settings  -- noqa: AL04
     cross join (
         select 'register' as cadence, 0 as months_after, register_day as due_day from settings
         union all

@@ -36,7 +36,7 @@ flagged as (
         c.township_code,
         c.accident_id,
         c.first_received_at > {{ dbt.dateadd('hour', 'parameters.late_first_report_hours', 'c.occurred_at') }} as first_late,
-        exists (
+        exists (  -- noqa: LT01, LT06
             select 1 from versions as r
             where r.accident_id = c.accident_id
               and r.deaths_rose

@@ -129,7 +129,7 @@ select
     b.run_weeks,
     case when b.run_weeks > 0 then {{ safetywh.add_days('b.base_end', 1) }} end as run_start,
     cast(coalesce(base.base_count, 0) as integer) as base_count,
-    {{ safetywh.ratio('coalesce(base.base_count, 0)', 'parameters.zero_base_weeks') }} as lambda,
+    {{ safetywh.ratio('coalesce(base.base_count, 0)', 'parameters.zero_base_weeks') }} as lambda,  -- noqa: PRS
     exp(-{{ safetywh.ratio('coalesce(base.base_count, 0)', 'parameters.zero_base_weeks') }} * b.run_weeks) as p,
     b.run_weeks >= parameters.zero_run_min
         and exp(-{{ safetywh.ratio('coalesce(base.base_count, 0)', 'parameters.zero_base_weeks') }} * b.run_weeks) < parameters.zero_p_max as fires

@@ -41,7 +41,7 @@ select
     i.points,
     cast(coalesce(i.detail, 0) as integer) as supervised_overdue_major,
     cast(row_number() over (
-        partition by i.as_of, i.township_code order by i.points desc, labels.indicator_order
+        partition by i.as_of, i.township_code order by i.points desc, labels.indicator_order asc
     ) as integer) as indicator_rank
 from indicators as i
 inner join labels on labels.indicator = i.indicator
