@@ -105,6 +105,16 @@ def label(model: str, column: str) -> str:
     return labels.headers([column], model=model)[column]
 
 
+def unit(model: str, column: str) -> str:
+    """The unit of a mart column's figure (dbt `meta: {unit}`)."""
+    return labels.mart_column_unit(model, column)
+
+
+def figure_unit(key: str) -> str:
+    """The unit of a page's own count (the vocabulary's `figure_unit`)."""
+    return labels.word("figure_unit", key)
+
+
 def component_headers() -> dict[str, str]:
     """The ranking's score components, each with its full points: 事故控制(30) (label from the
     ranking mart, points from the county profile's weights)."""

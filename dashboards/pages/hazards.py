@@ -32,8 +32,8 @@ def body(viewer: Viewer) -> None:
     listed = q.supervised(viewer, as_of)
     counts = q.supervised_counts(viewer, as_of)
     cols = st.columns(4)
-    for col, key, unit in zip(cols, ("listed", "major", "overdue", "max_days_overdue"), ("项", "项", "项", "天")):
-        metric_card(col, ui.figure(key), f"{counts[key] or 0} {unit}")
+    for col, key in zip(cols, ("listed", "major", "overdue", "max_days_overdue")):
+        metric_card(col, ui.figure(key), f"{counts[key] or 0} {ui.figure_unit(key)}")
 
     ui.section("重大及挂牌督办隐患清单", f"截至 {as_of:%Y-%m-%d} 未整改的重大隐患和挂牌督办隐患，逾期最久的排在前面。")
     ui.table(

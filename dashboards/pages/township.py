@@ -13,9 +13,13 @@ from dashboards import charts, ui
 from dashboards.auth import Viewer
 from dashboards.cards import metric_card
 from dashboards.data import township as q
-from pipelines.lib.labels import feed_label
+from pipelines.lib.labels import feed_label, word
 
-YES_NO = {True: ":green-badge[已具备]", False: ":red-badge[未具备]"}
+
+def badge(ready: bool) -> str:
+    return f":green-badge[{word('readiness', 'yes')}]" if ready else f":red-badge[{word('readiness', 'no')}]"
+
+
 KPIS = "township_kpis_daily"
 QUALITY = "data_quality_by_sender"
 
@@ -25,8 +29,13 @@ def ytd(column: str) -> str:
     return f"{ui.label(KPIS, column)}（本年累计）"
 
 
-def last_year(column: str, value, unit: str) -> str:
+def last_year(column: str, value) -> str:
+    unit = ui.unit(KPIS, column)
     return f"{ui.label(KPIS, column)}：{ui.fmt_value(value, unit)} {unit}"
+
+
+def figure(r: dict, column: str) -> str:
+    return f"{r[column]} {ui.unit(KPIS, column)}"
 
 
 def headline(viewer: Viewer, code: str, as_of) -> None:
@@ -39,36 +48,36 @@ def headline(viewer: Viewer, code: str, as_of) -> None:
     metric_card(
         cols[0],
         ytd("accidents"),
-        f"{r['accidents']} 起",
+        figure(r, "accidents"),
         change=r["accidents_change"],
         change_text=r["accidents_change_text"],
         rise_is_good=False,
-        help=last_year("accidents_ly", r["accidents_ly"], "起"),
+        help=last_year("accidents_ly", r["accidents_ly"]),
     )
     metric_card(
         cols[1],
         ytd("deaths"),
-        f"{r['deaths']} 人",
+        figure(r, "deaths"),
         change=r["deaths_change"],
         change_text=r["deaths_change_text"],
         rise_is_good=False,
-        help=last_year("deaths_ly", r["deaths_ly"], "人"),
+        help=last_year("deaths_ly", r["deaths_ly"]),
     )
     metric_card(
         cols[2],
         ui.label(KPIS, "open_major_hazards"),
-        f"{r['open_major_hazards']} 项",
-        help=f"其中逾期 {r['overdue_major_hazards']} 项",
+        figure(r, "open_major_hazards"),
+        help=f"其中逾期 {figure(r, 'overdue_major_hazards')}",
     )
     metric_card(
         cols[3],
         ytd("inspections"),
-        f"{r['inspections']} 次",
-        help=last_year("inspections_ly", r["inspections_ly"], "次"),
+        figure(r, "inspections"),
+        help=last_year("inspections_ly", r["inspections_ly"]),
     )
     cols = st.columns(4)
-    metric_card(cols[0], ui.label(KPIS, "overdue_major_hazards"), f"{r['overdue_major_hazards']} 项")
-    metric_card(cols[1], ytd("forest_fires"), f"{r['forest_fires']} 起")
+    metric_card(cols[0], ui.label(KPIS, "overdue_major_hazards"), figure(r, "overdue_major_hazards"))
+    metric_card(cols[1], ytd("forest_fires"), figure(r, "forest_fires"))
     metric_card(cols[2], ui.label(KPIS, "forest_fire_damaged_ha"), f"{r['forest_fire_damaged_ha']:.2f}")
 
 
@@ -136,19 +145,18 @@ def preparedness_section(viewer: Viewer, code: str, as_of) -> None:
         else:
             done = status["depot_completed_on"]
             st.markdown(
-                f"{YES_NO[status['has_depot']]} {status['depot_status']}"
-                + (f"（{done:%Y-%m-%d} 建成）" if done else "")
+                f"{badge(status['has_depot'])} {status['depot_status']}" + (f"（{done:%Y-%m-%d} 建成）" if done else "")
             )
             if depot.height:
                 st.caption(f"物资 {depot['item_kinds'][0]} 类，{depot['item_count'][0]} 件")
     with middle.container(border=True):
         st.markdown("**总体应急预案**")
         filed = status["overall_plans_filed"]
-        st.markdown(f"{YES_NO[filed > 0]} 已备案总体预案 {filed} 件")
+        st.markdown(f"{badge(filed > 0)} 已备案总体预案 {filed} 件")
         st.caption(f"本乡镇预案共 {status['plans']} 件")
     with right.container(border=True):
         st.markdown("**演练与培训（近365天）**")
-        st.markdown(f"{YES_NO[status['drills_365'] > 0]} 共 {status['drills_365']} 次")
+        st.markdown(f"{badge(status['drills_365'] > 0)} 共 {status['drills_365']} 次")
         if status["last_drill_on"]:
             st.caption(f"最近一次：{status['last_drill_on']:%Y-%m-%d}")
     tabs = st.tabs(["预案", "演练培训"])

@@ -159,6 +159,30 @@ def _marts() -> dict[str, tuple[str | None, dict[str, str]]]:
     return marts
 
 
+@functools.cache
+def _mart_units() -> dict[tuple[str, str], str]:
+    """(model, column) -> `meta: {unit}` (起, 人, 项 …) from the marts' yml."""
+    from pipelines.paths import DBT_PROJECT_DIR
+
+    units: dict[tuple[str, str], str] = {}
+    for path in sorted(Path(DBT_PROJECT_DIR, "models", "marts").rglob("*.yml")):
+        doc = yaml.safe_load(path.read_text("utf-8")) or {}
+        for model in doc.get("models", []) or []:
+            for column in model.get("columns", []) or []:
+                if _meta(column).get("unit"):
+                    units[(model["name"], column["name"])] = _meta(column)["unit"]
+    return units
+
+
+def mart_column_unit(model: str, column: str) -> str:
+    """The unit a mart column's figure is written with (its yml `meta: {unit}`); LabelError
+    when it has none, so a page never invents one."""
+    try:
+        return _mart_units()[(model, column)]
+    except KeyError:
+        raise LabelError(f"{model}.{column} 没有单位（dbt meta.unit）") from None
+
+
 def mart_labels() -> set[str]:
     """Every label the marts' yml give (for the guards: no page, renderer or CLI writes one)."""
     return {label for _, columns in _marts().values() for label in columns.values()}

@@ -189,21 +189,21 @@ class XlsxWriter:
         c, period = self.c, self.c["period"]
         titles = c["list_titles"]  # every table is in the workbook, attached to the PDF or not
         self.sheet(
-            "排名",
-            titles["ranking"],  # label-ok: a sheet's name
+            "排名",  # label-ok: a sheet's name
+            titles["ranking"],
             _ranking_columns(c),
             c["ranking"],
         )
         numbered = lambda rows: [{**r, "_n": i} for i, r in enumerate(rows, 1)]  # noqa: E731
         self.sheet(
-            "指标",
-            titles["scoreboard"],  # label-ok: a sheet's name
+            "指标",  # label-ok: a sheet's name
+            titles["scoreboard"],
             SCOREBOARD_COLUMNS,
             numbered(c["scoreboard"]),
         )
         self.sheet(
-            "重大及挂牌督办隐患",
-            titles["hazards"],  # label-ok: a sheet's name
+            "重大及挂牌督办隐患",  # label-ok: a sheet's name
+            titles["hazards"],
             HAZARD_COLUMNS,
             numbered(c["supervised_hazards"]),
         )
