@@ -118,7 +118,7 @@ def test_second_run_publishes_incrementally_and_equals_a_whole_rebuild(tmp_path)
 
     run()
     write_csv(landing / "hazards" / "430182001" / "第15周.csv", headers("hazards"),
-              [haz(hazard_id="H-2", found_on="2023-04-11", phone="13900001111")],
+              [haz(hazard_id="H-2", found_on="2023-04-04", phone="13900001111")],
               received=dt.datetime(2023, 4, 17, 9, 0))
     run()
     published = home / "published" / "warehouse.duckdb"
