@@ -1,0 +1,163 @@
+"""The published copy is updated table by table: a run replaces in the previous copy only the
+tables it wrote (and the small registers), and the result equals a whole rebuild; anything
+that makes the previous copy untrustworthy rebuilds it whole."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from pipelines.lib.publish import MANIFEST, publish_changed, refresh_published_tables
+from tests.test_hardening_published import personal_hits
+
+
+def _tables(con, catalog):
+    return sorted(
+        con.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables WHERE table_catalog = ? "
+            "AND NOT (table_schema = ? AND table_name = ?)",
+            [catalog, *MANIFEST],
+        ).fetchall()
+    )
+
+
+def _differences(left, right) -> list[tuple[str, str]]:
+    """Tables whose rows differ (as multisets) between two published copies, or present in one only."""
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH '{left}' AS l (READ_ONLY)")
+        con.execute(f"ATTACH '{right}' AS r (READ_ONLY)")
+        a, b = _tables(con, "l"), _tables(con, "r")
+        out = sorted(set(a) ^ set(b))
+        for s, t in set(a) & set(b):
+            q = f'"{s}"."{t}"'
+            n = con.execute(
+                f"SELECT (SELECT count(*) FROM (FROM l.{q} EXCEPT ALL FROM r.{q})) + "
+                f"(SELECT count(*) FROM (FROM r.{q} EXCEPT ALL FROM l.{q}))"
+            ).fetchall()[0][0]
+            if n:
+                out.append((s, t))
+        return out
+    finally:
+        con.close()
+
+
+def _small_writer(path, run_id="run-1"):
+    con = duckdb.connect(str(path))
+    con.execute("CREATE SCHEMA marts; CREATE SCHEMA staging; CREATE SCHEMA meta; CREATE SCHEMA raw")
+    con.execute("CREATE TABLE marts.a AS SELECT 1 AS x; CREATE TABLE marts.b AS SELECT 2 AS y")
+    con.execute("CREATE TABLE staging.s AS SELECT 'z' AS v; CREATE TABLE raw.secret AS SELECT '13712345678' AS phone")
+    con.execute("CREATE TABLE meta.files AS SELECT 1 AS file_id, ? AS run_id", [run_id])
+    con.close()
+
+
+def test_incremental_replaces_only_what_the_run_wrote_and_falls_back_whole(tmp_path):
+    writer, target = tmp_path / "w.duckdb", tmp_path / "published" / "w.duckdb"
+    _small_writer(writer)
+    first = publish_changed(writer, target, {("marts", "a")}, "run-1")
+    assert (first.mode, first.reason) == ("full", "还没有副本")
+    assert first.written == (("marts", "a"), ("marts", "b"), ("meta", "files"), ("staging", "s"))
+
+    con = duckdb.connect(str(writer))  # run 2 rebuilds marts.a and registers a file
+    con.execute("CREATE OR REPLACE TABLE marts.a AS SELECT 10 AS x; INSERT INTO meta.files VALUES (2, 'run-2')")
+    con.close()
+    second = publish_changed(writer, target, {("marts", "a"), ("raw", "hazards")}, "run-2")
+    assert second.mode == "incremental"
+    assert second.written == (("marts", "a"), ("meta", "files"))  # meta.* always; marts.b, staging.s kept
+    assert _differences(target, _rebuilt(writer, tmp_path)) == []
+    with duckdb.connect(str(target), read_only=True) as con:
+        assert con.execute("SELECT x FROM marts.a").fetchall() == [(10,)]
+        assert dict(
+            con.execute("SELECT table_schema || '.' || table_name, written_run FROM meta.published_tables").fetchall()
+        ) == {"marts.a": "run-2", "marts.b": "run-1", "meta.files": "run-2", "staging.s": "run-1"}
+        assert "raw" not in {r[0] for r in con.execute("SELECT table_schema FROM information_schema.tables").fetchall()}
+
+    con = duckdb.connect(str(writer))  # a run that never published registered a file
+    con.execute("INSERT INTO meta.files VALUES (3, 'killed-run')")
+    con.close()
+    third = publish_changed(writer, target, set(), "run-3")
+    assert (third.mode, third.reason) == ("full", "有未发布的运行写过数仓")
+    assert publish_changed(writer, target, set(), "run-4").mode == "incremental"
+
+    refresh_published_tables(writer, target)  # what a failed run does: the next publish is whole
+    assert publish_changed(writer, target, set(), "run-5").reason == "上次运行失败，副本未随数仓更新"
+
+    con = duckdb.connect(str(writer))
+    con.execute("ALTER TABLE marts.b ADD COLUMN z INTEGER")
+    con.close()
+    changed_columns = publish_changed(writer, target, set(), "run-6")
+    assert (changed_columns.mode, changed_columns.reason) == ("full", "发布的表或列已变")
+    assert _differences(target, _rebuilt(writer, tmp_path)) == []
+
+
+def _rebuilt(writer, tmp_path):
+    whole = tmp_path / "whole" / "w.duckdb"
+    done = publish_changed(writer, whole)
+    assert done.mode == "full"
+    return whole
+
+
+@pytest.mark.slow
+def test_second_run_publishes_incrementally_and_equals_a_whole_rebuild(tmp_path):
+    """Two real `safetywh run`s: the second (one new hazards file, with a mobile in it) rewrites
+    the hazards tables and the registers, not the relief ones, and its copy equals a rebuild."""
+    from tests.ledgers import headers, write_csv, write_xlsx
+    from tests.test_rules import CLEAN, ledger_row
+
+    home = tmp_path / "home"
+    landing = home / "landing"
+    haz = lambda **o: ledger_row("hazards", {**CLEAN["hazards"], **o})  # noqa: E731
+    write_csv(
+        landing / "hazards" / "430182001" / "第14周.csv",
+        headers("hazards"),
+        [haz(hazard_id="H-1")],
+        received=dt.datetime(2023, 4, 10, 9, 0),
+    )
+    write_xlsx(
+        landing / "relief" / "YJJ" / "救助台账.xlsx",
+        headers("relief"),
+        [ledger_row("relief", CLEAN["relief"])],
+        received=dt.datetime(2023, 7, 3, 9, 0),
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("SAFETYWH_HOME", "SAFETYWH_DUCKDB")}
+
+    def run():
+        done = subprocess.run(
+            [sys.executable, "-m", "pipelines", "run", "--home", str(home)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=900,
+        )
+        assert done.returncode == 0, done.stderr[-5000:]
+
+    run()
+    write_csv(
+        landing / "hazards" / "430182001" / "第15周.csv",
+        headers("hazards"),
+        [haz(hazard_id="H-2", found_on="2023-04-04", phone="13900001111")],
+        received=dt.datetime(2023, 4, 17, 9, 0),
+    )
+    run()
+    published = home / "published" / "warehouse.duckdb"
+    with duckdb.connect(str(published), read_only=True) as con:
+        rows = con.execute(
+            f"SELECT table_schema, table_name, written_run = published_run FROM {MANIFEST[0]}.{MANIFEST[1]}"
+        ).fetchall()
+        assert con.execute("SELECT hazard_id FROM records.hazards ORDER BY 1").fetchall() == [("H-1",), ("H-2",)]
+    written = {(s, t) for s, t, fresh in rows if fresh}
+    assert {
+        ("records", "hazards"),
+        ("staging", "stg_ledgers__hazards"),
+        ("meta", "files"),
+        ("ref", "senders"),
+    } <= written
+    assert not written & {("records", "relief"), ("staging", "stg_ledgers__relief")}
+    assert len(written) < len(rows)
+    assert personal_hits(published) == {}
+    assert _differences(published, _rebuilt(home / "warehouse.duckdb", tmp_path)) == []
