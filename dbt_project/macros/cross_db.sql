@@ -98,6 +98,20 @@
     contains({{ list_expr }}, {{ value }})
 {%- endmacro %}
 
+{#- The first value of a group in the given order (an aggregate): an ordered first() in
+    DuckDB, the first element of an ordered array elsewhere. -#}
+{% macro first_by(expr, order_by) -%}
+    {{ return(adapter.dispatch('first_by', 'safetywh')(expr, order_by)) }}
+{%- endmacro %}
+
+{% macro duckdb__first_by(expr, order_by) -%}
+    first({{ expr }} order by {{ order_by }})
+{%- endmacro %}
+
+{% macro default__first_by(expr, order_by) -%}
+    element_at(array_agg({{ expr }} order by {{ order_by }}), 1)
+{%- endmacro %}
+
 {#- The values of a group as a list / array in the given order (an aggregate; a FILTER
     clause may follow). Null when the group (or the filter) has no row. -#}
 {% macro ordered_list_agg(expr, order_by) -%}

@@ -104,31 +104,32 @@ numbered as (
 episodes as (
     select
         sender_code, feed, record_id, column_name, rule, episode,
-        arg_min(file_id, (received_at, file_id)) as first_file_id,
-        arg_max(file_id, (received_at, file_id)) as last_file_id
+        {{ safetywh.first_by('file_id', 'received_at, file_id') }} as first_file_id,
+        {{ safetywh.first_by('file_id', 'received_at desc, file_id desc') }} as last_file_id
     from numbered where broken
-    group by all
+    group by sender_code, feed, record_id, column_name, rule, episode
 ),
 
 fixes as (
     -- the file that opens episode e + 1 is the one that fixed episode e
     select
         sender_code, feed, record_id, column_name, rule, episode - 1 as episode,
-        arg_min(file_id, (received_at, file_id)) as fixed_file_id
+        {{ safetywh.first_by('file_id', 'received_at, file_id') }} as fixed_file_id
     from numbered where not broken
-    group by all
+    group by sender_code, feed, record_id, column_name, rule, episode - 1
 ),
 
 display as (
     select
         sender_code, feed, record_id, column_name, rule, file_id,
-        array_to_string(list_sort(list_distinct(list(row_number))), ',') as row_numbers,
+        -- one cell per row, column and rule: the row numbers of a group are distinct
+        {{ dbt.listagg('cast(row_number as varchar)', "','", 'order by row_number') }} as row_numbers,
         first(value order by row_number) as value,
         first(column_header) as column_header,
         first(reason) as reason,
         first(path) as path,
         first(received_at) as received_at
-    from cells group by all
+    from cells group by sender_code, feed, record_id, column_name, rule, file_id
 )
 
 select
