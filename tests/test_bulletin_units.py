@@ -125,3 +125,24 @@ def test_chinese_fonts_are_found_and_their_absence_refused(monkeypatch, tmp_path
     assert chinese_font_families() == []
     with pytest.raises(MissingChineseFontsError, match="fonts-noto-cjk"):
         require_chinese_fonts()
+
+
+def test_the_brief_red_list_names_the_townships_left_off_it():
+    """ranking_section(brief=True): a red list of 4 of 5 townships is written as its
+    complement (除戊镇以外); the full wording, and a red list shorter than its complement,
+    name the red list itself."""
+    from pipelines.lib.bulletin.sections import ranking_section
+
+    rows = [
+        {"township_name": n, "vetoed": False, "band": "合格", "total_raw": 80.0}
+        for n in ("甲镇", "乙镇", "丙镇", "丁镇", "戊镇")
+    ]
+    red = ["甲镇", "乙镇", "丙镇", "丁镇"]
+
+    def red_text(red_list, brief):
+        section = ranking_section(period_info("2023-W14"), rows, red_list, [], lambda _: "见附件1", brief)
+        return section["paragraphs"][1]["text"]
+
+    assert red_text(red, True) == "列入红榜（未发生生产安全事故且未被通报）的共4个，即除戊镇以外的各乡镇（街道）。"
+    assert red_text(red, False) == "列入红榜（未发生生产安全事故且未被通报）的共4个：甲镇、乙镇、丙镇、丁镇。"
+    assert red_text(["甲镇"], True) == "列入红榜（未发生生产安全事故且未被通报）的共1个：甲镇。"

@@ -76,7 +76,7 @@ def build_content(
     # The sections in the order of the 通报; a new one (e.g. 风险预警) is one more entry here.
     body = [
         sections.overview(info, as_of, is_complete, figures, scoreboard_rows, refer, brief),
-        sections.ranking_section(info, ranking_rows, red_list, named, refer),
+        sections.ranking_section(info, ranking_rows, red_list, named, refer, brief),
         sections.hazard_section(info, as_of, figures, hazard_rows, refer),
         _risk(con, as_of, home, brief),
         sections.reporting_section(info, quality_rows, figures, refer, settings.county, brief),

@@ -130,8 +130,10 @@ def _kpi_brief(row: dict) -> str:
 
 
 def ranking_section(
-    info: PeriodInfo, rows: list[dict], red_list: list[str], named: list[dict], refer: Refer
+    info: PeriodInfo, rows: list[dict], red_list: list[str], named: list[dict], refer: Refer, brief: bool = False
 ) -> dict[str, Any]:
+    """brief: a red list longer than the townships left off it is written as its complement
+    (除……以外的各乡镇), which says the same in fewer lines."""
     scored = [r for r in rows if not r["vetoed"]]
     vetoed = [r for r in rows if r["vetoed"]]
     bands: dict[str, int] = {}
@@ -146,11 +148,16 @@ def ranking_section(
     text += f"考核排名{refer('ranking')}。"
 
     # ranking.md: the red list is the townships with no accident that are not named
-    red_text = (
-        f"列入红榜（未发生生产安全事故且未被通报）的共{len(red_list)}个：{join_cn(red_list)}。"
-        if red_list
-        else f"{info.this_cn}没有列入红榜（未发生生产安全事故且未被通报）的乡镇（街道）。"
-    )
+    left_off = [r["township_name"] for r in rows if r["township_name"] not in set(red_list)]
+    if not red_list:
+        red_text = f"{info.this_cn}没有列入红榜（未发生生产安全事故且未被通报）的乡镇（街道）。"
+    elif brief and left_off and len(left_off) < len(red_list):
+        red_text = (
+            f"列入红榜（未发生生产安全事故且未被通报）的共{len(red_list)}个，"
+            f"即除{join_cn(left_off)}以外的各乡镇（街道）。"
+        )
+    else:
+        red_text = f"列入红榜（未发生生产安全事故且未被通报）的共{len(red_list)}个：{join_cn(red_list)}。"
     named_scored = [r for r in named if not r["vetoed"]]
     named_text = ""
     if named_scored:
