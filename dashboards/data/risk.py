@@ -122,37 +122,18 @@ def warnings(viewer: Viewer, township_code: str | None = None) -> pl.DataFrame:
     they are overdue (not acknowledged within 24 hours). The acknowledgements are read
     fresh from the home's store, never cached."""
     from dashboards.data.source import has_table
-    from pipelines.lib.risk_warnings import acknowledgements, warnings_with_acks
+    from pipelines.lib.risk_warnings import WARNING_SCHEMA, acknowledgements, warnings_with_acks
 
     _scope(viewer, township_code)
     if not has_table("meta", "risk_warnings"):
-        return warnings_with_acks(_empty_warnings(), acknowledgements(_home()), _now())
-    sql = (
-        "select warning_id, township_code, township_name, as_of, level, previous_level, score, main_indicators, "
-        "created_at from meta.risk_warnings"
-    )
+        return warnings_with_acks(pl.DataFrame(schema=WARNING_SCHEMA), acknowledgements(_home()), _now())
+    sql = f"select {', '.join(WARNING_SCHEMA)} from meta.risk_warnings"
     params: list = []
     if township_code is not None:
         sql += " where township_code = ?"
         params.append(township_code)
     frame = fetch(sql + " order by created_at desc, township_code", *params)
     return warnings_with_acks(frame, acknowledgements(_home()), _now())
-
-
-def _empty_warnings() -> pl.DataFrame:
-    return pl.DataFrame(
-        schema={
-            "warning_id": pl.String,
-            "township_code": pl.String,
-            "township_name": pl.String,
-            "as_of": pl.Date,
-            "level": pl.String,
-            "previous_level": pl.String,
-            "score": pl.Int32,
-            "main_indicators": pl.String,
-            "created_at": pl.Datetime("us"),
-        }
-    )
 
 
 def acknowledge(viewer: Viewer, warning_id: str) -> bool:

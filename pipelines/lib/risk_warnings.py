@@ -330,29 +330,30 @@ def warnings_with_acks(warnings: pl.DataFrame, acks: pl.DataFrame, now: dt.datet
     )
 
 
+# The columns of meta.risk_warnings as readers get them (an empty frame before the first warning).
+WARNING_SCHEMA = {
+    "warning_id": pl.String,
+    "township_code": pl.String,
+    "township_name": pl.String,
+    "as_of": pl.Date,
+    "level": pl.String,
+    "previous_level": pl.String,
+    "score": pl.Int32,
+    "main_indicators": pl.String,
+    "created_at": pl.Datetime("us"),
+}
+
+
 def read_warnings(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """meta.risk_warnings (empty when no warning was ever issued)."""
     exists = con.execute(
         "select count(*) from information_schema.tables where table_schema = 'meta' and table_name = 'risk_warnings'"
     ).fetchall()[0][0]
-    columns = (
-        "warning_id, township_code, township_name, as_of, level, previous_level, score, main_indicators, created_at"
-    )
     if not exists:
-        return pl.DataFrame(
-            schema={
-                "warning_id": pl.String,
-                "township_code": pl.String,
-                "township_name": pl.String,
-                "as_of": pl.Date,
-                "level": pl.String,
-                "previous_level": pl.String,
-                "score": pl.Int32,
-                "main_indicators": pl.String,
-                "created_at": pl.Datetime("us"),
-            }
-        )
-    return con.sql(f"select {columns} from meta.risk_warnings order by created_at desc, township_code").pl()
+        return pl.DataFrame(schema=WARNING_SCHEMA)
+    return con.sql(
+        f"select {', '.join(WARNING_SCHEMA)} from meta.risk_warnings order by created_at desc, township_code"
+    ).pl()
 
 
 def unacknowledged_overdue(con: duckdb.DuckDBPyConnection, home: Home, now: dt.datetime) -> pl.DataFrame:
