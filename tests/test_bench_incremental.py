@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -16,7 +12,9 @@ import pytest
 
 from pipelines.lib import dbt_manifest
 from pipelines.lib.dbt_manifest import select_build
+from tests.incremental import differing_tables
 
+ROOT = Path(__file__).resolve().parent.parent
 NOW = dt.datetime(2026, 11, 29, 10, 5)
 
 
@@ -80,7 +78,8 @@ def built(con, tmp_path, now=NOW, project=None):
 
 def test_first_build_is_everything_from_scratch(con, tmp_path):
     selection = built(con, tmp_path)
-    assert selection.args == ("--full-refresh",)  # no --select: every node, unit tests included
+    # no --select: every node; never the unit tests (tests/test_dbt_unit_tests.py runs them)
+    assert selection.args == ("--full-refresh", "--exclude-resource-type", "unit_test")
 
 
 def test_nothing_changed_builds_nothing(con, tmp_path):
@@ -134,7 +133,15 @@ def test_changed_code_is_state_modified_from_scratch(con, tmp_path, change):
         project["nodes"]["model.p.mart"]["config"]["materialized"] = "view"
     selection = built(con, tmp_path, project=project)
     # dbt compares with the last successful build's manifest; incremental models see every row
-    assert selection.args == ("--select", "state:modified+", "--state", str(tmp_path / "state"), "--full-refresh")
+    assert selection.args == (
+        "--select",
+        "state:modified+",
+        "--state",
+        str(tmp_path / "state"),
+        "--full-refresh",
+        "--exclude-resource-type",
+        "unit_test",
+    )
     assert json.loads((tmp_path / "state" / "manifest.json").read_text("utf-8")) == project
 
 
@@ -160,151 +167,24 @@ def test_every_model_reading_the_clock_is_tagged():
 
 # ------------------------------------------------------------------ the real pipeline
 
-HOLDER = r"""
-import os, sys, time, duckdb
-run_pid, db = int(sys.argv[1]), sys.argv[2]
-
-def dbt_build_child():
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                argv = f.read().split(b"\0")
-        except (OSError, IndexError, ValueError):
-            continue
-        if ppid == run_pid and any(a.endswith(b"dbt") for a in argv) and b"build" in argv:
-            return int(pid)
-
-deadline = time.monotonic() + 600
-child = None
-while child is None and time.monotonic() < deadline:
-    child = dbt_build_child()
-    time.sleep(0.05)
-con = duckdb.connect(db)  # dbt is still importing itself: it will find the file held
-print("held", flush=True)
-while os.path.exists(f"/proc/{child}"):
-    try:
-        with open(f"/proc/{child}/stat") as f:
-            if f.read().rsplit(")", 1)[1].split()[0] == "Z":
-                break
-    except OSError:
-        break
-    time.sleep(0.05)
-time.sleep(2)  # still held when the run checks again: it says so and waits
-con.close()
-print("released", flush=True)
-"""
-
 
 @pytest.mark.slow
-def test_one_new_file_builds_part_of_the_project_and_equals_a_full_build(tmp_path):
+def test_one_new_file_builds_part_of_the_project_and_equals_a_full_build(second_run):
     """Hold a weekly file back, run, add it, run: the second dbt build selects part of the
     project, and every model equals a full `dbt build` of the same warehouse (up to the
-    clock-reading models and float summation order, which differ between any two builds).
-    During the second build another process takes the DuckDB file after the run checked it
-    and before dbt opened it: dbt fails on the lock, the run waits (saying so) and builds."""
-    from pipelines.generate import generate
-
-    home = tmp_path / "home"
-    generate(home / "landing", seed=5, scale=0.2, defect_rate=0.02)
-    held = max((p for p in (home / "landing" / "hazards").glob("4301821*/*")), key=lambda p: p.stat().st_mtime)
-    kept = tmp_path / held.name
-    shutil.move(held, kept)
-    env = {k: v for k, v in os.environ.items() if k not in ("SAFETYWH_HOME", "SAFETYWH_DUCKDB")}
-    command = [sys.executable, "-m", "pipelines", "run", "--home", str(home), "--verbose"]
-
-    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=900)
-    assert done.returncode == 0, done.stderr[-3000:]
-    first = json.loads((home / "dbt" / "target" / "state" / "built_from.json").read_text("utf-8"))
-    shutil.move(kept, held)
-    run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(run.pid), str(home / "warehouse.duckdb")], stdout=subprocess.PIPE, text=True
-    )
-    out, err = run.communicate(timeout=900)
-    holder_out = holder.communicate(timeout=60)[0]
-    assert run.returncode == 0, err[-3000:]
-    assert holder_out.split() == ["held", "released"]
-    assert "正被" in err and "等待其释放" in err and "数仓文件已释放，继续运行。" in err
-    second = json.loads((home / "dbt" / "target" / "state" / "built_from.json").read_text("utf-8"))
+    clock-reading models, which differ between any two builds). During the second build
+    another process takes the DuckDB file after the run checked it and before dbt opened it:
+    dbt fails on the lock, the run waits (saying so) and builds."""
+    assert second_run.holder_out.split() == ["held", "released"]
+    assert "正被" in second_run.err and "等待其释放" in second_run.err
+    assert "数仓文件已释放，继续运行。" in second_run.err
+    first, second = second_run.first_built_from, second_run.second_built_from
     assert second["file_id"] > first["file_id"] and second["run_id"] != first["run_id"]
-    log = out + err
+    log = second_run.out + second_run.err
     assert "source:ledgers.hazards+" in log
-    dbt_dir = Path(__file__).resolve().parent.parent / "dbt_project"
-    project = json.loads((dbt_dir / "target" / "manifest.json").read_text("utf-8"))
+    project = json.loads((ROOT / "dbt_project" / "target" / "manifest.json").read_text("utf-8"))
     total = sum(1 for n in project["nodes"].values() if n["resource_type"] == "model")
     rebuilt = log.count("OK created sql")
     assert 0 < rebuilt < total, rebuilt
-
-    full = tmp_path / "full" / "warehouse.duckdb"
-    full.parent.mkdir()
-    shutil.copyfile(home / "warehouse.duckdb", full)
-    done = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("dbt")),
-            "build",
-            "--exclude-resource-type",
-            "unit_test",
-            "--profiles-dir",
-            str(dbt_dir),
-            "--target-path",
-            str(tmp_path / "target"),
-            "--log-path",
-            str(tmp_path / "logs"),
-        ],
-        cwd=dbt_dir,
-        env={**env, "SAFETYWH_DUCKDB": str(full)},
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert done.returncode == 0, done.stdout[-3000:]
-
-    # the clock-reading models and what is built from them differ between any two builds
-    clocked = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("dbt")),
-            "ls",
-            "--select",
-            "tag:clock+",
-            "--resource-type",
-            "model",
-            "--output",
-            "name",
-            "-q",
-            "--profiles-dir",
-            str(dbt_dir),
-            "--target-path",
-            str(tmp_path / "target"),
-        ],
-        cwd=dbt_dir,
-        env={**env, "SAFETYWH_DUCKDB": str(full)},
-        capture_output=True,
-        text=True,
-        timeout=900,
-    ).stdout.split()
-    assert "data_quality_deliveries" in clocked
-    with duckdb.connect() as con:
-        con.execute(f"ATTACH '{home / 'warehouse.duckdb'}' AS partial (READ_ONLY)")
-        con.execute(f"ATTACH '{full}' AS full_build (READ_ONLY)")
-        relations = con.execute(
-            "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'partial' "
-            "AND schema_name IN ('staging', 'intermediate', 'marts')"
-        ).fetchall()
-        assert relations
-        for schema, table in relations:
-            if table in clocked:
-                continue
-            columns = con.execute(
-                "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = 'partial' "
-                "AND schema_name = ? AND table_name = ?",
-                [schema, table],
-            ).fetchall()
-            # doubles compared to 9 significant digits: sums of floats depend on summation order
-            cells = ", ".join(f'round("{c}", 6)' if t == "DOUBLE" else f'"{c}"' for c, t in columns)
-            diff = con.execute(
-                f"SELECT count(*) FROM (SELECT {cells} FROM partial.{schema}.{table} "
-                f"EXCEPT ALL SELECT {cells} FROM full_build.{schema}.{table})"
-            ).fetchone()[0]
-            assert diff == 0, f"{schema}.{table}"
+    assert "data_quality_deliveries" in second_run.clocked
+    assert differing_tables(second_run.home / "warehouse.duckdb", second_run.full, skip=second_run.clocked) == []

@@ -516,6 +516,8 @@ def test_ranking_quarter_1_has_no_movement(con):
         ranking(con, "2022-W52")
 
 
+# a dbt rebuild of the warehouse both paths give (test_coverage_and_row_counts): the pipeline's alone
+@pytest.mark.parametrize("built", ["pipeline"], indirect=True)
 def test_profile_weight_change_changes_ranking(built, tmp_path):
     """A weight changed in the profile (enforcement 15 -> 30) changes the ranking, no code edit."""
     from pipelines.lib.profile import load_profile
@@ -625,6 +627,8 @@ def _rows(db: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
+# a dbt rebuild of the warehouse both paths give (test_coverage_and_row_counts): the pipeline's alone
+@pytest.mark.parametrize("built", ["pipeline"], indirect=True)
 def test_a_new_version_updates_incremental_staging_like_a_full_refresh(built, tmp_path):
     """stg_ledgers__* are incremental (macros/stage_ledger.sql): a later file's version of one
     hazard replaces that hazard's row, version_count counts it, every other row stays, and
@@ -665,6 +669,7 @@ def test_a_new_version_updates_incremental_staging_like_a_full_refresh(built, tm
         assert _rows(db, everything) == _rows(full, everything), feed
 
 
+@pytest.mark.parametrize("built", ["pipeline"], indirect=True)  # a dbt test on either path's marts
 def test_the_daily_marts_test_fails_on_a_duplicate_and_a_missing_row(built, tmp_path):
     """assert_daily_marts_one_row_per_key returns one row per broken mart."""
     db = _copy(built, tmp_path, "broken-marts")

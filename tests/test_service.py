@@ -1,6 +1,7 @@
 """`safetywh serve` on a hand-made home: a weekly hazards ledger dropped into landing/ is
 picked up by the landing sensor, ingested, built, published and alerted with no command
-typed; SIGTERM stops every process the service started within 10 s."""
+typed; a service killed mid-run converges after a restart; SIGTERM stops every process the
+service started within 10 s."""
 
 import datetime as dt
 import os
@@ -70,72 +71,6 @@ def group_alive(pgid: int) -> bool:
     return False
 
 
-def test_a_dropped_file_is_published_and_alerted_and_sigterm_stops_everything(tmp_path):
-    home = tmp_path / "home"
-    hazards_file(home, 14, [{"hazard_id": "H-001"}])
-    env = {k: v for k, v in os.environ.items() if k not in ("SAFETYWH_HOME", "SAFETYWH_DUCKDB", "DAGSTER_HOME")}
-    log = (tmp_path / "serve.log").open("w+")
-    proc = subprocess.Popen(
-        [*SAFETYWH, "serve", "--home", str(home), "--port", str(free_port()), "--dashboard-port", str(free_port())],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-    )
-    try:
-        # no successful run yet: the sensor runs the landing tree as it is
-        wait_for(lambda: published(home, "SELECT hazard_id FROM staging.stg_ledgers__hazards"), BOUND_S, proc)
-        alerts_before = {r[0] for r in published(home, "SELECT alert_id FROM meta.alerts")}
-
-        # a new weekly ledger: one good row, one with an impossible date (quarantined, alerted)
-        hazards_file(
-            home,
-            16,
-            [
-                {"hazard_id": "H-100", "found_on": "2023-04-17", "deadline": "2023-04-30", "rectified_on": ""},
-                {"hazard_id": "H-101", "found_on": "2023年13月40日", "deadline": "2023-04-30", "rectified_on": ""},
-            ],
-        )
-        rows = wait_for(
-            lambda: (
-                published(home, "SELECT hazard_id FROM staging.stg_ledgers__hazards ORDER BY 1")
-                if len(published(home, "SELECT 1 FROM staging.stg_ledgers__hazards")) == 2
-                else []
-            ),
-            BOUND_S,
-            proc,
-        )
-        assert rows == [("H-001",), ("H-100",)]
-        quarantined = published(
-            home,
-            "SELECT q.row_number, q.column_name FROM meta.quarantine q JOIN meta.files f "
-            "USING (file_id) WHERE f.path LIKE '%第16周%'",
-        )
-        assert quarantined == [(3, "found_on")]  # header row 1, H-100 row 2, H-101 row 3
-        new_alerts = [
-            r
-            for r in published(home, "SELECT alert_id, sender_code, eml_path FROM meta.alerts")
-            if r[0] not in alerts_before
-        ]
-        assert [r[1] for r in new_alerts] == [YUTAN]
-        assert (home / "outbox" / new_alerts[0][2]).is_file()
-    finally:
-        started = time.monotonic()
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        finally:
-            took = time.monotonic() - started
-            log.seek(0)
-            text = log.read()
-            log.close()
-    assert proc.returncode == 0, text[-3000:]
-    assert took < 10, text[-2000:]
-    groups = [int(pid) for pid in re.findall(r"已启动 \S+（进程 (\d+)）", text)]
-    assert len(groups) == 3  # daemon, webserver, dashboards
-    assert not [g for g in groups if group_alive(g)]  # their children (code servers, run worker, dbt) too
-    assert "服务已停止" in text
-
-
 def runs(home: Path) -> list[tuple[str, str]]:
     import sqlite3
 
@@ -181,60 +116,114 @@ def marts(path: Path) -> dict[str, list]:
         }
 
 
-def test_a_service_killed_mid_run_converges_after_a_restart_to_a_clean_run(tmp_path):
-    """kill -9 of the daemon (its group: code server, run worker, dbt) and of `safetywh serve`
-    while the run builds; the restarted service marks the dead run failed, the sensor runs the
-    same inputs again, and every mart equals that of a clean `safetywh run` of the same files."""
+W16 = [  # a new weekly ledger: one good row, one with an impossible date (quarantined, alerted)
+    {"hazard_id": "H-100", "found_on": "2023-04-17", "deadline": "2023-04-30", "rectified_on": ""},
+    {"hazard_id": "H-101", "found_on": "2023年13月40日", "deadline": "2023-04-30", "rectified_on": ""},
+]
+W17 = [{"hazard_id": "H-200", "found_on": "2023-04-24", "deadline": "2023-05-31", "rectified_on": ""}]
+
+
+def serve(home: Path, log: Path, env: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        [*SAFETYWH, "serve", "--home", str(home), "--port", str(free_port()), "--dashboard-port", str(free_port())],
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
+
+
+def started_groups(log: Path) -> list[int]:
+    return [int(pid) for pid in re.findall(r"已启动 \S+（进程 (\d+)）", log.read_text("utf-8", "replace"))]
+
+
+def test_a_dropped_file_is_published_and_alerted_a_killed_service_converges_and_sigterm_stops_it(tmp_path):
+    """One service, three moments (one test: each service start and first run costs minutes here).
+    1. A weekly ledger dropped into landing/ is picked up by the landing sensor, ingested,
+       built, published and alerted with no command typed.
+    2. kill -9 of `safetywh serve` and of every process group it started (daemon, code
+       server, run worker, dbt; webserver; dashboards) while the next drop's run builds: the
+       restarted service marks the dead run failed, the sensor runs the same inputs again, and
+       every mart equals that of a clean `safetywh run` of the same files.
+    3. SIGTERM stops every process the service started within 10 s."""
     home, clean = tmp_path / "home", tmp_path / "clean"
-    for target in (home, clean):
-        hazards_file(target, 14, [{"hazard_id": "H-001"}])
-        hazards_file(
-            target,
-            16,
-            [
-                {"hazard_id": "H-100", "found_on": "2023-04-17", "deadline": "2023-04-30", "rectified_on": ""},
-                {"hazard_id": "H-101", "found_on": "2023年13月40日", "deadline": "2023-04-30", "rectified_on": ""},
-            ],
-        )
+    hazards_file(home, 14, [{"hazard_id": "H-001"}])
     env = {k: v for k, v in os.environ.items() if k not in ("SAFETYWH_HOME", "SAFETYWH_DUCKDB", "DAGSTER_HOME")}
-
-    def start(name: str):
-        out = (tmp_path / name).open("w+")
-        return out, subprocess.Popen(
-            [*SAFETYWH, "serve", "--home", str(home), "--port", str(free_port()), "--no-dashboard"],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-
-    log, proc = start("first.log")
+    first_log = tmp_path / "first.log"
+    proc = serve(home, first_log, env)
     try:
-        wait_for(
-            lambda: "dbt_models - Running dbt command" in (tmp_path / "first.log").read_text("utf-8", "replace"),
+        # no successful run yet: the sensor runs the landing tree as it is
+        wait_for(lambda: published(home, "SELECT hazard_id FROM staging.stg_ledgers__hazards"), BOUND_S, proc)
+        alerts_before = {r[0] for r in published(home, "SELECT alert_id FROM meta.alerts")}
+
+        hazards_file(home, 16, W16)
+        rows = wait_for(
+            lambda: (
+                published(home, "SELECT hazard_id FROM staging.stg_ledgers__hazards ORDER BY 1")
+                if len(published(home, "SELECT 1 FROM staging.stg_ledgers__hazards")) == 2
+                else []
+            ),
             BOUND_S,
             proc,
         )
-        text = (tmp_path / "first.log").read_text("utf-8", "replace")
-        groups = [int(pid) for pid in re.findall(r"已启动 \S+（进程 (\d+)）", text)]
+        assert rows == [("H-001",), ("H-100",)]
+        quarantined = published(
+            home,
+            "SELECT q.row_number, q.column_name FROM meta.quarantine q JOIN meta.files f "
+            "USING (file_id) WHERE f.path LIKE '%第16周%'",
+        )
+        assert quarantined == [(3, "found_on")]  # header row 1, H-100 row 2, H-101 row 3
+        new_alerts = [
+            r
+            for r in published(home, "SELECT alert_id, sender_code, eml_path FROM meta.alerts")
+            if r[0] not in alerts_before
+        ]
+        assert [r[1] for r in new_alerts] == [YUTAN]
+        assert (home / "outbox" / new_alerts[0][2]).is_file()
+        assert {status for _, status in runs(home)} == {"SUCCESS"}
+
+        # (a new county-local hour may add a run of its own: count builds, not runs)
+        builds = first_log.read_text("utf-8", "replace").count("dbt_models - Running dbt command")
+        hazards_file(home, 17, W17)
+        wait_for(
+            lambda: first_log.read_text("utf-8", "replace").count("dbt_models - Running dbt command") > builds,
+            BOUND_S,
+            proc,
+        )
         proc.kill()  # the service itself, then every group it started: nothing gets to clean up
-        for group in groups:
+        for group in started_groups(first_log):
             os.killpg(group, signal.SIGKILL)
         proc.wait(timeout=10)
     finally:
-        log.close()
-    assert [status for _, status in runs(home)] == ["STARTED"]  # a run with no process behind it
+        if proc.poll() is None:
+            proc.kill()
+            for group in started_groups(first_log):
+                os.killpg(group, signal.SIGKILL)
+    killed, status = runs(home)[-1]
+    assert status == "STARTED"  # a run with no process behind it
 
-    log, proc = start("second.log")
+    second_log = tmp_path / "second.log"
+    proc = serve(home, second_log, env)
     try:
-        done = wait_for(lambda: [r for r in runs(home) if r[1] == "SUCCESS"], BOUND_S, proc)
-        assert len(done) == 1
-        assert runs(home)[0][1] == "FAILURE"  # the killed run, settled at the start
+        wait_for(lambda: runs(home)[-1][0] != killed and runs(home)[-1][1] == "SUCCESS", BOUND_S, proc)
+        assert dict(runs(home))[killed] == "FAILURE"  # settled at the start
     finally:
+        started = time.monotonic()
         proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=15)
-        log.close()
-    assert "已标记为失败" in (tmp_path / "second.log").read_text("utf-8", "replace")
+        try:
+            proc.wait(timeout=15)
+        finally:
+            took = time.monotonic() - started
+    text = second_log.read_text("utf-8", "replace")
+    assert "已标记为失败" in text
+    assert proc.returncode == 0, text[-3000:]
+    assert took < 10, text[-2000:]
+    groups = started_groups(second_log)
+    assert len(groups) == 3  # daemon, webserver, dashboards
+    assert not [g for g in groups if group_alive(g)]  # their children (code servers, run worker, dbt) too
+    assert "服务已停止" in text
 
+    for week, rows in ((14, [{"hazard_id": "H-001"}]), (16, W16), (17, W17)):
+        hazards_file(clean, week, rows)
     ran = subprocess.run(
         [*SAFETYWH, "run", "--home", str(clean)], capture_output=True, text=True, env=env, timeout=1200, check=False
     )
@@ -244,5 +233,6 @@ def test_a_service_killed_mid_run_converges_after_a_restart_to_a_clean_run(tmp_p
         marts(clean / "published" / "warehouse.duckdb"),
     )
     assert sorted(recovered) == sorted(reference) and len(reference) > 10
+    assert ("H-200",) in published(home, "SELECT hazard_id FROM staging.stg_ledgers__hazards")
     for table in reference:
         assert recovered[table] == reference[table], table

@@ -94,6 +94,7 @@ def run_artifact_args() -> list[str]:
 # when the county-local hour changed (the lateness verdicts). tests/test_bench_incremental.py
 # checks that every model reading the clock has it.
 CLOCK_TAG = "clock"
+NO_UNIT_TESTS = ("--exclude-resource-type", "unit_test")
 CLOCK_PATTERN = re.compile(
     r"\b(now|current_date|current_timestamp|get_current_timestamp|today)\s*\(|"
     r"\bcurrent_(date|timestamp)\b|\brun_started_at\b",
@@ -199,8 +200,8 @@ def select_build(
     - no earlier successful build in this home: everything, incremental models from scratch;
     - a model missing from the warehouse: everything (the others rebuild to the same tables);
     - the code changed: ``state:modified+`` against the last successful build's manifest
-      (``--state``), with its unit tests and ``--full-refresh`` (an incremental model's new
-      code must see every row);
+      (``--state``), with ``--full-refresh`` (an incremental model's new code must see
+      every row);
     - files received since the last successful build: ``source:warehouse+`` (the file
       register) and ``source:ledgers.<feed>+`` for each feed that loaded rows; raw and
       meta tables are append-only under one file id sequence, so "a larger file id than
@@ -208,6 +209,9 @@ def select_build(
     - the county profile's tables changed: ``source:profile+``;
     - the county-local hour changed: ``tag:clock+`` (the lateness verdicts);
     - none of these: no build.
+
+    Never the unit tests: their inputs are fixed, so they test the code, not the data, and
+    dbt recommends running them in development and CI only (tests/test_dbt_unit_tests.py).
     """
     files_seen = con.execute("SELECT coalesce(max(file_id), 0) FROM meta.files").fetchone()[0]
     built_from = {
@@ -218,12 +222,10 @@ def select_build(
     }
     last = _last_build(state)
     if last is None:
-        return BuildSelection(("--full-refresh",), "no earlier successful build", built_from)
+        return BuildSelection(("--full-refresh", *NO_UNIT_TESTS), "no earlier successful build", built_from)
     missing = missing_models(con, manifest)
     if missing:
-        return BuildSelection(
-            ("--exclude-resource-type", "unit_test"), f"missing model(s) {', '.join(missing[:5])}", built_from
-        )
+        return BuildSelection(NO_UNIT_TESTS, f"missing model(s) {', '.join(missing[:5])}", built_from)
     select, why, flags = [], [], []
     if last.get("project") != built_from["project"]:
         select.append("state:modified+")
@@ -245,9 +247,9 @@ def select_build(
         why.append("the hour (lateness)")
     if not select:
         return BuildSelection(None, f"nothing changed since run {last.get('run_id')}", built_from)
-    if "--full-refresh" not in flags:
-        flags += ["--exclude-resource-type", "unit_test"]  # they test logic; the code did not change
-    return BuildSelection(("--select", " ".join(select), *flags), "changed: " + ", ".join(why), built_from)
+    return BuildSelection(
+        ("--select", " ".join(select), *flags, *NO_UNIT_TESTS), "changed: " + ", ".join(why), built_from
+    )
 
 
 def remember_build(state: Path, manifest_file: Path, built_from: dict[str, Any], run_id: str) -> None:

@@ -41,6 +41,7 @@ from warehouse.home import Home
 JOB_NAME = "safetywh_run"
 TAG_PREFIX = "safetywh/"
 KEY_TAG = TAG_PREFIX + "inputs"  # the digest of every part: the sensor's run_key
+SOURCE_TAG = TAG_PREFIX + "source"  # who requested the run: "landing" for the landing sensor
 # added by the run's last step (pipelines/defs/publish/assets.py)
 LEFT_TAGS = ("warehouse", "published", "retries_pending")
 # a run of the same inputs that failed is tried once more, then waits for a change (or the next hour)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines.lib.run_inputs import JOB_NAME
+from pipelines.lib.run_inputs import JOB_NAME, SOURCE_TAG
 
 RETRY_CRON = "*/10 * * * *"
 
@@ -35,5 +35,5 @@ def alerts_retry(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.Sk
         return dg.SkipReason(found.reason if found.skip else "有新的输入：由 landing_folder 传感器处理")
     return dg.RunRequest(
         run_key=f"retry-{context.scheduled_execution_time:%Y%m%dT%H%M}",
-        tags=inputs.tags() | {"safetywh/source": "alerts_retry"},
+        tags=inputs.tags() | {SOURCE_TAG: "alerts_retry"},
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines.lib.run_inputs import JOB_NAME, MAX_ATTEMPTS
+from pipelines.lib.run_inputs import JOB_NAME, MAX_ATTEMPTS, SOURCE_TAG
 
 # The daemon evaluates sensors at most every 5 s (dagster/_daemon/sensor.py
 # MIN_INTERVAL_LOOP_TIME); one tick hashes no file, it lists the landing tree and the code.
@@ -56,6 +56,6 @@ def landing_folder(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.
         return dg.SkipReason("已为这些输入请求过运行")
     context.log.info(f"请求运行：{found.reason}")
     return dg.SensorResult(
-        run_requests=[dg.RunRequest(run_key=run_key, tags=inputs.tags() | {"safetywh/source": "landing"})],
+        run_requests=[dg.RunRequest(run_key=run_key, tags=inputs.tags() | {SOURCE_TAG: "landing"})],
         cursor=run_key,
     )
