@@ -8,9 +8,7 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 import duckdb
 
-from pipelines.lib import gx_process
 from pipelines.lib.profile import Profile, load_profile
-from pipelines.lib.run_inputs import SOURCE_TAG
 from warehouse.file_lock import connect_when_free
 from warehouse.home import Home
 from warehouse.layout import connect
@@ -20,16 +18,6 @@ class WarehouseResource(dg.ConfigurableResource):
     """``home`` is read when a step runs, not at import: unset means $SAFETYWH_HOME, then ./warehouse."""
 
     home: str | None = None
-
-    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        # A run the landing sensor requested has files to validate: import GX on the other core
-        # while the first steps run (pipelines/lib/gx_process.py; `safetywh run` starts it itself).
-        run = context.dagster_run
-        if run is not None and run.tags.get(SOURCE_TAG) == "landing":
-            gx_process.start()
-
-    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
-        gx_process.stop()
 
     def resolved_home(self) -> Home:
         return Home.resolve(self.home).ensure()
