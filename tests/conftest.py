@@ -78,39 +78,16 @@ def dbt_unit_tests(tmp_path_factory) -> str:
     by `dbt build --exclude test_type:data` on an empty warehouse of the real layout: the
     models are built empty for the unit tests to introspect. The pipeline never runs them
     (pipelines/lib/dbt_manifest.select_build)."""
-    import os
-    import subprocess
-
-    from pipelines.lib.dbt_manifest import dbt_executable
     from pipelines.lib.profile import load_profile
     from pipelines.lib.reference import write_reference_tables
-    from pipelines.paths import DBT_PROJECT_DIR
+    from tests.dbt_cli import dbt
     from warehouse.layout import connect
 
     work = tmp_path_factory.mktemp("dbt-unit-tests")
     con = connect(work / "w.duckdb")
     write_reference_tables(con, load_profile())
     con.close()
-    env = {k: v for k, v in os.environ.items() if k != "SAFETYWH_HOME"} | {"SAFETYWH_DUCKDB": str(work / "w.duckdb")}
-    done = subprocess.run(
-        [
-            dbt_executable(),
-            "build",
-            "--exclude",
-            "test_type:data",
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(work / "target"),
-            "--log-path",
-            str(work / "logs"),
-        ],
-        cwd=DBT_PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    done = dbt(work / "w.duckdb", work, "build", "--exclude", "test_type:data")
     assert done.returncode == 0, done.stdout[-4000:]
     return done.stdout
 

@@ -18,8 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.lib.dbt_manifest import dbt_executable
-from pipelines.paths import DBT_PROJECT_DIR
+from tests.dbt_cli import dbt
 
 # marts the new hazards file does not touch: a rebuilt table is a new table and loses its comment
 UNTOUCHED = ("plan_filing_by_unit_daily", "rescue_teams_daily", "township_preparedness_daily")
@@ -81,23 +80,7 @@ def _env() -> dict[str, str]:
 
 
 def _dbt(db: Path, work: Path, *args: str) -> str:
-    done = subprocess.run(
-        [
-            dbt_executable(),
-            *args,
-            "--profiles-dir",
-            ".",
-            "--target-path",
-            str(work / "target"),
-            "--log-path",
-            str(work / "logs"),
-        ],
-        cwd=DBT_PROJECT_DIR,
-        env=_env() | {"SAFETYWH_DUCKDB": str(db)},
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    done = dbt(db, work, *args)
     assert done.returncode == 0, done.stdout[-4000:]
     return done.stdout
 

@@ -21,35 +21,11 @@ import polars as pl
 import pytest
 
 from pipelines.lib.contracts import load_contracts
-from pipelines.lib.dbt_manifest import dbt_executable
 from pipelines.lib.numbers import NumbersError, parse_period, ranking, scoreboard
-from pipelines.paths import DBT_PROJECT_DIR
+from tests.dbt_cli import dbt
 from tests.fixtures_numbers.dataset import T1, T2, T3, T4, T5, T6, build_warehouse, write_landing
 
 NO_DATA = "430182218"  # 沩山乡: no record at all, stands for the 23 townships without data
-
-
-def dbt(db: Path, work: Path, *args: str) -> subprocess.CompletedProcess:
-    """The real dbt, on `db`, with its own target and log folders (others run dbt in the project)."""
-    env = {**os.environ, "SAFETYWH_DUCKDB": str(db)}
-    env.pop("SAFETYWH_HOME", None)
-    return subprocess.run(
-        [
-            dbt_executable(),
-            *args,
-            "--profiles-dir",
-            ".",
-            "--target-path",
-            str(work / "target"),
-            "--log-path",
-            str(work / "logs"),
-        ],
-        cwd=DBT_PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
 
 
 @pytest.fixture(scope="module", params=["direct", "pipeline"])
