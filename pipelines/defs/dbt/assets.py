@@ -34,6 +34,7 @@ from dagster_dbt.errors import DagsterDbtCliRuntimeError
 from pipelines.defs.dbt.project import dbt_project
 from pipelines.defs.resources import WarehouseResource
 from pipelines.lib.dbt_manifest import (
+    NO_UNIT_TESTS,
     BuildSelection,
     dbt_executable,
     remember_build,
@@ -147,7 +148,8 @@ def _build(
     ``selection`` None: the subset picked by hand, which dagster-dbt selects itself."""
     path = warehouse.resolved_home().duckdb_path
     deadline = time.monotonic() + wait_seconds()
-    args = ["build", *run_artifact_args(), *((selection.args or ()) if selection else ())]
+    # a hand-picked subset leaves out the unit tests like every other build (select_build)
+    args = ["build", *run_artifact_args(), *((selection.args or ()) if selection else NO_UNIT_TESTS)]
     target = target_dir(warehouse.resolved_home())
     seed = Path(dbt_project.project_dir) / "target" / "partial_parse.msgpack"
     if not (target / "partial_parse.msgpack").exists() and seed.exists():
@@ -202,7 +204,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     home = warehouse.resolved_home()
     # dbt's profile reads SAFETYWH_DUCKDB: point it at this home's file before dbt starts.
     home.export_env()
-    if set(context.selected_asset_keys) != set(context.assets_def.keys):
+    if context.is_subset:
         # a hand-picked subset (UI): build exactly that, remember nothing
         context.log.info("dbt: the selected subset")
         yield from _build(context, dbt, warehouse, None)

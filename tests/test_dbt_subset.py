@@ -1,0 +1,40 @@
+"""A subset of the dbt assets picked by hand (the UI's "Materialize selected") builds exactly
+that subset: Dagster hands the step a subsetted assets definition (``context.is_subset``),
+so the run's own selection (pipelines/lib/dbt_manifest.select_build) must not be used."""
+
+import shutil
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipelines.defs.dbt import assets as dbt_defs
+from pipelines.defs.resources import WarehouseResource
+from warehouse.home import Home
+
+pytestmark = pytest.mark.slow
+
+
+def test_a_hand_picked_model_is_built_alone(generated_home, tmp_path, monkeypatch):
+    home = Home.resolve(str(tmp_path / "home")).ensure()
+    shutil.copyfile(generated_home / "warehouse.duckdb", home.duckdb_path)
+    with duckdb.connect(str(home.duckdb_path)) as con:
+        con.execute("DELETE FROM staging.stg_profile__townships")
+        # a rebuilt table is a new table: it does not keep this comment
+        con.execute("COMMENT ON TABLE marts.township_rankings IS 'not rebuilt'")
+    monkeypatch.setenv("SAFETYWH_HOME", str(home.root))
+    result = dg.materialize(
+        [dbt_defs.dbt_models],
+        selection="key:staging/stg_profile__townships",
+        resources={"dbt": dbt_defs.defs.resources["dbt"], "warehouse": WarehouseResource()},
+        raise_on_error=False,
+    )
+    assert result.success
+    assert [m.asset_key for m in result.asset_materializations_for_node("dbt_models")] == [
+        dg.AssetKey(["staging", "stg_profile__townships"])
+    ]
+    with duckdb.connect(str(home.duckdb_path), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM staging.stg_profile__townships").fetchone()[0] == 29
+        assert con.execute(
+            "SELECT comment FROM duckdb_tables() WHERE schema_name = 'marts' AND table_name = 'township_rankings'"
+        ).fetchone() == ("not rebuilt",)
