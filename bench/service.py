@@ -76,6 +76,38 @@ def _phases(text: str, since: float) -> dict[str, float]:
     return out
 
 
+def run_events(dagster_home: Path) -> dict:
+    """The newest run's events as Dagster stored them (its instance API, SQLite here): how
+    many, and the seconds from its first planned event to the first event after them
+    (PIPELINE_ENQUEUED under the service). Dagster writes one planned event per asset and per
+    asset check of the job before it queues the run, each one a write of its own, so that
+    span is most of "request → run submitted"."""
+    import dagster as dg
+
+    previous = os.environ.get("DAGSTER_HOME")
+    os.environ["DAGSTER_HOME"] = str(dagster_home)  # dagster.yaml's storage reads it
+    try:
+        with dg.DagsterInstance.get() as instance:
+            run = instance.get_runs(limit=1)[0]
+            entries = instance.all_logs(run.run_id)
+    finally:
+        if previous is None:
+            os.environ.pop("DAGSTER_HOME", None)
+        else:
+            os.environ["DAGSTER_HOME"] = previous
+    kinds = [e.dagster_event_type.value if e.dagster_event_type else None for e in entries]
+    is_planned = [bool(k and k.endswith("_PLANNED")) for k in kinds]
+    first = is_planned.index(True)
+    after = next(e for e, p in zip(entries[first:], is_planned[first:], strict=True) if not p)
+    span = after.timestamp - entries[first].timestamp
+    return {
+        "events": len(entries),
+        "planned_events": sum(is_planned),
+        "planned_to_enqueued_s": round(span, 2),
+        "ms_per_planned_event": round(1000 * span / sum(is_planned), 1),
+    }
+
+
 def measure_drop(work: Path, scale: float, bound: float = 900) -> dict:
     landing, meta, _ = landing_for(work, scale)
     held = held_back_file(landing)
@@ -148,6 +180,7 @@ def measure_drop(work: Path, scale: float, bound: float = 900) -> dict:
         "stop_s": stopped,
         "load_before": round(load, 2),
         "phases_s": _phases(text, dropped),
+        "run_events": run_events(home / "dagster"),
         "log": str(service_log),
         "files": sum(meta["files"].values()),
         "rows": sum(meta["rows"].values()),
@@ -158,6 +191,11 @@ def row(result: dict) -> str:
     """The benchmark table's row (bench/__main__.py table)."""
     p = result["phases_s"]
     where = ", ".join(f"{k} at {v:g} s" for k, v in p.items())
+    ev = result["run_events"]
+    where += (
+        f"; {ev['events']} run events, {ev['planned_events']} of them planned events "
+        f"stored in {ev['planned_to_enqueued_s']:g} s before the run was queued"
+    )
     return (
         f"| {result['scale']:g} | {result['rows']:,} | {result['files']:,} | service: drop → rows visible in the published "
         f"copy | {result['drop_to_visible_s']:.1f} | | | {where} (load {result['load_before']:.1f}) |"

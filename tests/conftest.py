@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,52 @@ from pipelines.lib.profile import load_profile
 from warehouse.layout import connect
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+# The warehouses built once per session and shared by many modules. Under pytest-xdist
+# (`-n`, pyproject.toml) every module that uses one of them runs on the same worker, so each
+# is built once, as in a serial run: modules that name the same shared fixture, directly or
+# through another module, are one unit of work; every other module is a unit of its own, which
+# keeps its module-scoped fixtures on one worker too. (xdist's `loadgroup` marks cannot do it:
+# xdist 3.8 renames the node id pytest 9 no longer reads.)
+SHARED_FIXTURES = ("generated_home", "second_run", "dbt_unit_tests", "hostile_home")
+TESTS = Path(__file__).resolve().parent
+
+
+def work_units(tests: Path = TESTS) -> dict[str, str]:
+    """Each test module's file name → the unit of work it belongs to."""
+    parent: dict[str, str] = {}
+
+    def root(name: str) -> str:
+        while parent.setdefault(name, name) != name:
+            name = parent[name]
+        return name
+
+    for module in sorted(tests.glob("test_*.py")):
+        text = module.read_text("utf-8")
+        for fixture in SHARED_FIXTURES:
+            if re.search(rf"\b{fixture}\b", text):
+                parent[root(module.name)] = root(fixture)
+    return {module.name: root(module.name) for module in tests.glob("test_*.py")}
+
+
+def pytest_configure(config):
+    if not hasattr(config, "workerinput"):  # the controller, before any worker starts
+        from pipelines.lib.dbt_manifest import ensure_manifest
+
+        ensure_manifest()  # once, so that no two workers run `dbt parse` into the project at once
+
+
+def pytest_xdist_make_scheduler(config, log):
+    from xdist.scheduler import LoadScopeScheduling
+
+    units = work_units()
+
+    class SharedFixtureScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::")[0]
+            return units.get(Path(path).name, path)
+
+    return SharedFixtureScheduling(config, log)
 
 
 @pytest.fixture
