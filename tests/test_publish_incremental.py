@@ -90,6 +90,50 @@ def test_incremental_replaces_only_what_the_run_wrote_and_falls_back_whole(tmp_p
     assert _differences(target, _rebuilt(writer, tmp_path)) == []
 
 
+def test_a_view_is_published_as_a_view_over_copies_of_what_it_reads(tmp_path):
+    """dbt's views (the daily open-hazard lists) are not materialised in the copy: it gets the
+    view and the tables the view reads (an intermediate table keeps its schema), no other
+    intermediate table; a view over a view is created after it (its name sorts first); a run that rebuilt the table the
+    view reads updates the view's rows."""
+    writer, target = tmp_path / "w.duckdb", tmp_path / "published" / "w.duckdb"
+    _small_writer(writer)
+    con = duckdb.connect(str(writer))
+    con.execute("CREATE SCHEMA intermediate")
+    con.execute("CREATE TABLE intermediate.spans AS SELECT * FROM (VALUES (1, 3), (2, 2)) t(found, fixed)")
+    con.execute("CREATE TABLE intermediate.unread AS SELECT 'x' AS v")
+    con.execute("CREATE TABLE intermediate.days AS SELECT range AS d FROM range(1, 5)")
+    con.execute(
+        "CREATE VIEW marts.open_daily AS WITH s AS (SELECT * FROM intermediate.spans) "
+        "SELECT d, found FROM s JOIN intermediate.days ON found <= d AND fixed > d"
+    )
+    con.execute("CREATE VIEW marts.a_open_first AS SELECT * FROM marts.open_daily WHERE found = 1")
+    con.close()
+
+    first = publish_changed(writer, target, set(), "run-1")
+    assert first.mode == "full"
+    with duckdb.connect(str(target), read_only=True) as con:
+        views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+        assert views == {"open_daily", "a_open_first"}
+        assert sorted(
+            con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'intermediate'").fetchall()
+        ) == [("days",), ("spans",)]
+        # spans (found, fixed): (1, 3) is open on days 1 and 2; (2, 2) on no day
+        assert con.execute("SELECT d, found FROM marts.open_daily ORDER BY ALL").fetchall() == [(1, 1), (2, 1)]
+        assert con.execute("SELECT count(*) FROM marts.a_open_first").fetchall() == [(2,)]
+
+    con = duckdb.connect(str(writer))  # run 2 rebuilds the spans: hazard 2 stays open to day 4
+    con.execute("CREATE OR REPLACE TABLE intermediate.spans AS SELECT * FROM (VALUES (1, 3), (2, 5)) t(found, fixed)")
+    con.execute("INSERT INTO meta.files VALUES (2, 'run-2')")
+    con.close()
+    second = publish_changed(writer, target, {("intermediate", "spans"), ("marts", "open_daily")}, "run-2")
+    assert second.mode == "incremental"
+    assert ("intermediate", "spans") in second.written and ("intermediate", "days") not in second.written
+    with duckdb.connect(str(target), read_only=True) as con:
+        days = con.execute("SELECT d, found FROM marts.open_daily ORDER BY ALL").fetchall()
+        assert days == [(1, 1), (2, 1), (2, 2), (3, 2), (4, 2)]
+    assert _differences(target, _rebuilt(writer, tmp_path)) == []
+
+
 def _rebuilt(writer, tmp_path):
     whole = tmp_path / "whole" / "w.duckdb"
     done = publish_changed(writer, whole)

@@ -2,7 +2,11 @@
 personal.
 
 It holds every table of the ``marts`` and ``staging`` schemas (the dashboards read marts,
-the bulletin reads staging; staging leaves personal columns out), the register tables the
+the bulletin reads staging; staging leaves personal columns out) and their views as views:
+a dbt view (the daily open-hazard lists: 7.6 M hazard-days at province scale, read one
+date at a time) is re-created in the copy over copies of the tables it reads, which keep
+their schema (``intermediate.int_hazards__open_spans``), instead of being materialised
+(9.6 s of a hazards drop's publish at scale 100). It also holds the register tables the
 CLI lists (``meta.files``, ``meta.quarantine``, ``meta.alerts``, ``meta.alert_problems``,
 ``meta.runs``, the risk warnings ``meta.risk_warnings`` of the 风险预警 page; quarantined values are masked when stored), ``ref.senders``, and
 ``records.<feed>``: the current version of every record with personal columns masked
@@ -14,6 +18,7 @@ swapped in with ``os.replace`` (atomic; open readers keep their snapshot).
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -90,11 +95,50 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def _wanted(con: duckdb.DuckDBPyConnection, present: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
-    """Every table to publish -> its column signature (name and type, in order), from ``src``.
-    ``records.<feed>`` carries its staging table's signature (its own follows from the contract,
-    which the code fingerprint covers)."""
+def _relations_read(con: duckdb.DuckDBPyConnection, select: str) -> set[tuple[str, str]]:
+    """The schema-qualified relations a SELECT reads (DuckDB's parser: ``json_serialize_sql``).
+    A name without a schema is a CTE: dbt's ``ref`` always names the schema."""
+    tree = json.loads(con.execute("SELECT json_serialize_sql(?)", [select]).fetchall()[0][0])
+    if tree.get("error"):
+        raise ValueError(f"cannot read the view's query: {tree.get('error_message')}")
+    found: set[tuple[str, str]] = set()
+    stack: list = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if node.get("type") == "BASE_TABLE" and node.get("schema_name"):
+                found.add((node["schema_name"], node["table_name"]))
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
+def _views(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tuple[str, set[tuple[str, str]]]]:
+    """The views of the published schemas in ``src`` -> (their CREATE VIEW statement, the
+    relations they read)."""
+    out = {}
+    for schema, name, sql in con.execute(
+        "SELECT schema_name, view_name, sql FROM duckdb_views() WHERE database_name = 'src' AND NOT internal "
+        f"AND schema_name IN ({', '.join('?' * len(WHOLE_SCHEMAS))})",
+        list(WHOLE_SCHEMAS),
+    ).fetchall():
+        head, _, select = sql.partition(" AS ")  # DuckDB's own text: CREATE VIEW <schema>.<name> AS <query>;
+        if not head.startswith("CREATE VIEW ") or not select:
+            raise ValueError(f"unexpected definition of the view {schema}.{name}: {sql[:80]}")
+        out[(schema, name)] = (sql, _relations_read(con, select.rstrip().rstrip(";")))
+    return out
+
+
+def _wanted(
+    con: duckdb.DuckDBPyConnection, present: set[tuple[str, str]], views: dict[tuple[str, str], tuple]
+) -> dict[tuple[str, str], str]:
+    """Every table and view to publish -> its column signature (name and type, in order; a
+    view's starts with ``VIEW``), from ``src``: the published schemas, the tables their views
+    read, the registers. ``records.<feed>`` carries its staging table's signature (its own
+    follows from the contract, which the code fingerprint covers)."""
     copied = {t for t in present if t[0] in WHOLE_SCHEMAS} | (set(TABLES) & present)
+    copied |= {t for _, reads in views.values() for t in reads if t in present}
     columns: dict[tuple[str, str], str] = dict(
         ((s, t), sig)
         for s, t, sig in con.execute(
@@ -102,20 +146,38 @@ def _wanted(con: duckdb.DuckDBPyConnection, present: set[tuple[str, str]]) -> di
             "FROM information_schema.columns WHERE table_catalog = 'src' GROUP BY ALL"
         ).fetchall()
     )
-    out = {t: columns.get(t, "") for t in copied}
+    out = {t: ("VIEW " if t in views else "") + columns.get(t, "") for t in copied}
     for feed in load_contracts():
         if ("staging", f"stg_ledgers__{feed}") in present and ("raw", feed) in present:
             out[(RECORDS_SCHEMA, feed)] = columns.get(("staging", f"stg_ledgers__{feed}"), "")
     return out
 
 
-def _write(con: duckdb.DuckDBPyConnection, table: tuple[str, str], replace: bool) -> None:
+def _write(con: duckdb.DuckDBPyConnection, table: tuple[str, str], replace: bool, views: dict) -> None:
     schema, name = table
+    if table in views:
+        # bound in the copy: the relations it reads are there under the same names
+        con.execute(f"DROP VIEW IF EXISTS {_quote(schema)}.{_quote(name)}")
+        con.execute(views[table][0])
+        return
     select = (
         records_sql(name, "src") if schema == RECORDS_SCHEMA else f"SELECT * FROM src.{_quote(schema)}.{_quote(name)}"
     )
     verb = "CREATE OR REPLACE TABLE" if replace else "CREATE TABLE"
     con.execute(f"{verb} {_quote(schema)}.{_quote(name)} AS {select}")
+
+
+def _tables_then_views(written, views: dict) -> list[tuple[str, str]]:
+    """``written`` in an order that creates a view after what it reads."""
+    order = [t for t in written if t not in views]
+    pending = [t for t in written if t in views]
+    while pending:
+        ready = [v for v in pending if not (views[v][1] & set(pending))]
+        if not ready:
+            raise ValueError(f"views that read each other: {sorted(pending)}")
+        order += ready
+        pending = [v for v in pending if v not in ready]
+    return order
 
 
 def _incremental_blocker(
@@ -178,7 +240,8 @@ def publish_changed(
         con = duckdb.connect(tmp)
         try:
             present = _attach_source(con, source)
-            wanted = _wanted(con, present)
+            views = _views(con)
+            wanted = _wanted(con, present, views)
             if mode == "incremental":
                 blocker = _incremental_blocker(con, wanted, code, run_id)
                 if blocker:
@@ -202,8 +265,8 @@ def publish_changed(
             con.execute("BEGIN TRANSACTION")  # one commit, not one per table (~100 tables)
             for schema in sorted({s for s, _ in wanted} | {RECORDS_SCHEMA, MANIFEST[0]}):
                 con.execute(f"CREATE SCHEMA IF NOT EXISTS {_quote(schema)}")
-            for table in written:
-                _write(con, table, replace=mode == "incremental")
+            for table in _tables_then_views(written, views):
+                _write(con, table, mode == "incremental", views)
             last_written = {}
             if mode == "incremental":
                 last_written = {
